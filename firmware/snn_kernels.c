@@ -1,0 +1,302 @@
+/*
+ * snn_kernels.c - integer kernels of the snn2c fixed-point contract.
+ * See snn_kernels.h for formats and docs/fixed-point.md for the contract.
+ */
+#include "snn_kernels.h"
+
+/* rshift_round for 32-bit values proven by the quantizer not to overflow. */
+static inline int32_t snn_scale32(int32_t acc, int8_t shift)
+{
+    if (shift > 0) {
+        return snn_asr32(acc + (int32_t)(1L << (shift - 1)), (unsigned)shift);
+    }
+    return acc * (int32_t)(1L << (-shift));
+}
+
+/* rshift_round in 64 bits; the quantizer bounds |acc * 2^-shift| below 2^62. */
+static inline int64_t snn_scale64(int64_t acc, int8_t shift)
+{
+    if (shift > 0) {
+        return snn_asr64(acc + ((int64_t)1 << (shift - 1)), (unsigned)shift);
+    }
+    return acc * ((int64_t)1 << (-shift));
+}
+
+/* ------------------------------------------------------------------ encoders */
+
+void snn_encode_population_q12(const int32_t *x, uint16_t n_features, uint16_t n_fields,
+                               const int16_t *centres, const int16_t *gauss, int16_t *out)
+{
+    for (uint16_t f = 0; f < n_features; f++) {
+        const int32_t xf = snn_clamp_q12(x[f]);
+        for (uint16_t i = 0; i < n_fields; i++) {
+            int32_t d = xf - centres[i];
+            if (d < 0) {
+                d = -d;
+            }
+            const int32_t k = d >> 4;
+            int32_t a;
+            if (k == 256) {
+                a = gauss[256];
+            } else {
+                const int32_t frac = d & 15;
+                a = gauss[k] + snn_asr32((gauss[k + 1] - gauss[k]) * frac, 4);
+            }
+            *out++ = (int16_t)a;
+        }
+    }
+}
+
+void snn_encode_direct_q12(const int32_t *x, uint16_t n, int16_t *out)
+{
+    for (uint16_t j = 0; j < n; j++) {
+        out[j] = (int16_t)snn_clamp_q12(x[j]);
+    }
+}
+
+void snn_latency_from_q12(const int16_t *act, uint16_t n, uint16_t t0, uint16_t window,
+                          uint16_t *fire_at)
+{
+    for (uint16_t j = 0; j < n; j++) {
+        const int32_t late = ((SNN_X_ONE - act[j]) * (int32_t)window + SNN_X_ONE / 2) >> 12;
+        fire_at[j] = (uint16_t)(t0 + late);
+    }
+}
+
+uint32_t snn_encode_latency_step(const uint16_t *fire_at, uint16_t n, uint16_t t, uint8_t *spikes)
+{
+    uint32_t count = 0;
+    for (uint16_t j = 0; j < n; j++) {
+        const uint8_t s = (uint8_t)(fire_at[j] == t);
+        spikes[j] = s;
+        count += s;
+    }
+    return count;
+}
+
+uint32_t snn_encode_rate_periodic(int32_t *phase, const int32_t *x, uint16_t n, uint8_t *spikes)
+{
+    uint32_t count = 0;
+    for (uint16_t j = 0; j < n; j++) {
+        int32_t p = phase[j] + x[j];
+        const uint8_t s = (uint8_t)(p >= SNN_X_ONE);
+        if (s) {
+            p -= SNN_X_ONE;
+        }
+        phase[j] = p;
+        spikes[j] = s;
+        count += s;
+    }
+    return count;
+}
+
+uint32_t snn_encode_rate_bernoulli(uint32_t *state, const int32_t *x, uint16_t n,
+                                   uint8_t *spikes)
+{
+    uint32_t s = *state;
+    uint32_t count = 0;
+    for (uint16_t j = 0; j < n; j++) {
+        s ^= s << 13;
+        s ^= s >> 17;
+        s ^= s << 5;
+        const uint8_t spike = (uint8_t)((int32_t)(s >> 20) < x[j]);
+        spikes[j] = spike;
+        count += spike;
+    }
+    *state = s;
+    return count;
+}
+
+/* ------------------------------------------------------------------ synapses */
+
+void snn_dense_q12_s8(const int8_t *w, const int16_t *a, uint16_t n_in, uint16_t n_out,
+                      int8_t shift, const int32_t *bias, int32_t *cur)
+{
+    for (uint16_t i = 0; i < n_out; i++) {
+        int32_t acc = 0;
+        for (uint16_t j = 0; j < n_in; j++) {
+            acc += (int32_t)w[j] * a[j];
+        }
+        w += n_in;
+        cur[i] = snn_scale32(acc, shift) + bias[i];
+    }
+}
+
+void snn_dense_q12_s8_sat(const int8_t *w, const int16_t *a, uint16_t n_in, uint16_t n_out,
+                          int8_t shift, const int32_t *bias, int32_t *cur)
+{
+    for (uint16_t i = 0; i < n_out; i++) {
+        int64_t acc = 0;
+        for (uint16_t j = 0; j < n_in; j++) {
+            acc += (int32_t)w[j] * a[j];
+        }
+        w += n_in;
+        cur[i] = snn_sat32(snn_scale64(acc, shift) + bias[i]);
+    }
+}
+
+void snn_dense_q12_s16(const int16_t *w, const int16_t *a, uint16_t n_in, uint16_t n_out,
+                       int8_t shift, const int32_t *bias, int32_t *cur)
+{
+    for (uint16_t i = 0; i < n_out; i++) {
+        int32_t acc = 0;
+        for (uint16_t j = 0; j < n_in; j++) {
+            acc += (int32_t)w[j] * a[j];
+        }
+        w += n_in;
+        cur[i] = snn_scale32(acc, shift) + bias[i];
+    }
+}
+
+void snn_dense_q12_s16_sat(const int16_t *w, const int16_t *a, uint16_t n_in, uint16_t n_out,
+                           int8_t shift, const int32_t *bias, int32_t *cur)
+{
+    for (uint16_t i = 0; i < n_out; i++) {
+        int64_t acc = 0;
+        for (uint16_t j = 0; j < n_in; j++) {
+            acc += (int32_t)w[j] * a[j];
+        }
+        w += n_in;
+        cur[i] = snn_sat32(snn_scale64(acc, shift) + bias[i]);
+    }
+}
+
+void snn_dense_spikes_s8(const int8_t *w_t, const uint8_t *s, uint16_t n_in, uint16_t n_out,
+                         int8_t shift, const int32_t *bias, int32_t *acc, int32_t *cur)
+{
+    for (uint16_t i = 0; i < n_out; i++) {
+        acc[i] = 0;
+    }
+    for (uint16_t j = 0; j < n_in; j++, w_t += n_out) {
+        if (s[j]) {
+            for (uint16_t i = 0; i < n_out; i++) {
+                acc[i] += w_t[i];
+            }
+        }
+    }
+    for (uint16_t i = 0; i < n_out; i++) {
+        cur[i] = snn_scale32(acc[i], shift) + bias[i];
+    }
+}
+
+void snn_dense_spikes_s8_sat(const int8_t *w_t, const uint8_t *s, uint16_t n_in,
+                             uint16_t n_out, int8_t shift, const int32_t *bias, int32_t *acc,
+                             int32_t *cur)
+{
+    for (uint16_t i = 0; i < n_out; i++) {
+        acc[i] = 0;
+    }
+    for (uint16_t j = 0; j < n_in; j++, w_t += n_out) {
+        if (s[j]) {
+            for (uint16_t i = 0; i < n_out; i++) {
+                acc[i] += w_t[i];
+            }
+        }
+    }
+    for (uint16_t i = 0; i < n_out; i++) {
+        cur[i] = snn_sat32(snn_scale64(acc[i], shift) + bias[i]);
+    }
+}
+
+void snn_dense_spikes_s16(const int16_t *w_t, const uint8_t *s, uint16_t n_in, uint16_t n_out,
+                          int8_t shift, const int32_t *bias, int32_t *acc, int32_t *cur)
+{
+    for (uint16_t i = 0; i < n_out; i++) {
+        acc[i] = 0;
+    }
+    for (uint16_t j = 0; j < n_in; j++, w_t += n_out) {
+        if (s[j]) {
+            for (uint16_t i = 0; i < n_out; i++) {
+                acc[i] += w_t[i];
+            }
+        }
+    }
+    for (uint16_t i = 0; i < n_out; i++) {
+        cur[i] = snn_scale32(acc[i], shift) + bias[i];
+    }
+}
+
+void snn_dense_spikes_s16_sat(const int16_t *w_t, const uint8_t *s, uint16_t n_in,
+                              uint16_t n_out, int8_t shift, const int32_t *bias, int32_t *acc,
+                              int32_t *cur)
+{
+    for (uint16_t i = 0; i < n_out; i++) {
+        acc[i] = 0;
+    }
+    for (uint16_t j = 0; j < n_in; j++, w_t += n_out) {
+        if (s[j]) {
+            for (uint16_t i = 0; i < n_out; i++) {
+                acc[i] += w_t[i];
+            }
+        }
+    }
+    for (uint16_t i = 0; i < n_out; i++) {
+        cur[i] = snn_sat32(snn_scale64(acc[i], shift) + bias[i]);
+    }
+}
+
+/* ------------------------------------------------------------------- neurons */
+
+static inline int32_t snn_leak(int32_t v, const snn_lif_params_t *p)
+{
+    if (p->leak_mul) {
+        return (int32_t)snn_asr64((int64_t)v * p->beta_q15 + (1 << 14), 15);
+    }
+    return v - snn_asr32(v, p->leak_shift);
+}
+
+static inline int32_t snn_integrate(int32_t v, int32_t cur, const snn_lif_params_t *p)
+{
+    if (p->saturate) {
+        return snn_sat32((int64_t)v + cur);
+    }
+    return v + cur;
+}
+
+uint32_t snn_lif_step_s32(int32_t *v, const int32_t *cur, uint16_t n, const snn_lif_params_t *p,
+                          uint8_t *spikes)
+{
+    uint32_t count = 0;
+    for (uint16_t i = 0; i < n; i++) {
+        int32_t vi = snn_integrate(snn_leak(v[i], p), cur[i], p);
+        const uint8_t s = (uint8_t)(p->fire_ge ? vi >= p->threshold : vi > p->threshold);
+        if (s) {
+            vi = p->reset_zero ? 0 : vi - p->threshold;
+        }
+        v[i] = vi;
+        spikes[i] = s;
+        count += s;
+    }
+    return count;
+}
+
+void snn_li_step_s32(int32_t *v, const int32_t *cur, uint16_t n, const snn_lif_params_t *p)
+{
+    for (uint16_t i = 0; i < n; i++) {
+        v[i] = snn_integrate(snn_leak(v[i], p), cur[i], p);
+    }
+}
+
+/* ------------------------------------------------------------------ decoders */
+
+int32_t snn_sigmoid_q15(int32_t v, const int16_t *table)
+{
+    const int32_t half = 1L << 19;
+    const int32_t z = (v < -half ? -half : (v > half - 1 ? half - 1 : v)) + half;
+    const int32_t k = z >> 12;
+    const int32_t frac = z & 4095;
+    return table[k] + snn_asr32((table[k + 1] - table[k]) * frac, 12);
+}
+
+void snn_readout_s16(const int16_t *w, const int32_t *f, uint16_t n_in, uint16_t n_out,
+                     int8_t shift, const int64_t *bias, int32_t *y)
+{
+    for (uint16_t o = 0; o < n_out; o++) {
+        int64_t acc = bias[o];
+        for (uint16_t i = 0; i < n_in; i++) {
+            acc += (int64_t)w[i] * f[i];
+        }
+        w += n_in;
+        y[o] = snn_sat32(snn_scale64(acc, shift));
+    }
+}

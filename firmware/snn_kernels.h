@@ -1,0 +1,172 @@
+/*
+ * snn_kernels.h - integer kernels of the snn2c fixed-point contract.
+ *
+ * One function per operation and storage type, named like CMSIS-NN. Every
+ * kernel implements a step of docs/fixed-point.md exactly; the numpy reference
+ * (snn2c/reference/integer.py) is the executable specification they are tested
+ * against bit for bit.
+ *
+ * Formats: Q12 inputs and encoder currents (4096 = 1.0), Q16 membranes,
+ * biases, thresholds and outputs, per-layer power-of-two weight scales.
+ * Nothing here allocates, uses floating point, or relies on implementation-
+ * defined or undefined behaviour (no shifts of negative values, no overflow).
+ */
+#ifndef SNN_KERNELS_H
+#define SNN_KERNELS_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define SNN_X_ONE 4096 /* 1.0 in Q12 */
+
+/* floor(x / 2^n) for any sign of x; one arithmetic shift on Arm and RISC-V. */
+static inline int32_t snn_asr32(int32_t x, unsigned n)
+{
+    return x >= 0 ? (x >> n) : ~(~x >> n);
+}
+
+static inline int64_t snn_asr64(int64_t x, unsigned n)
+{
+    return x >= 0 ? (x >> n) : ~(~x >> n);
+}
+
+/* Clamp a 64-bit value to the int32_t range. */
+static inline int32_t snn_sat32(int64_t x)
+{
+    if (x > INT32_MAX) {
+        return INT32_MAX;
+    }
+    if (x < INT32_MIN) {
+        return INT32_MIN;
+    }
+    return (int32_t)x;
+}
+
+/* Clamp a normalised input to [0, 4096] (Q12). */
+static inline int32_t snn_clamp_q12(int32_t x)
+{
+    return x < 0 ? 0 : (x > SNN_X_ONE ? SNN_X_ONE : x);
+}
+
+/* ------------------------------------------------------------------ encoders */
+
+/*
+ * Gaussian receptive fields: out[f * n_fields + i] = A(|x[f] - centres[i]|), Q12.
+ *   x       [n_features]  Q12, any value (clamped to [0, 4096])
+ *   centres [n_fields]    Q12 field centres
+ *   gauss   [257]         Q12 table G[k] = 4096 exp(-(k/256)^2 / (2 sigma^2))
+ *   out     [n_features * n_fields] Q12 in [0, 4096]
+ */
+void snn_encode_population_q12(const int32_t *x, uint16_t n_features, uint16_t n_fields,
+                               const int16_t *centres, const int16_t *gauss, int16_t *out);
+
+/* Direct current: out[j] = clamp(x[j], 0, 4096), Q12. */
+void snn_encode_direct_q12(const int32_t *x, uint16_t n, int16_t *out);
+
+/*
+ * Latency of a Q12 activation: fire_at[j] = t0 + ((4096 - act[j]) * window + 2048) >> 12.
+ *   act [n] Q12 in [0, 4096]; window, t0 in steps (<= 4095).
+ */
+void snn_latency_from_q12(const int16_t *act, uint16_t n, uint16_t t0, uint16_t window,
+                          uint16_t *fire_at);
+
+/* spikes[j] = (fire_at[j] == t); returns the number of spikes. */
+uint32_t snn_encode_latency_step(const uint16_t *fire_at, uint16_t n, uint16_t t, uint8_t *spikes);
+
+/*
+ * Deterministic rate code: phase[j] += x[j]; spike and phase[j] -= 4096 when
+ * phase[j] >= 4096. x is clamped Q12; phase in [0, 4096). Returns the spike count.
+ */
+uint32_t snn_encode_rate_periodic(int32_t *phase, const int32_t *x, uint16_t n, uint8_t *spikes);
+
+/*
+ * Bernoulli rate code from xorshift32: for each j in order, advance *state
+ * (s ^= s << 13; s ^= s >> 17; s ^= s << 5) and spike iff (s >> 20) < x[j].
+ * Returns the spike count.
+ */
+uint32_t snn_encode_rate_bernoulli(uint32_t *state, const int32_t *x, uint16_t n,
+                                   uint8_t *spikes);
+
+/* ------------------------------------------------------------------ synapses */
+
+/*
+ * Dense layer on Q12 currents (the input layer of current encoders):
+ *   cur[i] = rshift_round(sum_j w[i * n_in + j] * a[j], shift) + bias[i]
+ *   w     [n_out][n_in] weights at scale 2^ws, row-major
+ *   a     [n_in] Q12 in [0, 4096]
+ *   shift ws + 12 - 16 (> 0: rounding right shift, <= 0: multiply by 2^-shift)
+ *   bias  [n_out] Q16; cur [n_out] Q16
+ * The plain versions accumulate in int32 and need the quantizer's range proof;
+ * the _sat versions accumulate in int64 and saturate cur to int32.
+ */
+void snn_dense_q12_s8(const int8_t *w, const int16_t *a, uint16_t n_in, uint16_t n_out,
+                      int8_t shift, const int32_t *bias, int32_t *cur);
+void snn_dense_q12_s8_sat(const int8_t *w, const int16_t *a, uint16_t n_in, uint16_t n_out,
+                          int8_t shift, const int32_t *bias, int32_t *cur);
+void snn_dense_q12_s16(const int16_t *w, const int16_t *a, uint16_t n_in, uint16_t n_out,
+                       int8_t shift, const int32_t *bias, int32_t *cur);
+void snn_dense_q12_s16_sat(const int16_t *w, const int16_t *a, uint16_t n_in, uint16_t n_out,
+                           int8_t shift, const int32_t *bias, int32_t *cur);
+
+/*
+ * Event-driven dense layer on spikes: only rows of spiking inputs are read.
+ *   w_t   [n_in][n_out] weights, transposed so that one spike adds one row
+ *   s     [n_in] spikes (0 or 1)
+ *   shift ws - 16 (usually <= 0)
+ *   cur[i] = rshift_round(sum_{j: s[j]} w_t[j * n_out + i], shift) + bias[i]
+ */
+void snn_dense_spikes_s8(const int8_t *w_t, const uint8_t *s, uint16_t n_in, uint16_t n_out,
+                         int8_t shift, const int32_t *bias, int32_t *acc, int32_t *cur);
+void snn_dense_spikes_s8_sat(const int8_t *w_t, const uint8_t *s, uint16_t n_in,
+                             uint16_t n_out, int8_t shift, const int32_t *bias, int32_t *acc,
+                             int32_t *cur);
+void snn_dense_spikes_s16(const int16_t *w_t, const uint8_t *s, uint16_t n_in, uint16_t n_out,
+                          int8_t shift, const int32_t *bias, int32_t *acc, int32_t *cur);
+void snn_dense_spikes_s16_sat(const int16_t *w_t, const uint8_t *s, uint16_t n_in,
+                              uint16_t n_out, int8_t shift, const int32_t *bias, int32_t *acc,
+                              int32_t *cur);
+
+/* ------------------------------------------------------------------- neurons */
+
+typedef struct {
+    int32_t threshold;  /* Q16, >= 1 */
+    int32_t beta_q15;   /* 'mul' leak factor, Q15 in [0, 32768] */
+    uint8_t leak_mul;   /* 1: V = asr(V * beta_q15 + 2^14, 15); 0: V -= asr(V, leak_shift) */
+    uint8_t leak_shift; /* 'shift' leak: beta = 1 - 2^-leak_shift */
+    uint8_t reset_zero; /* 1: V = 0 on a spike; 0: V -= threshold */
+    uint8_t fire_ge;    /* 1: spike when V >= threshold; 0: when V > threshold */
+    uint8_t saturate;   /* 1: V + I in 64 bits, clamped to int32 */
+} snn_lif_params_t;
+
+/*
+ * One LIF step (leak, integrate, fire, reset) for n neurons.
+ *   v [n] Q16 state, cur [n] Q16 input current, spikes [n] out (0/1).
+ * Returns the number of spikes.
+ */
+uint32_t snn_lif_step_s32(int32_t *v, const int32_t *cur, uint16_t n, const snn_lif_params_t *p,
+                          uint8_t *spikes);
+
+/* One non-spiking leaky-integrator step (leak, integrate) for n neurons. */
+void snn_li_step_s32(int32_t *v, const int32_t *cur, uint16_t n, const snn_lif_params_t *p);
+
+/* ------------------------------------------------------------------ decoders */
+
+/* Voting sigmoid: Q16 membrane -> Q15 through the 257-entry table over [-8, 8]. */
+int32_t snn_sigmoid_q15(int32_t v, const int16_t *table);
+
+/*
+ * Readout: y[o] = sat32(rshift_round(sum_i w[o * n_in + i] * f[i] + bias[o], shift)).
+ *   w [n_out][n_in] int16 at scale 2^rs; f [n_in] decoder features at Q(fs);
+ *   bias [n_out] at Q(rs + fs); shift = rs + fs - 16; y [n_out] Q16.
+ */
+void snn_readout_s16(const int16_t *w, const int32_t *f, uint16_t n_in, uint16_t n_out,
+                     int8_t shift, const int64_t *bias, int32_t *y);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* SNN_KERNELS_H */

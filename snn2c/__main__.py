@@ -1,0 +1,5 @@
+import sys
+
+from snn2c.cli import main
+
+sys.exit(main())

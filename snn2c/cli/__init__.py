@@ -1,0 +1,60 @@
+"""The `snn2c` command line: one module per command, registered below.
+
+Each command prints a short human summary, or with --json one JSON document on
+stdout. User mistakes (Snn2cError) become one line on stderr and exit code 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from snn2c import __version__
+from snn2c.errors import Snn2cError
+
+# Modules under snn2c.cli, each with register(subparsers) -> None.
+COMMAND_MODULES = (
+    "compile_cmd",
+    "inspect_cmd",
+    "predict_cmd",
+    "train_cmd",
+    "boards_cmd",
+    "build_cmd",
+    "verify_cmd",
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="snn2c",
+        description="Train and compile fixed-point spiking networks for regression on MCUs.",
+    )
+    parser.add_argument("--version", action="version", version=f"snn2c {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(f"snn2c.cli.{name}")
+        except ModuleNotFoundError as e:
+            if e.name == f"snn2c.cli.{name}":
+                continue  # command not present in this build
+            raise
+        module.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except Snn2cError as e:
+        print(f"snn2c {args.command}: error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"snn2c {args.command}: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

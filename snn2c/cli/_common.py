@@ -1,0 +1,30 @@
+"""Helpers shared by the CLI commands: JSON output and model loading."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+
+def emit_json(doc: dict[str, Any]) -> None:
+    """Print one JSON document on stdout (the --json contract)."""
+    json.dump(doc, sys.stdout, indent=2, sort_keys=False, default=_default)
+    sys.stdout.write("\n")
+
+
+def _default(obj: Any) -> Any:
+    import numpy as np
+
+    if isinstance(obj, np.integer):
+        return int(obj)
+    if isinstance(obj, np.floating):
+        return float(obj)
+    if isinstance(obj, np.ndarray):
+        return obj.tolist()
+    raise TypeError(f"not JSON serialisable: {type(obj).__name__}")
+
+
+def command_line() -> str:
+    """The command as typed, for provenance headers (argv without the interpreter)."""
+    return " ".join(["snn2c", *sys.argv[1:]])

@@ -1,0 +1,35 @@
+"""`snn2c compile MODEL -o DIR`: write the model's C sources."""
+
+from __future__ import annotations
+
+import argparse
+
+from snn2c import modelfile
+from snn2c.cli._common import command_line, emit_json
+from snn2c.codegen import write_sources
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("compile", help="generate C99 sources (snn_model.[ch] + kernels)")
+    p.add_argument("model", help=".snn model file")
+    p.add_argument("-o", "--output", required=True, metavar="DIR", help="output folder")
+    p.add_argument("--count-spikes", action="store_true", help="enable spike counters by default")
+    p.add_argument("--force", action="store_true", help="overwrite existing files")
+    p.add_argument("--json", action="store_true", help="print one JSON document")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    net = modelfile.load(args.model)
+    paths = write_sources(
+        net,
+        args.output,
+        force=args.force,
+        count_spikes=args.count_spikes,
+        command=command_line(),
+    )
+    if args.json:
+        emit_json({"model": args.model, "files": [str(p) for p in paths]})
+    else:
+        print(f"wrote {len(paths)} files to {args.output}: " + ", ".join(p.name for p in paths))
+    return 0

@@ -1,0 +1,88 @@
+"""`snn2c inspect MODEL`: layers, parameters, weight bytes, Q-formats and range proof."""
+
+from __future__ import annotations
+
+import argparse
+
+from snn2c import modelfile
+from snn2c.cli._common import emit_json
+from snn2c.quantize import quantize
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("inspect", help="summarise a model: layers, sizes, Q-formats")
+    p.add_argument("model", help=".snn model file")
+    p.add_argument("--json", action="store_true", help="print one JSON document")
+    p.set_defaults(func=run)
+
+
+def summary(path: str) -> dict:
+    net = modelfile.load(path)
+    q = quantize(net)
+    layers = []
+    for layer, ql in zip(net.layers, q.layers, strict=True):
+        n = layer.neuron
+        layers.append(
+            {
+                "shape": [layer.n_in, layer.n_out],
+                "neuron": n.kind,
+                "beta": n.decay,
+                "leak": n.leak,
+                "threshold": n.threshold,
+                "reset": n.reset,
+                "fire": n.fire,
+                "parameters": layer.weight.size + layer.bias.size,
+                "weight_format": f"int{ql.weight_bits} Q{ql.weight_frac}",
+                "weight_bytes": layer.weight.size * ql.weight_bits // 8,
+                "accumulator": "int64" if ql.acc_wide else "int32",
+                "range_proof": "saturating" if ql.saturate else "proven",
+                "membrane_bound": list(ql.bounds.membrane),
+            }
+        )
+    d = q.decoder
+    return {
+        "model": path,
+        "name": net.name,
+        "hash": modelfile.model_hash(net),
+        "inputs": list(net.inputs.names),
+        "target": {"name": net.target.name, "units": net.target.units},
+        "encoder": {"kind": net.encoder.kind, "steps": net.steps, "outputs": q.encoder.n_out},
+        "layers": layers,
+        "decoder": {
+            "kind": d.kind,
+            "outputs": d.n_outputs,
+            "weight_format": f"int16 Q{d.weight_frac}",
+            "feature_format": f"Q{d.feature_frac}",
+        },
+        "parameters": int(
+            sum(x["parameters"] for x in layers) + net.decoder.weight.size + net.decoder.bias.size
+        ),
+        "weight_bytes": int(sum(x["weight_bytes"] for x in layers) + d.weight.size * 2),
+        "formats": {"input": "Q12", "membrane": "Q16", "output": "Q16"},
+        "metadata": net.metadata,
+    }
+
+
+def run(args: argparse.Namespace) -> int:
+    s = summary(args.model)
+    if args.json:
+        emit_json(s)
+        return 0
+    print(f"{s['name']}  (sha256:{s['hash'][:16]}...)")
+    print(f"  inputs   {len(s['inputs'])}: {', '.join(s['inputs'])}")
+    tgt = s["target"]
+    units = f" [{tgt['units']}]" if tgt["units"] else ""
+    print(f"  target   {tgt['name']}{units}")
+    e = s["encoder"]
+    print(f"  encoder  {e['kind']}, {e['outputs']} outputs, {e['steps']} steps, inputs Q12")
+    for i, layer in enumerate(s["layers"]):
+        print(
+            f"  layer {i}  {layer['shape'][0]:>4} -> {layer['shape'][1]:<4} {layer['neuron']:<3} "
+            f"beta={layer['beta']:.4g} thr={layer['threshold']:.4g} reset={layer['reset']} "
+            f"weights {layer['weight_format']} ({layer['weight_bytes']} B), "
+            f"acc {layer['accumulator']}, membrane Q16 {layer['range_proof']}"
+        )
+    d = s["decoder"]
+    print(f"  decoder  {d['kind']}, {d['outputs']} output(s), weights {d['weight_format']}")
+    print(f"  total    {s['parameters']} parameters, {s['weight_bytes']} bytes of weights")
+    return 0

@@ -1,0 +1,55 @@
+"""`snn2c predict MODEL --input data.csv -o out.csv`: run the reference on a user's CSV."""
+
+from __future__ import annotations
+
+import argparse
+import io
+from pathlib import Path
+
+import numpy as np
+
+from snn2c import modelfile
+from snn2c.cli._common import emit_json
+from snn2c.csvdata import read_columns
+from snn2c.errors import Snn2cError
+from snn2c.reference import predict
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "predict", help="predict with the bit-exact integer reference (or the float network)"
+    )
+    p.add_argument("model", help=".snn model file")
+    p.add_argument("--input", required=True, metavar="CSV", help="CSV with the model's features")
+    p.add_argument("-o", "--output", required=True, metavar="CSV", help="predictions CSV")
+    p.add_argument(
+        "--mode",
+        choices=("fixed", "float"),
+        default="fixed",
+        help="fixed: integer reference, what the device computes (default); float: float network",
+    )
+    p.add_argument("--force", action="store_true", help="overwrite the output file")
+    p.add_argument("--json", action="store_true", help="print one JSON document")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    net = modelfile.load(args.model)
+    out = Path(args.output)
+    if out.exists() and not args.force:
+        raise Snn2cError(f"{out}: already exists (use --force to overwrite)")
+    x = read_columns(args.input, net.inputs.names)
+    y = predict(net, x, mode=args.mode)
+    name = net.target.name
+    cols = [name] if y.shape[1] == 1 else [f"{name}_{i}" for i in range(y.shape[1])]
+    buf = io.StringIO()
+    buf.write(",".join(cols) + "\n")
+    np.savetxt(buf, y, delimiter=",", fmt="%.9g")
+    modelfile.write_atomic(out, buf.getvalue().encode())
+    if args.json:
+        emit_json(
+            {"model": args.model, "rows": int(y.shape[0]), "mode": args.mode, "output": str(out)}
+        )
+    else:
+        print(f"{y.shape[0]} predictions ({args.mode}) written to {out}")
+    return 0

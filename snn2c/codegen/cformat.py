@@ -1,0 +1,39 @@
+"""Formatting of numbers and arrays as C initialisers (used as jinja2 filters)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+_PER_LINE = {"int8_t": 16, "uint8_t": 16, "int16_t": 12, "uint16_t": 12, "int32_t": 8}
+
+
+def c_float(x: float) -> str:
+    """A float32 constant that the C compiler reads back to the same bits."""
+    f = np.float32(x)
+    text = np.format_float_scientific(f, unique=True, trim="-") if f != 0 else "0.0"
+    if "e" not in text and "." not in text:
+        text += ".0"
+    return text + "f"
+
+
+def c_int(value: int, ctype: str) -> str:
+    v = int(value)
+    if ctype == "int64_t":
+        return f"INT64_C({v})"
+    if ctype == "int32_t" and v == -(2**31):
+        return "INT32_MIN"
+    return str(v)
+
+
+def c_array(values, ctype: str, indent: str = "    ") -> str:
+    """Body of an initialiser: values wrapped at a fixed count per line."""
+    flat = [c_int(v, ctype) for v in np.asarray(values).reshape(-1)]
+    per = _PER_LINE.get(ctype, 4)
+    lines = [", ".join(flat[i : i + per]) for i in range(0, len(flat), per)]
+    return (",\n" + indent).join(lines)
+
+
+def c_float_array(values, indent: str = "    ") -> str:
+    flat = [c_float(v) for v in np.asarray(values, dtype=np.float64).reshape(-1)]
+    lines = [", ".join(flat[i : i + 4]) for i in range(0, len(flat), 4)]
+    return (",\n" + indent).join(lines)

@@ -1,0 +1,165 @@
+"""Render snn_model.h / snn_model.c for a network and copy the kernels beside them.
+
+The templates hold layout only (arrays, sizes, the order of kernel calls); the
+arithmetic lives in firmware/snn_kernels.c. This module prepares the plain view
+the templates read: every table already in its storage type and layout.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import jinja2
+import numpy as np
+
+from snn2c import __version__, ir, modelfile
+from snn2c.codegen.cformat import c_array, c_float, c_float_array
+from snn2c.errors import Snn2cError
+from snn2c.quantize import QuantizedNetwork, quantize
+from snn2c.quantize.fixedpoint import X_ONE
+from snn2c.resources import data_dir
+
+KERNEL_FILES = ("snn_kernels.h", "snn_kernels.c")
+SOURCE_FILES = ("snn_model.h", "snn_model.c", *KERNEL_FILES)
+
+
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(data_dir("templates"))),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["c_array"] = c_array
+    env.filters["c_float"] = c_float
+    env.filters["c_float_array"] = c_float_array
+    return env
+
+
+def _layer_view(index: int, layer) -> dict:
+    wtype = "int8_t" if layer.weight_bits == 8 else "int16_t"
+    suffix = "s8" if layer.weight_bits == 8 else "s16"
+    sat = "_sat" if (layer.saturate or layer.acc_wide) else ""
+    if layer.input_spiking:
+        # event-driven: one spike adds one contiguous row of the transposed matrix
+        assert not layer.acc_wide, "spike accumulators always fit int32"
+        weight = layer.weight.T
+        kernel = f"snn_dense_spikes_{suffix}{sat}"
+        layout = "[n_in][n_out] (transposed for event-driven accumulation)"
+    else:
+        weight = layer.weight
+        kernel = f"snn_dense_q12_{suffix}{sat}"
+        layout = "[n_out][n_in]"
+    return {
+        "index": index,
+        "n_in": layer.n_in,
+        "n_out": layer.n_out,
+        "wtype": wtype,
+        "weight": weight,
+        "layout": layout,
+        "weight_frac": layer.weight_frac,
+        "input_frac": layer.input_frac,
+        "shift": layer.acc_shift,
+        "bias": layer.bias,
+        "kernel": kernel,
+        "input_spiking": layer.input_spiking,
+        "spiking": layer.spiking,
+        "threshold": layer.threshold,
+        "beta_q15": layer.beta_q15,
+        "leak_mul": int(layer.leak == "mul"),
+        "leak_shift": layer.leak_shift,
+        "reset_zero": int(layer.reset == "zero"),
+        "fire_ge": int(layer.fire == "ge"),
+        "saturate": int(layer.saturate),
+        "proof": "saturating (range not proven to fit int32)"
+        if layer.saturate
+        else "proven to fit int32",
+        "bounds": layer.bounds,
+        "leak_text": (
+            f"V -= V >> {layer.leak_shift} (beta = {1 - 2.0**-layer.leak_shift:g})"
+            if layer.leak == "shift"
+            else f"V = V * {layer.beta_q15} / 2^15 (beta = {layer.beta_q15 / 32768:g})"
+        ),
+    }
+
+
+def build_view(net: ir.Network, qnet: QuantizedNetwork, *, command: str) -> dict:
+    enc = qnet.encoder
+    dec = qnet.decoder
+    layers = [_layer_view(i, layer) for i, layer in enumerate(qnet.layers)]
+    for view, layer in zip(layers, net.layers, strict=True):
+        if max(view["n_in"], view["n_out"]) > 65535:
+            raise Snn2cError("layers wider than 65535 neurons are not supported")
+        del layer
+    return {
+        "version": __version__,
+        "command": command,
+        "name": net.name,
+        "hash": modelfile.model_hash(net),
+        "n_inputs": net.n_inputs,
+        "n_outputs": net.n_outputs,
+        "steps": net.steps,
+        "n_layers": len(layers),
+        "input_names": net.inputs.names,
+        "target": net.target,
+        "encoder": enc,
+        "n_enc": enc.n_out,
+        "enc_spiking": enc.spiking,
+        "layers": layers,
+        "last": layers[-1],
+        "decoder": dec,
+        "weight_bits": net.weight_bits,
+        "in_low": net.inputs.low,
+        "in_gain": X_ONE / (net.inputs.high - net.inputs.low),
+        "proven": qnet.proven,
+        "weight_bytes": int(
+            sum(v["weight"].size * (1 if v["wtype"] == "int8_t" else 2) for v in layers)
+            + dec.weight.size * 2
+        ),
+        "np": np,
+    }
+
+
+def render_sources(
+    net: ir.Network, *, count_spikes: bool = False, command: str = "snn2c compile"
+) -> dict[str, str]:
+    """File name -> contents of the four C sources for a network.
+
+    count_spikes sets the default of SNN_MODEL_COUNT_SPIKES in the header (the
+    counters can also be switched on with -DSNN_MODEL_COUNT_SPIKES=1).
+    """
+    qnet = quantize(net)
+    view = build_view(net, qnet, command=command)
+    view["count_spikes"] = int(count_spikes)
+    env = _environment()
+    files = {
+        "snn_model.h": env.get_template("snn_model.h.j2").render(view),
+        "snn_model.c": env.get_template("snn_model.c.j2").render(view),
+    }
+    firmware = data_dir("firmware")
+    for name in KERNEL_FILES:
+        files[name] = (firmware / name).read_text()
+    return files
+
+
+def write_sources(
+    net: ir.Network,
+    out_dir: str | Path,
+    *,
+    force: bool = False,
+    count_spikes: bool = False,
+    command: str = "snn2c compile",
+) -> list[Path]:
+    """Write the sources into out_dir; refuses to replace existing files unless force."""
+    out = Path(out_dir)
+    files = render_sources(net, count_spikes=count_spikes, command=command)
+    clashes = [name for name in files if (out / name).exists()]
+    if clashes and not force:
+        raise Snn2cError(f"{out / clashes[0]}: already exists (use --force to overwrite)")
+    written = []
+    for name, text in files.items():
+        path = out / name
+        modelfile.write_atomic(path, text.encode())
+        written.append(path)
+    return written

@@ -1,0 +1,181 @@
+"""The model IR: a float spiking network for regression, as stored in a .snn file.
+
+The IR is the only thing that crosses from training (torch) into the compiler.
+It is plain frozen data; every stage after it (quantize, reference, codegen)
+reads it and nothing else. Each time step of a network computes, per layer l
+(``docs/fixed-point.md`` gives the integer form)::
+
+    a_0(t)   = encoder(x, t)                       input activation (current or spikes)
+    V_l(t)   = leak_l(V_l(t-1)) + W_l a_{l-1}(t) + b_l
+    s_l(t)   = V_l(t) > theta_l   (or >=)          only for spiking (LIF) layers
+    V_l(t)  -= theta_l s_l(t)     (or V_l(t) = 0 where s_l(t) = 1)
+    a_l(t)   = s_l(t)
+
+and after T steps the decoder maps the last layer to the outputs
+``y = R f(last layer) + c`` (in [0, 1]-scaled target units), then to the user's
+units ``y_user = target.offset + target.scale * y``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+FORMAT_NAME = "snn2c-model"
+FORMAT_VERSION = 1
+
+CURRENT_ENCODERS = ("population", "direct")
+SPIKE_ENCODERS = ("population_latency", "rate_periodic", "rate_bernoulli", "latency")
+ENCODER_KINDS = CURRENT_ENCODERS + SPIKE_ENCODERS
+DECODER_KINDS = ("membrane", "population", "rate", "first_spike")
+NEURON_KINDS = ("lif", "li")
+LEAK_KINDS = ("shift", "mul")
+RESET_KINDS = ("subtract", "zero")
+FIRE_KINDS = ("gt", "ge")
+WEIGHT_BITS = (8, 16)
+
+
+@dataclass(frozen=True)
+class InputSpec:
+    """Named sensor inputs and the range each is normalised from: u = (x - low) / (high - low)."""
+
+    names: tuple[str, ...]
+    low: np.ndarray  # (n_features,) float64
+    high: np.ndarray  # (n_features,) float64
+
+    @property
+    def n_features(self) -> int:
+        return len(self.names)
+
+
+@dataclass(frozen=True)
+class TargetSpec:
+    """The regression target: the network predicts y in [0, 1]; y_user = offset + scale * y."""
+
+    name: str = "y"
+    units: str = ""
+    offset: float = 0.0
+    scale: float = 1.0
+
+
+@dataclass(frozen=True)
+class EncoderSpec:
+    """How a normalised input u in [0, 1] becomes the first layer's input over `steps` steps.
+
+    - population: Gaussian receptive fields A_i(u) = exp(-(u - mu_i)^2 / (2 sigma^2)),
+      mu_i = i / (n - 1), presented as a constant current every step.
+    - population_latency: the same fields, each neuron spiking once at step
+      t0 + round((1 - A_i) * window), if that is < steps.
+    - rate_periodic: one neuron per feature, a phase accumulator spiking floor(t*u) times.
+    - rate_bernoulli: one neuron per feature, P(spike) = u per step from a seeded xorshift32.
+    - latency: one neuron per feature spiking once at t0 + round((1 - u) * window).
+    - direct: u itself as a constant current every step.
+    """
+
+    kind: str = "population"
+    steps: int = 16
+    neurons_per_feature: int = 8
+    sigma: float = 0.1
+    t0: int = 0
+    window: int = 15
+    seed: int = 1
+
+    @property
+    def spiking(self) -> bool:
+        return self.kind in SPIKE_ENCODERS
+
+    def n_outputs(self, n_features: int) -> int:
+        if self.kind in ("population", "population_latency"):
+            return n_features * self.neurons_per_feature
+        return n_features
+
+
+@dataclass(frozen=True)
+class NeuronSpec:
+    """A layer's neuron population.
+
+    kind "lif" spikes; kind "li" is a non-spiking leaky integrator (membrane readout).
+    The leak is beta = 1 - 2**-leak_shift (kind "shift") or beta itself (kind "mul").
+    """
+
+    kind: str = "lif"
+    leak: str = "shift"
+    leak_shift: int = 3
+    beta: float = 0.875
+    threshold: float = 1.0
+    reset: str = "subtract"
+    fire: str = "gt"
+
+    @property
+    def decay(self) -> float:
+        """The multiplicative leak factor beta applied to V each step."""
+        if self.leak == "shift":
+            return 1.0 - 2.0 ** (-self.leak_shift)
+        return self.beta
+
+    @property
+    def spiking(self) -> bool:
+        return self.kind == "lif"
+
+
+@dataclass(frozen=True)
+class DenseLayer:
+    """A fully connected layer W (n_out x n_in), bias b (n_out) and its neurons."""
+
+    weight: np.ndarray
+    bias: np.ndarray
+    neuron: NeuronSpec
+
+    @property
+    def n_in(self) -> int:
+        return int(self.weight.shape[1])
+
+    @property
+    def n_out(self) -> int:
+        return int(self.weight.shape[0])
+
+
+@dataclass(frozen=True)
+class DecoderSpec:
+    """Maps the last layer after the final step to outputs: y = weight @ f + bias.
+
+    f is V(T) (membrane), sigmoid(V(T)) (population voting), spike count / steps
+    (rate) or first-spike step / steps, steps where a neuron never fired (first_spike).
+    """
+
+    kind: str
+    weight: np.ndarray  # (n_outputs, n_last)
+    bias: np.ndarray  # (n_outputs,)
+
+    @property
+    def n_outputs(self) -> int:
+        return int(self.weight.shape[0])
+
+
+@dataclass(frozen=True)
+class Network:
+    """A complete float network as stored in a .snn file."""
+
+    name: str
+    inputs: InputSpec
+    target: TargetSpec
+    encoder: EncoderSpec
+    layers: tuple[DenseLayer, ...]
+    decoder: DecoderSpec
+    weight_bits: int = 8
+    dt: float = 1e-3  # seconds of model time per step (energy model, NIR interop)
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def n_inputs(self) -> int:
+        return self.inputs.n_features
+
+    @property
+    def n_outputs(self) -> int:
+        return self.decoder.n_outputs
+
+    @property
+    def steps(self) -> int:
+        return self.encoder.steps

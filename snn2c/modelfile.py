@@ -1,0 +1,329 @@
+"""Read and write .snn model files (docs/file-format.md).
+
+A .snn file is UTF-8 JSON with sorted keys, so the same network always gives the
+same bytes and the same hash. Loading checks every field, type and shape and
+raises ModelFormatError with a one-line message naming the file and the field.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from snn2c import ir
+from snn2c.errors import ModelFormatError
+
+
+def to_dict(net: ir.Network) -> dict[str, Any]:
+    """The JSON document for a network."""
+    enc = net.encoder
+    return {
+        "format": ir.FORMAT_NAME,
+        "version": ir.FORMAT_VERSION,
+        "name": net.name,
+        "inputs": {
+            "names": list(net.inputs.names),
+            "low": _floats(net.inputs.low),
+            "high": _floats(net.inputs.high),
+        },
+        "target": {
+            "name": net.target.name,
+            "units": net.target.units,
+            "offset": float(net.target.offset),
+            "scale": float(net.target.scale),
+        },
+        "encoder": {
+            "kind": enc.kind,
+            "steps": enc.steps,
+            "neurons_per_feature": enc.neurons_per_feature,
+            "sigma": float(enc.sigma),
+            "t0": enc.t0,
+            "window": enc.window,
+            "seed": enc.seed,
+        },
+        "layers": [
+            {
+                "weight": _floats(layer.weight),
+                "bias": _floats(layer.bias),
+                "neuron": {
+                    "kind": layer.neuron.kind,
+                    "leak": layer.neuron.leak,
+                    "leak_shift": layer.neuron.leak_shift,
+                    "beta": float(layer.neuron.beta),
+                    "threshold": float(layer.neuron.threshold),
+                    "reset": layer.neuron.reset,
+                    "fire": layer.neuron.fire,
+                },
+            }
+            for layer in net.layers
+        ],
+        "decoder": {
+            "kind": net.decoder.kind,
+            "weight": _floats(net.decoder.weight),
+            "bias": _floats(net.decoder.bias),
+        },
+        "quantization": {"weight_bits": net.weight_bits},
+        "timing": {
+            "dt": float(net.dt),
+            "update_order": "leak,integrate,fire,reset",
+            "reset_timing": "same_step",
+        },
+        "metadata": net.metadata,
+    }
+
+
+def dumps(net: ir.Network) -> bytes:
+    """Canonical bytes of a network (sorted keys, shortest round-trip floats)."""
+    doc = to_dict(net)
+    from_dict(doc, source="<network>")  # never write what we could not read back
+    return (json.dumps(doc, sort_keys=True, indent=1, allow_nan=False) + "\n").encode()
+
+
+def save(net: ir.Network, path: str | Path, *, force: bool = False) -> Path:
+    """Write a network atomically; refuses to replace an existing file unless force."""
+    path = Path(path)
+    if path.exists() and not force:
+        raise ModelFormatError(f"{path}: already exists (use --force to overwrite)")
+    write_atomic(path, dumps(net))
+    return path
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write bytes to path through a temporary file in the same folder and a rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def load(path: str | Path) -> ir.Network:
+    """Read and validate a .snn file."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ModelFormatError(f"{path}: no such file") from None
+    except OSError as e:
+        raise ModelFormatError(f"{path}: cannot read ({e.strerror})") from None
+    return loads(raw, source=str(path))
+
+
+def loads(raw: bytes, source: str = "<bytes>") -> ir.Network:
+    try:
+        doc = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ModelFormatError(f"{source}: not a .snn file (not UTF-8 text)") from None
+    except json.JSONDecodeError as e:
+        raise ModelFormatError(
+            f"{source}: malformed or truncated JSON at line {e.lineno} column {e.colno}: {e.msg}"
+        ) from None
+    return from_dict(doc, source=source)
+
+
+def model_hash(net: ir.Network) -> str:
+    """SHA-256 of the network's canonical bytes (printed in generated files)."""
+    return hashlib.sha256(dumps(net)).hexdigest()
+
+
+# --------------------------------------------------------------------------- parsing
+
+
+class _Reader:
+    """Typed field access that names the offending field on error."""
+
+    def __init__(self, source: str):
+        self.source = source
+
+    def fail(self, where: str, msg: str) -> ModelFormatError:
+        return ModelFormatError(f"{self.source}: {where}: {msg}")
+
+    def obj(self, d: Any, where: str) -> dict[str, Any]:
+        if not isinstance(d, dict):
+            raise self.fail(where, f"expected an object, got {type(d).__name__}")
+        return d
+
+    def get(self, d: dict[str, Any], key: str, where: str, default: Any = ...) -> Any:
+        if key not in d:
+            if default is ...:
+                raise self.fail(f"{where}.{key}" if where else key, "missing field")
+            return default
+        return d[key]
+
+    def string(self, d, key, where, default: Any = ..., choices=None) -> str:
+        v = self.get(d, key, where, default)
+        name = f"{where}.{key}" if where else key
+        if not isinstance(v, str):
+            raise self.fail(name, f"expected a string, got {type(v).__name__}")
+        if choices is not None and v not in choices:
+            raise self.fail(name, f"expected one of {', '.join(choices)}, got {v!r}")
+        return v
+
+    def integer(self, d, key, where, default: Any = ..., lo=None, hi=None) -> int:
+        v = self.get(d, key, where, default)
+        name = f"{where}.{key}" if where else key
+        if isinstance(v, bool) or not isinstance(v, int):
+            raise self.fail(name, f"expected an integer, got {v!r}")
+        if (lo is not None and v < lo) or (hi is not None and v > hi):
+            raise self.fail(name, f"expected an integer in [{lo}, {hi}], got {v}")
+        return v
+
+    def number(self, d, key, where, default: Any = ..., positive=False) -> float:
+        v = self.get(d, key, where, default)
+        name = f"{where}.{key}" if where else key
+        if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
+            raise self.fail(name, f"expected a finite number, got {v!r}")
+        if positive and v <= 0:
+            raise self.fail(name, f"expected a positive number, got {v!r}")
+        return float(v)
+
+    def array(self, d, key, where, shape: tuple[int | None, ...]) -> np.ndarray:
+        v = self.get(d, key, where)
+        name = f"{where}.{key}" if where else key
+        try:
+            arr = np.asarray(v, dtype=np.float64)
+        except (TypeError, ValueError):
+            raise self.fail(name, "expected a (nested) list of numbers") from None
+        if arr.ndim != len(shape) or any(
+            want is not None and got != want for got, want in zip(arr.shape, shape, strict=False)
+        ):
+            want_s = "(" + ", ".join("n" if s is None else str(s) for s in shape) + ")"
+            raise self.fail(name, f"expected shape {want_s}, got {arr.shape}")
+        if arr.size == 0:
+            raise self.fail(name, "is empty")
+        if not np.all(np.isfinite(arr)):
+            raise self.fail(name, "contains NaN or infinity")
+        arr.setflags(write=False)
+        return arr
+
+
+def from_dict(doc: Any, source: str = "<dict>") -> ir.Network:
+    """Validate a JSON document and build the network it describes."""
+    r = _Reader(source)
+    doc = r.obj(doc, "file")
+    fmt = r.get(doc, "format", "")
+    if fmt != ir.FORMAT_NAME:
+        raise r.fail("format", f"expected {ir.FORMAT_NAME!r}, got {fmt!r} (not a .snn model)")
+    version = r.integer(doc, "version", "")
+    if version > ir.FORMAT_VERSION:
+        raise r.fail(
+            "version",
+            f"format version {version} is newer than this snn2c supports "
+            f"({ir.FORMAT_VERSION}); upgrade snn2c",
+        )
+    if version < 1:
+        raise r.fail("version", f"expected a version >= 1, got {version}")
+
+    name = r.string(doc, "name", "")
+
+    inp = r.obj(r.get(doc, "inputs", ""), "inputs")
+    names = r.get(inp, "names", "inputs")
+    if not isinstance(names, list) or not names or not all(isinstance(n, str) for n in names):
+        raise r.fail("inputs.names", "expected a non-empty list of strings")
+    if len(set(names)) != len(names):
+        raise r.fail("inputs.names", "feature names must be unique")
+    nf = len(names)
+    low = r.array(inp, "low", "inputs", (nf,))
+    high = r.array(inp, "high", "inputs", (nf,))
+    if np.any(high <= low):
+        i = int(np.argmax(high <= low))
+        raise r.fail("inputs.high", f"feature {names[i]!r}: high must exceed low")
+    inputs = ir.InputSpec(tuple(names), low, high)
+
+    tgt = r.obj(r.get(doc, "target", ""), "target")
+    target = ir.TargetSpec(
+        name=r.string(tgt, "name", "target"),
+        units=r.string(tgt, "units", "target", ""),
+        offset=r.number(tgt, "offset", "target"),
+        scale=r.number(tgt, "scale", "target"),
+    )
+    if target.scale == 0:
+        raise r.fail("target.scale", "must not be zero")
+
+    e = r.obj(r.get(doc, "encoder", ""), "encoder")
+    encoder = ir.EncoderSpec(
+        kind=r.string(e, "kind", "encoder", choices=ir.ENCODER_KINDS),
+        steps=r.integer(e, "steps", "encoder", lo=1, hi=4096),
+        neurons_per_feature=r.integer(e, "neurons_per_feature", "encoder", lo=2, hi=256),
+        sigma=r.number(e, "sigma", "encoder", positive=True),
+        t0=r.integer(e, "t0", "encoder", lo=0, hi=4095),
+        window=r.integer(e, "window", "encoder", lo=0, hi=4095),
+        seed=r.integer(e, "seed", "encoder", lo=1, hi=2**32 - 1),
+    )
+
+    raw_layers = r.get(doc, "layers", "")
+    if not isinstance(raw_layers, list) or not raw_layers:
+        raise r.fail("layers", "expected a non-empty list")
+    layers = []
+    n_in = encoder.n_outputs(nf)
+    for i, raw in enumerate(raw_layers):
+        where = f"layers[{i}]"
+        lay = r.obj(raw, where)
+        weight = r.array(lay, "weight", where, (None, n_in))
+        n_out = weight.shape[0]
+        bias = r.array(lay, "bias", where, (n_out,))
+        nw = f"{where}.neuron"
+        nd = r.obj(r.get(lay, "neuron", where), nw)
+        neuron = ir.NeuronSpec(
+            kind=r.string(nd, "kind", nw, choices=ir.NEURON_KINDS),
+            leak=r.string(nd, "leak", nw, choices=ir.LEAK_KINDS),
+            leak_shift=r.integer(nd, "leak_shift", nw, lo=0, hi=15),
+            beta=r.number(nd, "beta", nw),
+            threshold=r.number(nd, "threshold", nw, positive=True),
+            reset=r.string(nd, "reset", nw, choices=ir.RESET_KINDS),
+            fire=r.string(nd, "fire", nw, choices=ir.FIRE_KINDS),
+        )
+        if not 0.0 <= neuron.beta <= 1.0:
+            raise r.fail(f"{nw}.beta", f"expected a value in [0, 1], got {neuron.beta}")
+        if neuron.kind == "li" and i != len(raw_layers) - 1:
+            raise r.fail(
+                f"{nw}.kind", "non-spiking 'li' neurons are only allowed in the last layer"
+            )
+        layers.append(ir.DenseLayer(weight, bias, neuron))
+        n_in = n_out
+
+    d = r.obj(r.get(doc, "decoder", ""), "decoder")
+    dkind = r.string(d, "kind", "decoder", choices=ir.DECODER_KINDS)
+    dweight = r.array(d, "weight", "decoder", (None, n_in))
+    decoder = ir.DecoderSpec(dkind, dweight, r.array(d, "bias", "decoder", (dweight.shape[0],)))
+    last = layers[-1].neuron
+    if dkind in ("rate", "first_spike") and not last.spiking:
+        raise r.fail("decoder.kind", f"{dkind!r} decoding needs a spiking (lif) last layer")
+
+    q = r.obj(r.get(doc, "quantization", "", {"weight_bits": 8}), "quantization")
+    weight_bits = r.integer(q, "weight_bits", "quantization", 8)
+    if weight_bits not in ir.WEIGHT_BITS:
+        raise r.fail("quantization.weight_bits", f"expected 8 or 16, got {weight_bits}")
+    timing = r.obj(r.get(doc, "timing", "", {"dt": 1e-3}), "timing")
+    dt = r.number(timing, "dt", "timing", 1e-3, positive=True)
+    for key, want in (("update_order", "leak,integrate,fire,reset"), ("reset_timing", "same_step")):
+        got = timing.get(key, want)
+        if got != want:
+            raise r.fail(f"timing.{key}", f"snn2c only runs {want!r}, got {got!r}")
+    meta = r.obj(r.get(doc, "metadata", "", {}), "metadata")
+    return ir.Network(
+        name=name,
+        inputs=inputs,
+        target=target,
+        encoder=encoder,
+        layers=tuple(layers),
+        decoder=decoder,
+        weight_bits=weight_bits,
+        dt=dt,
+        metadata=meta,
+    )
+
+
+def _floats(arr: np.ndarray) -> list:
+    return np.asarray(arr, dtype=np.float64).tolist()

@@ -1,0 +1,54 @@
+"""Integer primitives of the fixed-point contract (docs/fixed-point.md, "Notation").
+
+Shared by the quantizer and the numpy reference so that both round the same way.
+All functions accept numpy integer arrays (int64) or Python ints.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+X_FRAC = 12  # normalised inputs and encoder currents: Q12
+X_ONE = 1 << X_FRAC
+V_FRAC = 16  # bias, threshold, membrane, outputs: Q16
+BETA_FRAC = 15  # 'mul' leak factor: Q15
+INT32_MIN = -(2**31)
+INT32_MAX = 2**31 - 1
+
+
+def rnd(r):
+    """Float to integer at quantization time: floor(r + 0.5), never truncation."""
+    return np.floor(np.asarray(r, dtype=np.float64) + 0.5).astype(np.int64)
+
+
+def asr(x, n: int):
+    """Arithmetic shift right rounding toward minus infinity (floor(x / 2**n))."""
+    return np.right_shift(x, n)  # numpy's >> on signed ints is arithmetic (floor)
+
+
+def rshift_round(x, n: int):
+    """Round-half-up right shift for n > 0; multiplication by 2**-n for n <= 0."""
+    if n > 0:
+        return np.right_shift(x + (1 << (n - 1)), n)
+    return x * (1 << (-n))
+
+
+def sat32(x):
+    """Clamp to the int32 range."""
+    return np.clip(x, INT32_MIN, INT32_MAX)
+
+
+def fits32(lo: float, hi: float) -> bool:
+    return lo >= INT32_MIN and hi <= INT32_MAX
+
+
+def pow2_scale(max_abs: float, qmax: int, lo: int = -16, hi: int = 30) -> int:
+    """Largest integer s in [lo, hi] with max_abs * 2**s <= qmax (hi for all-zero data)."""
+    if max_abs <= 0:
+        return 0
+    s = int(np.floor(np.log2(qmax / max_abs)))
+    while max_abs * 2.0**s > qmax:
+        s -= 1
+    while max_abs * 2.0 ** (s + 1) <= qmax:
+        s += 1
+    return int(min(max(s, lo), hi))

@@ -1,0 +1,109 @@
+"""The quantized network: everything the integer kernels need, computed once.
+
+Like TFLite Micro's OpData filled in Prepare, a QuantizedNetwork holds the
+integer tables, shifts and the range-proof verdicts that both the numpy
+reference and the C generator read. Plain frozen data; no behaviour.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from snn2c import ir
+
+
+@dataclass(frozen=True)
+class QuantizedEncoder:
+    kind: str
+    steps: int
+    n_features: int
+    n_out: int
+    neurons_per_feature: int
+    t0: int
+    window: int
+    seed: int
+    centres: np.ndarray | None  # (N,) int64 Q12, population kinds only
+    gauss: np.ndarray | None  # (257,) int64 Q12, population kinds only
+
+    @property
+    def spiking(self) -> bool:
+        return self.kind in ir.SPIKE_ENCODERS
+
+
+@dataclass(frozen=True)
+class Bounds:
+    """Closed integer intervals proven by interval analysis (per layer, over neurons)."""
+
+    acc: tuple[int, int]
+    current: tuple[int, int]
+    membrane: tuple[int, int]
+
+
+@dataclass(frozen=True)
+class QuantizedLayer:
+    weight: np.ndarray  # (n_out, n_in) int64 values of the storage type
+    weight_bits: int  # 8 or 16
+    weight_frac: int  # ws: W ~ weight * 2**-ws
+    input_frac: int  # as: 12 for encoder currents, 0 for spikes
+    acc_shift: int  # ws + as - 16: I = rshift_round(acc, acc_shift) + bias
+    bias: np.ndarray  # (n_out,) int64, Q16
+    spiking: bool
+    leak: str  # 'shift' | 'mul'
+    leak_shift: int
+    beta_q15: int
+    threshold: int  # Q16, >= 1
+    reset: str  # 'subtract' | 'zero'
+    fire: str  # 'gt' | 'ge'
+    input_spiking: bool
+    acc_wide: bool  # accumulate in int64
+    saturate: bool  # sat32 on I and V (not proven to fit int32)
+    bounds: Bounds
+
+    @property
+    def n_in(self) -> int:
+        return int(self.weight.shape[1])
+
+    @property
+    def n_out(self) -> int:
+        return int(self.weight.shape[0])
+
+
+@dataclass(frozen=True)
+class QuantizedDecoder:
+    kind: str
+    weight: np.ndarray  # (n_outputs, n_last) int64, int16 range
+    weight_frac: int  # rs
+    feature_frac: int  # fs
+    out_shift: int  # rs + fs - 16
+    bias: np.ndarray  # (n_outputs,) int64 at Q(rs + fs)
+    sigmoid: np.ndarray | None  # (257,) int64 Q15 for population voting
+
+    @property
+    def n_outputs(self) -> int:
+        return int(self.weight.shape[0])
+
+
+@dataclass(frozen=True)
+class QuantizedNetwork:
+    source: ir.Network
+    encoder: QuantizedEncoder
+    layers: tuple[QuantizedLayer, ...]
+    decoder: QuantizedDecoder
+
+    @property
+    def steps(self) -> int:
+        return self.encoder.steps
+
+    @property
+    def n_inputs(self) -> int:
+        return self.encoder.n_features
+
+    @property
+    def n_outputs(self) -> int:
+        return self.decoder.n_outputs
+
+    @property
+    def proven(self) -> bool:
+        return not any(layer.saturate for layer in self.layers)

@@ -1,0 +1,163 @@
+"""Float network -> fixed-point plan, with the range proof of docs/fixed-point.md."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from snn2c import ir
+from snn2c.errors import Snn2cError
+from snn2c.quantize import tables
+from snn2c.quantize.fixedpoint import (
+    BETA_FRAC,
+    INT32_MAX,
+    V_FRAC,
+    X_FRAC,
+    X_ONE,
+    fits32,
+    pow2_scale,
+    rnd,
+)
+from snn2c.quantize.plan import (
+    Bounds,
+    QuantizedDecoder,
+    QuantizedEncoder,
+    QuantizedLayer,
+    QuantizedNetwork,
+)
+
+DECODER_BITS = 16
+WEIGHT_FRAC_MIN, WEIGHT_FRAC_MAX = -8, 24  # keeps every kernel shift within [-24, 24]
+_FEATURE_FRAC = {"membrane": V_FRAC, "population": 15, "rate": 0, "first_spike": 0}
+
+
+def quantize(net: ir.Network) -> QuantizedNetwork:
+    """Quantize a float network onto the contract's grid and prove its ranges."""
+    enc = _quantize_encoder(net)
+    layers = []
+    input_spiking = enc.spiking
+    for index, layer in enumerate(net.layers):
+        q = _quantize_layer(layer, net.weight_bits, input_spiking, net.steps, index)
+        layers.append(q)
+        input_spiking = True
+    dec = _quantize_decoder(net)
+    return QuantizedNetwork(source=net, encoder=enc, layers=tuple(layers), decoder=dec)
+
+
+def _quantize_encoder(net: ir.Network) -> QuantizedEncoder:
+    e = net.encoder
+    population = e.kind in ("population", "population_latency")
+    return QuantizedEncoder(
+        kind=e.kind,
+        steps=e.steps,
+        n_features=net.n_inputs,
+        n_out=e.n_outputs(net.n_inputs),
+        neurons_per_feature=e.neurons_per_feature,
+        t0=e.t0,
+        window=e.window,
+        seed=e.seed,
+        centres=tables.centres_q12(e.neurons_per_feature) if population else None,
+        gauss=tables.gaussian_table(e.sigma) if population else None,
+    )
+
+
+def _quantize_layer(
+    layer: ir.DenseLayer, bits: int, input_spiking: bool, steps: int, index: int
+) -> QuantizedLayer:
+    qmax = (1 << (bits - 1)) - 1
+    max_abs = float(np.max(np.abs(layer.weight)))
+    ws = pow2_scale(max_abs, qmax, lo=WEIGHT_FRAC_MIN, hi=WEIGHT_FRAC_MAX)
+    if max_abs * 2.0**ws > qmax + 0.5:
+        raise Snn2cError(
+            f"layers[{index}].weight: |w| up to {max_abs:g} does not fit {bits}-bit weights"
+        )
+    weight = np.clip(rnd(layer.weight * 2.0**ws), -qmax, qmax)
+    input_frac = 0 if input_spiking else X_FRAC
+    acc_shift = ws + input_frac - V_FRAC
+    bias = rnd(layer.bias * 2.0**V_FRAC)
+    n = layer.neuron
+    threshold = max(1, int(rnd(n.threshold * 2.0**V_FRAC)))
+    if threshold > INT32_MAX or np.any(np.abs(bias) > INT32_MAX):
+        raise Snn2cError(
+            f"layers[{index}]: threshold or bias too large for Q16 membranes (|value| >= 32768)"
+        )
+    beta_q15 = int(rnd(n.beta * 2.0**BETA_FRAC)) if n.leak == "mul" else 0
+
+    # Interval analysis (docs/fixed-point.md, "Range proof and saturation").
+    amax = 1 if input_spiking else X_ONE
+    acc_lo = np.sum(np.minimum(weight, 0), axis=1) * amax
+    acc_hi = np.sum(np.maximum(weight, 0), axis=1) * amax
+    rounding = (1 << (acc_shift - 1)) if acc_shift > 0 else 0
+    acc_bounds = (int(acc_lo.min()), int(acc_hi.max()) + rounding)
+    acc_wide = not fits32(*acc_bounds)
+    cur_lo = _shift_bound(acc_lo, acc_shift) + bias
+    cur_hi = _shift_bound(acc_hi, acc_shift) + bias
+    if n.leak == "shift":
+        lam = 2.0 ** (-n.leak_shift)
+    else:
+        lam = 1.0 - beta_q15 / 2.0**BETA_FRAC
+    m = float(steps) if lam <= 0 else min(float(steps), 1.0 / lam)
+    v_lo = math.floor(min(0, int(cur_lo.min()) - 1) * m)
+    v_hi = math.ceil(max(0, int(cur_hi.max()) + 1) * m)
+    saturate = (
+        acc_wide or not fits32(int(cur_lo.min()), int(cur_hi.max())) or not fits32(v_lo, v_hi)
+    )
+
+    return QuantizedLayer(
+        weight=weight,
+        weight_bits=bits,
+        weight_frac=ws,
+        input_frac=input_frac,
+        acc_shift=acc_shift,
+        bias=bias,
+        spiking=n.spiking,
+        leak=n.leak,
+        leak_shift=n.leak_shift,
+        beta_q15=beta_q15,
+        threshold=threshold,
+        reset=n.reset,
+        fire=n.fire,
+        input_spiking=input_spiking,
+        acc_wide=acc_wide,
+        saturate=saturate,
+        bounds=Bounds(
+            acc=acc_bounds,
+            current=(int(cur_lo.min()), int(cur_hi.max())),
+            membrane=(v_lo, v_hi),
+        ),
+    )
+
+
+def _shift_bound(acc: np.ndarray, shift: int) -> np.ndarray:
+    """Bound of rshift_round over a bound of acc (monotone, so endpoints suffice)."""
+    if shift > 0:
+        return np.right_shift(acc + (1 << (shift - 1)), shift)
+    return acc * (1 << (-shift))
+
+
+def _quantize_decoder(net: ir.Network) -> QuantizedDecoder:
+    d = net.decoder
+    fs = _FEATURE_FRAC[d.kind]
+    weight_f = d.weight / net.steps if d.kind in ("rate", "first_spike") else d.weight
+    qmax = (1 << (DECODER_BITS - 1)) - 1
+    max_abs = float(np.max(np.abs(weight_f)))
+    rs = pow2_scale(max_abs, qmax, lo=-8, hi=40 - fs)
+    if max_abs * 2.0**rs > qmax + 0.5:
+        raise Snn2cError(f"decoder.weight: |w| up to {max_abs:g} does not fit 16-bit weights")
+    weight = np.clip(rnd(weight_f * 2.0**rs), -qmax, qmax)
+    bias = rnd(d.bias * 2.0 ** (rs + fs))
+    # |y_acc| and its left shift must stay inside int64 (docs/fixed-point.md)
+    fmax = {"membrane": 2**31, "population": 2**15, "rate": net.steps, "first_spike": net.steps}
+    acc_max = int(np.max(np.sum(np.abs(weight), axis=1) * fmax[d.kind] + np.abs(bias)))
+    if acc_max * 2 ** max(0, V_FRAC - rs - fs) >= 2**62:
+        raise Snn2cError("decoder: weights or bias too large for the 64-bit readout accumulator")
+    return QuantizedDecoder(
+        kind=d.kind,
+        weight=weight,
+        weight_frac=rs,
+        feature_frac=fs,
+        out_shift=rs + fs - V_FRAC,
+        bias=bias,
+        sigmoid=tables.sigmoid_table() if d.kind == "population" else None,
+    )

@@ -1,0 +1,107 @@
+"""The float simulator: the IR's equations in float64, without any quantization.
+
+Kept beside the integer reference for accuracy comparisons (float versus
+quantized) and as the target the torch training modules must reproduce.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from snn2c import ir
+from snn2c.quantize.tables import centres_float
+from snn2c.reference.integer import xorshift32_draws
+
+
+@dataclass(frozen=True)
+class FloatResult:
+    outputs: np.ndarray  # (B, n_outputs), [0, 1]-scaled target units
+    spike_counts: np.ndarray  # (B, n_layers + 1)
+    spikes: list[np.ndarray] | None = None
+    membranes: list[np.ndarray] | None = None
+
+
+def normalize_float(net: ir.Network, x: np.ndarray) -> np.ndarray:
+    """u = (x - low) / (high - low), clipped to [0, 1]; NaN maps to 0 as on the device."""
+    x = np.asarray(x, dtype=np.float64)
+    u = (x - net.inputs.low) / (net.inputs.high - net.inputs.low)
+    return np.clip(np.nan_to_num(u, nan=0.0), 0.0, 1.0)
+
+
+def encode_steps(enc: ir.EncoderSpec, u: np.ndarray) -> np.ndarray:
+    """Encoder output for every step: (T, B, n_enc) float, currents or 0/1 spikes."""
+    steps = enc.steps
+    batch = u.shape[0]
+    if enc.kind in ("population", "population_latency"):
+        mu = centres_float(enc.neurons_per_feature)
+        act = np.exp(-((u[:, :, None] - mu[None, None, :]) ** 2) / (2 * enc.sigma**2))
+        act = act.reshape(batch, -1)
+    else:
+        act = u
+    if enc.kind in ("population", "direct"):
+        return np.broadcast_to(act, (steps, *act.shape)).copy()
+    t = np.arange(steps)[:, None, None]
+    if enc.kind in ("population_latency", "latency"):
+        fire_at = np.floor(enc.t0 + (1.0 - act) * enc.window + 0.5)
+        return (t == fire_at[None]).astype(np.float64)
+    if enc.kind == "rate_periodic":
+        # phase accumulator: spike at step t iff floor((t+1) u) > floor(t u)
+        return (np.floor((t + 1) * act[None]) > np.floor(t * act[None])).astype(np.float64)
+    draws = (xorshift32_draws(enc.seed, steps * act.shape[1]) >> 20).reshape(steps, 1, -1)
+    return (draws / 4096.0 < act[None]).astype(np.float64)
+
+
+def run_float(net: ir.Network, u: np.ndarray, trace: bool = False) -> FloatResult:
+    """Run the float network on normalised inputs u (B, F) in [0, 1]."""
+    u = np.asarray(u, dtype=np.float64)
+    inputs = encode_steps(net.encoder, u)
+    batch, steps = u.shape[0], net.steps
+    vs = [np.zeros((batch, layer.n_out)) for layer in net.layers]
+    counts = np.zeros((batch, len(net.layers) + 1))
+    last = net.layers[-1]
+    first = np.full((batch, last.n_out), float(steps))
+    last_counts = np.zeros((batch, last.n_out))
+    spk: list[list[np.ndarray]] = [[] for _ in range(len(net.layers) + 1)]
+    mem: list[list[np.ndarray]] = [[] for _ in net.layers]
+    for t in range(steps):
+        a = inputs[t]
+        if net.encoder.spiking:
+            counts[:, 0] += a.sum(axis=1)
+        if trace:
+            spk[0].append(a if net.encoder.spiking else np.zeros_like(a))
+        for i, layer in enumerate(net.layers):
+            n = layer.neuron
+            v = n.decay * vs[i] + a @ layer.weight.T + layer.bias
+            if n.spiking:
+                s = (v > n.threshold) if n.fire == "gt" else (v >= n.threshold)
+                v = v - n.threshold * s if n.reset == "subtract" else np.where(s, 0.0, v)
+                a = s.astype(np.float64)
+            else:
+                a = np.zeros_like(v)
+            vs[i] = v
+            counts[:, i + 1] += a.sum(axis=1)
+            if trace:
+                spk[i + 1].append(a)
+                mem[i].append(v)
+        last_counts += a
+        first = np.where((a > 0) & (first == steps), float(t), first)
+    d = net.decoder
+    if d.kind == "membrane":
+        f = vs[-1]
+    elif d.kind == "population":
+        f = 1.0 / (1.0 + np.exp(-vs[-1]))
+    elif d.kind == "rate":
+        f = last_counts / steps
+    else:
+        f = first / steps
+    outputs = f @ d.weight.T + d.bias
+    if not trace:
+        return FloatResult(outputs, counts)
+    return FloatResult(
+        outputs,
+        counts,
+        spikes=[np.stack(s, axis=1) for s in spk],
+        membranes=[np.stack(m, axis=1) for m in mem],
+    )

@@ -1,0 +1,231 @@
+"""The integer reference: docs/fixed-point.md executed in numpy, the oracle for C.
+
+Vectorised over a batch of inputs; time steps run in order. All arithmetic is
+int64 holding the values the contract's C types hold, so a value that would
+leave its C type is either saturated (where the layer saturates) or reported as
+a broken range proof (an AssertionError, a bug in snn2c, never silent).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from snn2c import ir
+from snn2c.quantize.fixedpoint import (
+    BETA_FRAC,
+    INT32_MAX,
+    INT32_MIN,
+    X_ONE,
+    asr,
+    rshift_round,
+    sat32,
+)
+from snn2c.quantize.plan import QuantizedEncoder, QuantizedLayer, QuantizedNetwork
+from snn2c.quantize.tables import GAUSS_ENTRIES, GAUSS_STEP_BITS, SIGMOID_RANGE_BITS
+
+_I64 = np.int64
+
+
+@dataclass(frozen=True)
+class Result:
+    """Outputs of a batch run.
+
+    outputs: (B, n_outputs) Q16 integers (the C int32_t results).
+    spike_counts: (B, n_layers + 1) spikes per inference; column 0 is the encoder
+        (0 for current encoders), column l + 1 is layer l.
+    spikes / membranes: with trace=True, one (B, T, n) array per layer (spikes
+        also for the encoder, first); membranes are V after reset at each step.
+    """
+
+    outputs: np.ndarray
+    spike_counts: np.ndarray
+    spikes: list[np.ndarray] | None = None
+    membranes: list[np.ndarray] | None = None
+
+
+def normalize(net: ir.Network, x: np.ndarray) -> np.ndarray:
+    """Raw sensor values -> clamped Q12 integers, in float32 exactly as the C does."""
+    x = np.asarray(x, dtype=np.float64)
+    if x.ndim != 2 or x.shape[1] != net.n_inputs:
+        raise ValueError(f"expected inputs of shape (n, {net.n_inputs}), got {x.shape}")
+    low = net.inputs.low.astype(np.float32)
+    gain = (X_ONE / (net.inputs.high - net.inputs.low)).astype(np.float32)
+    with np.errstate(invalid="ignore", over="ignore"):
+        t = (x.astype(np.float32) - low) * gain
+        t = np.where(t >= 0, t, np.float32(0))  # NaN -> 0
+        t = np.where(t > X_ONE, np.float32(X_ONE), t)
+        q = np.floor(t + np.float32(0.5))
+    return q.astype(np.int32)
+
+
+def gaussian_activation(enc: QuantizedEncoder, xc: np.ndarray) -> np.ndarray:
+    """Receptive-field activations in Q12, (B, F * N), from clamped Q12 inputs (B, F)."""
+    assert enc.centres is not None and enc.gauss is not None
+    d = np.abs(xc[:, :, None] - enc.centres[None, None, :])
+    k = d >> GAUSS_STEP_BITS
+    f = d & ((1 << GAUSS_STEP_BITS) - 1)
+    g = enc.gauss
+    nxt = g[np.minimum(k + 1, GAUSS_ENTRIES - 1)]
+    a = np.where(k == GAUSS_ENTRIES - 1, g[-1], g[k] + asr((nxt - g[k]) * f, GAUSS_STEP_BITS))
+    return a.reshape(xc.shape[0], -1)
+
+
+def xorshift32_draws(seed: int, count: int) -> np.ndarray:
+    """The first `count` outputs of the contract's xorshift32 starting from `seed`."""
+    s = seed & 0xFFFFFFFF
+    out = np.empty(count, dtype=_I64)
+    for i in range(count):
+        s ^= (s << 13) & 0xFFFFFFFF
+        s ^= s >> 17
+        s ^= (s << 5) & 0xFFFFFFFF
+        out[i] = s
+    return out
+
+
+class _Encoder:
+    """Per-step encoder output for a batch, following the contract's integer rules."""
+
+    def __init__(self, enc: QuantizedEncoder, x_q: np.ndarray):
+        self.enc = enc
+        xc = np.clip(x_q.astype(_I64), 0, X_ONE)
+        self.batch = xc.shape[0]
+        if enc.kind == "population":
+            self.current = gaussian_activation(enc, xc)
+        elif enc.kind == "direct":
+            self.current = xc
+        elif enc.kind == "population_latency":
+            self.fire_at = self._latency(gaussian_activation(enc, xc))
+        elif enc.kind == "latency":
+            self.fire_at = self._latency(xc)
+        elif enc.kind == "rate_periodic":
+            self.x = xc
+            self.phase = np.zeros_like(xc)
+        elif enc.kind == "rate_bernoulli":
+            self.x = xc
+            draws = xorshift32_draws(enc.seed, enc.steps * enc.n_out)
+            self.draws = (draws >> 20).reshape(enc.steps, enc.n_out)
+        else:  # pragma: no cover - the model loader rejects unknown kinds
+            raise ValueError(enc.kind)
+
+    def _latency(self, a: np.ndarray) -> np.ndarray:
+        return self.enc.t0 + (((X_ONE - a) * self.enc.window + (X_ONE >> 1)) >> 12)
+
+    def step(self, t: int) -> np.ndarray:
+        kind = self.enc.kind
+        if kind in ("population", "direct"):
+            return self.current
+        if kind in ("population_latency", "latency"):
+            return (self.fire_at == t).astype(_I64)
+        if kind == "rate_periodic":
+            self.phase = self.phase + self.x
+            s = self.phase >= X_ONE
+            self.phase = self.phase - np.where(s, X_ONE, 0)
+            return s.astype(_I64)
+        return (self.draws[t][None, :] < self.x).astype(_I64)
+
+
+def _check_proven(layer: QuantizedLayer, index: int, what: str, values: np.ndarray) -> None:
+    if values.size and (values.min() < INT32_MIN or values.max() > INT32_MAX):
+        raise AssertionError(
+            f"range proof broken in layer {index}: {what} left int32 "
+            f"({values.min()}..{values.max()}); please report this snn2c bug"
+        )
+
+
+def layer_step(
+    layer: QuantizedLayer, index: int, v: np.ndarray, a: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """One time step of one layer: returns (new V, spikes). Arrays are (B, n) int64."""
+    acc = a @ layer.weight.T
+    if not layer.acc_wide:
+        _check_proven(layer, index, "accumulator", acc)
+    cur = rshift_round(acc, layer.acc_shift) + layer.bias
+    if layer.saturate:
+        cur = sat32(cur)
+    else:
+        _check_proven(layer, index, "current", cur)
+    if layer.leak == "shift":
+        v = v - asr(v, layer.leak_shift)
+    else:
+        v = asr(v * layer.beta_q15 + (1 << (BETA_FRAC - 1)), BETA_FRAC)
+    v = v + cur
+    if layer.saturate:
+        v = sat32(v)
+    else:
+        _check_proven(layer, index, "membrane", v)
+    if not layer.spiking:
+        return v, np.zeros_like(v)
+    s = (v > layer.threshold) if layer.fire == "gt" else (v >= layer.threshold)
+    if layer.reset == "subtract":
+        v = v - np.where(s, layer.threshold, 0)
+    else:
+        v = np.where(s, 0, v)
+    return v, s.astype(_I64)
+
+
+def run(qnet: QuantizedNetwork, x_q: np.ndarray, trace: bool = False) -> Result:
+    """Run whole inferences (reset, T steps, decode) on a batch of Q12 inputs (B, F)."""
+    x_q = np.asarray(x_q)
+    if x_q.ndim != 2 or x_q.shape[1] != qnet.n_inputs:
+        raise ValueError(f"expected Q12 inputs of shape (n, {qnet.n_inputs}), got {x_q.shape}")
+    batch, steps = x_q.shape[0], qnet.steps
+    enc = _Encoder(qnet.encoder, x_q)
+    vs = [np.zeros((batch, layer.n_out), dtype=_I64) for layer in qnet.layers]
+    counts = np.zeros((batch, len(qnet.layers) + 1), dtype=_I64)
+    last = qnet.layers[-1]
+    first = np.full((batch, last.n_out), steps, dtype=_I64)
+    last_counts = np.zeros((batch, last.n_out), dtype=_I64)
+    spk_trace: list[list[np.ndarray]] = [[] for _ in range(len(qnet.layers) + 1)]
+    mem_trace: list[list[np.ndarray]] = [[] for _ in qnet.layers]
+    for t in range(steps):
+        a = enc.step(t)
+        if qnet.encoder.spiking:
+            counts[:, 0] += a.sum(axis=1)
+        if trace:
+            spk_trace[0].append(a if qnet.encoder.spiking else np.zeros_like(a))
+        for i, layer in enumerate(qnet.layers):
+            vs[i], a = layer_step(layer, i, vs[i], a)
+            counts[:, i + 1] += a.sum(axis=1)
+            if trace:
+                spk_trace[i + 1].append(a)
+                mem_trace[i].append(vs[i])
+        last_counts += a
+        first = np.where((a > 0) & (first == steps), t, first)
+    outputs = decode(qnet, vs[-1], last_counts, first)
+    if not trace:
+        return Result(outputs, counts)
+    return Result(
+        outputs,
+        counts,
+        spikes=[np.stack(s, axis=1).astype(np.uint8) for s in spk_trace],
+        membranes=[np.stack(m, axis=1) for m in mem_trace],
+    )
+
+
+def sigmoid_q15(table: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """The voting sigmoid through its 257-entry table, Q16 in, Q15 out."""
+    half = 1 << SIGMOID_RANGE_BITS
+    z = np.clip(v, -half, half - 1) + half
+    k = z >> 12
+    f = z & 4095
+    return table[k] + asr((table[k + 1] - table[k]) * f, 12)
+
+
+def decode(
+    qnet: QuantizedNetwork, v: np.ndarray, counts: np.ndarray, first: np.ndarray
+) -> np.ndarray:
+    """Decoder of the contract: Q16 outputs (B, n_outputs) from the final state."""
+    d = qnet.decoder
+    if d.kind == "membrane":
+        f = v
+    elif d.kind == "population":
+        assert d.sigmoid is not None
+        f = sigmoid_q15(d.sigmoid, v)
+    elif d.kind == "rate":
+        f = counts
+    else:
+        f = first
+    y = f @ d.weight.T + d.bias
+    return sat32(rshift_round(y, d.out_shift)).astype(np.int32)

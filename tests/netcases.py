@@ -1,0 +1,88 @@
+"""The equivalence suite's networks: every encoder x decoder, varied in every other axis."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+
+from snn2c import ir
+from snn2c.netgen import random_network
+from snn2c.quantize import quantize
+from snn2c.reference import integer
+
+ENCODERS = ir.ENCODER_KINDS
+DECODERS = ir.DECODER_KINDS
+WIDTHS = (1, 2, 7, 16, 33, 64, 100, 256)
+
+
+def equivalence_networks() -> list[tuple[str, ir.Network]]:
+    """24 networks (6 encoders x 4 decoders), depth 1-3, widths 1-256, 1-3 outputs,
+    int8/int16, shift/mul leak, subtract/zero reset, gt/ge firing."""
+    cases = []
+    rng = np.random.default_rng(2026)
+    for k, (enc, dec) in enumerate(itertools.product(ENCODERS, DECODERS)):
+        depth = 1 + k % 3
+        hidden = tuple(int(rng.choice(WIDTHS)) for _ in range(depth - 1))
+        if k % 7 == 0:
+            hidden = (*hidden[:-1], 256) if hidden else (256,)
+        params = dict(
+            n_features=int(rng.integers(1, 6)),
+            hidden=hidden,
+            n_outputs=1 + k % 3,
+            last_neurons=int(rng.choice((1, 3, 8, 20))),
+            encoder=enc,
+            decoder=dec,
+            steps=int(rng.choice((1, 4, 9, 16))),
+            weight_bits=16 if k % 4 == 1 else 8,
+            leak="mul" if k % 2 else "shift",
+            reset="zero" if k % 3 == 2 else "subtract",
+            fire="ge" if k % 5 in (1, 3) else "gt",
+        )
+        net = _active(100 + k, params)
+        cases.append((f"{k:02d}-{enc}-{dec}-d{depth}", net))
+    return cases
+
+
+def _active(seed: int, params: dict) -> ir.Network:
+    """The first variant (stronger weights, then more steps) whose hidden layers spike."""
+    for steps in (params["steps"], 16):
+        for scale in (1.0, 2.0, 4.0, 8.0):
+            net = random_network(seed, **{**params, "steps": steps}, weight_scale=scale)
+            if not net.layers[0].neuron.spiking:
+                return net  # a single non-spiking readout layer: nothing to spike
+            x = make_inputs(net, 64, seed=seed)
+            if integer.run(quantize(net), x).spike_counts[:, 1].sum() > 0:
+                return net
+    raise AssertionError(f"no active variant for seed {seed}")
+
+
+def saturating_networks() -> list[tuple[str, ir.Network]]:
+    """Networks whose range proof fails, so that the saturating paths run."""
+    cases = []
+    for k, (enc, bits) in enumerate((("direct", 16), ("population", 16), ("rate_periodic", 8))):
+        net = random_network(
+            seed=900 + k,
+            n_features=4,
+            hidden=(40, 12),
+            encoder=enc,
+            decoder="membrane" if k != 2 else "population",
+            steps=12,
+            weight_bits=bits,
+            weight_scale=3000.0 if bits == 16 else 300.0,
+        )
+        cases.append((f"sat{k}-{enc}-int{bits}", net))
+    return cases
+
+
+def make_inputs(net: ir.Network, n: int, seed: int = 0) -> np.ndarray:
+    """n Q12 input vectors: inside the range, its edges, beyond it, and int32 extremes."""
+    rng = np.random.default_rng(seed)
+    f = net.n_inputs
+    inside = rng.integers(0, 4097, (n - n // 4, f))
+    special = np.array([0, 4096, 1, 4095, 2048, -1, 4097, -5000, 10**6, -(2**31), 2**31 - 1])
+    edges = rng.choice(special, (n // 4, f))
+    x = np.concatenate([inside, edges])
+    x[0] = 0
+    x[1] = 4096
+    return x.astype(np.int64)

@@ -1,0 +1,111 @@
+"""Generated C, built with the host compiler, against the integer reference: every bit.
+
+Strict warnings (-Werror -pedantic -Wconversion ...), and a second build under
+UBSan + ASan that aborts on the first report. Tolerance: 0 on every output and
+spike count; on a mismatch the first diverging (layer, neuron, step) is named.
+"""
+
+from __future__ import annotations
+
+import zlib
+
+import numpy as np
+import pytest
+from hostc import build_host
+from netcases import equivalence_networks, make_inputs, saturating_networks
+
+from snn2c.quantize import quantize
+from snn2c.quantize.fixedpoint import V_FRAC
+from snn2c.reference import integer
+
+CASES = equivalence_networks() + saturating_networks()
+N_INPUTS = 500
+
+
+def first_divergence(host, qnet, x_row) -> str:
+    """Locate the first (step, layer, neuron) where C and reference membranes differ."""
+    ref = integer.run(qnet, x_row[None, :], trace=True).membranes
+    dev = host.trace(x_row)
+    for t in range(qnet.steps):
+        for layer, (r, d) in enumerate(zip(ref, dev, strict=True)):
+            diff = np.nonzero(r[0, t] != d[t])[0]
+            if diff.size:
+                i = int(diff[0])
+                return f"step {t}, layer {layer}, neuron {i}: reference {r[0, t, i]}, C {d[t, i]}"
+    return "membranes agree at every step (difference in decoding)"
+
+
+def assert_bit_exact(host, qnet, x):
+    ref = integer.run(qnet, x)
+    y, counts = host.infer(x)
+    bad = np.nonzero(np.any(y != ref.outputs, axis=1) | np.any(counts != ref.spike_counts, axis=1))[
+        0
+    ]
+    if bad.size:
+        k = int(bad[0])
+        pytest.fail(
+            f"{bad.size}/{len(x)} vectors differ; first: input {x[k].tolist()}, "
+            f"outputs ref {ref.outputs[k].tolist()} C {y[k].tolist()}, "
+            f"spikes ref {ref.spike_counts[k].tolist()} C {counts[k].tolist()}; "
+            + first_divergence(host, qnet, x[k])
+        )
+    return ref
+
+
+@pytest.mark.parametrize("name,net", CASES, ids=[c[0] for c in CASES])
+def test_c_matches_reference(name, net, tmp_path):
+    qnet = quantize(net)
+    host = build_host(net, tmp_path)
+    x = make_inputs(net, N_INPUTS, seed=zlib.crc32(name.encode()) % 1000)
+    ref = assert_bit_exact(host, qnet, x)
+    # the suite must exercise real activity, not silent networks
+    if net.layers[0].neuron.spiking:
+        assert ref.spike_counts[:, 1].sum() > 0
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name,net", CASES, ids=[c[0] for c in CASES])
+def test_sanitizers_clean(name, net, tmp_path):
+    host = build_host(net, tmp_path, sanitize=True)
+    x = make_inputs(net, 200, seed=7)
+    assert_bit_exact(host, quantize(net), x)
+
+
+def test_saturating_cases_really_saturate():
+    for _, net in saturating_networks():
+        assert not quantize(net).proven
+
+
+@pytest.mark.parametrize("name,net", CASES[:6], ids=[c[0] for c in CASES[:6]])
+def test_streaming_trace_matches_reference(name, net, tmp_path):
+    """snn_model_step, step by step, gives the reference's membranes at every step."""
+    qnet = quantize(net)
+    host = build_host(net, tmp_path)
+    for x in make_inputs(net, 4, seed=3):
+        ref = integer.run(qnet, x[None, :], trace=True).membranes
+        dev = host.trace(x)
+        for r, d in zip(ref, dev, strict=True):
+            np.testing.assert_array_equal(r[0], d)
+
+
+@pytest.mark.parametrize("name,net", CASES[::5], ids=[c[0] for c in CASES[::5]])
+def test_float_wrapper_matches_reference(name, net, tmp_path):
+    """snn_model_normalize gives the reference's Q12 inputs; snn_model_predict's float32
+    bits equal the contract's float32 conversion of the reference outputs."""
+    qnet = quantize(net)
+    host = build_host(net, tmp_path)
+    rng = np.random.default_rng(11)
+    lo, hi = net.inputs.low, net.inputs.high
+    span = hi - lo
+    x = rng.uniform(lo - 0.3 * span, hi + 0.3 * span, (300, net.n_inputs)).astype(np.float32)
+    x[:5] = lo.astype(np.float32)
+    x[5:10] = hi.astype(np.float32)
+    x[10, 0] = np.nan
+    xq_dev, bits = host.normalize_predict(x)
+    xq_ref = integer.normalize(net, x)
+    np.testing.assert_array_equal(xq_dev, xq_ref)
+    y_q = integer.run(qnet, xq_ref).outputs
+    y32 = np.float32(net.target.offset) + np.float32(net.target.scale) * (
+        y_q.astype(np.float32) * np.float32(1.0 / 2**V_FRAC)
+    )
+    np.testing.assert_array_equal(bits, y32.view(np.uint32))

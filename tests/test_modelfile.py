@@ -1,0 +1,121 @@
+"""The .snn format: round trips, and one clear line for every kind of bad file."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from snn2c import ir, modelfile
+from snn2c.errors import ModelFormatError
+from snn2c.netgen import random_network
+
+
+@pytest.fixture
+def doc():
+    return modelfile.to_dict(random_network(1, hidden=(8, 4)))
+
+
+def test_round_trip_is_byte_identical():
+    net = random_network(3, hidden=(5,), encoder="rate_bernoulli", decoder="first_spike")
+    raw = modelfile.dumps(net)
+    again = modelfile.loads(raw)
+    assert modelfile.dumps(again) == raw
+    np.testing.assert_array_equal(again.layers[0].weight, net.layers[0].weight)
+    assert again.encoder == net.encoder
+
+
+def test_save_refuses_overwrite(tmp_path):
+    p = tmp_path / "m.snn"
+    net = random_network(0)
+    modelfile.save(net, p)
+    with pytest.raises(ModelFormatError, match="already exists"):
+        modelfile.save(net, p)
+    modelfile.save(net, p, force=True)
+
+
+def _mutations():
+    def wrong_shape(d):
+        d["layers"][1]["weight"] = [row[:-1] for row in d["layers"][1]["weight"]]
+
+    def missing(d):
+        del d["layers"][0]["bias"]
+
+    def future(d):
+        d["version"] = ir.FORMAT_VERSION + 1
+
+    def nan(d):
+        d["layers"][0]["weight"][0][0] = float("nan")
+
+    def bad_kind(d):
+        d["encoder"]["kind"] = "magic"
+
+    def bad_type(d):
+        d["encoder"]["steps"] = "many"
+
+    def negative_threshold(d):
+        d["layers"][0]["neuron"]["threshold"] = -1.0
+
+    def li_inside(d):
+        d["layers"][0]["neuron"]["kind"] = "li"
+
+    def decoder_shape(d):
+        d["decoder"]["bias"] = [0.0, 1.0]
+
+    def not_snn(d):
+        d["format"] = "onnx"
+
+    def bad_range(d):
+        d["inputs"]["high"] = d["inputs"]["low"]
+
+    return {
+        "wrong_shape": (wrong_shape, "layers[1].weight: expected shape"),
+        "missing": (missing, "layers[0].bias: missing field"),
+        "future": (future, "newer than this snn2c supports"),
+        "nan": (nan, "layers[0].weight: contains NaN"),
+        "bad_kind": (bad_kind, "encoder.kind: expected one of"),
+        "bad_type": (bad_type, "encoder.steps: expected an integer"),
+        "negative_threshold": (negative_threshold, "threshold: expected a positive"),
+        "li_inside": (li_inside, "only allowed in the last layer"),
+        "decoder_shape": (decoder_shape, "decoder.bias: expected shape"),
+        "not_snn": (not_snn, "not a .snn model"),
+        "bad_range": (bad_range, "high must exceed low"),
+    }
+
+
+@pytest.mark.parametrize("name", list(_mutations()))
+def test_bad_documents_name_the_field(doc, name):
+    mutate, message = _mutations()[name]
+    mutate(doc)
+    raw = json.dumps(doc).encode()
+    with pytest.raises(ModelFormatError, match=message.replace("[", r"\[").replace("]", r"\]")):
+        modelfile.loads(raw, source="m.snn")
+
+
+def test_truncated_and_binary_files():
+    raw = modelfile.dumps(random_network(2))
+    with pytest.raises(ModelFormatError, match="malformed or truncated JSON"):
+        modelfile.loads(raw[: len(raw) // 2])
+    with pytest.raises(ModelFormatError, match="not UTF-8"):
+        modelfile.loads(b"\xff\xfe\x00garbage")
+
+
+@pytest.mark.parametrize("name", ["wrong_shape", "missing", "future"])
+def test_cli_compile_reports_one_line(doc, name, tmp_path):
+    mutate, message = _mutations()[name]
+    mutate(doc)
+    path = tmp_path / "bad.snn"
+    path.write_text(json.dumps(doc))
+    proc = subprocess.run(
+        [sys.executable, "-m", "snn2c", "compile", str(path), "-o", str(tmp_path / "out")],
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 2
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in proc.stderr
+    assert str(path) in lines[0] and message.split("[")[0] in lines[0]
+    assert not (tmp_path / "out").exists()
