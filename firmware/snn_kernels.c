@@ -258,9 +258,20 @@ uint32_t snn_lif_step_s32(int32_t *v, const int32_t *cur, uint16_t n, const snn_
 {
     uint32_t count = 0;
     for (uint16_t i = 0; i < n; i++) {
-        int32_t vi = snn_integrate(snn_leak(v[i], p), cur[i], p);
+        int32_t vi;
+        if (p->reset_delayed) {
+            /* snnTorch's reset_delay: the spike of step t-1 resets during step t */
+            const uint8_t prev = spikes[i];
+            vi = (prev && p->reset_zero) ? 0 : snn_leak(v[i], p);
+            vi = snn_integrate(vi, cur[i], p);
+            if (prev && !p->reset_zero) {
+                vi = snn_integrate(vi, -p->threshold, p);
+            }
+        } else {
+            vi = snn_integrate(snn_leak(v[i], p), cur[i], p);
+        }
         const uint8_t s = (uint8_t)(p->fire_ge ? vi >= p->threshold : vi > p->threshold);
-        if (s) {
+        if (s && !p->reset_delayed) {
             vi = p->reset_zero ? 0 : vi - p->threshold;
         }
         v[i] = vi;

@@ -33,6 +33,7 @@ DECODER_KINDS = ("membrane", "population", "rate", "first_spike")
 NEURON_KINDS = ("lif", "li")
 LEAK_KINDS = ("shift", "mul")
 RESET_KINDS = ("subtract", "zero")
+RESET_TIMINGS = ("same_step", "next_step")
 FIRE_KINDS = ("gt", "ge")
 WEIGHT_BITS = (8, 16)
 
@@ -98,6 +99,9 @@ class NeuronSpec:
 
     kind "lif" spikes; kind "li" is a non-spiking leaky integrator (membrane readout).
     The leak is beta = 1 - 2**-leak_shift (kind "shift") or beta itself (kind "mul").
+    reset_timing "same_step" resets right after the spike; "next_step" applies the
+    reset of step t-1 while integrating step t (snnTorch's reset_delay=True):
+    V_t = beta V_{t-1} + I_t - theta s_{t-1} (subtract) or (0 if s_{t-1} else beta V_{t-1}) + I_t (zero).
     """
 
     kind: str = "lif"
@@ -107,6 +111,7 @@ class NeuronSpec:
     threshold: float = 1.0
     reset: str = "subtract"
     fire: str = "gt"
+    reset_timing: str = "same_step"
 
     @property
     def decay(self) -> float:

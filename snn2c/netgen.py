@@ -21,6 +21,7 @@ def random_network(
     leak: str = "shift",
     reset: str = "subtract",
     fire: str = "gt",
+    reset_timing: str = "same_step",
     weight_scale: float = 1.0,
 ) -> ir.Network:
     """A network with random weights scaled so that neurons actually spike."""
@@ -55,6 +56,7 @@ def random_network(
             threshold=float(rng.uniform(0.5, 1.5)),
             reset=reset,
             fire=fire,
+            reset_timing=reset_timing,
         )
         layers.append(ir.DenseLayer(weight, bias, neuron))
         n_in = n_out

@@ -38,6 +38,7 @@ def equivalence_networks() -> list[tuple[str, ir.Network]]:
             leak="mul" if k % 2 else "shift",
             reset="zero" if k % 3 == 2 else "subtract",
             fire="ge" if k % 5 in (1, 3) else "gt",
+            reset_timing="next_step" if k % 4 == 3 else "same_step",
         )
         net = _active(100 + k, params)
         cases.append((f"{k:02d}-{enc}-{dec}-d{depth}", net))

@@ -12,7 +12,7 @@ from snn2c.reference import integer, predict
 from snn2c.reference.floatsim import normalize_float, run_float
 
 
-def one_neuron(weight=1.5, fire="gt", reset="subtract") -> ir.Network:
+def one_neuron(weight=1.5, fire="gt", reset="subtract", timing="same_step") -> ir.Network:
     """direct encoder -> 1 LIF (beta 0.5, threshold 1) -> rate readout y = count / T."""
     return ir.Network(
         name="one-neuron",
@@ -24,7 +24,13 @@ def one_neuron(weight=1.5, fire="gt", reset="subtract") -> ir.Network:
                 np.array([[weight]]),
                 np.array([0.0]),
                 ir.NeuronSpec(
-                    kind="lif", leak="shift", leak_shift=1, threshold=1.0, reset=reset, fire=fire
+                    kind="lif",
+                    leak="shift",
+                    leak_shift=1,
+                    threshold=1.0,
+                    reset=reset,
+                    fire=fire,
+                    reset_timing=timing,
                 ),
             ),
         ),
@@ -45,6 +51,16 @@ def test_hand_computed_lif_trace():
     np.testing.assert_array_equal(res.membranes[0][1, :, 0], [49152, 8192, 53248, 10240])
     # rate readout: R = 1/T = 0.25 -> 16384 at Q16, shift 0: y = 16384 * count
     np.testing.assert_array_equal(res.outputs, [[65536], [32768]])
+
+
+def test_hand_computed_delayed_reset():
+    # snnTorch's reset_delay: V_t = V_{t-1} - (V_{t-1} >> 1) + 98304 - 65536 * s_{t-1}
+    net = one_neuron(timing="next_step")
+    res = integer.run(quantize(net), np.array([[4096]]), trace=True)
+    np.testing.assert_array_equal(res.membranes[0][0, :, 0], [98304, 81920, 73728, 69632])
+    assert res.spike_counts[0, 1] == 4
+    f = run_float(net, np.array([[1.0]]), trace=True)
+    np.testing.assert_allclose(f.membranes[0][0, :, 0], [1.5, 1.25, 1.125, 1.0625])
 
 
 def test_float_simulator_agrees_on_hand_case():

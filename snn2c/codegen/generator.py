@@ -72,6 +72,7 @@ def _layer_view(index: int, layer) -> dict:
         "reset_zero": int(layer.reset == "zero"),
         "fire_ge": int(layer.fire == "ge"),
         "saturate": int(layer.saturate),
+        "reset_delayed": int(layer.reset_delayed),
         "proof": "saturating (range not proven to fit int32)"
         if layer.saturate
         else "proven to fit int32",

@@ -56,6 +56,7 @@ class QuantizedLayer:
     threshold: int  # Q16, >= 1
     reset: str  # 'subtract' | 'zero'
     fire: str  # 'gt' | 'ge'
+    reset_delayed: bool  # reset_timing 'next_step': s(t-1) resets while integrating step t
     input_spiking: bool
     acc_wide: bool  # accumulate in int64
     saturate: bool  # sat32 on I and V (not proven to fit int32)

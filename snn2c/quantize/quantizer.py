@@ -92,6 +92,8 @@ def _quantize_layer(
     acc_bounds = (int(acc_lo.min()), int(acc_hi.max()) + rounding)
     acc_wide = not fits32(*acc_bounds)
     cur_lo = _shift_bound(acc_lo, acc_shift) + bias
+    if n.spiking and n.reset == "subtract" and n.reset_timing == "next_step":
+        cur_lo = cur_lo - threshold  # the delayed reset is integrated like a current
     cur_hi = _shift_bound(acc_hi, acc_shift) + bias
     if n.leak == "shift":
         lam = 2.0 ** (-n.leak_shift)
@@ -118,6 +120,7 @@ def _quantize_layer(
         threshold=threshold,
         reset=n.reset,
         fire=n.fire,
+        reset_delayed=n.reset_timing == "next_step",
         input_spiking=input_spiking,
         acc_wide=acc_wide,
         saturate=saturate,

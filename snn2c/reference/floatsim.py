@@ -59,6 +59,7 @@ def run_float(net: ir.Network, u: np.ndarray, trace: bool = False) -> FloatResul
     inputs = encode_steps(net.encoder, u)
     batch, steps = u.shape[0], net.steps
     vs = [np.zeros((batch, layer.n_out)) for layer in net.layers]
+    ss = [np.zeros((batch, layer.n_out)) for layer in net.layers]
     counts = np.zeros((batch, len(net.layers) + 1))
     last = net.layers[-1]
     first = np.full((batch, last.n_out), float(steps))
@@ -73,11 +74,19 @@ def run_float(net: ir.Network, u: np.ndarray, trace: bool = False) -> FloatResul
             spk[0].append(a if net.encoder.spiking else np.zeros_like(a))
         for i, layer in enumerate(net.layers):
             n = layer.neuron
-            v = n.decay * vs[i] + a @ layer.weight.T + layer.bias
+            delayed = n.spiking and n.reset_timing == "next_step"
+            v = vs[i]
+            if delayed and n.reset == "zero":
+                v = np.where(ss[i] > 0, 0.0, v)
+            v = n.decay * v + a @ layer.weight.T + layer.bias
+            if delayed and n.reset == "subtract":
+                v = v - n.threshold * ss[i]
             if n.spiking:
                 s = (v > n.threshold) if n.fire == "gt" else (v >= n.threshold)
-                v = v - n.threshold * s if n.reset == "subtract" else np.where(s, 0.0, v)
+                if not delayed:
+                    v = v - n.threshold * s if n.reset == "subtract" else np.where(s, 0.0, v)
                 a = s.astype(np.float64)
+                ss[i] = a
             else:
                 a = np.zeros_like(v)
             vs[i] = v

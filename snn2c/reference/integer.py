@@ -135,9 +135,10 @@ def _check_proven(layer: QuantizedLayer, index: int, what: str, values: np.ndarr
 
 
 def layer_step(
-    layer: QuantizedLayer, index: int, v: np.ndarray, a: np.ndarray
+    layer: QuantizedLayer, index: int, v: np.ndarray, a: np.ndarray, s_prev: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """One time step of one layer: returns (new V, spikes). Arrays are (B, n) int64."""
+    """One time step of one layer: returns (new V, spikes). Arrays are (B, n) int64;
+    s_prev holds the layer's spikes of the previous step (for the delayed reset)."""
     acc = a @ layer.weight.T
     if not layer.acc_wide:
         _check_proven(layer, index, "accumulator", acc)
@@ -150,14 +151,23 @@ def layer_step(
         v = v - asr(v, layer.leak_shift)
     else:
         v = asr(v * layer.beta_q15 + (1 << (BETA_FRAC - 1)), BETA_FRAC)
+    delayed = layer.spiking and layer.reset_delayed
+    if delayed and layer.reset == "zero":
+        v = np.where(s_prev > 0, 0, v)
     v = v + cur
     if layer.saturate:
         v = sat32(v)
-    else:
+    if delayed and layer.reset == "subtract":
+        v = v - layer.threshold * s_prev
+        if layer.saturate:
+            v = sat32(v)
+    if not layer.saturate:
         _check_proven(layer, index, "membrane", v)
     if not layer.spiking:
         return v, np.zeros_like(v)
     s = (v > layer.threshold) if layer.fire == "gt" else (v >= layer.threshold)
+    if delayed:
+        return v, s.astype(_I64)
     if layer.reset == "subtract":
         v = v - np.where(s, layer.threshold, 0)
     else:
@@ -173,6 +183,7 @@ def run(qnet: QuantizedNetwork, x_q: np.ndarray, trace: bool = False) -> Result:
     batch, steps = x_q.shape[0], qnet.steps
     enc = _Encoder(qnet.encoder, x_q)
     vs = [np.zeros((batch, layer.n_out), dtype=_I64) for layer in qnet.layers]
+    ss = [np.zeros((batch, layer.n_out), dtype=_I64) for layer in qnet.layers]
     counts = np.zeros((batch, len(qnet.layers) + 1), dtype=_I64)
     last = qnet.layers[-1]
     first = np.full((batch, last.n_out), steps, dtype=_I64)
@@ -186,7 +197,8 @@ def run(qnet: QuantizedNetwork, x_q: np.ndarray, trace: bool = False) -> Result:
         if trace:
             spk_trace[0].append(a if qnet.encoder.spiking else np.zeros_like(a))
         for i, layer in enumerate(qnet.layers):
-            vs[i], a = layer_step(layer, i, vs[i], a)
+            vs[i], a = layer_step(layer, i, vs[i], a, ss[i])
+            ss[i] = a
             counts[:, i + 1] += a.sum(axis=1)
             if trace:
                 spk_trace[i + 1].append(a)
