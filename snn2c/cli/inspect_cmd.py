@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from typing import Any
 
 from snn2c import modelfile
 from snn2c.cli._common import emit_json
@@ -19,7 +20,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def summary(path: str) -> dict:
     net = modelfile.load(path)
     q = quantize(net)
-    layers = []
+    layers: list[dict[str, Any]] = []
     for layer, ql in zip(net.layers, q.layers, strict=True):
         n = layer.neuron
         layers.append(
