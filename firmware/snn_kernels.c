@@ -5,7 +5,7 @@
 #include "snn_kernels.h"
 
 /* rshift_round for 32-bit values proven by the quantizer not to overflow. */
-static inline int32_t snn_scale32(int32_t acc, int8_t shift)
+SNN_INLINE int32_t snn_scale32(int32_t acc, int8_t shift)
 {
     if (shift > 0) {
         return snn_asr32(acc + (int32_t)(1L << (shift - 1)), (unsigned)shift);
@@ -14,7 +14,7 @@ static inline int32_t snn_scale32(int32_t acc, int8_t shift)
 }
 
 /* rshift_round in 64 bits; the quantizer bounds |acc * 2^-shift| below 2^62. */
-static inline int64_t snn_scale64(int64_t acc, int8_t shift)
+SNN_INLINE int64_t snn_scale64(int64_t acc, int8_t shift)
 {
     if (shift > 0) {
         return snn_asr64(acc + ((int64_t)1 << (shift - 1)), (unsigned)shift);
@@ -22,14 +22,43 @@ static inline int64_t snn_scale64(int64_t acc, int8_t shift)
     return acc * ((int64_t)1 << (-shift));
 }
 
+/* acc[i] += w[i] for one spiking input's row; unrolled by four (the hot loop). */
+SNN_INLINE void snn_add_row_s8(int32_t *acc, const int8_t *w, uint32_t n)
+{
+    uint32_t i = 0;
+    for (; i + 4 <= n; i += 4) {
+        acc[i] += w[i];
+        acc[i + 1] += w[i + 1];
+        acc[i + 2] += w[i + 2];
+        acc[i + 3] += w[i + 3];
+    }
+    for (; i < n; i++) {
+        acc[i] += w[i];
+    }
+}
+
+SNN_INLINE void snn_add_row_s16(int32_t *acc, const int16_t *w, uint32_t n)
+{
+    uint32_t i = 0;
+    for (; i + 4 <= n; i += 4) {
+        acc[i] += w[i];
+        acc[i + 1] += w[i + 1];
+        acc[i + 2] += w[i + 2];
+        acc[i + 3] += w[i + 3];
+    }
+    for (; i < n; i++) {
+        acc[i] += w[i];
+    }
+}
+
 /* ------------------------------------------------------------------ encoders */
 
 void snn_encode_population_q12(const int32_t *x, uint16_t n_features, uint16_t n_fields,
                                const int16_t *centres, const int16_t *gauss, int16_t *out)
 {
-    for (uint16_t f = 0; f < n_features; f++) {
+    for (uint32_t f = 0; f < n_features; f++) {
         const int32_t xf = snn_clamp_q12(x[f]);
-        for (uint16_t i = 0; i < n_fields; i++) {
+        for (uint32_t i = 0; i < n_fields; i++) {
             int32_t d = xf - centres[i];
             if (d < 0) {
                 d = -d;
@@ -49,7 +78,7 @@ void snn_encode_population_q12(const int32_t *x, uint16_t n_features, uint16_t n
 
 void snn_encode_direct_q12(const int32_t *x, uint16_t n, int16_t *out)
 {
-    for (uint16_t j = 0; j < n; j++) {
+    for (uint32_t j = 0; j < n; j++) {
         out[j] = (int16_t)snn_clamp_q12(x[j]);
     }
 }
@@ -57,7 +86,7 @@ void snn_encode_direct_q12(const int32_t *x, uint16_t n, int16_t *out)
 void snn_latency_from_q12(const int16_t *act, uint16_t n, uint16_t t0, uint16_t window,
                           uint16_t *fire_at)
 {
-    for (uint16_t j = 0; j < n; j++) {
+    for (uint32_t j = 0; j < n; j++) {
         const int32_t late = ((SNN_X_ONE - act[j]) * (int32_t)window + SNN_X_ONE / 2) >> 12;
         fire_at[j] = (uint16_t)(t0 + late);
     }
@@ -66,7 +95,7 @@ void snn_latency_from_q12(const int16_t *act, uint16_t n, uint16_t t0, uint16_t 
 uint32_t snn_encode_latency_step(const uint16_t *fire_at, uint16_t n, uint16_t t, uint8_t *spikes)
 {
     uint32_t count = 0;
-    for (uint16_t j = 0; j < n; j++) {
+    for (uint32_t j = 0; j < n; j++) {
         const uint8_t s = (uint8_t)(fire_at[j] == t);
         spikes[j] = s;
         count += s;
@@ -77,7 +106,7 @@ uint32_t snn_encode_latency_step(const uint16_t *fire_at, uint16_t n, uint16_t t
 uint32_t snn_encode_rate_periodic(int32_t *phase, const int32_t *x, uint16_t n, uint8_t *spikes)
 {
     uint32_t count = 0;
-    for (uint16_t j = 0; j < n; j++) {
+    for (uint32_t j = 0; j < n; j++) {
         int32_t p = phase[j] + x[j];
         const uint8_t s = (uint8_t)(p >= SNN_X_ONE);
         if (s) {
@@ -95,7 +124,7 @@ uint32_t snn_encode_rate_bernoulli(uint32_t *state, const int32_t *x, uint16_t n
 {
     uint32_t s = *state;
     uint32_t count = 0;
-    for (uint16_t j = 0; j < n; j++) {
+    for (uint32_t j = 0; j < n; j++) {
         s ^= s << 13;
         s ^= s >> 17;
         s ^= s << 5;
@@ -112,9 +141,9 @@ uint32_t snn_encode_rate_bernoulli(uint32_t *state, const int32_t *x, uint16_t n
 void snn_dense_q12_s8(const int8_t *w, const int16_t *a, uint16_t n_in, uint16_t n_out,
                       int8_t shift, const int32_t *bias, int32_t *cur)
 {
-    for (uint16_t i = 0; i < n_out; i++) {
+    for (uint32_t i = 0; i < n_out; i++) {
         int32_t acc = 0;
-        for (uint16_t j = 0; j < n_in; j++) {
+        for (uint32_t j = 0; j < n_in; j++) {
             acc += (int32_t)w[j] * a[j];
         }
         w += n_in;
@@ -125,9 +154,9 @@ void snn_dense_q12_s8(const int8_t *w, const int16_t *a, uint16_t n_in, uint16_t
 void snn_dense_q12_s8_sat(const int8_t *w, const int16_t *a, uint16_t n_in, uint16_t n_out,
                           int8_t shift, const int32_t *bias, int32_t *cur)
 {
-    for (uint16_t i = 0; i < n_out; i++) {
+    for (uint32_t i = 0; i < n_out; i++) {
         int64_t acc = 0;
-        for (uint16_t j = 0; j < n_in; j++) {
+        for (uint32_t j = 0; j < n_in; j++) {
             acc += (int32_t)w[j] * a[j];
         }
         w += n_in;
@@ -138,9 +167,9 @@ void snn_dense_q12_s8_sat(const int8_t *w, const int16_t *a, uint16_t n_in, uint
 void snn_dense_q12_s16(const int16_t *w, const int16_t *a, uint16_t n_in, uint16_t n_out,
                        int8_t shift, const int32_t *bias, int32_t *cur)
 {
-    for (uint16_t i = 0; i < n_out; i++) {
+    for (uint32_t i = 0; i < n_out; i++) {
         int32_t acc = 0;
-        for (uint16_t j = 0; j < n_in; j++) {
+        for (uint32_t j = 0; j < n_in; j++) {
             acc += (int32_t)w[j] * a[j];
         }
         w += n_in;
@@ -151,9 +180,9 @@ void snn_dense_q12_s16(const int16_t *w, const int16_t *a, uint16_t n_in, uint16
 void snn_dense_q12_s16_sat(const int16_t *w, const int16_t *a, uint16_t n_in, uint16_t n_out,
                            int8_t shift, const int32_t *bias, int32_t *cur)
 {
-    for (uint16_t i = 0; i < n_out; i++) {
+    for (uint32_t i = 0; i < n_out; i++) {
         int64_t acc = 0;
-        for (uint16_t j = 0; j < n_in; j++) {
+        for (uint32_t j = 0; j < n_in; j++) {
             acc += (int32_t)w[j] * a[j];
         }
         w += n_in;
@@ -164,17 +193,15 @@ void snn_dense_q12_s16_sat(const int16_t *w, const int16_t *a, uint16_t n_in, ui
 void snn_dense_spikes_s8(const int8_t *w_t, const uint8_t *s, uint16_t n_in, uint16_t n_out,
                          int8_t shift, const int32_t *bias, int32_t *acc, int32_t *cur)
 {
-    for (uint16_t i = 0; i < n_out; i++) {
+    for (uint32_t i = 0; i < n_out; i++) {
         acc[i] = 0;
     }
-    for (uint16_t j = 0; j < n_in; j++, w_t += n_out) {
+    for (uint32_t j = 0; j < n_in; j++, w_t += n_out) {
         if (s[j]) {
-            for (uint16_t i = 0; i < n_out; i++) {
-                acc[i] += w_t[i];
-            }
+            snn_add_row_s8(acc, w_t, n_out);
         }
     }
-    for (uint16_t i = 0; i < n_out; i++) {
+    for (uint32_t i = 0; i < n_out; i++) {
         cur[i] = snn_scale32(acc[i], shift) + bias[i];
     }
 }
@@ -183,17 +210,15 @@ void snn_dense_spikes_s8_sat(const int8_t *w_t, const uint8_t *s, uint16_t n_in,
                              uint16_t n_out, int8_t shift, const int32_t *bias, int32_t *acc,
                              int32_t *cur)
 {
-    for (uint16_t i = 0; i < n_out; i++) {
+    for (uint32_t i = 0; i < n_out; i++) {
         acc[i] = 0;
     }
-    for (uint16_t j = 0; j < n_in; j++, w_t += n_out) {
+    for (uint32_t j = 0; j < n_in; j++, w_t += n_out) {
         if (s[j]) {
-            for (uint16_t i = 0; i < n_out; i++) {
-                acc[i] += w_t[i];
-            }
+            snn_add_row_s8(acc, w_t, n_out);
         }
     }
-    for (uint16_t i = 0; i < n_out; i++) {
+    for (uint32_t i = 0; i < n_out; i++) {
         cur[i] = snn_sat32(snn_scale64(acc[i], shift) + bias[i]);
     }
 }
@@ -201,17 +226,15 @@ void snn_dense_spikes_s8_sat(const int8_t *w_t, const uint8_t *s, uint16_t n_in,
 void snn_dense_spikes_s16(const int16_t *w_t, const uint8_t *s, uint16_t n_in, uint16_t n_out,
                           int8_t shift, const int32_t *bias, int32_t *acc, int32_t *cur)
 {
-    for (uint16_t i = 0; i < n_out; i++) {
+    for (uint32_t i = 0; i < n_out; i++) {
         acc[i] = 0;
     }
-    for (uint16_t j = 0; j < n_in; j++, w_t += n_out) {
+    for (uint32_t j = 0; j < n_in; j++, w_t += n_out) {
         if (s[j]) {
-            for (uint16_t i = 0; i < n_out; i++) {
-                acc[i] += w_t[i];
-            }
+            snn_add_row_s16(acc, w_t, n_out);
         }
     }
-    for (uint16_t i = 0; i < n_out; i++) {
+    for (uint32_t i = 0; i < n_out; i++) {
         cur[i] = snn_scale32(acc[i], shift) + bias[i];
     }
 }
@@ -220,24 +243,22 @@ void snn_dense_spikes_s16_sat(const int16_t *w_t, const uint8_t *s, uint16_t n_i
                               uint16_t n_out, int8_t shift, const int32_t *bias, int32_t *acc,
                               int32_t *cur)
 {
-    for (uint16_t i = 0; i < n_out; i++) {
+    for (uint32_t i = 0; i < n_out; i++) {
         acc[i] = 0;
     }
-    for (uint16_t j = 0; j < n_in; j++, w_t += n_out) {
+    for (uint32_t j = 0; j < n_in; j++, w_t += n_out) {
         if (s[j]) {
-            for (uint16_t i = 0; i < n_out; i++) {
-                acc[i] += w_t[i];
-            }
+            snn_add_row_s16(acc, w_t, n_out);
         }
     }
-    for (uint16_t i = 0; i < n_out; i++) {
+    for (uint32_t i = 0; i < n_out; i++) {
         cur[i] = snn_sat32(snn_scale64(acc[i], shift) + bias[i]);
     }
 }
 
 /* ------------------------------------------------------------------- neurons */
 
-static inline int32_t snn_leak(int32_t v, const snn_lif_params_t *p)
+SNN_INLINE int32_t snn_leak(int32_t v, const snn_lif_params_t *p)
 {
     if (p->leak_mul) {
         return (int32_t)snn_asr64((int64_t)v * p->beta_q15 + (1 << 14), 15);
@@ -245,7 +266,7 @@ static inline int32_t snn_leak(int32_t v, const snn_lif_params_t *p)
     return v - snn_asr32(v, p->leak_shift);
 }
 
-static inline int32_t snn_integrate(int32_t v, int32_t cur, const snn_lif_params_t *p)
+SNN_INLINE int32_t snn_integrate(int32_t v, int32_t cur, const snn_lif_params_t *p)
 {
     if (p->saturate) {
         return snn_sat32((int64_t)v + cur);
@@ -253,11 +274,36 @@ static inline int32_t snn_integrate(int32_t v, int32_t cur, const snn_lif_params
     return v + cur;
 }
 
+/*
+ * The common configuration (shift leak, reset by subtraction in the same step,
+ * V > threshold, range proven) in a loop of its own: no per-neuron branching on
+ * parameters. Bit-exact with the general loop below.
+ */
+static uint32_t snn_lif_step_shift_sub_s32(int32_t *v, const int32_t *cur, uint16_t n,
+                                           int32_t threshold, unsigned k, uint8_t *spikes)
+{
+    uint32_t count = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        int32_t vi = v[i] - snn_asr32(v[i], k) + cur[i];
+        const uint8_t s = (uint8_t)(vi > threshold);
+        if (s) {
+            vi -= threshold;
+        }
+        v[i] = vi;
+        spikes[i] = s;
+        count += s;
+    }
+    return count;
+}
+
 uint32_t snn_lif_step_s32(int32_t *v, const int32_t *cur, uint16_t n, const snn_lif_params_t *p,
                           uint8_t *spikes)
 {
+    if (!p->leak_mul && !p->reset_zero && !p->fire_ge && !p->saturate && !p->reset_delayed) {
+        return snn_lif_step_shift_sub_s32(v, cur, n, p->threshold, p->leak_shift, spikes);
+    }
     uint32_t count = 0;
-    for (uint16_t i = 0; i < n; i++) {
+    for (uint32_t i = 0; i < n; i++) {
         int32_t vi;
         if (p->reset_delayed) {
             /* snnTorch's reset_delay: the spike of step t-1 resets during step t */
@@ -283,7 +329,7 @@ uint32_t snn_lif_step_s32(int32_t *v, const int32_t *cur, uint16_t n, const snn_
 
 void snn_li_step_s32(int32_t *v, const int32_t *cur, uint16_t n, const snn_lif_params_t *p)
 {
-    for (uint16_t i = 0; i < n; i++) {
+    for (uint32_t i = 0; i < n; i++) {
         v[i] = snn_integrate(snn_leak(v[i], p), cur[i], p);
     }
 }
@@ -302,9 +348,9 @@ int32_t snn_sigmoid_q15(int32_t v, const int16_t *table)
 void snn_readout_s16(const int16_t *w, const int32_t *f, uint16_t n_in, uint16_t n_out,
                      int8_t shift, const int64_t *bias, int32_t *y)
 {
-    for (uint16_t o = 0; o < n_out; o++) {
+    for (uint32_t o = 0; o < n_out; o++) {
         int64_t acc = bias[o];
-        for (uint16_t i = 0; i < n_in; i++) {
+        for (uint32_t i = 0; i < n_in; i++) {
             acc += (int64_t)w[i] * f[i];
         }
         w += n_in;

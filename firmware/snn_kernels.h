@@ -22,19 +22,26 @@ extern "C" {
 
 #define SNN_X_ONE 4096 /* 1.0 in Q12 */
 
+/* Helpers below must inline even at -Os: a call per neuron would dominate. */
+#if defined(__GNUC__)
+#define SNN_INLINE static inline __attribute__((always_inline))
+#else
+#define SNN_INLINE static inline
+#endif
+
 /* floor(x / 2^n) for any sign of x; one arithmetic shift on Arm and RISC-V. */
-static inline int32_t snn_asr32(int32_t x, unsigned n)
+SNN_INLINE int32_t snn_asr32(int32_t x, unsigned n)
 {
     return x >= 0 ? (x >> n) : ~(~x >> n);
 }
 
-static inline int64_t snn_asr64(int64_t x, unsigned n)
+SNN_INLINE int64_t snn_asr64(int64_t x, unsigned n)
 {
     return x >= 0 ? (x >> n) : ~(~x >> n);
 }
 
 /* Clamp a 64-bit value to the int32_t range. */
-static inline int32_t snn_sat32(int64_t x)
+SNN_INLINE int32_t snn_sat32(int64_t x)
 {
     if (x > INT32_MAX) {
         return INT32_MAX;
@@ -46,7 +53,7 @@ static inline int32_t snn_sat32(int64_t x)
 }
 
 /* Clamp a normalised input to [0, 4096] (Q12). */
-static inline int32_t snn_clamp_q12(int32_t x)
+SNN_INLINE int32_t snn_clamp_q12(int32_t x)
 {
     return x < 0 ? 0 : (x > SNN_X_ONE ? SNN_X_ONE : x);
 }
