@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The main job on a fresh machine: make a model, compile it to C, check the C
-# against the reference. Run scripts/setup.sh first.
+# The main job on a fresh machine: make a model, build firmware for the
+# nucleo-f401 and prove in QEMU that it computes what the reference computes.
+# Run scripts/setup.sh first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT=${OUT:-demo}
@@ -11,8 +12,5 @@ from snn2c import modelfile
 from snn2c.netgen import random_network
 modelfile.save(random_network(7, n_features=4, hidden=(32,)), '$OUT/model.snn', force=True)"
 $S inspect "$OUT/model.snn"
-$S compile "$OUT/model.snn" -o "$OUT/src" --force
-gcc -std=c99 -Wall -Wextra -Wconversion -Wshadow -Werror -pedantic -O2 -c \
-  "$OUT/src/snn_model.c" "$OUT/src/snn_kernels.c" -I"$OUT/src"
-rm -f snn_model.o snn_kernels.o
-echo "demo: compiled $OUT/src with strict warnings"
+$S build "$OUT/model.snn" --board nucleo-f401 -o "$OUT/nucleo-f401" --force
+$S verify "$OUT/nucleo-f401" --emulator qemu --vectors 200

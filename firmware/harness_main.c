@@ -1,0 +1,113 @@
+/*
+ * harness_main.c - the test harness image: runs the input vectors embedded in
+ * harness_vectors.h (rendered by snn2c from the model and the numpy reference)
+ * and prints every integer result, one line per vector, for snn2c verify:
+ *
+ *   SNN2C-HARNESS BEGIN vectors=<n> floats=<m> outputs=<k> layers=<L> counters=<0|1>
+ *   Y <i> <y_0> ... <y_k-1>          snn_model_infer(x_q[i]) (Q16)
+ *   S <i> <c_0> ... <c_L>            spike counts of that inference (counters=1)
+ *   Q <i> <q_0> ... : <y_0> ...      snn_model_normalize(x_f[i]), then infer
+ *   SNN2C-HARNESS END mismatches=<n>
+ *
+ * It also compares against the expected values embedded beside the inputs, so
+ * the image checks itself on hardware or in Renode; snn2c verify compares the
+ * printed values itself. Exit status (semihosting): 0 all equal, 1 otherwise.
+ */
+#include <stdint.h>
+#include <string.h>
+
+#include "board.h"
+#include "snn_model.h"
+#include "harness_vectors.h"
+
+/* Kept out of line and unanalysed, so the emulator's instruction window sees
+ * exactly one call of snn_model_infer per vector (see snn2c/emulate). */
+__attribute__((noipa, noinline)) void snn2c_harness_infer(const int32_t *x, int32_t *y);
+void snn2c_harness_infer(const int32_t *x, int32_t *y)
+{
+    snn_model_infer(x, y);
+}
+
+volatile int32_t snn2c_harness_sink;
+
+/* counts as objects, not literals: a count of 0 must not trip -Wtype-limits */
+static const unsigned n_vectors = HARNESS_N_VECTORS;
+static const unsigned n_floats = HARNESS_N_FLOATS;
+
+static void put_row(const int32_t *v, unsigned n)
+{
+    for (unsigned j = 0; j < n; j++) {
+        board_putc(' ');
+        board_put_i32(v[j]);
+    }
+}
+
+static unsigned differs(const int32_t *a, const int32_t *b, unsigned n)
+{
+    for (unsigned j = 0; j < n; j++) {
+        if (a[j] != b[j]) {
+            return 1u;
+        }
+    }
+    return 0u;
+}
+
+int main(void)
+{
+    int32_t y[SNN_MODEL_N_OUTPUTS];
+    uint32_t mismatches = 0;
+
+    board_puts("SNN2C-HARNESS BEGIN vectors=");
+    board_put_u32(HARNESS_N_VECTORS);
+    board_puts(" floats=");
+    board_put_u32(HARNESS_N_FLOATS);
+    board_puts(" outputs=");
+    board_put_u32(SNN_MODEL_N_OUTPUTS);
+    board_puts(" layers=");
+    board_put_u32(SNN_MODEL_N_LAYERS);
+    board_puts(" counters=");
+    board_put_u32(SNN_MODEL_COUNT_SPIKES);
+    board_puts("\n");
+
+    for (unsigned i = 0; i < n_vectors; i++) {
+        snn2c_harness_infer(harness_x_q[i], y);
+        snn2c_harness_sink = y[0];
+        mismatches += differs(y, harness_expect_y[i], SNN_MODEL_N_OUTPUTS);
+        board_puts("Y ");
+        board_put_u32(i);
+        put_row(y, SNN_MODEL_N_OUTPUTS);
+        board_puts("\n");
+#if SNN_MODEL_COUNT_SPIKES
+        board_puts("S ");
+        board_put_u32(i);
+        for (unsigned l = 0; l <= SNN_MODEL_N_LAYERS; l++) {
+            board_putc(' ');
+            board_put_u32(snn_model_spike_count[l]);
+            mismatches += snn_model_spike_count[l] != harness_expect_spikes[i][l] ? 1u : 0u;
+        }
+        board_puts("\n");
+#endif
+    }
+
+    for (unsigned i = 0; i < n_floats; i++) {
+        float x[SNN_MODEL_N_INPUTS];
+        int32_t q[SNN_MODEL_N_INPUTS];
+        memcpy(x, harness_x_f_bits[i], sizeof x); /* exact float bit patterns */
+        snn_model_normalize(x, q);
+        snn2c_harness_infer(q, y);
+        snn2c_harness_sink = y[0];
+        mismatches += differs(q, harness_expect_fq[i], SNN_MODEL_N_INPUTS);
+        mismatches += differs(y, harness_expect_fy[i], SNN_MODEL_N_OUTPUTS);
+        board_puts("Q ");
+        board_put_u32(i);
+        put_row(q, SNN_MODEL_N_INPUTS);
+        board_puts(" :");
+        put_row(y, SNN_MODEL_N_OUTPUTS);
+        board_puts("\n");
+    }
+
+    board_puts("SNN2C-HARNESS END mismatches=");
+    board_put_u32(mismatches);
+    board_puts("\n");
+    return mismatches == 0u ? 0 : 1;
+}

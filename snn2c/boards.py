@@ -1,0 +1,255 @@
+"""Board files (boards/<name>.json): loading and validation.
+
+A board file is data (DESIGN.md): the MCU, core, FPU, clock, memory map, the
+UART used for output, compiler flags, the QEMU machine that stands in for it
+and the PlatformIO ids. Loading checks every field and raises Snn2cError with
+a one-line message naming the file and the field.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from snn2c.errors import Snn2cError
+from snn2c.resources import data_dir
+
+FAMILIES = ("cortex-m", "riscv", "xtensa")
+UART_DRIVERS = ("stm32f4", "stm32f1", "stm32h7", "cmsdk", "ns16550", "esp32c3", "esp-idf")
+# board-file UART driver names that share one C file
+_UART_ALIASES = {"stm32": "stm32f4"}
+
+
+@dataclass(frozen=True)
+class Uart:
+    driver: str
+    base: int
+    clock_hz: int
+    baud: int = 115200
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class Qemu:
+    """How QEMU stands in for a board; memory origins/UART may differ from the board's."""
+
+    binary: str
+    apt: str
+    machine: str
+    args: tuple[str, ...]
+    flash_origin: int
+    ram_origin: int
+    uart: Uart
+    fidelity: str
+    relinked: bool  # True when the emulator image uses another memory map / UART
+
+
+@dataclass(frozen=True)
+class Board:
+    name: str
+    description: str
+    mcu: str
+    family: str
+    core: str
+    fpu: str | None
+    clock_hz: int
+    flash_origin: int
+    flash_size: int
+    ram_origin: int
+    ram_size: int
+    uart: Uart
+    prefix: str
+    apt: tuple[str, ...]
+    cflags: tuple[str, ...]
+    missing_toolchain: str | None
+    qemu: Qemu | None
+    renode: dict[str, str]
+    platformio: dict[str, Any]
+    notes: str = ""
+    path: Path = field(default=Path(), compare=False)
+
+    @property
+    def buildable_here(self) -> bool:
+        """True when the board's cross compiler is one of the Debian ones snn2c drives."""
+        return self.missing_toolchain is None
+
+    def tool(self, name: str) -> str:
+        return f"{self.prefix}{name}"
+
+    def toolchain_status(self) -> str:
+        """'ok', or a one-line reason the image cannot be compiled on this machine."""
+        if self.missing_toolchain:
+            return f"refused here: no {self.prefix}gcc (PlatformIO only)"
+        gcc = self.tool("gcc")
+        if shutil.which(gcc) is None:
+            return f"{gcc} not found (apt-get install {' '.join(self.apt)})"
+        return "ok"
+
+    def emulator_status(self) -> str:
+        if self.qemu is None:
+            return "none"
+        if shutil.which(self.qemu.binary) is None:
+            return f"{self.qemu.binary} not found (apt-get install {self.qemu.apt})"
+        return "ok"
+
+
+def _err(path: Path, key: str, expected: str) -> Snn2cError:
+    return Snn2cError(f"{path}: field '{key}': expected {expected}")
+
+
+def _get(doc: dict, key: str, kind: type | tuple, path: Path, prefix: str = "") -> Any:
+    if key not in doc:
+        raise Snn2cError(f"{path}: missing field '{prefix}{key}'")
+    value = doc[key]
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        name = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
+        raise _err(path, prefix + key, name)
+    return value
+
+
+def _addr(value: Any, path: Path, key: str) -> int:
+    if isinstance(value, int) and not isinstance(value, bool):
+        out = value
+    elif isinstance(value, str):
+        try:
+            out = int(value, 0)
+        except ValueError:
+            raise _err(path, key, "an address like '0x08000000'") from None
+    else:
+        raise _err(path, key, "an address like '0x08000000'")
+    if not 0 <= out < 2**32:
+        raise _err(path, key, "a 32-bit address")
+    return out
+
+
+def _positive(doc: dict, key: str, path: Path, prefix: str) -> int:
+    value = _get(doc, key, int, path, prefix)
+    if value <= 0:
+        raise _err(path, prefix + key, "a positive integer")
+    return value
+
+
+def _uart(doc: dict, path: Path, prefix: str, base: Uart | None = None) -> Uart:
+    driver = str(doc.get("driver", base.driver if base else ""))
+    driver = _UART_ALIASES.get(driver, driver)
+    if driver not in UART_DRIVERS:
+        raise _err(path, prefix + "driver", f"one of {', '.join(UART_DRIVERS)}")
+    return Uart(
+        driver=driver,
+        base=_addr(doc.get("base", base.base if base else None), path, prefix + "base"),
+        clock_hz=int(doc.get("clock_hz", base.clock_hz if base else 0)),
+        baud=int(doc.get("baud", base.baud if base else 115200)),
+        name=str(doc.get("name", base.name if base else "")),
+    )
+
+
+def parse_board(doc: Any, path: Path, *, check_file_name: bool = True) -> Board:
+    """Validate one board document; raises Snn2cError naming the file and field."""
+    if not isinstance(doc, dict):
+        raise Snn2cError(f"{path}: expected a JSON object")
+    name = _get(doc, "name", str, path)
+    if check_file_name and name != path.stem:
+        raise _err(path, "name", f"'{path.stem}' (the file's name)")
+    family = _get(doc, "family", str, path)
+    if family not in FAMILIES:
+        raise _err(path, "family", f"one of {', '.join(FAMILIES)}")
+    fpu = doc.get("fpu")
+    if fpu is not None and not isinstance(fpu, str):
+        raise _err(path, "fpu", "a string or null")
+    mem = _get(doc, "memory", dict, path)
+    flash = _get(mem, "flash", dict, path, "memory.")
+    ram = _get(mem, "ram", dict, path, "memory.")
+    flash_origin = _addr(flash.get("origin"), path, "memory.flash.origin")
+    ram_origin = _addr(ram.get("origin"), path, "memory.ram.origin")
+    flash_size = _positive(flash, "size", path, "memory.flash.")
+    ram_size = _positive(ram, "size", path, "memory.ram.")
+    uart = _uart(_get(doc, "uart", dict, path), path, "uart.")
+    tc = _get(doc, "toolchain", dict, path)
+    cflags = _get(tc, "cflags", list, path, "toolchain.")
+    apt = _get(tc, "apt", list, path, "toolchain.")
+    if not all(isinstance(f, str) for f in cflags + apt):
+        raise _err(path, "toolchain.cflags", "a list of strings")
+    missing = tc.get("missing")
+    if family == "xtensa" and not missing:
+        raise _err(path, "toolchain.missing", "the name of the toolchain Debian lacks")
+
+    emu = doc.get("emulator", {})
+    if not isinstance(emu, dict):
+        raise _err(path, "emulator", "an object")
+    qemu = None
+    if "qemu" in emu:
+        q = _get(emu, "qemu", dict, path, "emulator.")
+        p = "emulator.qemu."
+        qmem = q.get("memory", {})
+        qargs = _get(q, "args", list, path, p)
+        quart = _uart(q.get("uart", {}), path, p + "uart.", base=uart)
+        qemu = Qemu(
+            binary=_get(q, "binary", str, path, p),
+            apt=_get(q, "apt", str, path, p),
+            machine=_get(q, "machine", str, path, p),
+            args=tuple(str(a) for a in qargs),
+            flash_origin=_addr(qmem.get("flash", flash.get("origin")), path, p + "memory.flash"),
+            ram_origin=_addr(qmem.get("ram", ram.get("origin")), path, p + "memory.ram"),
+            uart=quart,
+            fidelity=_get(q, "fidelity", str, path, p),
+            relinked=bool(qmem) or quart != uart,
+        )
+    renode = emu.get("renode", {})
+    pio = _get(doc, "platformio", dict, path)
+    for key in ("platform", "board"):
+        _get(pio, key, str, path, "platformio.")
+    return Board(
+        name=name,
+        description=_get(doc, "description", str, path),
+        mcu=_get(doc, "mcu", str, path),
+        family=family,
+        core=_get(doc, "core", str, path),
+        fpu=fpu,
+        clock_hz=_positive(doc, "clock_hz", path, ""),
+        flash_origin=flash_origin,
+        flash_size=flash_size,
+        ram_origin=ram_origin,
+        ram_size=ram_size,
+        uart=uart,
+        prefix=_get(tc, "prefix", str, path, "toolchain."),
+        apt=tuple(apt),
+        cflags=tuple(cflags),
+        missing_toolchain=missing,
+        qemu=qemu,
+        renode=dict(renode),
+        platformio=dict(pio),
+        notes=str(doc.get("notes", "")),
+        path=path,
+    )
+
+
+def load_board_file(path: str | Path, *, check_file_name: bool = True) -> Board:
+    path = Path(path)
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as e:
+        raise Snn2cError(f"{path}: cannot read ({e.strerror})") from None
+    except json.JSONDecodeError as e:
+        raise Snn2cError(f"{path}: not valid JSON ({e.msg} at line {e.lineno})") from None
+    return parse_board(doc, path, check_file_name=check_file_name)
+
+
+def board_names() -> list[str]:
+    return sorted(p.stem for p in data_dir("boards").glob("*.json"))
+
+
+def all_boards() -> list[Board]:
+    return [load_board(n) for n in board_names()]
+
+
+def load_board(name: str) -> Board:
+    """The board called `name`, or a path to a board file; unknown names list the known ones."""
+    if name.endswith(".json") or "/" in name:
+        return load_board_file(name)
+    path = data_dir("boards") / f"{name}.json"
+    if not path.is_file():
+        raise Snn2cError(f"unknown board '{name}' (known boards: {', '.join(board_names())})")
+    return load_board_file(path)

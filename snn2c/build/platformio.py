@@ -1,0 +1,122 @@
+"""PlatformIO project files: the official platform for users with PlatformIO's
+registry, and an offline env through a local development platform.
+
+PlatformIO facts this relies on are in DESIGN.md ("What exists on our machines").
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from snn2c import modelfile
+from snn2c.boards import Board
+from snn2c.build import toolchain
+from snn2c.errors import Snn2cError
+from snn2c.resources import data_dir
+
+PLATFORM_DIR = "pio/platform-snn2c"
+# PlatformIO core 6.2 asks for tool-scons ~4.41101.0 (SCons 4.11.1); other cores
+# ask for other versions, read from the installed core when there is one.
+SCONS_PACKAGE_VERSION = "4.41101.0"
+
+
+def scons_package_version() -> str:
+    try:
+        from platformio.dependencies import get_core_dependencies  # noqa: PLC0415
+
+        spec = get_core_dependencies()["tool-scons"]
+    except Exception:  # noqa: BLE001 - no PlatformIO here: the version it 6.2 wants
+        return SCONS_PACKAGE_VERSION
+    return spec.lstrip("~^=<> ")
+
+
+def official_env(board: Board) -> str:
+    return str(board.platformio["board"]).replace("-", "_")
+
+
+def _official_flags(board: Board) -> list[str]:
+    return [*board.cflags, "-std=c99", "-Os", "-ffp-contract=off"]
+
+
+def write(env, root: Path, board: Board, prov: str) -> None:
+    offline = board.buildable_here
+    view = {
+        "provenance": prov,
+        "board": board,
+        "pio": board.platformio,
+        "official_env": official_env(board),
+        "official_flags": _official_flags(board),
+        "offline": offline,
+        "offline_board": f"snn2c_{board.name.replace('-', '_')}",
+    }
+    _put(root / "platformio.ini", env.get_template("platformio/platformio.ini.j2").render(view))
+    if board.platformio.get("framework") == "espidf":
+        _put(root / "CMakeLists.txt", env.get_template("platformio/CMakeLists.txt.j2").render(view))
+        _put(
+            root / "src/CMakeLists.txt",
+            env.get_template("platformio/src_CMakeLists.txt.j2").render(view),
+        )
+        shutil.copyfile(data_dir("firmware") / "board_espidf.c", root / "src/board_espidf.c")
+    if not offline:
+        return
+    plat = root / PLATFORM_DIR
+    tdir = data_dir("templates") / "platformio"
+    _put(plat / "platform.json", env.get_template("platformio/platform.json.j2").render(view))
+    (plat / "builder").mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(tdir / "platform.py", plat / "platform.py")
+    shutil.copyfile(tdir / "builder_main.py", plat / "builder/main.py")
+    _put(
+        plat / "boards" / f"{view['offline_board']}.json",
+        env.get_template("platformio/board.json.j2").render(
+            view,
+            cflags=toolchain.cflags(board),
+            ldflags=list(toolchain.COMMON_LDFLAGS),
+        ),
+    )
+
+
+def _put(path: Path, text: str) -> None:
+    modelfile.write_atomic(path, text.encode())
+
+
+def install_offline_scons(core_dir: str | Path) -> Path:
+    """Make PlatformIO's tool-scons package from the installed `scons` wheel, so
+    `pio run` never asks the registry for it. Returns the package folder."""
+    try:
+        import SCons  # noqa: PLC0415
+    except ImportError:
+        raise Snn2cError(
+            "the 'scons' Python package is needed for offline PlatformIO builds "
+            "(pip install 'snn2c[board]')"
+        ) from None
+    pkg = Path(core_dir) / "packages" / "tool-scons"
+    if (pkg / ".piopm").is_file():
+        return pkg
+    pkg.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(Path(SCons.__file__).parent, pkg / "SCons", dirs_exist_ok=True)
+    (pkg / "scons.py").write_text(
+        "import os, sys\n"
+        "sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))\n"
+        "from SCons.Script.Main import main\n"
+        "if __name__ == '__main__':\n"
+        "    main()\n"
+    )
+    version = scons_package_version()
+    meta = {"name": "tool-scons", "version": version}
+    (pkg / "package.json").write_text(json.dumps(meta))
+    piopm = {
+        "type": "tool",
+        "name": "tool-scons",
+        "version": version,
+        "spec": {
+            "owner": "platformio",
+            "id": None,
+            "name": "tool-scons",
+            "requirements": None,
+            "uri": None,
+        },
+    }
+    (pkg / ".piopm").write_text(json.dumps(piopm))
+    return pkg

@@ -1,0 +1,50 @@
+"""snn2c boards: list the board files with their emulator and build status."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from snn2c.boards import all_boards
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser(
+        "boards",
+        help="list the supported boards",
+        description="List the boards (boards/*.json): core, memory, emulator, build status.",
+    )
+    p.add_argument("--json", action="store_true", help="print one JSON document")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    rows: list[dict] = []
+    for b in all_boards():
+        rows.append(
+            {
+                "name": b.name,
+                "mcu": b.mcu,
+                "core": b.core,
+                "fpu": b.fpu,
+                "clock_hz": b.clock_hz,
+                "flash_bytes": b.flash_size,
+                "ram_bytes": b.ram_size,
+                "emulator": f"qemu {b.qemu.machine}" if b.qemu else None,
+                "emulator_status": b.emulator_status(),
+                "build": b.toolchain_status(),
+                "platformio": f"{b.platformio['platform']}/{b.platformio['board']}",
+            }
+        )
+    if args.json:
+        print(json.dumps({"boards": rows}, indent=1))
+        return 0
+    print(f"{'board':15} {'mcu':12} {'core':11} {'flash/RAM KiB':14} {'emulator':19} build")
+    for r in rows:
+        mem = f"{r['flash_bytes'] // 1024}/{r['ram_bytes'] // 1024}"
+        emu = r["emulator"] or "none (PlatformIO only)"
+        if r["emulator"] and r["emulator_status"] != "ok":
+            emu += " (missing)"
+        build = "offline ok" if r["build"] == "ok" else r["build"]
+        print(f"{r['name']:15} {r['mcu']:12} {r['core']:11} {mem:14} {emu:19} {build}")
+    return 0

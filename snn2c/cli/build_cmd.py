@@ -1,0 +1,54 @@
+"""snn2c build MODEL --board NAME -o DIR: firmware project, offline build, size report."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shlex
+import sys
+
+from snn2c.boards import load_board
+from snn2c.build import build
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser(
+        "build",
+        help="build firmware for a board",
+        description=(
+            "Write a firmware project for a board (model C, runtime, Makefile, "
+            "platformio.ini, Renode scripts), compile it with the Debian cross compiler "
+            "and report flash and RAM against the board's capacity."
+        ),
+    )
+    p.add_argument("model", help="the .snn model file")
+    p.add_argument(
+        "--board", required=True, help="board name (see `snn2c boards`) or a board .json"
+    )
+    p.add_argument("-o", "--output", required=True, help="project folder to write")
+    p.add_argument("--force", action="store_true", help="overwrite a non-empty output folder")
+    p.add_argument("--json", action="store_true", help="print one JSON document")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    board = load_board(args.board)
+    command = (
+        "snn2c " + " ".join(shlex.quote(a) for a in sys.argv[1:])
+        if sys.argv[1:]
+        else (f"snn2c build {args.model} --board {args.board} -o {args.output}")
+    )
+    res = build(args.model, board, args.output, force=args.force, command=command)
+    if args.json:
+        print(json.dumps(res, indent=1))
+        return 0
+    fpct = 100.0 * res["flash_bytes"] / res["flash_capacity"]
+    rpct = 100.0 * res["ram_bytes"] / res["ram_capacity"]
+    print(f"built {res['elf']} for {res['board']} ({res['mcu']})")
+    print(f"  flash {res['flash_bytes']:>8} of {res['flash_capacity']} bytes ({fpct:.1f}%)")
+    print(
+        f"  RAM   {res['ram_bytes']:>8} of {res['ram_capacity']} bytes ({rpct:.1f}%, "
+        f"incl. {res['stack_bytes']} bytes of stack)"
+    )
+    print(f"  next: snn2c verify {args.output} --emulator qemu")
+    return 0

@@ -1,0 +1,150 @@
+"""`snn2c import-nir GRAPH.nir -o MODEL.snn` and `snn2c export-nir MODEL.snn -o GRAPH.nir`."""
+
+from __future__ import annotations
+
+import argparse
+import math
+from pathlib import Path
+
+from snn2c import ir, modelfile
+from snn2c.cli._common import emit_json
+from snn2c.errors import Snn2cError
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "import-nir",
+        help="convert a NIR graph (snnTorch, Norse, Rockpool, Sinabs...) into a .snn model",
+        description="Map a NIR graph onto an snn2c model; docs/nir.md lists the conventions.",
+    )
+    p.add_argument("graph", help="NIR graph file (.nir, HDF5)")
+    p.add_argument("-o", "--output", required=True, help="the .snn model to write")
+    p.add_argument(
+        "--dt", type=float, help="seconds per step (default: sidecar, else 1e-4 as snnTorch)"
+    )
+    p.add_argument("--steps", type=int, help="time steps per inference (default: sidecar, else 16)")
+    p.add_argument(
+        "--input-range",
+        nargs="+",
+        metavar="LO:HI",
+        help="raw input range, one for all features or one per feature (default 0:1)",
+    )
+    p.add_argument("--encoder", choices=ir.ENCODER_KINDS, help="input coding (default direct)")
+    p.add_argument(
+        "--neurons-per-feature", type=int, help="receptive fields per feature (population encoders)"
+    )
+    p.add_argument(
+        "--decoder", choices=ir.DECODER_KINDS, help="readout of the last layer (default membrane)"
+    )
+    p.add_argument("--reset", choices=ir.RESET_KINDS, help="override the reset mode (NIR: zero)")
+    p.add_argument(
+        "--reset-timing",
+        choices=ir.RESET_TIMINGS,
+        help="same_step (NIR's definition, default) or next_step (snnTorch's reset_delay=True)",
+    )
+    p.add_argument("--name", help="model name (default: sidecar, else nir-import)")
+    p.add_argument("--force", action="store_true", help="overwrite an existing output file")
+    p.add_argument("--json", action="store_true", help="print one JSON document")
+    p.set_defaults(func=run_import)
+
+    q = sub.add_parser("export-nir", help="write a .snn model as a NIR graph")
+    q.add_argument("model", help=".snn model file")
+    q.add_argument("-o", "--output", required=True, help="the NIR graph (.nir) to write")
+    q.add_argument("--force", action="store_true", help="overwrite an existing output file")
+    q.add_argument("--json", action="store_true", help="print one JSON document")
+    q.set_defaults(func=run_export)
+
+
+def _ranges(values: list[str] | None) -> tuple[tuple[float, float], ...] | None:
+    if not values:
+        return None
+    out = []
+    for text in values:
+        lo, sep, hi = text.partition(":")
+        try:
+            pair = (float(lo), float(hi))
+        except ValueError:
+            pair = (math.nan, math.nan)
+        if not sep or not all(math.isfinite(v) for v in pair) or pair[1] <= pair[0]:
+            raise Snn2cError(f"--input-range: expected LO:HI with finite LO < HI, got {text!r}")
+        out.append(pair)
+    return tuple(out)
+
+
+def run_import(args: argparse.Namespace) -> int:
+    from snn2c.nir.importer import ImportOptions, import_file
+
+    out = Path(args.output)
+    if out.exists() and not args.force:
+        raise Snn2cError(f"{out}: already exists (use --force to overwrite)")
+    opts = ImportOptions(
+        dt=args.dt,
+        steps=args.steps,
+        input_range=_ranges(args.input_range),
+        encoder=args.encoder,
+        neurons_per_feature=args.neurons_per_feature,
+        decoder=args.decoder,
+        reset=args.reset,
+        reset_timing=args.reset_timing,
+        name=args.name,
+    )
+    result = import_file(args.graph, opts)
+    modelfile.save(result.net, out, force=args.force)
+    net = result.net
+    if args.json:
+        emit_json(
+            {
+                "graph": args.graph,
+                "model": str(out),
+                "hash": modelfile.model_hash(net),
+                "dt": net.dt,
+                "steps": net.steps,
+                "encoder": net.encoder.kind,
+                "decoder": net.decoder.kind,
+                "inputs": net.n_inputs,
+                "outputs": net.n_outputs,
+                "sidecar": result.sidecar_used,
+                "layers": result.layers,
+                "notes": result.notes,
+            }
+        )
+        return 0
+    print(f"{args.graph} -> {out}  ({len(net.layers)} layers, dt={net.dt:g} s, {net.steps} steps)")
+    print(
+        f"  encoder {net.encoder.kind}, {net.n_inputs} inputs; decoder {net.decoder.kind}, {net.n_outputs} outputs"
+    )
+    for i, layer in enumerate(result.layers):
+        print(
+            f"  layer {i}  {layer['synapse']}+{layer['neurons']} ({layer['type']}) "
+            f"{layer['n_in']} -> {layer['n_out']} {layer['kind']} beta={layer['beta']:.6g} "
+            f"thr={layer['threshold']:.6g} reset={layer['reset']}/{layer['reset_timing']}"
+        )
+    for note in result.notes:
+        print(f"  note: {note}")
+    return 0
+
+
+def run_export(args: argparse.Namespace) -> int:
+    from snn2c.nir.exporter import unexpressed, write_graph
+
+    out = Path(args.output)
+    if out.exists() and not args.force:
+        raise Snn2cError(f"{out}: already exists (use --force to overwrite)")
+    net = modelfile.load(args.model)
+    write_graph(net, out, force=args.force)
+    notes = unexpressed(net)
+    if args.json:
+        emit_json(
+            {
+                "model": args.model,
+                "graph": str(out),
+                "dt": net.dt,
+                "layers": len(net.layers),
+                "notes": notes,
+            }
+        )
+        return 0
+    print(f"{args.model} -> {out}  ({len(net.layers)} layers, dt={net.dt:g} s)")
+    for note in notes:
+        print(f"  note: {note}")
+    return 0

@@ -1,0 +1,70 @@
+"""snn2c verify DIR --emulator qemu: bit-exact comparison with the reference in an emulator."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from snn2c.emulate import verify_qemu, verify_renode
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser(
+        "verify",
+        help="run a build in an emulator and compare with the reference",
+        description=(
+            "Run N input vectors on the emulated board, compare every integer output and "
+            "spike count with the numpy reference bit for bit, and count the executed "
+            "instructions per inference. Exit status 1 on any mismatch."
+        ),
+    )
+    p.add_argument("dir", help="a folder written by `snn2c build`")
+    p.add_argument("--emulator", choices=("qemu", "renode"), default="qemu")
+    p.add_argument("--vectors", type=int, default=200, help="input vectors (default 200)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the random vectors")
+    p.add_argument(
+        "--count-sample",
+        type=int,
+        default=6,
+        help="inferences whose instructions are counted from a QEMU exec log (0: skip)",
+    )
+    p.add_argument("--timeout", type=float, default=300.0, help="seconds per emulator run")
+    p.add_argument("--json", action="store_true", help="print one JSON document")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.emulator == "renode":
+        res = verify_renode(args.dir, timeout=args.timeout)
+    else:
+        res = verify_qemu(
+            args.dir,
+            vectors=args.vectors,
+            seed=args.seed,
+            count_sample=args.count_sample,
+            timeout=args.timeout,
+        )
+    ok = res["mismatches"] == 0 and res.get("exit_code", 0) == 0
+    if args.json:
+        print(json.dumps(res, indent=1))
+    elif args.emulator == "renode":
+        print(f"{res['board']}: Renode suite {'passed' if ok else 'FAILED'}")
+        for line in res["log_tail"]:
+            print("  " + line)
+    else:
+        print(
+            f"{res['board']} on QEMU {res['machine']}: {res['vectors']} vectors + "
+            f"{res['float_vectors']} float vectors, {res['mismatches']} mismatches"
+        )
+        if res["instructions_per_inference"] is not None:
+            print(
+                f"  instructions per inference: {res['instructions_per_inference']} "
+                f"(min {res['instructions_min']}, max {res['instructions_max']}, "
+                f"over {res['instruction_samples']} inferences; executed instructions, not cycles)"
+            )
+    if not ok:
+        if res.get("first_mismatch"):
+            print(f"snn2c verify: first mismatch: {res['first_mismatch']}", file=sys.stderr)
+        return 1
+    return 0

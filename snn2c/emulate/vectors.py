@@ -1,0 +1,91 @@
+"""Test vectors for the harness and their expected results from the numpy reference."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from snn2c import ir
+from snn2c.quantize import quantize
+from snn2c.reference.integer import normalize, run
+
+X_ONE = 4096
+
+
+@dataclass(frozen=True)
+class Vectors:
+    x_q: np.ndarray  # (n, features) int32, any value (the C clamps)
+    y: np.ndarray  # (n, outputs) int32 reference outputs
+    spikes: np.ndarray  # (n, layers + 1) reference spike counts
+    x_f: np.ndarray  # (m, features) float32 raw inputs for snn_model_normalize
+    fq: np.ndarray  # (m, features) int32 reference normalisation
+    fy: np.ndarray  # (m, outputs) int32 reference outputs of fq
+
+
+def make_vectors(net: ir.Network, n: int, *, seed: int = 0) -> Vectors:
+    """n Q12 vectors: edges and out-of-range values first, then random in range; plus
+    min(n, 16) raw float vectors (in range, at the edges, beyond them) for normalize."""
+    rng = np.random.default_rng(seed)
+    f = net.n_inputs
+    special = [
+        np.zeros(f),
+        np.full(f, X_ONE),
+        np.full(f, X_ONE // 2),
+        np.full(f, -1),
+        np.full(f, X_ONE + 1),
+        np.full(f, -(2**31)),
+        np.full(f, 2**31 - 1),
+        rng.integers(-20000, 20000, f),
+    ]
+    rows = special[: min(n, len(special))]
+    if n > len(rows):
+        rows.append(rng.integers(0, X_ONE + 1, (n - len(rows), f)))
+    x_q = (np.vstack(rows) if rows else np.zeros((0, f))).astype(np.int64).astype(np.int32)
+    x_q = x_q[:n]
+    qnet = quantize(net)
+    res = run(qnet, x_q.astype(np.int64))
+
+    m = min(n, 16)
+    low, high = net.inputs.low, net.inputs.high
+    width = high - low
+    fl = [low, high, low - width, high + 0.5 * width, low + 0.5 * width]
+    fl = fl[:m]
+    if m > len(fl):
+        fl.append(low + rng.uniform(-0.1, 1.1, (m - len(fl), f)) * width)
+    x_f = (np.vstack(fl) if fl else np.zeros((0, f))).astype(np.float32)[:m]
+    fq = normalize(net, x_f.astype(np.float64)) if m else np.zeros((0, f), np.int32)
+    fy = run(qnet, fq.astype(np.int64)).outputs if m else np.zeros((0, net.n_outputs))
+    return Vectors(
+        x_q=x_q,
+        y=np.asarray(res.outputs, dtype=np.int64),
+        spikes=np.asarray(res.spike_counts, dtype=np.int64),
+        x_f=x_f,
+        fq=np.asarray(fq, dtype=np.int64),
+        fy=np.asarray(fy, dtype=np.int64),
+    )
+
+
+def c_int(v: int) -> str:
+    """An int32 as a C literal (INT32_MIN spelt without overflow)."""
+    v = int(v)
+    return "(-2147483647 - 1)" if v == -(2**31) else str(v)
+
+
+def template_view(vec: Vectors) -> dict:
+    def rows(a: np.ndarray, width: int, fmt=c_int) -> list[list[str]]:
+        out = [[fmt(v) for v in row] for row in a]
+        return out or [["0"] * width]  # C99 has no empty initialisers
+
+    f = vec.x_q.shape[1]
+    bits = vec.x_f.view(np.uint32)
+    return {
+        "n": len(vec.x_q),
+        "nf": len(vec.x_f),
+        "x_q": rows(vec.x_q, f),
+        "y": rows(vec.y, vec.y.shape[1]),
+        "spikes": rows(vec.spikes, vec.spikes.shape[1], str),
+        "xf_bits": rows(bits, f, lambda b: f"0x{int(b):08X}u"),
+        "fq": rows(vec.fq, f),
+        "fy": rows(vec.fy, vec.y.shape[1]),
+    }

@@ -1,0 +1,202 @@
+"""snn2c verify: run a build folder's harness in an emulator and compare every
+integer it prints with the numpy reference, bit for bit; count instructions."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+
+from snn2c.boards import Board
+from snn2c.build import project, toolchain
+from snn2c.emulate import harness_output
+from snn2c.emulate.qemu import count_windows, run_qemu
+from snn2c.emulate.vectors import Vectors, make_vectors
+from snn2c.errors import Snn2cError
+
+COUNT_SAMPLE = 6  # inferences whose instructions are counted (exec log ~100 B/instruction)
+
+
+def _first_mismatch(vec: Vectors, out: harness_output.HarnessOutput, counters: bool):
+    """(number of mismatching vectors, description of the first one or None)."""
+    bad = 0
+    first = None
+    for i in range(len(vec.x_q)):
+        ref = [int(v) for v in vec.y[i]]
+        dev = out.y.get(i)
+        what = None
+        if dev is None:
+            what = "no output printed"
+        elif dev != ref:
+            o = next(k for k in range(len(ref)) if k >= len(dev) or dev[k] != ref[k])
+            what = f"output {o}: device {dev[o] if o < len(dev) else None}, reference {ref[o]}"
+        elif counters:
+            sref = [int(v) for v in vec.spikes[i]]
+            sdev = out.spikes.get(i)
+            if sdev != sref:
+                what = f"spike counts per layer (0 = encoder): device {sdev}, reference {sref}"
+        if what:
+            bad += 1
+            if first is None:
+                first = f"vector {i} x_q={[int(v) for v in vec.x_q[i]]}: {what}"
+    for i in range(len(vec.x_f)):
+        ref_q = [int(v) for v in vec.fq[i]]
+        ref_y = [int(v) for v in vec.fy[i]]
+        if out.fq.get(i) != ref_q or out.fy.get(i) != ref_y:
+            bad += 1
+            if first is None:
+                first = (
+                    f"float vector {i} x={[float(v) for v in vec.x_f[i]]}: snn_model_normalize "
+                    f"gave {out.fq.get(i)} (reference {ref_q}), outputs {out.fy.get(i)} "
+                    f"(reference {ref_y})"
+                )
+    return bad, first
+
+
+def _subset(vec: Vectors, idx: list[int]) -> Vectors:
+    f = vec.x_q.shape[1]
+    return replace(
+        vec,
+        x_q=vec.x_q[idx],
+        y=vec.y[idx],
+        spikes=vec.spikes[idx],
+        x_f=np.zeros((0, f), np.float32),
+        fq=np.zeros((0, f), np.int64),
+        fy=np.zeros((0, vec.y.shape[1]), np.int64),
+    )
+
+
+def _run_checked(board: Board, elf: Path, timeout: float, exec_log: Path | None = None):
+    run = run_qemu(board, elf, timeout=timeout, exec_log=exec_log)
+    out = harness_output.parse(run.stdout)
+    if not out.complete:
+        tail = (run.stdout.strip().splitlines() or ["<none>"])[-1]
+        raise Snn2cError(
+            f"the harness did not finish in QEMU {board.qemu.machine if board.qemu else '?'} (exit {run.returncode}, "
+            f"last line {tail!r}{', ' + run.stderr.strip() if run.stderr.strip() else ''})"
+        )
+    return run, out
+
+
+def verify_qemu(
+    root: str | Path,
+    *,
+    vectors: int = 200,
+    seed: int = 0,
+    count_sample: int = COUNT_SAMPLE,
+    timeout: float = 120.0,
+) -> dict:
+    root = Path(root)
+    manifest, board, net = project.load_project(root)
+    if board.qemu is None:
+        raise Snn2cError(
+            f"board '{board.name}' has no QEMU machine; boards with one: see `snn2c boards`"
+        )
+    if vectors < 1:
+        raise Snn2cError("--vectors: expected a positive number")
+    prov = project.provenance(net, board, f"snn2c verify {root} --emulator qemu")
+    work = root / "out" / "verify"
+    vec = make_vectors(net, vectors, seed=seed)
+
+    # 1. every vector, spike counters on: outputs and counts compared
+    project.write_harness_vectors(work / "all", net, vectors, prov, vec=vec)
+    elf = project.compile_image(
+        root,
+        board,
+        "harness-qemu",
+        counters=True,
+        vectors_dir="out/verify/all",
+        elf_name="verify/harness-qemu",
+    )
+    run, out = _run_checked(board, elf, timeout)
+    bad, first = _first_mismatch(vec, out, counters=True)
+
+    # 2. a sample, counters off (the deployed code): instructions per inference
+    counts: list[int] = []
+    if count_sample > 0:
+        idx = sorted(set(range(min(3, vectors))) | set(range(8, vectors)))[:count_sample]
+        sample = _subset(vec, idx)
+        project.write_harness_vectors(work / "count", net, len(idx), prov, vec=sample)
+        elf_c = project.compile_image(
+            root,
+            board,
+            "harness-qemu",
+            counters=False,
+            vectors_dir="out/verify/count",
+            elf_name="verify/harness-count",
+        )
+        log = work / "exec.log"
+        try:
+            _run_c, out_c = _run_checked(board, elf_c, timeout, exec_log=log)
+            syms = toolchain.symbols(board, elf_c)
+            entry = syms["snn_model_infer"][0]
+            main_lo, main_sz = syms["main"]
+            counts = count_windows(log, entry, (main_lo, main_lo + max(main_sz, 1)))
+        finally:
+            log.unlink(missing_ok=True)
+        bad_c, first_c = _first_mismatch(sample, out_c, counters=False)
+        bad += bad_c
+        first = first or first_c
+        if len(counts) != len(idx):
+            raise Snn2cError(
+                f"instruction count: expected {len(idx)} inference windows in the exec log, "
+                f"found {len(counts)}"
+            )
+    sz = toolchain.size(board, elf)
+    return {
+        "board": board.name,
+        "emulator": "qemu",
+        "machine": board.qemu.machine if board.qemu else "?",
+        "vectors": vectors,
+        "float_vectors": len(vec.x_f),
+        "mismatches": bad,
+        "first_mismatch": first,
+        "device_reported_mismatches": out.device_mismatches,
+        "exit_code": run.returncode,
+        "instructions_per_inference": int(round(float(np.mean(counts)))) if counts else None,
+        "instructions_min": min(counts) if counts else None,
+        "instructions_max": max(counts) if counts else None,
+        "instruction_samples": len(counts),
+        "instruction_count_method": "QEMU -singlestep -d exec,nochain: executed instructions "
+        "from snn_model_infer's entry to its return, callees included",
+        "elf": str(elf),
+        "harness_flash_bytes": sz.flash,
+        "model_hash": manifest.get("model_hash"),
+    }
+
+
+def verify_renode(root: str | Path, *, timeout: float = 600.0) -> dict:
+    root = Path(root)
+    _manifest, board, _net = project.load_project(root)
+    exe = shutil.which("renode-test")
+    if exe is None:
+        raise Snn2cError(
+            "Renode is not installed (renode-test is not on PATH): the generated suite "
+            f"{root / 'renode' / (board.name + '.robot')} was not run; install Renode from "
+            "https://renode.io or use --emulator qemu"
+        )
+    robot = root / "renode" / f"{board.name}.robot"
+    if not robot.is_file():
+        raise Snn2cError(f"{robot}: no Renode suite for board '{board.name}'")
+    try:
+        proc = subprocess.run(
+            [exe, str(robot)],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            stdin=subprocess.DEVNULL,
+        )
+    except subprocess.TimeoutExpired:
+        raise Snn2cError(f"renode-test did not finish within {timeout:g} s") from None
+    return {
+        "board": board.name,
+        "emulator": "renode",
+        "vectors": project.DEFAULT_HARNESS_VECTORS,
+        "mismatches": 0 if proc.returncode == 0 else None,
+        "instructions_per_inference": None,
+        "exit_code": proc.returncode,
+        "log_tail": proc.stdout.strip().splitlines()[-5:],
+    }

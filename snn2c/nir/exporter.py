@@ -1,0 +1,94 @@
+"""Write an snn2c network as a NIR graph (docs/nir.md).
+
+Each layer becomes an Affine node (the float weights and bias, unchanged) and a
+neuron node with gain r dt/tau = 1: LIF (beta < 1), IF (beta = 1), or LI / I for
+a non-spiking last layer. The graph's input is the encoder's output and its
+output the last layer's spikes (or membrane). What NIR cannot hold - encoder,
+decoder, inputs, target, dt, leak form, reset mode and timing, comparison - is
+stored as JSON in the graph's metadata under "snn2c", so that import-nir gives
+the same network back.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from snn2c import ir, modelfile
+from snn2c.errors import Snn2cError
+from snn2c.nir import mapping
+from snn2c.nir.importer import SIDECAR_FORMAT, SIDECAR_KEY, _nir
+
+
+def unexpressed(net: ir.Network) -> list[str]:
+    """What other NIR simulators will not reproduce (they run NIR's own semantics)."""
+    notes = [
+        f"the {net.encoder.kind} encoder and the {net.decoder.kind} decoder are not NIR "
+        "nodes: the graph maps encoder outputs to the last layer's "
+        + ("spikes" if net.layers[-1].neuron.spiking else "membrane")
+    ]
+    for i, layer in enumerate(net.layers):
+        n = layer.neuron
+        if not n.spiking:
+            continue
+        if n.reset == "subtract":
+            notes.append(f"layer {i} resets by subtraction; NIR's LIF resets to v_reset = 0")
+        if n.reset_timing == "next_step":
+            notes.append(f"layer {i} resets on the next step; NIR resets at the spike")
+        if n.fire == "ge":
+            notes.append(f"layer {i} fires on V >= threshold; NIR fires on V > threshold")
+    return notes
+
+
+def export_network(net: ir.Network) -> Any:
+    """The nir.NIRGraph for a network."""
+    nir = _nir()
+    nodes: dict[str, Any] = {
+        "input": nir.Input(input_type={"input": np.array([net.layers[0].n_in])})
+    }
+    edges: list[tuple[str, str]] = []
+    prev = "input"
+    for i, layer in enumerate(net.layers):
+        n = layer.neuron
+        fc, neu = f"fc{i}", f"{'lif' if n.spiking else 'li'}{i}"
+        nodes[fc] = nir.Affine(
+            weight=np.array(layer.weight, dtype=np.float64),
+            bias=np.array(layer.bias, dtype=np.float64),
+        )
+        c = mapping.to_continuous(n.spiking, n.decay, n.threshold, layer.n_out, net.dt)
+        nodes[neu] = getattr(nir, c.node_type)(**c.params)
+        edges += [(prev, fc), (fc, neu)]
+        prev = neu
+    nodes["output"] = nir.Output(output_type={"output": np.array([net.layers[-1].n_out])})
+    edges.append((prev, "output"))
+    model = modelfile.to_dict(net)
+    model["layers"] = [{"neuron": entry["neuron"]} for entry in model["layers"]]
+    sidecar = {
+        "format": SIDECAR_FORMAT,
+        "version": 1,
+        "model_sha256": modelfile.model_hash(net),
+        "model": model,
+    }
+    meta = {SIDECAR_KEY: json.dumps(sidecar, sort_keys=True, allow_nan=False)}
+    return nir.NIRGraph(nodes=nodes, edges=edges, metadata=meta)
+
+
+def graph_bytes(graph: Any) -> bytes:
+    nir = _nir()
+    buf = io.BytesIO()
+    nir.write(buf, graph)
+    return buf.getvalue()
+
+
+def write_graph(net: ir.Network, path: str | Path, *, force: bool = False) -> Path:
+    """Export a network to a .nir (HDF5) file, atomically; never overwrites without force."""
+    path = Path(path)
+    if path.exists() and not force:
+        raise Snn2cError(f"{path}: already exists (use --force to overwrite)")
+    data = graph_bytes(export_network(net))
+    modelfile.write_atomic(path, data)
+    return path

@@ -1,0 +1,577 @@
+"""Read a NIR graph and build the snn2c network it describes (docs/nir.md).
+
+The graph must be one chain Input -> [Flatten] -> (Affine|Linear [Scale] -> neuron)+
+-> Output, with LIF, IF, CubaLIF (spiking) or LI, I, CubaLI (non-spiking, last
+only) neurons. Everything else is refused with one line naming the node and the
+missing feature. NIR holds no encoder, decoder, dt or reset mode: they come from
+options, or from the "snn2c" sidecar that ``export-nir`` stores in the graph's
+metadata (options win).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from snn2c import ir, modelfile
+from snn2c.errors import ModelFormatError, Snn2cError
+from snn2c.nir import mapping
+
+SIDECAR_KEY = "snn2c"
+SIDECAR_FORMAT = "snn2c-nir-sidecar"
+SNNTORCH_DT = 1e-4
+DEFAULT_DT = SNNTORCH_DT
+DEFAULT_STEPS = 16
+SYNAPSES = ("Affine", "Linear")
+NEURONS = ("LIF", "IF", "CubaLIF", "LI", "I", "CubaLI")
+SUPPORTED = ("Input", "Output", "Flatten", *SYNAPSES, "Scale", *NEURONS)
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    """Choices NIR does not record. None means: from the sidecar, else the default."""
+
+    dt: float | None = None
+    steps: int | None = None
+    input_range: tuple[tuple[float, float], ...] | None = None  # one pair, or one per feature
+    encoder: str | None = None
+    neurons_per_feature: int | None = None
+    decoder: str | None = None
+    reset: str | None = None  # NIR resets to v_reset (= 0): "zero" unless overridden
+    reset_timing: str | None = None
+    name: str | None = None
+
+
+@dataclass
+class ImportResult:
+    net: ir.Network
+    layers: list[dict[str, Any]]
+    notes: list[str] = field(default_factory=list)
+    sidecar_used: bool = False
+
+
+def read_graph(path: str | Path) -> Any:
+    """nir.read with every failure turned into one Snn2cError line."""
+    nir = _nir()
+    path = Path(path)
+    if not path.is_file():
+        raise Snn2cError(f"{path}: no such file")
+    try:
+        return nir.read(path, type_check=False)
+    except Exception as e:  # h5py, KeyError, AssertionError from node checks, ...
+        msg = str(e).splitlines()[0] if str(e) else type(e).__name__
+        raise Snn2cError(f"{path}: not a readable NIR graph ({msg})") from None
+
+
+def import_file(path: str | Path, options: ImportOptions) -> ImportResult:
+    path = Path(path)
+    graph = read_graph(path)
+    result = import_graph(graph, options, source=str(path))
+    if not result.sidecar_used:
+        meta = dict(result.net.metadata)
+        meta["nir_import"] = {
+            "file": path.name,
+            "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
+            **meta.get("nir_import", {}),
+        }
+        result.net = replace(result.net, metadata=meta)
+    return result
+
+
+def _nir() -> Any:
+    try:
+        import nir
+    except ImportError:
+        raise Snn2cError("NIR support needs the 'nir' package: pip install 'snn2c[nir]'") from None
+    return nir
+
+
+def _type(node: Any) -> str:
+    return type(node).__name__
+
+
+def _chain(graph: Any, source: str) -> list[tuple[str, Any]]:
+    """The graph's nodes in order from Input to Output, or a one-line refusal."""
+    nodes = getattr(graph, "nodes", None)
+    edges = getattr(graph, "edges", None)
+    if not isinstance(nodes, dict) or edges is None:
+        raise Snn2cError(f"{source}: not a NIR graph (no nodes/edges)")
+    for name, node in nodes.items():
+        t = _type(node)
+        if t == "NIRGraph":
+            raise Snn2cError(
+                f"{source}: node {name!r} is a nested NIRGraph (e.g. a recurrent RLeaky "
+                "layer): snn2c runs feed-forward chains only"
+            )
+        if t not in SUPPORTED:
+            raise Snn2cError(
+                f"{source}: node {name!r} is a NIR {t}, which snn2c does not support "
+                f"(supported: {', '.join(SUPPORTED)})"
+            )
+    succ: dict[str, list[str]] = {n: [] for n in nodes}
+    pred: dict[str, list[str]] = {n: [] for n in nodes}
+    for edge in edges:
+        a, b = (str(x) for x in edge)
+        for end in (a, b):
+            if end not in nodes:
+                raise Snn2cError(f"{source}: edge {a!r} -> {b!r} names an unknown node {end!r}")
+        succ[a].append(b)
+        pred[b].append(a)
+    _refuse_cycles(succ, source)
+    inputs = [n for n, v in nodes.items() if _type(v) == "Input"]
+    outputs = [n for n, v in nodes.items() if _type(v) == "Output"]
+    if len(inputs) != 1 or len(outputs) != 1:
+        raise Snn2cError(
+            f"{source}: expected one Input and one Output node, found {len(inputs)} and "
+            f"{len(outputs)}"
+        )
+    for name in nodes:
+        if len(succ[name]) > 1 or len(pred[name]) > 1:
+            kind = "outputs" if len(succ[name]) > 1 else "inputs"
+            count = max(len(succ[name]), len(pred[name]))
+            raise Snn2cError(
+                f"{source}: node {name!r} has {count} {kind}; snn2c runs a single chain of layers"
+            )
+    order = [inputs[0]]
+    while succ[order[-1]]:
+        order.append(succ[order[-1]][0])
+    if order[-1] != outputs[0]:
+        raise Snn2cError(
+            f"{source}: the chain from {inputs[0]!r} ends at {order[-1]!r}, not at the Output"
+        )
+    unused = sorted(set(nodes) - set(order))
+    if unused:
+        raise Snn2cError(f"{source}: node {unused[0]!r} is not on the path from Input to Output")
+    return [(n, nodes[n]) for n in order]
+
+
+def _refuse_cycles(succ: dict[str, list[str]], source: str) -> None:
+    state: dict[str, int] = {}
+    for start in succ:
+        if state.get(start):
+            continue
+        stack = [(start, iter(succ[start]))]
+        path = [start]
+        state[start] = 1
+        while stack:
+            name, it = stack[-1]
+            nxt = next(it, None)
+            if nxt is None:
+                state[name] = 2
+                stack.pop()
+                path.pop()
+            elif state.get(nxt) == 1:
+                loop = [*path[path.index(nxt) :], nxt]
+                raise Snn2cError(
+                    f"{source}: cycle {' -> '.join(loop)}: snn2c runs feed-forward networks "
+                    "only (no recurrent connections)"
+                )
+            elif not state.get(nxt):
+                state[nxt] = 1
+                stack.append((nxt, iter(succ[nxt])))
+                path.append(nxt)
+
+
+def _array(source: str, name: str, node: Any, key: str) -> np.ndarray:
+    try:
+        arr = np.asarray(getattr(node, key), dtype=np.float64)
+    except (TypeError, ValueError):
+        raise Snn2cError(f"{source}: node {name!r} ({_type(node)}): {key} is not numeric") from None
+    if not np.all(np.isfinite(arr)):
+        raise Snn2cError(f"{source}: node {name!r} ({_type(node)}): {key} contains NaN or infinity")
+    return arr
+
+
+def _shape_size(node: Any, key: str) -> int | None:
+    types = getattr(node, "input_type" if key == "input" else "output_type", None) or {}
+    shape = types.get(key)
+    if shape is None:
+        return None
+    shape = np.asarray(shape).reshape(-1)
+    return int(np.prod(shape)) if shape.size else None
+
+
+def _sidecar(graph: Any, source: str) -> dict[str, Any] | None:
+    meta = getattr(graph, "metadata", None)
+    if not isinstance(meta, dict) or SIDECAR_KEY not in meta:
+        return None
+    raw = meta[SIDECAR_KEY]
+    if isinstance(raw, bytes):
+        raw = raw.decode("utf-8", "replace")
+    try:
+        doc = json.loads(raw)
+    except (TypeError, json.JSONDecodeError):
+        raise Snn2cError(f"{source}: metadata.{SIDECAR_KEY}: not valid JSON") from None
+    if not isinstance(doc, dict) or doc.get("format") != SIDECAR_FORMAT:
+        raise Snn2cError(f"{source}: metadata.{SIDECAR_KEY}: expected format {SIDECAR_FORMAT!r}")
+    return doc
+
+
+def import_graph(
+    graph: Any, options: ImportOptions | None = None, source: str = "<graph>"
+) -> ImportResult:
+    """Map an in-memory nir.NIRGraph onto an snn2c network."""
+    opts = options or ImportOptions()
+    chain = _chain(graph, source)
+    side = _sidecar(graph, source)
+    notes: list[str] = []
+    model = side.get("model", {}) if side else {}
+    dt = opts.dt if opts.dt is not None else float(model.get("timing", {}).get("dt", DEFAULT_DT))
+    if not (math.isfinite(dt) and dt > 0):
+        raise Snn2cError(f"--dt: expected a positive number of seconds, got {dt}")
+
+    n_in = _shape_size(chain[0][1], "input")
+    if n_in is None:
+        raise Snn2cError(f"{source}: Input node {chain[0][0]!r} has no shape")
+    width = n_in
+    layers: list[ir.DenseLayer] = []
+    info: list[dict[str, Any]] = []
+    pending: tuple[str, np.ndarray, np.ndarray] | None = None  # synapse waiting for neurons
+    for name, node in chain[1:-1]:
+        t = _type(node)
+        if t == "Flatten":
+            if pending is not None:
+                raise Snn2cError(
+                    f"{source}: node {name!r} (Flatten) sits between a weight node and its neurons"
+                )
+            continue
+        if t in SYNAPSES:
+            if pending is not None:
+                raise Snn2cError(
+                    f"{source}: node {name!r} ({t}) follows {pending[0]!r} without neurons in "
+                    "between; snn2c layers are one dense layer followed by neurons"
+                )
+            w = _array(source, name, node, "weight")
+            if w.ndim != 2:
+                raise Snn2cError(
+                    f"{source}: node {name!r} ({t}): weight must be 2-D, got shape {w.shape}"
+                )
+            if w.shape[1] != width:
+                raise Snn2cError(
+                    f"{source}: node {name!r} ({t}): weight has {w.shape[1]} inputs but the "
+                    f"previous node gives {width}; shapes do not chain"
+                )
+            b = _array(source, name, node, "bias") if t == "Affine" else np.zeros(w.shape[0])
+            if b.shape != (w.shape[0],):
+                raise Snn2cError(
+                    f"{source}: node {name!r} (Affine): bias has shape {b.shape}, expected ({w.shape[0]},)"
+                )
+            pending = (name, w, b)
+            width = w.shape[0]
+            continue
+        if t == "Scale":
+            if pending is None:
+                raise Snn2cError(
+                    f"{source}: node {name!r} (Scale) must follow an Affine or Linear node"
+                )
+            s = _array(source, name, node, "scale").reshape(-1)
+            if s.size not in (1, width):
+                raise Snn2cError(
+                    f"{source}: node {name!r} (Scale): {s.size} factors for {width} values"
+                )
+            pending = (
+                pending[0],
+                pending[1] * s.reshape(-1, 1) if s.size > 1 else pending[1] * s[0],
+                pending[2] * s,
+            )
+            continue
+        # a neuron node
+        if pending is None:
+            raise Snn2cError(
+                f"{source}: node {name!r} ({t}) has no Affine or Linear node before it; snn2c "
+                "layers are one dense layer followed by neurons"
+            )
+        if layers and not layers[-1].neuron.spiking:
+            raise Snn2cError(
+                f"{source}: non-spiking node before {name!r}: non-spiking (LI, I, CubaLI) "
+                "layers are only allowed last"
+            )
+        size = _shape_size(node, "input")
+        if size is not None and size != width:
+            raise Snn2cError(
+                f"{source}: node {name!r} ({t}) has {size} neurons but receives {width} "
+                "values; shapes do not chain"
+            )
+        params = {
+            k: getattr(node, k, None)
+            for k in ("tau", "tau_mem", "tau_syn", "r", "v_leak", "v_threshold", "v_reset", "w_in")
+        }
+        d = mapping.to_discrete(name, t, params, width, dt)
+        syn_name, w, b = pending
+        weight = w * d.gain[:, None]
+        bias = b * d.gain + d.offset
+        neuron = ir.NeuronSpec(
+            kind="lif" if d.spiking else "li",
+            leak="mul",
+            leak_shift=3,
+            beta=d.beta,
+            threshold=d.threshold if d.threshold is not None else 1.0,
+            reset="zero",
+            fire="gt",
+            reset_timing="same_step",
+        )
+        layers.append(ir.DenseLayer(_frozen(weight), _frozen(bias), neuron))
+        info.append(
+            {
+                "synapse": syn_name,
+                "neurons": name,
+                "type": t,
+                "n_in": w.shape[1],
+                "n_out": width,
+                "gain": [float(d.gain.min()), float(d.gain.max())],
+                "v_leak_folded": bool(np.any(d.offset != 0)),
+            }
+        )
+        pending = None
+    if pending is not None:
+        raise Snn2cError(
+            f"{source}: the graph ends with {pending[0]!r}: snn2c needs neurons after every "
+            "dense layer (choose a readout with --decoder instead)"
+        )
+    if not layers:
+        raise Snn2cError(f"{source}: the graph has no Affine/Linear + neuron layer")
+
+    sidecar_used = False
+    if side is not None:
+        layers, sidecar_used = _apply_sidecar(layers, model, notes)
+    layers = _apply_options(layers, opts, notes, source)
+    if side is None and opts.dt is None:
+        notes.append(
+            f"dt not given: using {DEFAULT_DT:g} s, snnTorch's export step (pass --dt for "
+            "graphs from other tools)"
+        )
+    if side is None:
+        _snntorch_hint(chain, opts, notes)
+    net = _network(graph, layers, model if sidecar_used else {}, opts, n_in, dt, source)
+    for entry, layer in zip(info, net.layers, strict=True):
+        n = layer.neuron
+        entry.update(
+            kind=n.kind,
+            beta=n.decay,
+            leak=n.leak,
+            threshold=n.threshold,
+            reset=n.reset,
+            fire=n.fire,
+            reset_timing=n.reset_timing,
+        )
+    return ImportResult(net, info, notes, sidecar_used)
+
+
+def _frozen(a: np.ndarray) -> np.ndarray:
+    a = np.array(a, dtype=np.float64)
+    a.setflags(write=False)
+    return a
+
+
+def _apply_sidecar(
+    layers: list[ir.DenseLayer], model: dict[str, Any], notes: list[str]
+) -> tuple[list[ir.DenseLayer], bool]:
+    """Restore what NIR cannot hold (leak form, exact beta, reset, fire, timing) if consistent."""
+    raw = model.get("layers")
+    if not isinstance(raw, list) or len(raw) != len(layers):
+        notes.append("the snn2c sidecar does not match the graph's layers; it was ignored")
+        return layers, False
+    out = []
+    for i, (layer, entry) in enumerate(zip(layers, raw, strict=True)):
+        nd = entry.get("neuron", {}) if isinstance(entry, dict) else {}
+        try:
+            spec = replace(
+                layer.neuron,
+                kind=str(nd["kind"]),
+                leak=str(nd["leak"]),
+                leak_shift=int(nd["leak_shift"]),
+                beta=float(nd["beta"]),
+                threshold=float(nd["threshold"]),
+                reset=str(nd["reset"]),
+                fire=str(nd["fire"]),
+                reset_timing=str(nd.get("reset_timing", "same_step")),
+            )
+        except (KeyError, TypeError, ValueError):
+            notes.append(f"the snn2c sidecar's layer {i} is incomplete; the sidecar was ignored")
+            return layers, False
+        same = (
+            spec.kind == layer.neuron.kind
+            and abs(spec.decay - layer.neuron.decay) <= 1e-9
+            and (
+                not spec.spiking
+                or abs(spec.threshold - layer.neuron.threshold) <= 1e-12 * max(1.0, spec.threshold)
+            )
+        )
+        if not same:
+            notes.append(
+                f"layer {i}'s neurons differ from the snn2c sidecar (graph edited elsewhere?); "
+                "the sidecar was ignored"
+            )
+            return layers, False
+        if not spec.spiking:
+            spec = replace(spec, threshold=float(nd["threshold"]))
+        out.append(replace(layer, neuron=spec))
+    return out, True
+
+
+def _apply_options(
+    layers: list[ir.DenseLayer], opts: ImportOptions, notes: list[str], source: str
+) -> list[ir.DenseLayer]:
+    if opts.reset is None and opts.reset_timing is None:
+        return layers
+    if opts.reset is not None and opts.reset not in ir.RESET_KINDS:
+        raise Snn2cError(
+            f"--reset: expected one of {', '.join(ir.RESET_KINDS)}, got {opts.reset!r}"
+        )
+    if opts.reset_timing is not None and opts.reset_timing not in ir.RESET_TIMINGS:
+        raise Snn2cError(
+            f"--reset-timing: expected one of {', '.join(ir.RESET_TIMINGS)}, got {opts.reset_timing!r}"
+        )
+    out = []
+    for layer in layers:
+        spec = layer.neuron
+        if spec.spiking:
+            if opts.reset is not None:
+                spec = replace(spec, reset=opts.reset)
+            if opts.reset_timing is not None:
+                spec = replace(spec, reset_timing=opts.reset_timing)
+        out.append(replace(layer, neuron=spec))
+    return out
+
+
+def _snntorch_hint(chain: list[tuple[str, Any]], opts: ImportOptions, notes: list[str]) -> None:
+    """snnTorch exports tau = dt/(1-beta), r = tau/dt with dt = 1e-4 and says nothing else."""
+    lifs = [n for _, n in chain if _type(n) in ("LIF", "CubaLIF")]
+    if not lifs:
+        return
+    for node in lifs:
+        tau = np.asarray(getattr(node, "tau", getattr(node, "tau_mem", None)), dtype=np.float64)
+        r = np.asarray(node.r, dtype=np.float64)
+        if tau.shape != r.shape or not np.allclose(r * SNNTORCH_DT, tau, rtol=1e-5, atol=0):
+            return
+    if opts.reset_timing is None:
+        notes.append(
+            "looks like an snnTorch export: its Leaky neurons reset on the next step by "
+            "default (reset_delay=True); pass --reset-timing next_step for them"
+        )
+    if opts.reset is None:
+        notes.append(
+            "snnTorch does not export its reset mode: Leaky's default is reset by "
+            "subtraction (pass --reset subtract); this import resets to zero (NIR v_reset = 0)"
+        )
+
+
+def _parse_ranges(
+    ranges: tuple[tuple[float, float], ...] | None, nf: int
+) -> tuple[np.ndarray, np.ndarray]:
+    if not ranges:
+        return np.zeros(nf), np.ones(nf)
+    if len(ranges) not in (1, nf):
+        raise Snn2cError(
+            f"--input-range: give one LO:HI for all features or one per feature ({nf}), got {len(ranges)}"
+        )
+    lo = np.array([r[0] for r in ranges], dtype=np.float64)
+    hi = np.array([r[1] for r in ranges], dtype=np.float64)
+    if not (np.all(np.isfinite(lo)) and np.all(np.isfinite(hi))) or np.any(hi <= lo):
+        raise Snn2cError("--input-range: each range needs finite LO < HI")
+    return np.broadcast_to(lo, (nf,)).copy(), np.broadcast_to(hi, (nf,)).copy()
+
+
+def _network(
+    graph: Any,
+    layers: list[ir.DenseLayer],
+    model: dict[str, Any],
+    opts: ImportOptions,
+    n_in: int,
+    dt: float,
+    source: str,
+) -> ir.Network:
+    """Assemble the network: encoder, decoder and inputs from options, sidecar or defaults."""
+    base = None
+    if model:
+        try:
+            base = modelfile.from_dict(
+                _with_layers(model, layers), source=f"{source}: metadata.snn2c"
+            )
+        except ModelFormatError as e:
+            raise Snn2cError(str(e)) from None
+    enc_kind = opts.encoder or (base.encoder.kind if base else "direct")
+    if enc_kind not in ir.ENCODER_KINDS:
+        raise Snn2cError(
+            f"--encoder: expected one of {', '.join(ir.ENCODER_KINDS)}, got {enc_kind!r}"
+        )
+    enc = base.encoder if base else ir.EncoderSpec()
+    npf = opts.neurons_per_feature or enc.neurons_per_feature
+    enc = replace(
+        enc,
+        kind=enc_kind,
+        neurons_per_feature=npf,
+        steps=opts.steps if opts.steps is not None else (enc.steps if base else DEFAULT_STEPS),
+    )
+    if not 1 <= enc.steps <= 4096:
+        raise Snn2cError(f"--steps: expected 1..4096, got {enc.steps}")
+    per = enc.n_outputs(1)
+    if n_in % per:
+        raise Snn2cError(
+            f"{source}: the graph has {n_in} inputs, not a multiple of {per} receptive fields "
+            f"per feature ({enc_kind} encoder)"
+        )
+    nf = n_in // per
+    if base and base.n_inputs == nf and not opts.input_range:
+        inputs = base.inputs
+    else:
+        lo, hi = _parse_ranges(opts.input_range, nf)
+        names = (
+            base.inputs.names if base and base.n_inputs == nf else tuple(f"x{i}" for i in range(nf))
+        )
+        inputs = ir.InputSpec(tuple(names), _frozen(lo), _frozen(hi))
+    n_last = layers[-1].n_out
+    dec_kind = opts.decoder or (base.decoder.kind if base else "membrane")
+    if dec_kind not in ir.DECODER_KINDS:
+        raise Snn2cError(
+            f"--decoder: expected one of {', '.join(ir.DECODER_KINDS)}, got {dec_kind!r}"
+        )
+    if dec_kind in ("rate", "first_spike") and not layers[-1].neuron.spiking:
+        raise Snn2cError(
+            f"--decoder {dec_kind}: needs a spiking last layer, the graph ends in a non-spiking one"
+        )
+    decoder = (
+        replace(base.decoder, kind=dec_kind)
+        if base
+        else ir.DecoderSpec(dec_kind, _frozen(np.eye(n_last)), _frozen(np.zeros(n_last)))
+    )
+    name = opts.name or (base.name if base else "nir-import")
+    net = ir.Network(
+        name=name,
+        inputs=inputs,
+        target=base.target if base else ir.TargetSpec(),
+        encoder=enc,
+        layers=tuple(layers),
+        decoder=decoder,
+        weight_bits=base.weight_bits if base else 8,
+        dt=dt,
+        metadata=dict(base.metadata) if base else {},
+    )
+    try:  # the model file's own checks: what we could not save, we do not return
+        return modelfile.from_dict(modelfile.to_dict(net), source=f"{source} (imported)")
+    except ModelFormatError as e:
+        raise Snn2cError(str(e)) from None
+
+
+def _with_layers(model: dict[str, Any], layers: list[ir.DenseLayer]) -> dict[str, Any]:
+    doc = dict(model)
+    doc["layers"] = [modelfile.to_dict(_stub(layer))["layers"][0] for layer in layers]
+    return doc
+
+
+def _stub(layer: ir.DenseLayer) -> ir.Network:
+    n = layer.n_in
+    return ir.Network(
+        name="stub",
+        inputs=ir.InputSpec(tuple(f"x{i}" for i in range(n)), np.zeros(n), np.ones(n)),
+        target=ir.TargetSpec(),
+        encoder=ir.EncoderSpec(kind="direct"),
+        layers=(layer,),
+        decoder=ir.DecoderSpec("membrane", np.eye(layer.n_out), np.zeros(layer.n_out)),
+    )

@@ -1,0 +1,87 @@
+"""Board files: every shipped file loads; bad files and names give one-line errors."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from snn2c.boards import all_boards, board_names, load_board, load_board_file
+from snn2c.cli import main
+from snn2c.errors import Snn2cError
+from snn2c.resources import data_dir
+
+REQUIRED = {"nucleo-f401", "nucleo-h743zi", "nucleo-f103rb", "esp32-c3", "esp32"}
+
+
+def test_required_boards_present():
+    assert set(board_names()) >= REQUIRED
+
+
+def test_every_board_file_loads():
+    for b in all_boards():
+        assert b.flash_size > 0 and b.ram_size > 0 and b.clock_hz > 0
+        assert b.platformio["platform"] and b.platformio["board"]
+
+
+def test_board_facts():
+    f401 = load_board("nucleo-f401")
+    assert (f401.core, f401.fpu, f401.clock_hz) == ("cortex-m4", "fpv4-sp-d16", 84_000_000)
+    assert (f401.flash_size, f401.ram_size) == (512 * 1024, 96 * 1024)
+    assert f401.qemu.machine == "netduinoplus2" and not f401.qemu.relinked
+    assert load_board("nucleo-h743zi").qemu.machine == "mps2-an500"
+    assert load_board("nucleo-f103rb").qemu.machine == "mps2-an385"
+    c3 = load_board("esp32-c3")
+    assert c3.qemu.binary == "qemu-system-riscv32" and c3.qemu.machine == "virt"
+    assert "-march=rv32imc" in c3.cflags
+    esp32 = load_board("esp32")
+    assert esp32.qemu is None and not esp32.buildable_here
+    assert "xtensa-esp32-elf-gcc" in esp32.missing_toolchain
+
+
+def test_unknown_board_lists_known_ones():
+    with pytest.raises(Snn2cError, match=r"unknown board 'nope' \(known boards: .*nucleo-f401"):
+        load_board("nope")
+
+
+def _doc():
+    return json.loads((data_dir("boards") / "nucleo-f401.json").read_text())
+
+
+@pytest.mark.parametrize(
+    ("mutate", "message"),
+    [
+        (lambda d: d.pop("memory"), "missing field 'memory'"),
+        (lambda d: d["memory"]["flash"].update(size=-1), "memory.flash.size"),
+        (lambda d: d["memory"]["ram"].update(origin="zz"), "memory.ram.origin"),
+        (lambda d: d.update(family="avr"), "field 'family'"),
+        (lambda d: d["uart"].update(driver="bitbang"), "uart.driver"),
+        (lambda d: d.update(name="other"), "field 'name'"),
+        (lambda d: d["toolchain"].update(cflags="-O2"), "toolchain.cflags"),
+    ],
+)
+def test_bad_board_file(tmp_path, mutate, message):
+    doc = _doc()
+    mutate(doc)
+    path = tmp_path / "nucleo-f401.json"
+    path.write_text(json.dumps(doc))
+    with pytest.raises(Snn2cError, match=message) as e:
+        load_board_file(path)
+    assert str(path) in str(e.value) and "\n" not in str(e.value)
+
+
+def test_not_json(tmp_path):
+    path = tmp_path / "x.json"
+    path.write_text("{")
+    with pytest.raises(Snn2cError, match="not valid JSON"):
+        load_board_file(path)
+
+
+def test_boards_command(capsys):
+    assert main(["boards"]) == 0
+    text = capsys.readouterr().out
+    assert "nucleo-f401" in text and "netduinoplus2" in text and "PlatformIO only" in text
+    assert main(["boards", "--json"]) == 0
+    rows = {r["name"]: r for r in json.loads(capsys.readouterr().out)["boards"]}
+    assert rows["esp32"]["emulator"] is None
+    assert rows["esp32-c3"]["emulator"] == "qemu virt"

@@ -1,0 +1,107 @@
+"""snn2c verify in QEMU: every emulated board, several models (each encoder and
+decoder), zero mismatches against the numpy reference; instruction counting."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from _boards_helpers import EMULATED, need_qemu
+from netcases import equivalence_networks
+
+from snn2c import modelfile
+from snn2c.boards import load_board
+from snn2c.build import build
+from snn2c.cli import main
+from snn2c.emulate import harness_output
+from snn2c.emulate.qemu import count_windows
+from snn2c.emulate.verify import verify_qemu
+from snn2c.netgen import random_network
+
+NETS = equivalence_networks()
+# every encoder x decoder on the reference board, a spread of them on the others
+CASES = [("nucleo-f401", i) for i in range(len(NETS))] + [
+    (b, i) for b in EMULATED if b != "nucleo-f401" for i in (4, 13)
+]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("board_name", "case"), CASES, ids=[f"{b}-{NETS[i][0]}" for b, i in CASES])
+def test_verify_zero_mismatches(tmp_path, board_name, case):
+    board = load_board(board_name)
+    need_qemu(board)
+    _name, net = NETS[case]
+    build(net, board, tmp_path / "b")
+    # instruction counting (an exec log) only on one case per board, to stay fast
+    count = 1 if case in (0, 4) else 0
+    res = verify_qemu(tmp_path / "b", vectors=24, count_sample=count, timeout=60)
+    assert res["mismatches"] == 0, res["first_mismatch"]
+    assert res["device_reported_mismatches"] == 0 and res["exit_code"] == 0
+    if count:
+        assert res["instructions_per_inference"] > 0
+
+
+@pytest.mark.slow
+def test_verify_cli_json_and_mismatch(tmp_path, capsys):
+    board = load_board("nucleo-f401")
+    need_qemu(board)
+    model = tmp_path / "m.snn"
+    modelfile.save(random_network(5), model)
+    out = tmp_path / "b"
+    assert main(["build", str(model), "--board", "nucleo-f401", "-o", str(out)]) == 0
+    capsys.readouterr()
+    assert main(["verify", str(out), "--emulator", "qemu", "--vectors", "30", "--json"]) == 0
+    res = json.loads(capsys.readouterr().out)
+    for key in ("board", "emulator", "vectors", "mismatches", "instructions_per_inference"):
+        assert key in res
+    assert (res["vectors"], res["mismatches"], res["emulator"]) == (30, 0, "qemu")
+    # instruction counts are exact: the same on a second run
+    again = verify_qemu(out, vectors=30)
+    assert again["instructions_per_inference"] == res["instructions_per_inference"]
+
+    # a different model's reference against the built C: verify must fail and say where
+    modelfile.save(random_network(6), out / "model.snn", force=True)
+    assert main(["verify", str(out), "--vectors", "10"]) == 1
+    err = capsys.readouterr().err
+    assert "first mismatch: vector" in err and "reference" in err
+
+
+def test_renode_missing_is_a_clear_error(tmp_path, capsys, monkeypatch):
+    board = load_board("nucleo-f401")
+    need_qemu(board)
+    build(random_network(2), board, tmp_path / "b")
+    monkeypatch.setenv("PATH", "/nonexistent")
+    assert main(["verify", str(tmp_path / "b"), "--emulator", "renode"]) == 2
+    assert "Renode is not installed" in capsys.readouterr().err
+
+
+def test_verify_needs_a_build_folder(tmp_path, capsys):
+    assert main(["verify", str(tmp_path)]) == 2
+    assert "not an snn2c build folder" in capsys.readouterr().err
+
+
+def test_parse_harness_output():
+    text = (
+        "boot noise\r\nSNN2C-HARNESS BEGIN vectors=2 floats=1 outputs=2 layers=1 counters=1\r\n"
+        "Y 0 -5 7\r\nS 0 0 3\r\nY 1 -2147483648 2147483647\r\nS 1 1 2\r\n"
+        "Q 0 0 4096 : 1 2\r\nSNN2C-HARNESS END mismatches=0\r\n"
+    )
+    out = harness_output.parse(text)
+    assert out.complete and out.device_mismatches == 0
+    assert out.header == {"vectors": 2, "floats": 1, "outputs": 2, "layers": 1, "counters": 1}
+    assert out.y == {0: [-5, 7], 1: [-(2**31), 2**31 - 1]}
+    assert out.spikes[1] == [1, 2] and out.fq[0] == [0, 4096] and out.fy[0] == [1, 2]
+    assert not harness_output.parse("SNN2C-HARNESS BEGIN vectors=1\nY 0 1\n").complete
+
+
+def test_count_windows(tmp_path):
+    log = tmp_path / "exec.log"
+
+    def line(pc):
+        return f"Trace 0: 0x7f00 [00000000/{pc:08x}/00000110/ff000201] f\n"
+
+    main_pc, entry = 0x100, 0x200
+    pcs = [main_pc, main_pc + 2, entry, 0x204, 0x300, 0x302, 0x208, main_pc + 4]
+    pcs += [entry, 0x204, main_pc + 6]
+    log.write_text("".join(line(p) for p in pcs) + "garbage\n")
+    assert count_windows(log, entry, (main_pc, main_pc + 0x40)) == [5, 2]
