@@ -4,6 +4,22 @@
  */
 #include "snn_kernels.h"
 
+#include <string.h>
+
+/*
+ * Cortex-M4/M7 (and any core with the Arm DSP extension): the Q12 dense layer
+ * uses SMLAD, two 16 x 16 multiply-accumulates per instruction, as CMSIS-NN
+ * does. The integer results are identical to the plain loops (the quantizer
+ * proves the int32 accumulator cannot overflow), so both paths share one
+ * contract and one test suite; other cores use the plain loops.
+ */
+#if defined(__ARM_FEATURE_SIMD32) && __ARM_FEATURE_SIMD32
+#include <arm_acle.h>
+#define SNN_USE_SIMD32 1
+#else
+#define SNN_USE_SIMD32 0
+#endif
+
 /* rshift_round for 32-bit values proven by the quantizer not to overflow. */
 SNN_INLINE int32_t snn_scale32(int32_t acc, int8_t shift)
 {
@@ -49,6 +65,66 @@ SNN_INLINE void snn_add_row_s16(int32_t *acc, const int16_t *w, uint32_t n)
     for (; i < n; i++) {
         acc[i] += w[i];
     }
+}
+
+/* 32 bits from a possibly unaligned address (one LDR on Cortex-M4/M7). */
+SNN_INLINE uint32_t snn_read_u32(const void *p)
+{
+    uint32_t v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+
+#if SNN_USE_SIMD32
+/* (b2, b0) and (b3, b1) of a word, sign-extended to 16 bits (CMSIS __SXTB16_RORn). */
+SNN_INLINE int16x2_t snn_sxtb16_ror8(uint32_t x)
+{
+    int16x2_t r;
+    __asm__("sxtb16 %0, %1, ror #8" : "=r"(r) : "r"(x));
+    return r;
+}
+#endif
+
+/*
+ * sum_j w[j] * a[j] for int8 weights and Q12 activations, int32 accumulator.
+ * Weights come in groups of four stored as (w0, w2, w1, w3) (codegen
+ * interleaves them), so that SXTB16 yields the pairs (w0, w1) and (w2, w3)
+ * that match the activations' natural pairs; a tail of n % 4 is stored plainly.
+ */
+SNN_INLINE int32_t snn_dot_s8_q12(const int8_t *w, const int16_t *a, uint32_t n)
+{
+    int32_t acc = 0;
+    uint32_t j = 0;
+    for (; j + 4 <= n; j += 4) {
+#if SNN_USE_SIMD32
+        const uint32_t w4 = snn_read_u32(w + j);
+        acc = __smlad(__sxtb16((int8x4_t)w4), (int16x2_t)snn_read_u32(a + j), acc);
+        acc = __smlad(snn_sxtb16_ror8(w4), (int16x2_t)snn_read_u32(a + j + 2), acc);
+#else
+        acc += (int32_t)w[j] * a[j] + (int32_t)w[j + 2] * a[j + 1] +
+               (int32_t)w[j + 1] * a[j + 2] + (int32_t)w[j + 3] * a[j + 3];
+#endif
+    }
+    for (; j < n; j++) {
+        acc += (int32_t)w[j] * a[j];
+    }
+    return acc;
+}
+
+/* sum_j w[j] * a[j] for int16 weights and Q12 activations, int32 accumulator. */
+SNN_INLINE int32_t snn_dot_s16_q12(const int16_t *w, const int16_t *a, uint32_t n)
+{
+    int32_t acc = 0;
+    uint32_t j = 0;
+#if SNN_USE_SIMD32
+    for (; j + 2 <= n; j += 2) {
+        acc = __smlad((int16x2_t)snn_read_u32(w + j), (int16x2_t)snn_read_u32(a + j), acc);
+    }
+#endif
+    for (; j < n; j++) {
+        acc += (int32_t)w[j] * a[j];
+    }
+    return acc;
 }
 
 /* ------------------------------------------------------------------ encoders */
@@ -141,13 +217,36 @@ uint32_t snn_encode_rate_bernoulli(uint32_t *state, const int32_t *x, uint16_t n
 void snn_dense_q12_s8(const int8_t *w, const int16_t *a, uint16_t n_in, uint16_t n_out,
                       int8_t shift, const int32_t *bias, int32_t *cur)
 {
-    for (uint32_t i = 0; i < n_out; i++) {
-        int32_t acc = 0;
-        for (uint32_t j = 0; j < n_in; j++) {
-            acc += (int32_t)w[j] * a[j];
+    uint32_t i = 0;
+#if SNN_USE_SIMD32
+    /* two rows at a time: each pair of activation loads feeds four SMLADs */
+    for (; i + 2 <= n_out; i += 2) {
+        const int8_t *w1 = w + n_in;
+        int32_t acc0 = 0;
+        int32_t acc1 = 0;
+        uint32_t j = 0;
+        for (; j + 4 <= n_in; j += 4) {
+            const int16x2_t a01 = (int16x2_t)snn_read_u32(a + j);
+            const int16x2_t a23 = (int16x2_t)snn_read_u32(a + j + 2);
+            const uint32_t x0 = snn_read_u32(w + j);
+            const uint32_t x1 = snn_read_u32(w1 + j);
+            acc0 = __smlad(__sxtb16((int8x4_t)x0), a01, acc0);
+            acc1 = __smlad(__sxtb16((int8x4_t)x1), a01, acc1);
+            acc0 = __smlad(snn_sxtb16_ror8(x0), a23, acc0);
+            acc1 = __smlad(snn_sxtb16_ror8(x1), a23, acc1);
         }
+        for (; j < n_in; j++) {
+            acc0 += (int32_t)w[j] * a[j];
+            acc1 += (int32_t)w1[j] * a[j];
+        }
+        cur[i] = snn_scale32(acc0, shift) + bias[i];
+        cur[i + 1] = snn_scale32(acc1, shift) + bias[i + 1];
+        w += 2 * (uint32_t)n_in;
+    }
+#endif
+    for (; i < n_out; i++) {
+        cur[i] = snn_scale32(snn_dot_s8_q12(w, a, n_in), shift) + bias[i];
         w += n_in;
-        cur[i] = snn_scale32(acc, shift) + bias[i];
     }
 }
 
@@ -156,7 +255,12 @@ void snn_dense_q12_s8_sat(const int8_t *w, const int16_t *a, uint16_t n_in, uint
 {
     for (uint32_t i = 0; i < n_out; i++) {
         int64_t acc = 0;
-        for (uint32_t j = 0; j < n_in; j++) {
+        uint32_t j = 0;
+        for (; j + 4 <= n_in; j += 4) { /* groups of four stored as (w0, w2, w1, w3) */
+            acc += (int32_t)w[j] * a[j] + (int32_t)w[j + 2] * a[j + 1] +
+                   (int32_t)w[j + 1] * a[j + 2] + (int32_t)w[j + 3] * a[j + 3];
+        }
+        for (; j < n_in; j++) {
             acc += (int32_t)w[j] * a[j];
         }
         w += n_in;
@@ -168,12 +272,8 @@ void snn_dense_q12_s16(const int16_t *w, const int16_t *a, uint16_t n_in, uint16
                        int8_t shift, const int32_t *bias, int32_t *cur)
 {
     for (uint32_t i = 0; i < n_out; i++) {
-        int32_t acc = 0;
-        for (uint32_t j = 0; j < n_in; j++) {
-            acc += (int32_t)w[j] * a[j];
-        }
+        cur[i] = snn_scale32(snn_dot_s16_q12(w, a, n_in), shift) + bias[i];
         w += n_in;
-        cur[i] = snn_scale32(acc, shift) + bias[i];
     }
 }
 

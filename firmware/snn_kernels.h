@@ -102,7 +102,9 @@ uint32_t snn_encode_rate_bernoulli(uint32_t *state, const int32_t *x, uint16_t n
 /*
  * Dense layer on Q12 currents (the input layer of current encoders):
  *   cur[i] = rshift_round(sum_j w[i * n_in + j] * a[j], shift) + bias[i]
- *   w     [n_out][n_in] weights at scale 2^ws, row-major
+ *   w     [n_out][n_in] weights at scale 2^ws, row-major; int8 rows are stored
+ *         in groups of four as (w0, w2, w1, w3) for SXTB16 (the tail n_in % 4
+ *         plainly); int16 rows plainly
  *   a     [n_in] Q12 in [0, 4096]
  *   shift ws + 12 - 16 (> 0: rounding right shift, <= 0: multiply by 2^-shift)
  *   bias  [n_out] Q16; cur [n_out] Q16

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import pytest
-from _boards_helpers import BUILDABLE, need_toolchain
 
 from snn2c import modelfile
 from snn2c.boards import load_board
@@ -13,6 +12,8 @@ from snn2c.build import build
 from snn2c.cli import main
 from snn2c.errors import Snn2cError
 from snn2c.netgen import random_network
+
+from _boards_helpers import BUILDABLE, need_toolchain
 
 
 @pytest.fixture(scope="module")

@@ -6,8 +6,6 @@ from __future__ import annotations
 import json
 
 import pytest
-from _boards_helpers import EMULATED, need_qemu
-from netcases import equivalence_networks
 
 from snn2c import modelfile
 from snn2c.boards import load_board
@@ -17,6 +15,9 @@ from snn2c.emulate import harness_output
 from snn2c.emulate.qemu import count_windows
 from snn2c.emulate.verify import verify_qemu
 from snn2c.netgen import random_network
+
+from _boards_helpers import EMULATED, need_qemu
+from netcases import equivalence_networks
 
 NETS = equivalence_networks()
 # every encoder x decoder on the reference board, a spread of them on the others

@@ -11,12 +11,13 @@ import zlib
 
 import numpy as np
 import pytest
-from hostc import build_host
-from netcases import equivalence_networks, make_inputs, saturating_networks
 
 from snn2c.quantize import quantize
 from snn2c.quantize.fixedpoint import V_FRAC
 from snn2c.reference import integer
+
+from hostc import build_host
+from netcases import equivalence_networks, make_inputs, saturating_networks
 
 CASES = equivalence_networks() + saturating_networks()
 N_INPUTS = 500

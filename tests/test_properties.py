@@ -6,13 +6,14 @@ import numpy as np
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from hostc import build_host
-from netcases import make_inputs
 from snn2c import ir
 from snn2c.errors import Snn2cError
 from snn2c.netgen import random_network
 from snn2c.quantize import quantize
 from snn2c.reference import integer
+
+from hostc import build_host
+from netcases import make_inputs
 
 networks = st.builds(
     lambda seed, enc, dec, hidden, bits, leak, reset, fire, timing, steps, scale: random_network(

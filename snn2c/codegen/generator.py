@@ -37,6 +37,19 @@ def _environment() -> jinja2.Environment:
     return env
 
 
+def interleave_s8_groups(weight: np.ndarray) -> np.ndarray:
+    """Rows with each group of four columns reordered (0, 2, 1, 3); a tail stays put.
+
+    SXTB16 of such a word gives the pairs (w0, w1) and (w2, w3) that SMLAD
+    multiplies with the activations' natural pairs (snn_dot_s8_q12).
+    """
+    out = weight.copy()
+    full = (weight.shape[1] // 4) * 4
+    for g in range(0, full, 4):
+        out[:, g + 1], out[:, g + 2] = weight[:, g + 2], weight[:, g + 1]
+    return out
+
+
 def _layer_view(index: int, layer) -> dict:
     wtype = "int8_t" if layer.weight_bits == 8 else "int16_t"
     suffix = "s8" if layer.weight_bits == 8 else "s16"
@@ -51,6 +64,9 @@ def _layer_view(index: int, layer) -> dict:
         weight = layer.weight
         kernel = f"snn_dense_q12_{suffix}{sat}"
         layout = "[n_out][n_in]"
+        if layer.weight_bits == 8:
+            weight = interleave_s8_groups(weight)
+            layout += ", groups of 4 stored as (w0, w2, w1, w3) for SXTB16"
     return {
         "index": index,
         "n_in": layer.n_in,

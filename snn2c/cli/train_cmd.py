@@ -1,0 +1,194 @@
+"""`snn2c train --dataset NAME -o model.snn`: train a quantization-aware SNN regressor.
+
+Torch is imported only when the command runs (the rest of the CLI never needs it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from snn2c import ir
+from snn2c.cli._common import emit_json
+from snn2c.errors import Snn2cError
+
+
+def _widths(text: str) -> tuple[int, ...]:
+    try:
+        widths = tuple(int(w) for w in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected layer widths like 64 or 64,32, got {text!r}"
+        ) from None
+    if not widths or any(w < 1 for w in widths):
+        raise argparse.ArgumentTypeError(f"layer widths must be positive, got {text!r}")
+    return widths
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "train",
+        help="train a spiking regressor (surrogate gradients, quantization-aware) to a .snn file",
+        description="Train a LIF network on a dataset, fine-tune it on the fixed-point grid, "
+        "export it and report float, integer-reference and baseline-MLP accuracy.",
+    )
+    p.add_argument(
+        "--dataset",
+        default="friedman1",
+        help="friedman1 (default), diabetes, mackey-glass or csv:PATH (with --target)",
+    )
+    p.add_argument("--target", metavar="COLUMN", help="target column of a csv:PATH dataset")
+    p.add_argument("--samples", type=int, help="samples to generate (friedman1, mackey-glass)")
+    p.add_argument("--encoder", default="population", choices=ir.ENCODER_KINDS)
+    p.add_argument("--decoder", default="membrane", choices=ir.DECODER_KINDS)
+    p.add_argument(
+        "--hidden", type=_widths, default=(64,), help="hidden LIF widths, e.g. 64 or 64,64"
+    )
+    p.add_argument("--readout", type=int, default=8, help="neurons in the last (decoded) layer")
+    p.add_argument("--steps", type=int, default=8, help="time steps per inference")
+    p.add_argument("--neurons-per-feature", type=int, default=8, help="population encoders")
+    p.add_argument("--sigma", type=float, default=0.1, help="receptive-field width (population)")
+    p.add_argument("--window", type=int, help="latency encoders: steps spanned (default steps-1)")
+    p.add_argument("--epochs", type=int, default=150, help="float epochs (early stopping)")
+    p.add_argument("--qat-epochs", type=int, default=30, help="quantization-aware epochs")
+    p.add_argument("--patience", type=int, default=25, help="early-stopping patience (epochs)")
+    p.add_argument("--batch-size", type=int, default=64)
+    p.add_argument("--lr", type=float, default=3e-3)
+    p.add_argument("--weight-bits", type=int, default=8, choices=ir.WEIGHT_BITS)
+    p.add_argument("--leak-shift", type=int, default=3, help="hidden leak beta = 1 - 2^-k")
+    p.add_argument("--readout-leak-shift", type=int, default=3, help="last layer's leak shift")
+    p.add_argument("--threshold", type=float, default=1.0)
+    p.add_argument("--reset", default="subtract", choices=ir.RESET_KINDS)
+    p.add_argument("--fire", default="gt", choices=ir.FIRE_KINDS)
+    p.add_argument("--surrogate", default="fast_sigmoid", choices=("fast_sigmoid", "arctan"))
+    p.add_argument("--slope", type=float, default=5.0, help="surrogate gradient slope")
+    p.add_argument("--learn-leak", action="store_true", help="learn beta per layer ('mul' leak)")
+    p.add_argument("--learn-threshold", action="store_true", help="learn theta per layer")
+    p.add_argument("--spike-reg", type=float, default=0.0, help="penalty per hidden spike")
+    p.add_argument("--no-baseline", action="store_true", help="skip the MLP baseline")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--name", help="model name (default: the dataset's)")
+    p.add_argument("-o", "--output", required=True, metavar="MODEL", help=".snn file to write")
+    p.add_argument("--force", action="store_true", help="overwrite the output file")
+    p.add_argument("--json", action="store_true", help="print one JSON document")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    out = Path(args.output)
+    if out.exists() and not args.force:
+        raise Snn2cError(f"{out}: already exists (use --force to overwrite)")
+    if out.is_dir():
+        raise Snn2cError(f"{out}: is a directory (expected a .snn file path)")
+    try:
+        from snn2c.train.trainer import TrainConfig, train
+    except ModuleNotFoundError as e:
+        if e.name in ("torch", "sklearn"):
+            raise Snn2cError(
+                f"training needs {e.name}: pip install 'snn2c[train]' (torch==2.13.0)"
+            ) from None
+        raise
+    from snn2c import modelfile
+
+    cfg = TrainConfig(
+        dataset=args.dataset,
+        target=args.target,
+        n_samples=args.samples,
+        encoder=args.encoder,
+        decoder=args.decoder,
+        hidden=args.hidden,
+        readout=args.readout,
+        steps=args.steps,
+        neurons_per_feature=args.neurons_per_feature,
+        sigma=args.sigma,
+        window=args.window,
+        epochs=args.epochs,
+        qat_epochs=args.qat_epochs,
+        patience=args.patience,
+        batch_size=args.batch_size,
+        lr=args.lr,
+        weight_bits=args.weight_bits,
+        leak_shift=args.leak_shift,
+        readout_leak_shift=args.readout_leak_shift,
+        threshold=args.threshold,
+        reset=args.reset,
+        fire=args.fire,
+        surrogate=args.surrogate,
+        slope=args.slope,
+        learn_leak=args.learn_leak,
+        learn_threshold=args.learn_threshold,
+        spike_reg=args.spike_reg,
+        baseline=not args.no_baseline,
+        seed=args.seed,
+    )
+    bar = _ProgressBar(enabled=not args.json and sys.stderr.isatty())
+    try:
+        result = train(cfg, name=args.name, progress=bar.update)
+    finally:
+        bar.close()
+    modelfile.save(result.network, out, force=args.force)
+
+    m = result.metrics
+    if args.json:
+        emit_json(
+            {
+                "model": str(out),
+                "dataset": args.dataset,
+                "encoder": args.encoder,
+                "decoder": args.decoder,
+                "metrics": m,
+                "spikes_per_inference": result.spikes_per_inference,
+                "spikes_per_layer": result.spikes_per_layer,
+                "steps": args.steps,
+                "hidden": list(args.hidden),
+                "readout": args.readout,
+                "weight_bits": args.weight_bits,
+                "seed": args.seed,
+                "epochs": result.epochs_run,
+                "seconds": result.seconds,
+                "model_hash": modelfile.model_hash(result.network),
+            }
+        )
+        return 0
+    print(f"trained {args.dataset}: {args.encoder} encoder, {args.decoder} decoder, "
+          f"hidden {','.join(map(str, args.hidden))}, {args.steps} steps -> {out}")  # fmt: skip
+    for key, label in (("float", "float SNN"), ("quantized", "integer SNN"), ("ann", "float MLP")):
+        if key in m:
+            extra = f"  NDEI {m[key]['ndei']:.4f}" if args.dataset == "mackey-glass" else ""
+            print(f"  {label:<12} test R2 {m[key]['r2']:.4f}  MSE {m[key]['mse']:.5f}{extra}")
+    print(
+        f"  {result.spikes_per_inference:.1f} spikes per inference; "
+        f"epochs {result.epochs_run['float']} float + {result.epochs_run['qat']} QAT; "
+        f"{result.seconds['total']:.0f} s"
+    )
+    return 0
+
+
+class _ProgressBar:
+    """One tqdm bar per training phase, on stderr, only on a terminal."""
+
+    def __init__(self, enabled: bool):
+        self.enabled = enabled
+        self.bar: Any = None
+        self.phase: str | None = None
+
+    def update(self, phase: str, epoch: int, total: int, val: float) -> None:
+        if not self.enabled:
+            return
+        if phase != self.phase:
+            self.close()
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=total, desc=f"train ({phase})", unit="epoch", leave=False)
+            self.phase = phase
+        assert self.bar is not None
+        self.bar.update(1)
+        self.bar.set_postfix(val_mse=f"{val:.5f}")
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
+            self.phase = None

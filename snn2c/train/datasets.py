@@ -1,0 +1,180 @@
+"""Offline regression datasets and the seeded train/validation/test split.
+
+Every dataset is a raw feature matrix and one target column; the split is fixed
+by the seed. Nothing here imports torch. Targets are scaled to [0, 1] by the
+trainer with the training split's range (stored in the model's TargetSpec), and
+inputs are normalised with the training split's per-feature range (InputSpec).
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from snn2c.csvdata import read_columns
+from snn2c.errors import Snn2cError
+
+DATASETS = ("friedman1", "diabetes", "mackey-glass", "csv:PATH")
+SPLIT = (0.70, 0.15, 0.15)  # train, validation, test
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """A regression dataset, already split. X: (n, F) raw float64; y: (n,) raw float64."""
+
+    name: str
+    feature_names: tuple[str, ...]
+    target_name: str
+    x_train: np.ndarray
+    y_train: np.ndarray
+    x_val: np.ndarray
+    y_val: np.ndarray
+    x_test: np.ndarray
+    y_test: np.ndarray
+
+    @property
+    def n_features(self) -> int:
+        return len(self.feature_names)
+
+
+def split_indices(n: int, seed: int, shuffle: bool = True) -> tuple[np.ndarray, ...]:
+    """Indices of the train/validation/test parts (70/15/15), fixed by the seed."""
+    if n < 10:
+        raise Snn2cError(f"dataset has {n} rows; at least 10 are needed to split it")
+    idx = np.random.default_rng(seed).permutation(n) if shuffle else np.arange(n)
+    n_train = int(round(SPLIT[0] * n))
+    n_val = int(round(SPLIT[1] * n))
+    return idx[:n_train], idx[n_train : n_train + n_val], idx[n_train + n_val :]
+
+
+def _split(
+    name: str,
+    x: np.ndarray,
+    y: np.ndarray,
+    names: tuple[str, ...],
+    target: str,
+    seed: int,
+    shuffle: bool = True,
+) -> Dataset:
+    tr, va, te = split_indices(len(y), seed, shuffle)
+    x = np.asarray(x, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64)
+    return Dataset(name, names, target, x[tr], y[tr], x[va], y[va], x[te], y[te])
+
+
+def friedman1(seed: int, n_samples: int = 6000, noise: float = 1.0) -> Dataset:
+    """scikit-learn's Friedman #1: 10 uniform features (5 informative), noise 1.0."""
+    from sklearn.datasets import make_friedman1
+
+    x, y = make_friedman1(n_samples=n_samples, n_features=10, noise=noise, random_state=seed)
+    return _split("friedman1", x, y, tuple(f"x{i}" for i in range(10)), "y", seed)
+
+
+def diabetes(seed: int) -> Dataset:
+    """scikit-learn's diabetes data (442 patients, 10 features), shipped with the package."""
+    from sklearn.datasets import load_diabetes
+
+    d = load_diabetes()
+    return _split("diabetes", d.data, d.target, tuple(d.feature_names), "progression", seed)
+
+
+def mackey_glass_series(
+    length: int,
+    tau: float = 17.0,
+    n: float = 10.0,
+    beta: float = 0.2,
+    gamma: float = 0.1,
+    x0: float = 1.2,
+    substeps: int = 10,
+    transient: int = 200,
+) -> np.ndarray:
+    """x(t) at t = 0, 1, ..., length-1 of dx/dt = beta x(t-tau) / (1 + x(t-tau)^n) - gamma x(t).
+
+    Integrated with the classic fourth-order Runge-Kutta scheme at dt = 1/substeps
+    from the constant history x = x0; the delayed value at a half step is the mean
+    of its two neighbours on the grid. The first `transient` time units are dropped.
+    """
+    dt = 1.0 / substeps
+    lag = int(round(tau * substeps))
+    total = (length + transient) * substeps + 1
+    xs = np.empty(total + lag)
+    xs[: lag + 1] = x0
+
+    def f(x: float, xd: float) -> float:
+        return beta * xd / (1.0 + xd**n) - gamma * x
+
+    for i in range(lag, total + lag - 1):
+        x = xs[i]
+        d0, d1 = xs[i - lag], xs[i - lag + 1]
+        dh = 0.5 * (d0 + d1)
+        k1 = f(x, d0)
+        k2 = f(x + 0.5 * dt * k1, dh)
+        k3 = f(x + 0.5 * dt * k2, dh)
+        k4 = f(x + dt * k3, d1)
+        xs[i + 1] = x + dt / 6.0 * (k1 + 2 * k2 + 2 * k3 + k4)
+    series = xs[lag:][::substeps]
+    return series[transient : transient + length].copy()
+
+
+def mackey_glass(seed: int, n_samples: int = 5000, horizon: int = 6) -> Dataset:
+    """The classic set-up: from x(t-18), x(t-12), x(t-6), x(t) predict x(t+6).
+
+    The split is chronological (train, then validation, then test), so the test
+    part is a later stretch of the series than anything trained on; the seed only
+    drives initialisation. Report NDEI = RMSE / std(test targets) beside R2.
+    """
+    lags = (18, 12, 6, 0)
+    series = mackey_glass_series(n_samples + lags[0] + horizon)
+    t = np.arange(lags[0], lags[0] + n_samples)
+    x = np.stack([series[t - k] for k in lags], axis=1)
+    y = series[t + horizon]
+    names = ("x_t-18", "x_t-12", "x_t-6", "x_t")
+    return _split("mackey-glass", x, y, names, "x_t+6", seed, shuffle=False)
+
+
+def from_csv(path: str, target: str | None, seed: int) -> Dataset:
+    """A user's CSV with a header row: `target` is the label, every other column a feature."""
+    p = Path(path)
+    if target is None:
+        raise Snn2cError(f"csv:{path}: name the target column with --target COLUMN")
+    try:
+        with p.open(newline="") as f:
+            header = next(csv.reader(f), None)
+    except FileNotFoundError:
+        raise Snn2cError(f"{p}: no such file") from None
+    except UnicodeDecodeError:
+        raise Snn2cError(f"{p}: not a UTF-8 text CSV file") from None
+    except OSError as e:
+        raise Snn2cError(f"{p}: cannot read ({e.strerror})") from None
+    if not header:
+        raise Snn2cError(f"{p}: empty file (expected a header row)")
+    header = [h.strip() for h in header]
+    if target not in header:
+        raise Snn2cError(f"{p}: no target column {target!r} (the file has: {', '.join(header)})")
+    if len(set(header)) != len(header):
+        raise Snn2cError(f"{p}: duplicate column names in the header")
+    features = tuple(h for h in header if h != target)
+    if not features:
+        raise Snn2cError(f"{p}: no feature columns besides the target {target!r}")
+    data = read_columns(p, header)  # names the line and column of any bad cell
+    y = data[:, header.index(target)]
+    x = data[:, [header.index(c) for c in features]]
+    return _split(p.stem, x, y, features, target, seed)
+
+
+def load(name: str, seed: int, target: str | None = None, n_samples: int | None = None) -> Dataset:
+    """A dataset by its CLI name: friedman1, diabetes, mackey-glass or csv:PATH."""
+    if name.startswith("csv:"):
+        return from_csv(name[4:], target, seed)
+    if target is not None:
+        raise Snn2cError(f"--target only applies to csv:PATH datasets, not {name!r}")
+    if name == "friedman1":
+        return friedman1(seed, n_samples or 6000)
+    if name == "diabetes":
+        return diabetes(seed)
+    if name == "mackey-glass":
+        return mackey_glass(seed, n_samples or 5000)
+    raise Snn2cError(f"unknown dataset {name!r} (expected one of {', '.join(DATASETS)})")

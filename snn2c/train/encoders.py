@@ -1,0 +1,64 @@
+"""The contract's encoders in torch, with the float semantics of docs/fixed-point.md.
+
+``encode(spec, u)`` turns normalised inputs u (B, F) in [0, 1] into the first
+layer's input for every step, a (T, B, n) tensor of currents (population,
+direct) or 0/1 spikes (the others), feature-major (``feature * N + i``). The
+float simulator (snn2c/reference/floatsim.py) computes the same values; the
+integer reference and the C compute them in Q12 (the tests bound the difference).
+Encoders have no trainable parameters and no gradient with respect to u.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from snn2c import ir
+
+
+def xorshift32(seed: int, count: int) -> np.ndarray:
+    """The first `count` states of the contract's xorshift32 generator from `seed`."""
+    s = seed & 0xFFFFFFFF
+    out = np.empty(count, dtype=np.int64)
+    for i in range(count):
+        s ^= (s << 13) & 0xFFFFFFFF
+        s ^= s >> 17
+        s ^= (s << 5) & 0xFFFFFFFF
+        out[i] = s
+    return out
+
+
+def centres(n: int) -> np.ndarray:
+    """Receptive-field centres mu_i = i / (n - 1)."""
+    return np.arange(n, dtype=np.float64) / (n - 1)
+
+
+def receptive_fields(spec: ir.EncoderSpec, u: torch.Tensor) -> torch.Tensor:
+    """Gaussian activations A_i(u) = exp(-(u - mu_i)^2 / (2 sigma^2)), (B, F * N)."""
+    mu = torch.as_tensor(centres(spec.neurons_per_feature), dtype=u.dtype)
+    a = torch.exp(-((u[:, :, None] - mu) ** 2) / (2.0 * spec.sigma**2))
+    return a.reshape(u.shape[0], -1)
+
+
+def encode(spec: ir.EncoderSpec, u: torch.Tensor) -> torch.Tensor:
+    """Encoder output for all steps: (T, B, n_enc)."""
+    steps = spec.steps
+    u = u.detach()
+    if spec.kind in ("population", "population_latency"):
+        act = receptive_fields(spec, u)
+    elif spec.kind in ir.ENCODER_KINDS:
+        act = u
+    else:
+        raise ValueError(f"unknown encoder {spec.kind!r}")
+    if spec.kind in ("population", "direct"):
+        return act.unsqueeze(0).expand(steps, *act.shape).contiguous()
+    t = torch.arange(steps, dtype=u.dtype).view(steps, 1, 1)
+    if spec.kind in ("population_latency", "latency"):
+        fire_at = torch.floor(spec.t0 + (1.0 - act) * spec.window + 0.5)
+        return (t == fire_at.unsqueeze(0)).to(u.dtype)
+    if spec.kind == "rate_periodic":
+        a = act.unsqueeze(0)
+        return (torch.floor((t + 1) * a) > torch.floor(t * a)).to(u.dtype)
+    draws = xorshift32(spec.seed, steps * act.shape[1]) >> 20
+    p = torch.as_tensor(draws.reshape(steps, 1, -1) / 4096.0, dtype=u.dtype)
+    return (p < act.unsqueeze(0)).to(u.dtype)

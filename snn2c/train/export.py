@@ -1,0 +1,76 @@
+"""Torch model -> snn2c.ir.Network (the .snn IR).
+
+With ``quantized=True`` every weight, bias and threshold is written already on
+the contract's grid (the values QAT trained against), so the quantizer maps them
+to exactly the integers the torch forward pass used: for a snapped tensor the
+largest scale with max|W| 2^ws <= qmax is the same ws again.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import torch
+
+from snn2c import ir
+from snn2c.train import qat
+from snn2c.train.model import BETA_FRAC, SpikingRegressor
+
+
+def _np(t: torch.Tensor) -> np.ndarray:
+    arr = t.detach().to(torch.float64).cpu().numpy().copy()
+    arr.setflags(write=False)
+    return arr
+
+
+def to_network(
+    model: SpikingRegressor,
+    *,
+    name: str,
+    inputs: ir.InputSpec,
+    target: ir.TargetSpec,
+    quantized: bool = True,
+    metadata: dict[str, Any] | None = None,
+) -> ir.Network:
+    cfg = model.cfg
+    layers = []
+    with torch.no_grad():
+        for i, lin in enumerate(model.linears):
+            w: torch.Tensor = lin.weight
+            b: torch.Tensor = lin.bias
+            th = model.threshold(i)
+            if quantized:
+                w = qat.snap_weight(w, cfg.weight_bits)
+                b = qat.snap_fixed(b)
+                th = qat.snap_fixed(th)
+            if cfg.learn_leak:
+                beta = float(torch.sigmoid(model.beta_logit[i]))
+                beta = float(np.floor(beta * 2**BETA_FRAC + 0.5) / 2**BETA_FRAC)
+                leak = "mul"
+            else:
+                leak, beta = "shift", 1.0 - 2.0 ** -model.shifts[i]
+            neuron = ir.NeuronSpec(
+                kind="lif" if model.spiking(i) else "li",
+                leak=leak,
+                leak_shift=model.shifts[i],
+                beta=beta,
+                threshold=max(float(th), 2.0**-16),
+                reset=cfg.reset,
+                fire=cfg.fire,
+            )
+            layers.append(ir.DenseLayer(_np(w), _np(b), neuron))
+        rw = model.readout.weight
+        if quantized:
+            rw = qat.snap_weight(rw, 16)
+        decoder = ir.DecoderSpec(cfg.decoder, _np(rw), _np(model.readout.bias))
+    return ir.Network(
+        name=name,
+        inputs=inputs,
+        target=target,
+        encoder=cfg.encoder,
+        layers=tuple(layers),
+        decoder=decoder,
+        weight_bits=cfg.weight_bits,
+        metadata=dict(metadata or {}),
+    )

@@ -1,0 +1,68 @@
+"""The LIF step of the contract in float, with a surrogate gradient for the spike.
+
+Forward, per step (docs/fixed-point.md, "One time step of a layer")::
+
+    V = beta * V + I            leak, then integrate (I = W a + b)
+    s = H(V - theta)            fire: H(x) = x > 0 ('gt') or x >= 0 ('ge')
+    V = V - theta * s           reset 'subtract'  (or V = V * (1 - s): 'zero')
+
+Backward, dH/dx is replaced by a surrogate: the fast sigmoid
+``1 / (1 + slope |x|)^2`` (default, as snnTorch/SuperSpike) or the arctan
+``1 / (1 + (pi/2 * slope * x)^2)``. The reset is detached from the graph (the
+usual choice, which trains better); its forward value is exact.
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+
+SURROGATES = ("fast_sigmoid", "arctan")
+
+
+class _Spike(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x, slope: float, kind: str, ge: bool):  # type: ignore[override]
+        ctx.save_for_backward(x)
+        ctx.slope = slope
+        ctx.kind = kind
+        return (x >= 0).to(x.dtype) if ge else (x > 0).to(x.dtype)
+
+    @staticmethod
+    def backward(ctx, grad):  # type: ignore[override]
+        (x,) = ctx.saved_tensors
+        if ctx.kind == "fast_sigmoid":
+            g = 1.0 / (1.0 + ctx.slope * x.abs()) ** 2
+        else:
+            g = 1.0 / (1.0 + (math.pi / 2 * ctx.slope * x) ** 2)
+        return grad * g, None, None, None
+
+
+def spike(x: torch.Tensor, slope: float = 5.0, kind: str = "fast_sigmoid", ge: bool = False):
+    """Heaviside of x in the forward pass, a surrogate derivative in the backward pass."""
+    if kind not in SURROGATES:
+        raise ValueError(f"surrogate must be one of {SURROGATES}, got {kind!r}")
+    return _Spike.apply(x, slope, kind, ge)
+
+
+def lif_step(
+    v: torch.Tensor,
+    current: torch.Tensor,
+    beta: torch.Tensor | float,
+    theta: torch.Tensor | float,
+    *,
+    spiking: bool = True,
+    reset: str = "subtract",
+    fire: str = "gt",
+    slope: float = 5.0,
+    surrogate: str = "fast_sigmoid",
+) -> tuple[torch.Tensor, torch.Tensor | None]:
+    """One step: returns (new V after reset, spikes or None for a non-spiking 'li' layer)."""
+    v = beta * v + current
+    if not spiking:
+        return v, None
+    s = spike(v - theta, slope, surrogate, fire == "ge")
+    sd = s.detach()
+    v = v - theta * sd if reset == "subtract" else v * (1.0 - sd)
+    return v, s

@@ -1,0 +1,321 @@
+"""The training recipe: float training, quantization-aware fine-tuning, export, metrics.
+
+1. load the dataset and split it (seeded); input ranges and target scaling come
+   from the training split and are stored in the model;
+2. train the float SNN (Adam, cosine learning rate, early stopping on the
+   validation MSE, best epoch kept);
+3. fine-tune with fake quantization on the contract's grid (QAT), again keeping
+   the best validation epoch;
+4. export to the IR; the "quantized" metrics come from the integer reference
+   (snn2c.reference) run on the exported network, not from torch;
+5. train the float MLP baseline on the same split.
+
+MSE is on targets scaled to [0, 1]; R2 is on the test split.
+"""
+
+from __future__ import annotations
+
+import copy
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+
+from snn2c import ir
+from snn2c.errors import Snn2cError
+from snn2c.train import baseline, datasets
+from snn2c.train.export import to_network
+from snn2c.train.model import ModelConfig, SpikingRegressor
+
+THREADS = 1  # fixed, so that the same seed gives the same bytes on any machine
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    dataset: str = "friedman1"
+    target: str | None = None  # csv:PATH datasets
+    n_samples: int | None = None
+    encoder: str = "population"
+    decoder: str = "membrane"
+    hidden: tuple[int, ...] = (64,)
+    readout: int = 8
+    steps: int = 8
+    neurons_per_feature: int = 8
+    sigma: float = 0.1
+    window: int | None = None  # latency encoders: default steps - 1
+    epochs: int = 150
+    qat_epochs: int = 30
+    patience: int = 25
+    batch_size: int = 64
+    lr: float = 3e-3
+    weight_bits: int = 8
+    leak_shift: int = 3
+    readout_leak_shift: int = 3
+    threshold: float = 1.0
+    reset: str = "subtract"
+    fire: str = "gt"
+    surrogate: str = "fast_sigmoid"
+    slope: float = 5.0
+    learn_leak: bool = False
+    learn_threshold: bool = False
+    spike_reg: float = 0.0  # penalty per hidden spike per inference (sparsity)
+    baseline: bool = True
+    seed: int = 0
+
+
+@dataclass
+class TrainResult:
+    network: ir.Network
+    metrics: dict[str, dict[str, float]]
+    spikes_per_inference: float
+    spikes_per_layer: list[float]
+    epochs_run: dict[str, int]
+    seconds: dict[str, float]
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def regression_metrics(y_true: np.ndarray, y_pred: np.ndarray, target: ir.TargetSpec) -> dict:
+    """MSE on [0, 1]-scaled targets, R2 and NDEI (RMSE / std) on user units."""
+    y_true = np.asarray(y_true, dtype=np.float64).reshape(len(y_true), -1)
+    y_pred = np.asarray(y_pred, dtype=np.float64).reshape(len(y_pred), -1)
+    mse = float(np.mean(((y_pred - y_true) / target.scale) ** 2))
+    ss_res = float(np.sum((y_true - y_pred) ** 2))
+    ss_tot = float(np.sum((y_true - y_true.mean(axis=0)) ** 2))
+    rmse = float(np.sqrt(np.mean((y_true - y_pred) ** 2)))
+    std = float(np.std(y_true))
+    return {
+        "mse": mse,
+        "r2": 1.0 - ss_res / ss_tot if ss_tot > 0 else float("nan"),
+        "ndei": rmse / std if std > 0 else float("nan"),
+    }
+
+
+def input_spec(ds: datasets.Dataset) -> ir.InputSpec:
+    low = ds.x_train.min(axis=0)
+    high = ds.x_train.max(axis=0)
+    flat = high <= low
+    high = np.where(flat, low + 1.0, high)
+    return ir.InputSpec(ds.feature_names, low.astype(np.float64), high.astype(np.float64))
+
+
+def target_spec(ds: datasets.Dataset) -> ir.TargetSpec:
+    lo, hi = float(ds.y_train.min()), float(ds.y_train.max())
+    return ir.TargetSpec(name=ds.target_name, offset=lo, scale=(hi - lo) if hi > lo else 1.0)
+
+
+def normalise(spec: ir.InputSpec, x: np.ndarray) -> np.ndarray:
+    return np.clip((x - spec.low) / (spec.high - spec.low), 0.0, 1.0)
+
+
+def _check(cfg: TrainConfig) -> None:
+    if cfg.encoder not in ir.ENCODER_KINDS:
+        raise Snn2cError(
+            f"--encoder: expected one of {', '.join(ir.ENCODER_KINDS)}, got {cfg.encoder!r}"
+        )
+    if cfg.decoder not in ir.DECODER_KINDS:
+        raise Snn2cError(
+            f"--decoder: expected one of {', '.join(ir.DECODER_KINDS)}, got {cfg.decoder!r}"
+        )
+    if cfg.weight_bits not in ir.WEIGHT_BITS:
+        raise Snn2cError(f"--weight-bits: expected 8 or 16, got {cfg.weight_bits}")
+    if not 1 <= cfg.steps <= 4096:
+        raise Snn2cError(f"--steps: expected 1..4096, got {cfg.steps}")
+    if not cfg.hidden or any(h < 1 for h in cfg.hidden) or cfg.readout < 1:
+        raise Snn2cError("--hidden and --readout need positive layer widths")
+    if not 2 <= cfg.neurons_per_feature <= 256:
+        raise Snn2cError(f"--neurons-per-feature: expected 2..256, got {cfg.neurons_per_feature}")
+    if not 0 <= cfg.leak_shift <= 15 or not 0 <= cfg.readout_leak_shift <= 15:
+        raise Snn2cError("--leak-shift: expected 0..15")
+    if cfg.epochs < 1 or cfg.qat_epochs < 0 or cfg.batch_size < 1 or cfg.lr <= 0:
+        raise Snn2cError("--epochs, --batch-size and --lr must be positive (--qat-epochs >= 0)")
+    if cfg.threshold <= 0 or cfg.sigma <= 0:
+        raise Snn2cError("--threshold and --sigma must be positive")
+
+
+def _setup_torch(seed: int) -> None:
+    torch.set_num_threads(THREADS)
+    torch.use_deterministic_algorithms(True)
+    torch.manual_seed(seed)
+
+
+def fit(
+    model: SpikingRegressor,
+    u_train: np.ndarray,
+    y_train: np.ndarray,
+    u_val: np.ndarray,
+    y_val: np.ndarray,
+    *,
+    epochs: int,
+    lr: float,
+    batch_size: int,
+    patience: int,
+    seed: int,
+    quant: bool = False,
+    spike_reg: float = 0.0,
+    on_epoch: Callable[[int, float], None] | None = None,
+) -> int:
+    """Adam with a cosine learning rate; keeps the epoch with the best validation MSE."""
+    gen = torch.Generator().manual_seed(seed)
+    xt = torch.as_tensor(u_train, dtype=torch.float32)
+    yt = torch.as_tensor(y_train, dtype=torch.float32)
+    xv = torch.as_tensor(u_val, dtype=torch.float32)
+    yv = torch.as_tensor(y_val, dtype=torch.float32)
+    params = [p for p in model.parameters() if p.requires_grad]
+    opt = torch.optim.Adam(params, lr=lr)
+    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, max(1, epochs), eta_min=lr * 0.02)
+    n_hidden = len(model.cfg.hidden)
+
+    def validate() -> float:
+        model.eval()
+        with torch.no_grad():
+            return float(nn.functional.mse_loss(model(xv, quant=quant)[0], yv))
+
+    best = validate() if quant else float("inf")
+    best_state = copy.deepcopy(model.state_dict())
+    bad, ran = 0, 0
+    for epoch in range(epochs):
+        model.train()
+        for idx in torch.randperm(len(xt), generator=gen).split(batch_size):
+            opt.zero_grad()
+            y, spikes = model(xt[idx], quant=quant)
+            loss = nn.functional.mse_loss(y, yt[idx])
+            if spike_reg > 0:
+                loss = loss + spike_reg * spikes[:, 1 : 1 + n_hidden].sum(dim=1).mean()
+            loss.backward()
+            opt.step()
+        sched.step()
+        ran = epoch + 1
+        val = validate()
+        if on_epoch is not None:
+            on_epoch(epoch, val)
+        if val < best:
+            best, best_state, bad = val, copy.deepcopy(model.state_dict()), 0
+        else:
+            bad += 1
+            if bad >= patience:
+                break
+    model.load_state_dict(best_state)
+    model.eval()
+    return ran
+
+
+def train(
+    cfg: TrainConfig,
+    *,
+    name: str | None = None,
+    progress: Callable[[str, int, int, float], None] | None = None,
+) -> TrainResult:
+    """Run the whole recipe; `progress(phase, epoch, total, val_mse)` is called per epoch."""
+    _check(cfg)
+    ds = datasets.load(cfg.dataset, cfg.seed, cfg.target, cfg.n_samples)
+    t_start = time.perf_counter()
+    inputs, target = input_spec(ds), target_spec(ds)
+    u_tr, u_va, u_te = (normalise(inputs, x) for x in (ds.x_train, ds.x_val, ds.x_test))
+    y_tr, y_va = ((y[:, None] - target.offset) / target.scale for y in (ds.y_train, ds.y_val))
+
+    _setup_torch(cfg.seed)
+    encoder = ir.EncoderSpec(
+        kind=cfg.encoder,
+        steps=cfg.steps,
+        neurons_per_feature=cfg.neurons_per_feature,
+        sigma=cfg.sigma,
+        t0=0,
+        window=cfg.window if cfg.window is not None else max(1, cfg.steps - 1),
+        seed=1,
+    )
+    mcfg = ModelConfig(
+        n_features=ds.n_features,
+        encoder=encoder,
+        decoder=cfg.decoder,
+        hidden=tuple(cfg.hidden),
+        readout=cfg.readout,
+        leak_shift=cfg.leak_shift,
+        readout_leak_shift=cfg.readout_leak_shift,
+        threshold=cfg.threshold,
+        reset=cfg.reset,
+        fire=cfg.fire,
+        surrogate=cfg.surrogate,
+        slope=cfg.slope,
+        learn_leak=cfg.learn_leak,
+        learn_threshold=cfg.learn_threshold,
+        weight_bits=cfg.weight_bits,
+    )
+    model = SpikingRegressor(mcfg)
+
+    def hook(phase: str, total: int) -> Callable[[int, float], None] | None:
+        if progress is None:
+            return None
+        return lambda epoch, val: progress(phase, epoch, total, val)
+
+    common: dict[str, Any] = dict(
+        batch_size=cfg.batch_size, patience=cfg.patience, spike_reg=cfg.spike_reg
+    )
+    ran_float = fit(
+        model, u_tr, y_tr, u_va, y_va, epochs=cfg.epochs, lr=cfg.lr, seed=cfg.seed,
+        on_epoch=hook("float", cfg.epochs), **common,
+    )  # fmt: skip
+    t_float = time.perf_counter()
+    with torch.no_grad():
+        y_float = model(torch.as_tensor(u_te, dtype=torch.float32))[0].double().numpy()
+    ran_qat = 0
+    if cfg.qat_epochs > 0:
+        ran_qat = fit(
+            model, u_tr, y_tr, u_va, y_va, epochs=cfg.qat_epochs, lr=cfg.lr * 0.2,
+            seed=cfg.seed + 1, quant=True, on_epoch=hook("qat", cfg.qat_epochs), **common,
+        )  # fmt: skip
+    t_qat = time.perf_counter()
+
+    meta = {
+        "trainer": "snn2c.train",
+        "dataset": cfg.dataset if not cfg.dataset.startswith("csv:") else f"csv:{ds.name}",
+        "seed": cfg.seed,
+        "hidden": list(cfg.hidden),
+        "readout": cfg.readout,
+        "surrogate": cfg.surrogate,
+        "epochs": {"float": ran_float, "qat": ran_qat},
+        "split": "70/15/15",
+    }
+    net = to_network(
+        model, name=name or ds.name, inputs=inputs, target=target, quantized=True, metadata=meta
+    )
+
+    # The integer reference on the exported network: what the device computes.
+    from snn2c.quantize import quantize
+    from snn2c.reference import normalize, run, to_user_units
+
+    res = run(quantize(net), normalize(net, ds.x_test))
+    y_fixed = to_user_units(net, res.outputs.astype(np.float64) / 65536.0)
+    t_eval = time.perf_counter()
+
+    metrics = {
+        "float": regression_metrics(ds.y_test, to_user_units(net, y_float), target),
+        "quantized": regression_metrics(ds.y_test, y_fixed, target),
+    }
+    if cfg.baseline:
+        ann = baseline.train_mlp(
+            u_tr, y_tr, u_va, y_va, tuple(cfg.hidden) if len(cfg.hidden) > 1 else (cfg.hidden[0],) * 2,
+            epochs=max(cfg.epochs, 200), patience=max(cfg.patience, 30), seed=cfg.seed,
+        )  # fmt: skip
+        y_ann = to_user_units(net, baseline.predict_mlp(ann, u_te))
+        metrics["ann"] = regression_metrics(ds.y_test, y_ann, target)
+    t_end = time.perf_counter()
+    counts = res.spike_counts.astype(np.float64).mean(axis=0)
+    return TrainResult(
+        network=net,
+        metrics=metrics,
+        spikes_per_inference=float(counts.sum()),
+        spikes_per_layer=[float(c) for c in counts],
+        epochs_run={"float": ran_float, "qat": ran_qat},
+        seconds={
+            "float": t_float - t_start,
+            "qat": t_qat - t_float,
+            "reference": t_eval - t_qat,
+            "ann": t_end - t_eval,
+            "total": t_end - t_start,
+        },
+        extra={"config": asdict(cfg), "n_train": len(ds.y_train), "n_test": len(ds.y_test)},
+    )
