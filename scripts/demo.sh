@@ -12,3 +12,5 @@ $S train --dataset friedman1 --encoder population --decoder membrane --seed 0 -o
 $S inspect "$OUT/model.snn"
 $S build "$OUT/model.snn" --board nucleo-f401 -o "$OUT/nucleo-f401" --force
 $S verify "$OUT/nucleo-f401" --emulator qemu --vectors 200
+$S report "$OUT/model.snn" --build "$OUT/nucleo-f401" --out "$OUT/report" --force
+echo "demo: report in $OUT/report/report.html"

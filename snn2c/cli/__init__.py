@@ -23,6 +23,7 @@ COMMAND_MODULES = (
     "build_cmd",
     "verify_cmd",
     "nir_cmd",
+    "report_cmd",
 )
 
 

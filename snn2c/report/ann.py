@@ -1,0 +1,59 @@
+"""The baseline ANN beside the SNN: its architecture (for E_ANN) and, when torch is
+installed, its accuracy, by retraining it the way `snn2c train` does (same split,
+same seed, snn2c.train.baseline). The .snn file does not store the ANN."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from snn2c import ir
+from snn2c.reference import normalize_float
+
+
+def hidden_layers(net: ir.Network) -> tuple[tuple[int, ...], str]:
+    """The MLP's hidden widths and where they come from.
+
+    A model written by `snn2c train` records its hidden widths; the trainer's
+    baseline uses them (a single width h becomes (h, h)). Otherwise the MLP
+    mirrors the SNN: one hidden layer per SNN layer, same widths.
+    """
+    meta = net.metadata or {}
+    hidden = meta.get("hidden")
+    if meta.get("trainer") == "snn2c.train" and isinstance(hidden, list) and hidden:
+        h = tuple(int(v) for v in hidden)
+        return (h if len(h) > 1 else (h[0], h[0])), "snn2c train's baseline rule"
+    return tuple(layer.n_out for layer in net.layers), "the SNN's layer widths"
+
+
+def train_and_predict(
+    net: ir.Network,
+    x_train: np.ndarray,
+    y_train: np.ndarray,
+    x_val: np.ndarray,
+    y_val: np.ndarray,
+    x_test: np.ndarray,
+    *,
+    hidden: tuple[int, ...],
+    seed: int,
+    epochs: int,
+) -> np.ndarray:
+    """Train the baseline MLP (imports torch) and return its test predictions in user units."""
+    from snn2c.train import baseline  # torch
+
+    t = net.target
+
+    def scale(y: np.ndarray) -> np.ndarray:
+        return ((np.asarray(y, dtype=np.float64) - t.offset) / t.scale).reshape(len(y), -1)
+
+    model = baseline.train_mlp(
+        normalize_float(net, x_train),
+        scale(y_train),
+        normalize_float(net, x_val),
+        scale(y_val),
+        hidden,
+        epochs=epochs,
+        patience=max(10, min(30, epochs)),
+        seed=seed,
+    )
+    y = baseline.predict_mlp(model, normalize_float(net, x_test))
+    return t.offset + t.scale * y

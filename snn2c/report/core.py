@@ -1,0 +1,189 @@
+"""Assemble one model's report document: accuracy, activity, energy, target, figures."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from snn2c import ir
+from snn2c.errors import Snn2cError
+from snn2c.quantize import quantize
+from snn2c.reference import normalize, predict
+from snn2c.report import ann, energy, figures
+from snn2c.report.metrics import activity
+
+
+@dataclass(frozen=True)
+class TestData:
+    name: str
+    x_train: np.ndarray | None
+    y_train: np.ndarray | None
+    x_val: np.ndarray | None
+    y_val: np.ndarray | None
+    x_test: np.ndarray
+    y_test: np.ndarray
+    seed: int
+
+
+def load_data(
+    net: ir.Network, dataset: str | None, target: str | None, seed: int | None
+) -> TestData:
+    """The test split of --dataset, or of the dataset recorded by `snn2c train`."""
+    from snn2c.train import datasets  # numpy (+ scikit-learn for its generators)
+
+    meta = net.metadata or {}
+    if seed is None:
+        seed = int(meta.get("seed", 0))
+    if dataset is None:
+        dataset = meta.get("dataset")
+        if not dataset:
+            raise Snn2cError(
+                f"model '{net.name}': no dataset recorded in its metadata; "
+                "pass --dataset NAME or --dataset csv:PATH --target COLUMN"
+            )
+        if dataset.startswith("csv:"):
+            raise Snn2cError(
+                f"model '{net.name}' was trained on a CSV file ({dataset[4:]}); "
+                "pass --dataset csv:PATH --target COLUMN"
+            )
+    try:
+        ds = datasets.load(dataset, seed, target)
+    except ImportError as e:
+        raise Snn2cError(
+            f"--dataset {dataset}: needs {e.name} (pip install snn2c[train])"
+        ) from None
+    names = tuple(net.inputs.names)
+    if ds.feature_names != names:
+        missing = [n for n in names if n not in ds.feature_names]
+        if missing:
+            raise Snn2cError(
+                f"--dataset {dataset}: no column(s) {', '.join(missing)} that model "
+                f"'{net.name}' reads (the data has: {', '.join(ds.feature_names)})"
+            )
+    idx = [ds.feature_names.index(n) for n in names]
+    return TestData(
+        name=dataset,
+        x_train=ds.x_train[:, idx],
+        y_train=ds.y_train,
+        x_val=ds.x_val[:, idx],
+        y_val=ds.y_val,
+        x_test=ds.x_test[:, idx],
+        y_test=ds.y_test,
+        seed=seed,
+    )
+
+
+def regression_metrics(y_true: np.ndarray, y_pred: np.ndarray, t: ir.TargetSpec) -> dict:
+    """MSE on [0, 1]-scaled targets (the model's TargetSpec scale) and R2."""
+    y_true = np.asarray(y_true, dtype=np.float64).reshape(len(y_true), -1)
+    y_pred = np.asarray(y_pred, dtype=np.float64).reshape(len(y_pred), -1)
+    mse = float(np.mean(((y_pred - y_true) / t.scale) ** 2))
+    ss_res = float(np.sum((y_true - y_pred) ** 2))
+    ss_tot = float(np.sum((y_true - y_true.mean(axis=0)) ** 2))
+    return {"mse": mse, "r2": 1.0 - ss_res / ss_tot if ss_tot > 0 else None}
+
+
+def model_report(
+    net: ir.Network,
+    data: TestData,
+    *,
+    name: str,
+    constants: energy.EnergyConstants,
+    out: Path | None,
+    train_ann: bool = True,
+    ann_epochs: int = 200,
+    sample: int = 0,
+) -> dict:
+    """Everything about one model except the target section."""
+    qnet = quantize(net)
+    y_float = predict(net, data.x_test, mode="float")
+    y_fixed = predict(net, data.x_test, mode="fixed")
+    accuracy: dict = {
+        "snn_float": regression_metrics(data.y_test, y_float, net.target),
+        "snn_quantized": regression_metrics(data.y_test, y_fixed, net.target),
+        "ann": None,
+        "target_scale": net.target.scale,
+        "n_test": len(data.y_test),
+    }
+    hidden, hidden_from = ann.hidden_layers(net)
+    ann_info = {"hidden": list(hidden), "hidden_from": hidden_from}
+    y_ann = None
+    if not train_ann:
+        accuracy["ann_reason"] = "not trained (--no-ann)"
+    elif data.x_train is None or data.y_train is None or data.x_val is None or data.y_val is None:
+        accuracy["ann_reason"] = "no training split available"
+    else:
+        try:
+            y_ann = ann.train_and_predict(
+                net, data.x_train, data.y_train, data.x_val, data.y_val, data.x_test,
+                hidden=hidden, seed=data.seed, epochs=ann_epochs,
+            )  # fmt: skip
+            accuracy["ann"] = regression_metrics(data.y_test, y_ann, net.target)
+            ann_info["retrained"] = (
+                f"snn2c.train.baseline, seed {data.seed}, <= {ann_epochs} epochs"
+            )
+        except ImportError:
+            accuracy["ann_reason"] = "torch is not installed (pip install snn2c[train])"
+    x_q = normalize(net, data.x_test)
+    act = activity(net, x_q, qnet)
+    ann_mac = energy.ann_macs(net.n_inputs, hidden, net.n_outputs)
+    seconds = net.dt * net.steps
+    doc = {
+        "model": name,
+        "network": net.name,
+        "dataset": f"{data.name} (test split, seed {data.seed}, {len(data.y_test)} rows)",
+        "encoder": net.encoder.kind,
+        "decoder": net.decoder.kind,
+        "steps": net.steps,
+        "dt": net.dt,
+        "accuracy": accuracy,
+        "ann": ann_info,
+        **act.to_json(),
+        "energy_pj": energy.energy_report(
+            ann_mac=float(ann_mac),
+            spikes=act.spikes_per_inference,
+            neurons=act.neurons,
+            seconds=seconds,
+            mac=act.mac,
+            ac=act.ac,
+            c=constants,
+        ),
+    }
+    if out is not None:
+        doc["figures"] = write_figures(
+            net, qnet, act, data, y_float, y_fixed, y_ann, name, out, sample
+        )
+    return doc
+
+
+def write_figures(
+    net, qnet, act, data, y_float, y_fixed, y_ann, name, out: Path, sample: int
+) -> list:
+    out.mkdir(parents=True, exist_ok=True)
+    sample = min(max(0, sample), len(data.y_test) - 1)
+    stem = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in name)
+    u = float(
+        np.clip(
+            (data.x_test[sample, 0] - net.inputs.low[0]) / (net.inputs.high[0] - net.inputs.low[0]),
+            0,
+            1,
+        )
+    )
+    preds = {"SNN quantized (device)": y_fixed, "SNN float": y_float}
+    if y_ann is not None:
+        preds["baseline ANN"] = y_ann
+    made = [
+        (figures.encoders(net, u, out / f"{stem}_encoders.png", net.inputs.names[0]),
+         f"Feature {net.inputs.names[0]} of test sample {sample} under each encoder"),
+        (figures.raster(net, act, sample, out / f"{stem}_raster.png"),
+         f"Spike raster of test sample {sample}"),
+        (figures.membranes(net, qnet, act, sample, out / f"{stem}_membranes.png"),
+         f"Membrane potentials of test sample {sample}"),
+        (figures.readout(net, qnet, act, sample, out / f"{stem}_readout.png"),
+         "The weighted sum that makes the output"),
+        (figures.pred_vs_true(data.y_test, preds, net.target, out / f"{stem}_pred_vs_true.png"),
+         "Predicted vs true on the test set"),
+    ]  # fmt: skip
+    return [{"path": str(p), "caption": c} for p, c in made]

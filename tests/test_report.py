@@ -1,0 +1,237 @@
+"""snn2c report: hand-computed counts, sparsity, energy formulas, CLI JSON, figures,
+and the C spike counters against the report's counts."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from snn2c import ir, modelfile
+from snn2c.cli import main
+from snn2c.netgen import random_network
+from snn2c.quantize import quantize
+from snn2c.reference import normalize
+from snn2c.report import energy
+from snn2c.report.metrics import activity
+
+from hostc import build_host
+
+
+def tiny_network(steps: int = 8) -> ir.Network:
+    """1 input (direct encoder) -> 2 LIF -> 1 LI, membrane readout.
+
+    Layer 0: W = [1.0, 0.5] (int8 at ws = 6: 64, 32), so at u = 1 the currents are
+    exactly 1.0 and 0.5 (Q16 65536, 32768); threshold 0.9 (Q16 58982), fire on >,
+    reset by subtraction. leak_shift 16: asr(V, 16) = 0 for 0 <= V < 1.0, so no
+    leak happens while V stays below 1.0 after each reset (8 steps of neuron 0
+    bring it to 0.8). Layer 1 (LI) sums the two spike trains with weights 1.0.
+    """
+    lif = ir.NeuronSpec(kind="lif", leak="shift", leak_shift=16, threshold=0.9)
+    layer0 = ir.DenseLayer(np.array([[1.0], [0.5]]), np.zeros(2), lif)
+    li = ir.NeuronSpec(kind="li", leak="shift", leak_shift=16)
+    layer1 = ir.DenseLayer(np.array([[1.0, 1.0]]), np.zeros(1), li)
+    return ir.Network(
+        name="tiny",
+        inputs=ir.InputSpec(("x",), np.array([0.0]), np.array([1.0])),
+        target=ir.TargetSpec(),
+        encoder=ir.EncoderSpec(kind="direct", steps=steps),
+        layers=(layer0, layer1),
+        decoder=ir.DecoderSpec("membrane", np.array([[1.0]]), np.array([0.0])),
+    )
+
+
+def test_tiny_network_counts_by_hand():
+    # Sample 0 (u = 1). Neuron 0: I = 1.0 > 0.9 at every step: 8 spikes (V after
+    # reset 0.1, 0.2, ..., 0.8). Neuron 1: I = 0.5, V after integrate .5, 1.0*, .6,
+    # 1.1*, .7, 1.2*, .8, 1.3* -> spikes at t = 1, 3, 5, 7: 4 spikes. 12 in all.
+    # Sample 1 (u = 0): no current, no bias, nothing happens.
+    net = tiny_network()
+    x_q = np.array([[4096], [0]])
+    act = activity(net, x_q)
+    assert act.spike_counts.tolist() == [[0, 12, 0], [0, 0, 0]]
+    assert act.result.spikes is not None
+    assert act.result.spikes[1][0, :, 1].tolist() == [0, 1, 0, 1, 0, 1, 0, 1]
+    assert act.spikes_per_layer == [0.0, 6.0, 0.0]  # mean over the two samples
+    # sparsity over LIF layers only (layer 1 is LI): 2 neurons x 8 steps per sample;
+    # silent: 16 - 12 = 4 (sample 0) and 16 (sample 1)
+    assert act.activation_sparsity == pytest.approx((4 + 16) / 32)
+    l0, l1, dec = act.ops
+    # layer 0, constant current: 2 non-zero weights x non-zero input = 2 MACs once per
+    # inference in sample 0, 0 in sample 1 -> mean 1; counted per step: 2 x 8 / 2 = 8;
+    # dense: 1 x 2 weights once
+    assert (l0.kind, l0.effective, l0.per_step, l0.dense) == ("mac", 1.0, 8.0, 2.0)
+    # layer 1: 12 spikes x fan-out 1 in sample 0, none in sample 1 -> mean 6 ACs;
+    # dense: 2 x 1 weights x 8 steps
+    assert (l1.kind, l1.effective, l1.dense) == ("ac", 6.0, 16.0)
+    # decoder: one MAC where f = V(T) != 0 (sample 0 only) -> mean 0.5
+    assert (dec.kind, dec.effective) == ("mac", 0.5)
+    assert act.mac == 1.5 and act.ac == 6.0
+    # membrane updates executed: 3 neurons x 8 steps
+    assert act.membrane_updates_executed == 24.0
+    # NeuroBench: all 3 neurons at step 0, then each neuron whose V changed. Sample 0:
+    # neuron 0 grows 0.1 per step, neuron 1 alternates, the LI neuron integrates
+    # every step (every step has a spike): 3 + 3 x 7 = 24; sample 1: 3 + 0
+    assert act.membrane_updates == pytest.approx((24 + 3) / 2)
+
+
+def test_spiking_encoder_counts_acs():
+    net = random_network(2, encoder="rate_periodic", decoder="rate", steps=10)
+    x_q = np.array([[4096, 2048, 0]])
+    act = activity(net, x_q)
+    q = quantize(net)
+    # rate_periodic at x_q = 4096: a spike every step; 2048: every other; 0: never
+    assert act.spike_counts[0, 0] == 10 + 5
+    fan0 = (q.layers[0].weight != 0).sum(axis=0)
+    assert act.ops[0].kind == "ac"
+    assert act.ops[0].effective == 10 * fan0[0] + 5 * fan0[1]
+
+
+def test_sparsity_definition():
+    net = random_network(5, hidden=(10, 6), steps=9)
+    x_q = np.random.default_rng(0).integers(0, 4097, (7, 3))
+    act = activity(net, x_q)
+    res = act.result
+    assert res.spikes is not None
+    spiking = [i for i, layer in enumerate(net.layers) if layer.neuron.spiking]
+    total = sum(res.spikes[i + 1].size for i in spiking)
+    silent = sum((res.spikes[i + 1] == 0).sum() for i in spiking)
+    assert act.activation_sparsity == pytest.approx(silent / total)
+    assert 0.0 <= act.activation_sparsity <= 1.0
+
+
+def test_energy_formulas_with_overridden_constants():
+    c = energy.EnergyConstants(e_mac_pj=2.0, e_ac_pj=0.5, e_spike_pj=0.25, p_leak_w=1e-6)
+    assert energy.ann_macs(3, (4, 5), 2) == 3 * 4 + 4 * 5 + 5 * 2
+    assert energy.e_ann(42, c) == 84.0
+    # 100 spikes x 0.25 pJ + 1 uW x 10 ms = 25 pJ + 10,000 pJ
+    assert energy.e_snn(100, 7, 0.01, c) == pytest.approx(25.0 + 1e4)
+    assert energy.e_synops(10, 20, c) == 30.0
+    per_neuron = energy.EnergyConstants(p_leak_per_neuron_w=1e-9)
+    assert per_neuron.leak_power(50) == pytest.approx(5e-8)
+    doc = energy.energy_report(ann_mac=42, spikes=100, neurons=7, seconds=0.01, mac=10, ac=20, c=c)
+    assert doc["ann"] == 84.0 and doc["snn_synops"] == 30.0
+    assert doc["ratio"] == pytest.approx(84.0 / (25.0 + 1e4))
+    assert doc["constants"]["e_mac_pj"] == 2.0 and doc["constants"]["p_leak_w"] == 1e-6
+
+
+def _model_and_csv(tmp_path, seed=3, encoder="population", decoder="membrane"):
+    net = random_network(seed, n_features=3, hidden=(8,), encoder=encoder, decoder=decoder, steps=8)
+    model = tmp_path / f"m{seed}.snn"
+    modelfile.save(net, model, force=True)
+    rng = np.random.default_rng(0)
+    x = net.inputs.low + rng.uniform(0, 1, (60, 3)) * (net.inputs.high - net.inputs.low)
+    y = x.sum(axis=1)
+    csv = tmp_path / "data.csv"
+    lines = ["x0,x1,x2,y"] + [
+        ",".join(f"{v:.9g}" for v in (*r, t)) for r, t in zip(x, y, strict=True)
+    ]
+    csv.write_text("\n".join(lines) + "\n")
+    return net, model, csv
+
+
+def test_cli_json_shape_and_figures(tmp_path, capsys):
+    _net, model, csv = _model_and_csv(tmp_path)
+    out = tmp_path / "r"
+    rc = main(["report", str(model), "--dataset", f"csv:{csv}", "--target", "y", "--no-ann",
+               "--out", str(out), "--json", "--e-mac", "3.0", "--e-spike", "0.2", "--p-leak", "0"])  # fmt: skip
+    assert rc == 0
+    doc = json.loads(capsys.readouterr().out)
+    for key in (
+        "accuracy",
+        "spikes_per_inference",
+        "activation_sparsity",
+        "synops",
+        "energy_pj",
+        "target",
+    ):
+        assert key in doc
+    acc = doc["accuracy"]
+    assert set(acc["snn_float"]) == {"mse", "r2"} and set(acc["snn_quantized"]) == {"mse", "r2"}
+    assert acc["ann"] is None and "--no-ann" in acc["ann_reason"]
+    assert {"mac", "ac"} <= set(doc["synops"])
+    e = doc["energy_pj"]
+    assert e["constants"]["e_mac_pj"] == 3.0 and e["constants"]["e_spike_pj"] == 0.2
+    assert e["ann"] == pytest.approx(e["ann_mac"] * 3.0)
+    assert e["snn"] == pytest.approx(doc["spikes_per_inference"]["total"] * 0.2)
+    assert doc["target"]["available"] is False
+    assert (out / "report.html").stat().st_size > 10_000
+    for fig in doc["figures"]:
+        data = Path(fig["path"]).read_bytes()
+        assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 5_000
+    # the report is not overwritten without --force
+    assert main(["report", str(model), "--dataset", f"csv:{csv}", "--target", "y",
+                 "--no-ann", "--out", str(out)]) == 2  # fmt: skip
+
+
+def test_cli_several_models_and_ann(tmp_path, capsys):
+    pytest.importorskip("torch")
+    net, model, csv = _model_and_csv(tmp_path)
+    net2 = random_network(
+        4, n_features=3, hidden=(8,), encoder="rate_periodic", decoder="rate", steps=8
+    )
+    net2 = ir.Network(**{**net2.__dict__, "inputs": net.inputs})
+    model2 = tmp_path / "m4.snn"
+    modelfile.save(net2, model2, force=True)
+    out = tmp_path / "r"
+    rc = main(["report", str(model), str(model2), "--dataset", f"csv:{csv}", "--target", "y",
+               "--ann-epochs", "3", "--out", str(out), "--json"])  # fmt: skip
+    assert rc == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert len(doc["models"]) == 2 and len(doc["comparison"]) == 2
+    assert set(doc["models"][0]["accuracy"]["ann"]) == {"mse", "r2"}
+    assert (out / "decoders.png").stat().st_size > 5_000
+
+
+def test_cli_needs_a_dataset(tmp_path, capsys):
+    _net, model, _csv = _model_and_csv(tmp_path)
+    assert main(["report", str(model), "--no-ann"]) == 2
+    assert "no dataset recorded" in capsys.readouterr().err
+
+
+@pytest.mark.skipif(shutil.which("gcc") is None, reason="no host C compiler")
+@pytest.mark.parametrize(
+    "encoder,decoder",
+    [("population", "membrane"), ("rate_bernoulli", "rate"), ("latency", "first_spike")],
+)
+def test_c_spike_counters_match_report(tmp_path, encoder, decoder):
+    net = random_network(11, hidden=(12, 6), encoder=encoder, decoder=decoder, steps=10)
+    x_q = np.random.default_rng(1).integers(0, 4097, (16, net.n_inputs))
+    host = build_host(net, tmp_path)
+    _outputs, c_counts = host.infer(x_q)
+    act = activity(net, x_q)
+    np.testing.assert_array_equal(c_counts, act.spike_counts)
+    assert act.spikes_per_inference > 0
+
+
+@pytest.mark.slow
+def test_qemu_spike_counters_match_report(tmp_path):
+    pytest.importorskip("snn2c.emulate")
+    if shutil.which("qemu-system-arm") is None or shutil.which("arm-none-eabi-gcc") is None:
+        pytest.skip("qemu-system-arm / arm-none-eabi-gcc not installed")
+    from snn2c.boards import load_board
+    from snn2c.build import build
+    from snn2c.emulate import verify_qemu
+    from snn2c.emulate.vectors import make_vectors
+    from snn2c.report.target import target_report
+
+    net = random_network(12, hidden=(10,), encoder="rate_periodic", decoder="rate", steps=8)
+    build(net, load_board("nucleo-f401"), tmp_path / "b")
+    res = verify_qemu(tmp_path / "b", vectors=12, count_sample=2)
+    assert res["mismatches"] == 0  # the device's spike counters equal the reference's ...
+    vec = make_vectors(net, 12)
+    act = activity(net, np.clip(vec.x_q.astype(np.int64), 0, 4096))
+    np.testing.assert_array_equal(act.spike_counts, vec.spikes)  # ... and the report's
+    doc = target_report(tmp_path / "b", verify=res)
+    assert doc["instructions_per_inference"] > 0 and doc["estimate"]["time_us"] > 0
+    assert doc["flash_bytes"] > 0
+
+
+def test_report_counts_match_normalize(tmp_path):
+    net, _model, _csv = _model_and_csv(tmp_path)
+    x = net.inputs.low + np.array([[0.2, 0.5, 0.9]]) * (net.inputs.high - net.inputs.low)
+    act = activity(net, normalize(net, x))
+    assert act.n_samples == 1 and act.steps == 8
