@@ -434,6 +434,72 @@ void snn_li_step_s32(int32_t *v, const int32_t *cur, uint16_t n, const snn_lif_p
     }
 }
 
+/* ------------------------------------------------------------- Izhikevich */
+
+#define SNN_IZH_V_MIN ((int32_t)-6553600) /* -100 mV, Q16 */
+#define SNN_IZH_V_PEAK ((int32_t)1966080) /* 30 mV */
+#define SNN_IZH_C140 ((int32_t)9175040)   /* 140 mV/ms */
+#define SNN_IZH_LIM ((int32_t)67108864)   /* 2^26: 1024 mV (u), 1024 mV/ms (drive) */
+#define SNN_IZH_K04 ((int64_t)41943)      /* rnd(0.04 * 2^20) */
+
+void snn_izh_reset(int32_t *v, int32_t *u, uint16_t n, const snn_izh_params_t *p)
+{
+    for (uint32_t i = 0; i < n; i++) {
+        v[i] = p->v0_q;
+        u[i] = p->u0_q;
+    }
+}
+
+/*
+ * Every intermediate is bounded by the clamps (docs/fixed-point.md): |v8| <= 25600,
+ * so v8 * v8 < 2^30; the quadratic term and dv fit int32; the products of the
+ * recovery update are at most 2^51 in int64.
+ */
+uint32_t snn_izh_step_s32(int32_t *v, int32_t *u, const int32_t *cur, uint16_t n,
+                          const snn_izh_params_t *p, uint8_t *spikes)
+{
+    const unsigned dt = p->dt_shift;
+    const int32_t dt_half = dt ? (int32_t)(1L << (dt - 1)) : 0;
+    const int64_t u_half = (int64_t)1 << (23 + dt);
+    uint32_t count = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        int32_t vc = v[i];
+        if (vc < SNN_IZH_V_MIN) {
+            vc = SNN_IZH_V_MIN;
+        } else if (vc > SNN_IZH_V_PEAK) {
+            vc = SNN_IZH_V_PEAK;
+        }
+        const int32_t ui = u[i];
+        const int32_t v8 = snn_asr32(vc, 8);
+        const int32_t quad = (int32_t)snn_asr64((int64_t)(v8 * v8) * SNN_IZH_K04 + ((int64_t)1 << 19), 20);
+        int64_t drive = snn_asr64((int64_t)cur[i] * p->gain_q + 128, 8);
+        if (drive > SNN_IZH_LIM) {
+            drive = SNN_IZH_LIM;
+        } else if (drive < -SNN_IZH_LIM) {
+            drive = -SNN_IZH_LIM;
+        }
+        const int32_t dv = quad + 5 * vc + SNN_IZH_C140 - ui + (int32_t)drive;
+        int32_t vn = vc + (dt ? snn_asr32(dv + dt_half, dt) : dv);
+        int32_t un = ui + (int32_t)snn_asr64((int64_t)p->ab_q * vc - (int64_t)p->a_q * ui + u_half,
+                                              24 + dt);
+        const uint8_t s = (uint8_t)(vn >= SNN_IZH_V_PEAK);
+        if (s) {
+            vn = p->c_q;
+            un += p->d_q;
+        }
+        if (un > SNN_IZH_LIM) {
+            un = SNN_IZH_LIM;
+        } else if (un < -SNN_IZH_LIM) {
+            un = -SNN_IZH_LIM;
+        }
+        v[i] = vn;
+        u[i] = un;
+        spikes[i] = s;
+        count += s;
+    }
+    return count;
+}
+
 /* ------------------------------------------------------------------ decoders */
 
 int32_t snn_sigmoid_q15(int32_t v, const int16_t *table)

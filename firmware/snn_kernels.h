@@ -163,6 +163,36 @@ uint32_t snn_lif_step_s32(int32_t *v, const int32_t *cur, uint16_t n, const snn_
 /* One non-spiking leaky-integrator step (leak, integrate) for n neurons. */
 void snn_li_step_s32(int32_t *v, const int32_t *cur, uint16_t n, const snn_lif_params_t *p);
 
+/*
+ * Izhikevich neurons (docs/fixed-point.md, "Izhikevich layers"): v, u in Q16 mV.
+ * Per step, with vc = clamp(v, -100 mV, 30 mV):
+ *   dv = rshift_round((asr(vc, 8))^2 * 41943, 20) + 5 vc + 140 mV - u
+ *        + clamp(rshift_round(cur * gain_q, 8), -1024, 1024 mV/ms)
+ *   v' = vc + rshift_round(dv, dt_shift)
+ *   u' = u + rshift_round(ab_q * vc - a_q * u, 24 + dt_shift)
+ *   spike when v' >= 30 mV: v' = c, u' += d; then u' = clamp(u', -1024, 1024 mV).
+ */
+typedef struct {
+    int32_t a_q;      /* a, Q24 (1/ms) */
+    int32_t ab_q;     /* a * b, Q24 */
+    int32_t c_q;      /* reset potential, Q16 mV */
+    int32_t d_q;      /* reset increment of u, Q16 mV */
+    int32_t gain_q;   /* drive per unit of current, Q8 mV/ms */
+    int32_t v0_q;     /* v after snn_izh_reset, Q16 mV */
+    int32_t u0_q;     /* u after snn_izh_reset, Q16 mV */
+    uint8_t dt_shift; /* Euler step dt = 2^-dt_shift ms */
+} snn_izh_params_t;
+
+/* Sets v[i] = v0_q, u[i] = u0_q for n neurons. */
+void snn_izh_reset(int32_t *v, int32_t *u, uint16_t n, const snn_izh_params_t *p);
+
+/*
+ * One Izhikevich step for n neurons: v, u [n] Q16 mV state, cur [n] Q16 input
+ * current, spikes [n] out (0/1). Returns the number of spikes.
+ */
+uint32_t snn_izh_step_s32(int32_t *v, int32_t *u, const int32_t *cur, uint16_t n,
+                          const snn_izh_params_t *p, uint8_t *spikes);
+
 /* ------------------------------------------------------------------ decoders */
 
 /* Voting sigmoid: Q16 membrane -> Q15 through the 257-entry table over [-8, 8]. */

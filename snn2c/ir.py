@@ -30,7 +30,20 @@ CURRENT_ENCODERS = ("population", "direct")
 SPIKE_ENCODERS = ("population_latency", "rate_periodic", "rate_bernoulli", "latency")
 ENCODER_KINDS = CURRENT_ENCODERS + SPIKE_ENCODERS
 DECODER_KINDS = ("membrane", "population", "rate", "first_spike")
-NEURON_KINDS = ("lif", "li")
+NEURON_KINDS = ("lif", "li", "izhikevich")
+SPIKING_NEURONS = ("lif", "izhikevich")
+# Izhikevich (2003) firing types: (a, b, c, d), v and c, d in mV, time in ms.
+IZH_PRESETS: dict[str, tuple[float, float, float, float]] = {
+    "regular_spiking": (0.02, 0.2, -65.0, 8.0),
+    "intrinsically_bursting": (0.02, 0.2, -55.0, 4.0),
+    "chattering": (0.02, 0.2, -50.0, 2.0),
+    "fast_spiking": (0.1, 0.2, -65.0, 2.0),
+}
+IZH_V_PEAK = 30.0  # mV: spike when v >= 30
+IZH_V_MIN = -100.0  # mV: v is clamped to [V_MIN, V_PEAK] before each update
+IZH_V_REST = -65.0  # mV: v after reset of the network state (u = b * v)
+IZH_U_LIM = 1024.0  # mV: u is clamped to [-U_LIM, U_LIM]
+IZH_I_LIM = 1024.0  # mV/ms: the input drive gain * I is clamped to [-I_LIM, I_LIM]
 LEAK_KINDS = ("shift", "mul")
 RESET_KINDS = ("subtract", "zero")
 RESET_TIMINGS = ("same_step", "next_step")
@@ -97,7 +110,11 @@ class EncoderSpec:
 class NeuronSpec:
     """A layer's neuron population.
 
-    kind "lif" spikes; kind "li" is a non-spiking leaky integrator (membrane readout).
+    kind "lif" spikes; kind "li" is a non-spiking leaky integrator (membrane readout);
+    kind "izhikevich" (hidden layers only) is Izhikevich's two-variable neuron, v in mV:
+    dv/dt = 0.04 v^2 + 5 v + 140 - u + gain * I, du/dt = a (b v - u), one Euler step of
+    dt = 2**-dt_shift ms per network step, spike when v >= 30 mV, then v <- c, u <- u + d
+    (docs/fixed-point.md, "Izhikevich layers"). The LIF fields are ignored for it.
     The leak is beta = 1 - 2**-leak_shift (kind "shift") or beta itself (kind "mul").
     reset_timing "same_step" resets right after the spike; "next_step" applies the
     reset of step t-1 while integrating step t (snnTorch's reset_delay=True):
@@ -112,6 +129,26 @@ class NeuronSpec:
     reset: str = "subtract"
     fire: str = "gt"
     reset_timing: str = "same_step"
+    # izhikevich only (defaults: regular spiking, dt = 0.5 ms, gain 10 mV/ms per unit)
+    a: float = 0.02
+    b: float = 0.2
+    c: float = -65.0
+    d: float = 8.0
+    dt_shift: int = 1
+    gain: float = 10.0
+
+    @classmethod
+    def izhikevich(cls, preset: str = "regular_spiking", **kw) -> NeuronSpec:
+        """An Izhikevich neuron with a named preset's (a, b, c, d); kw overrides fields."""
+        if preset not in IZH_PRESETS:
+            raise ValueError(f"preset must be one of {', '.join(IZH_PRESETS)}, got {preset!r}")
+        a, b, c, d = IZH_PRESETS[preset]
+        return cls(**{"kind": "izhikevich", "a": a, "b": b, "c": c, "d": d, **kw})
+
+    @property
+    def dt_ms(self) -> float:
+        """Izhikevich Euler step in ms of model time per network step."""
+        return 2.0 ** (-self.dt_shift)
 
     @property
     def decay(self) -> float:
@@ -122,7 +159,7 @@ class NeuronSpec:
 
     @property
     def spiking(self) -> bool:
-        return self.kind == "lif"
+        return self.kind in SPIKING_NEURONS
 
 
 @dataclass(frozen=True)

@@ -52,16 +52,7 @@ def to_dict(net: ir.Network) -> dict[str, Any]:
             {
                 "weight": _floats(layer.weight),
                 "bias": _floats(layer.bias),
-                "neuron": {
-                    "kind": layer.neuron.kind,
-                    "leak": layer.neuron.leak,
-                    "leak_shift": layer.neuron.leak_shift,
-                    "beta": float(layer.neuron.beta),
-                    "threshold": float(layer.neuron.threshold),
-                    "reset": layer.neuron.reset,
-                    "fire": layer.neuron.fire,
-                    "reset_timing": layer.neuron.reset_timing,
-                },
+                "neuron": _neuron_dict(layer.neuron),
             }
             for layer in net.layers
         ],
@@ -77,6 +68,29 @@ def to_dict(net: ir.Network) -> dict[str, Any]:
         },
         "metadata": net.metadata,
     }
+
+
+def _neuron_dict(n: ir.NeuronSpec) -> dict[str, Any]:
+    d: dict[str, Any] = {
+        "kind": n.kind,
+        "leak": n.leak,
+        "leak_shift": n.leak_shift,
+        "beta": float(n.beta),
+        "threshold": float(n.threshold),
+        "reset": n.reset,
+        "fire": n.fire,
+        "reset_timing": n.reset_timing,
+    }
+    if n.kind == "izhikevich":  # only then: LIF files keep their bytes and hashes
+        d.update(
+            a=float(n.a),
+            b=float(n.b),
+            c=float(n.c),
+            d=float(n.d),
+            dt_shift=n.dt_shift,
+            gain=float(n.gain),
+        )
+    return d
 
 
 def dumps(net: ir.Network) -> bytes:
@@ -284,6 +298,7 @@ def from_dict(doc: Any, source: str = "<dict>") -> ir.Network:
             reset=r.string(nd, "reset", nw, choices=ir.RESET_KINDS),
             fire=r.string(nd, "fire", nw, choices=ir.FIRE_KINDS),
             reset_timing=r.string(nd, "reset_timing", nw, "same_step", choices=ir.RESET_TIMINGS),
+            **_izh_fields(r, nd, nw),
         )
         if not 0.0 <= neuron.beta <= 1.0:
             raise r.fail(f"{nw}.beta", f"expected a value in [0, 1], got {neuron.beta}")
@@ -291,6 +306,8 @@ def from_dict(doc: Any, source: str = "<dict>") -> ir.Network:
             raise r.fail(
                 f"{nw}.kind", "non-spiking 'li' neurons are only allowed in the last layer"
             )
+        if neuron.kind == "izhikevich" and i == len(raw_layers) - 1:
+            raise r.fail(f"{nw}.kind", "'izhikevich' neurons are only allowed in hidden layers")
         layers.append(ir.DenseLayer(weight, bias, neuron))
         n_in = n_out
 
@@ -324,6 +341,33 @@ def from_dict(doc: Any, source: str = "<dict>") -> ir.Network:
         dt=dt,
         metadata=meta,
     )
+
+
+def _izh_fields(r: _Reader, nd: dict[str, Any], nw: str) -> dict[str, Any]:
+    """Izhikevich parameters (defaults: neuron.preset, else regular spiking), validated."""
+    preset = r.string(nd, "preset", nw, "regular_spiking", choices=tuple(ir.IZH_PRESETS))
+    a0, b0, c0, d0 = ir.IZH_PRESETS[preset]
+    f = {
+        "a": r.number(nd, "a", nw, a0),
+        "b": r.number(nd, "b", nw, b0),
+        "c": r.number(nd, "c", nw, c0),
+        "d": r.number(nd, "d", nw, d0),
+        "dt_shift": r.integer(nd, "dt_shift", nw, 1, lo=0, hi=4),
+        "gain": r.number(nd, "gain", nw, 10.0, positive=True),
+    }
+    limits = {
+        "a": (0.0, 1.0, "(0, 1]"),
+        "b": (-1.0, 1.0, "[-1, 1]"),
+        "c": (ir.IZH_V_MIN, ir.IZH_V_PEAK, "[-100, 30) mV"),
+        "d": (-100.0, 100.0, "[-100, 100] mV"),
+        "gain": (0.0, 256.0, "(0, 256] mV/ms"),
+    }
+    for key, (lo, hi, text) in limits.items():
+        v = f[key]
+        bad = not lo <= v <= hi or (key in ("a", "gain") and v <= 0) or (key == "c" and v >= hi)
+        if bad:
+            raise r.fail(f"{nw}.{key}", f"expected a value in {text}, got {v}")
+    return f
 
 
 def _floats(arr: np.ndarray) -> list:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 
 import numpy as np
@@ -87,3 +88,45 @@ def make_inputs(net: ir.Network, n: int, seed: int = 0) -> np.ndarray:
     x[0] = 0
     x[1] = 4096
     return x.astype(np.int64)
+
+
+def izhikevich_networks() -> list[tuple[str, ir.Network]]:
+    """Networks whose hidden layers are Izhikevich neurons: every preset, dt 1..1/16 ms,
+    current and spike encoders, every decoder, int8/int16, saturating currents included."""
+    presets = tuple(ir.IZH_PRESETS)
+    combos = [
+        # (encoder, decoder, hidden, dt_shift, gain, bits, weight_scale, steps)
+        ("population", "membrane", (16,), 1, 10.0, 8, 1.0, 16),
+        ("direct", "rate", (7, 33), 0, 25.0, 16, 1.0, 12),
+        ("rate_periodic", "population", (64,), 2, 40.0, 8, 2.0, 24),
+        ("population_latency", "first_spike", (20, 8), 1, 60.0, 8, 4.0, 16),
+        ("rate_bernoulli", "membrane", (100,), 4, 200.0, 16, 2.0, 20),
+        ("latency", "rate", (2,), 3, 120.0, 8, 8.0, 9),
+        ("direct", "population", (40, 12), 1, 255.0, 16, 3000.0, 10),  # saturating current
+        ("direct", "membrane", (256,), 0, 5.0, 8, 1.0, 30),
+    ]
+    cases = []
+    for k, (enc, dec, hidden, dt_shift, gain, bits, scale, steps) in enumerate(combos):
+        base = random_network(
+            700 + k,
+            n_features=1 + k % 4,
+            hidden=hidden,
+            n_outputs=1 + k % 2,
+            last_neurons=(1, 3, 8)[k % 3],
+            encoder=enc,
+            decoder=dec,
+            steps=steps,
+            weight_bits=bits,
+            weight_scale=scale,
+        )
+        layers = []
+        for i, layer in enumerate(base.layers):
+            if i < len(base.layers) - 1:
+                n = ir.NeuronSpec.izhikevich(
+                    presets[(k + i) % len(presets)], dt_shift=dt_shift, gain=gain
+                )
+                layer = ir.DenseLayer(layer.weight, layer.bias, n)
+            layers.append(layer)
+        net = dataclasses.replace(base, layers=tuple(layers), name=f"izh-{k}")
+        cases.append((f"izh{k}-{enc}-{dec}-dt{dt_shift}", net))
+    return cases

@@ -17,9 +17,11 @@ from snn2c.quantize.fixedpoint import V_FRAC
 from snn2c.reference import integer
 
 from hostc import build_host
-from netcases import equivalence_networks, make_inputs, saturating_networks
+from netcases import equivalence_networks, izhikevich_networks, make_inputs, saturating_networks
 
 CASES = equivalence_networks() + saturating_networks()
+IZH_CASES = izhikevich_networks()
+CASES += IZH_CASES
 N_INPUTS = 500
 
 
@@ -83,6 +85,19 @@ def test_streaming_trace_matches_reference(name, net, tmp_path):
     qnet = quantize(net)
     host = build_host(net, tmp_path)
     for x in make_inputs(net, 4, seed=3):
+        ref = integer.run(qnet, x[None, :], trace=True).membranes
+        dev = host.trace(x)
+        for r, d in zip(ref, dev, strict=True):
+            np.testing.assert_array_equal(r[0], d)
+
+
+@pytest.mark.parametrize("name,net", IZH_CASES, ids=[c[0] for c in IZH_CASES])
+def test_izhikevich_trace_matches_reference(name, net, tmp_path):
+    """Izhikevich layers: v (Q16 mV) of the C equals the reference's at every step."""
+    qnet = quantize(net)
+    assert any(layer.izh is not None for layer in qnet.layers)
+    host = build_host(net, tmp_path)
+    for x in make_inputs(net, 3, seed=5):
         ref = integer.run(qnet, x[None, :], trace=True).membranes
         dev = host.trace(x)
         for r, d in zip(ref, dev, strict=True):

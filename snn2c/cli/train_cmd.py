@@ -67,6 +67,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--learn-leak", action="store_true", help="learn beta per layer ('mul' leak)")
     p.add_argument("--learn-threshold", action="store_true", help="learn theta per layer")
     p.add_argument("--spike-reg", type=float, default=0.0, help="penalty per hidden spike")
+    p.add_argument(
+        "--neuron", default="lif", choices=("lif", "izhikevich"), help="hidden-layer neuron model"
+    )
+    p.add_argument(
+        "--izh-preset", default="regular_spiking", choices=tuple(ir.IZH_PRESETS),
+        help="Izhikevich firing type (a, b, c, d)",
+    )  # fmt: skip
+    p.add_argument("--izh-dt-shift", type=int, default=1, help="Izhikevich dt = 2^-k ms")
+    p.add_argument("--izh-gain", type=float, default=10.0, help="Izhikevich mV/ms per unit")
     p.add_argument("--no-baseline", action="store_true", help="skip the MLP baseline")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--name", help="model name (default: the dataset's)")
@@ -120,6 +129,10 @@ def run(args: argparse.Namespace) -> int:
         learn_leak=args.learn_leak,
         learn_threshold=args.learn_threshold,
         spike_reg=args.spike_reg,
+        neuron=args.neuron,
+        izh_preset=args.izh_preset,
+        izh_dt_shift=args.izh_dt_shift,
+        izh_gain=args.izh_gain,
         baseline=not args.no_baseline,
         seed=args.seed,
     )

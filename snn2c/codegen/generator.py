@@ -93,6 +93,14 @@ def _layer_view(index: int, layer) -> dict:
         if layer.saturate
         else "proven to fit int32",
         "bounds": layer.bounds,
+        "izh": layer.izh,
+        "izh_text": (
+            f"dt = 2^-{layer.izh.dt_shift} ms, a = {layer.izh.a_q} / 2^24, "
+            f"a*b = {layer.izh.ab_q} / 2^24, c = {layer.izh.c_q}, d = {layer.izh.d_q} (Q16 mV), "
+            f"gain {layer.izh.gain_q} / 2^8 mV/ms per unit, spike at v >= 30 mV"
+            if layer.izh is not None
+            else ""
+        ),
         "leak_text": (
             f"V -= V >> {layer.leak_shift} (beta = {1 - 2.0**-layer.leak_shift:g})"
             if layer.leak == "shift"

@@ -46,6 +46,9 @@ def unexpressed(net: ir.Network) -> list[str]:
 
 def export_network(net: ir.Network) -> Any:
     """The nir.NIRGraph for a network."""
+    for i, layer in enumerate(net.layers):
+        if layer.neuron.kind == "izhikevich":
+            raise Snn2cError(f"layer {i}: Izhikevich neurons have no NIR node; cannot export")
     nir = _nir()
     nodes: dict[str, Any] = {
         "input": nir.Input(input_type={"input": np.array([net.layers[0].n_in])})

@@ -52,3 +52,17 @@ def pow2_scale(max_abs: float, qmax: int, lo: int = -16, hi: int = 30) -> int:
     while max_abs * 2.0 ** (s + 1) <= qmax:
         s += 1
     return int(min(max(s, lo), hi))
+
+
+# Izhikevich layers (docs/fixed-point.md, "Izhikevich layers"): v and u in Q16 mV.
+IZH_FRAC = 16  # v, u, c, d: Q16 mV; dv, the drive: Q16 mV/ms
+IZH_SQ_SHIFT = 8  # v8 = asr(v, 8) is Q8 mV, |v8| <= 25600, v8 * v8 < 2**30
+IZH_K04_FRAC = 20
+IZH_K04 = 41943  # rnd(0.04 * 2**20)
+IZH_AB_FRAC = 24  # a and a * b: Q24 (per ms)
+IZH_GAIN_FRAC = 8  # current gain: Q8 (mV/ms per Q16 unit of current)
+IZH_V_MIN_Q = -100 << IZH_FRAC
+IZH_V_PEAK_Q = 30 << IZH_FRAC
+IZH_C140_Q = 140 << IZH_FRAC
+IZH_U_LIM_Q = 1 << 26  # 1024 mV
+IZH_I_LIM_Q = 1 << 26  # 1024 mV/ms

@@ -42,6 +42,22 @@ class Bounds:
 
 
 @dataclass(frozen=True)
+class QuantizedIzh:
+    """Integer constants of an Izhikevich layer (docs/fixed-point.md, "Izhikevich layers")."""
+
+    a_q: int  # rnd(a * 2**24)
+    ab_q: int  # rnd(a * b * 2**24)
+    c_q: int  # rnd(c * 2**16), reset potential
+    d_q: int  # rnd(d * 2**16), reset increment of u
+    gain_q: int  # rnd(gain * 2**8), >= 1
+    dt_shift: int  # Euler step dt = 2**-dt_shift ms
+    v0_q: int  # state after reset: v = -65 mV
+    u0_q: int  # rnd(b * -65 * 2**16)
+    dv: tuple[int, int]  # proven bounds of dv (Q16 mV/ms), int32
+    u: tuple[int, int]  # bounds of u (clamped)
+
+
+@dataclass(frozen=True)
 class QuantizedLayer:
     weight: np.ndarray  # (n_out, n_in) int64 values of the storage type
     weight_bits: int  # 8 or 16
@@ -61,6 +77,8 @@ class QuantizedLayer:
     acc_wide: bool  # accumulate in int64
     saturate: bool  # sat32 on I and V (not proven to fit int32)
     bounds: Bounds
+    neuron: str = "lif"  # 'lif' | 'li' | 'izhikevich'
+    izh: QuantizedIzh | None = None  # izhikevich layers only
 
     @property
     def n_in(self) -> int:

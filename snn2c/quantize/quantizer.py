@@ -12,6 +12,17 @@ from snn2c.quantize import tables
 from snn2c.quantize.fixedpoint import (
     BETA_FRAC,
     INT32_MAX,
+    IZH_AB_FRAC,
+    IZH_C140_Q,
+    IZH_FRAC,
+    IZH_GAIN_FRAC,
+    IZH_I_LIM_Q,
+    IZH_K04,
+    IZH_K04_FRAC,
+    IZH_SQ_SHIFT,
+    IZH_U_LIM_Q,
+    IZH_V_MIN_Q,
+    IZH_V_PEAK_Q,
     V_FRAC,
     X_FRAC,
     X_ONE,
@@ -23,6 +34,7 @@ from snn2c.quantize.plan import (
     Bounds,
     QuantizedDecoder,
     QuantizedEncoder,
+    QuantizedIzh,
     QuantizedLayer,
     QuantizedNetwork,
 )
@@ -105,6 +117,11 @@ def _quantize_layer(
     saturate = (
         acc_wide or not fits32(int(cur_lo.min()), int(cur_hi.max())) or not fits32(v_lo, v_hi)
     )
+    izh = None
+    if n.kind == "izhikevich":
+        izh = quantize_izhikevich(n)
+        saturate = acc_wide or not fits32(int(cur_lo.min()), int(cur_hi.max()))
+        v_lo, v_hi = izh_membrane_bounds(izh)
 
     return QuantizedLayer(
         weight=weight,
@@ -129,7 +146,46 @@ def _quantize_layer(
             current=(int(cur_lo.min()), int(cur_hi.max())),
             membrane=(v_lo, v_hi),
         ),
+        neuron=n.kind,
+        izh=izh,
     )
+
+
+def quantize_izhikevich(n: ir.NeuronSpec) -> QuantizedIzh:
+    """The integer constants of an Izhikevich neuron and the bounds of dv and u.
+
+    The proof (docs/fixed-point.md): v is clamped to [-100, 30] mV, u to
+    [-1024, 1024] mV and the drive to [-1024, 1024] mV/ms before they enter dv, so
+    every term of dv is bounded independently of the input and of time.
+    """
+    a_q = int(rnd(n.a * 2.0**IZH_AB_FRAC))
+    ab_q = int(rnd(n.a * n.b * 2.0**IZH_AB_FRAC))
+    gain_q = max(1, int(rnd(n.gain * 2.0**IZH_GAIN_FRAC)))
+    v8_max = -IZH_V_MIN_Q >> IZH_SQ_SHIFT
+    quad_max = (v8_max * v8_max * IZH_K04 + (1 << (IZH_K04_FRAC - 1))) >> IZH_K04_FRAC
+    dv_lo = 5 * IZH_V_MIN_Q + IZH_C140_Q - IZH_U_LIM_Q - IZH_I_LIM_Q
+    dv_hi = quad_max + 5 * IZH_V_PEAK_Q + IZH_C140_Q + IZH_U_LIM_Q + IZH_I_LIM_Q
+    assert fits32(dv_lo, dv_hi) and v8_max * v8_max < 2**31
+    return QuantizedIzh(
+        a_q=a_q,
+        ab_q=ab_q,
+        c_q=int(rnd(n.c * 2.0**IZH_FRAC)),
+        d_q=int(rnd(n.d * 2.0**IZH_FRAC)),
+        gain_q=gain_q,
+        dt_shift=n.dt_shift,
+        v0_q=int(rnd(ir.IZH_V_REST * 2.0**IZH_FRAC)),
+        u0_q=int(rnd(n.b * ir.IZH_V_REST * 2.0**IZH_FRAC)),
+        dv=(dv_lo, dv_hi),
+        u=(-IZH_U_LIM_Q, IZH_U_LIM_Q),
+    )
+
+
+def izh_membrane_bounds(q: QuantizedIzh) -> tuple[int, int]:
+    """Bounds of the stored v: the Euler update from a clamped v, or the reset value c."""
+    lo = IZH_V_MIN_Q + int(_shift_bound(np.array([q.dv[0]]), q.dt_shift)[0])
+    hi = IZH_V_PEAK_Q + int(_shift_bound(np.array([q.dv[1]]), q.dt_shift)[0])
+    assert fits32(lo, hi)
+    return min(lo, q.c_q), max(hi, q.c_q)
 
 
 def _shift_bound(acc: np.ndarray, shift: int) -> np.ndarray:

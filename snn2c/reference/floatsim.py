@@ -53,12 +53,34 @@ def encode_steps(enc: ir.EncoderSpec, u: np.ndarray) -> np.ndarray:
     return (draws / 4096.0 < act[None]).astype(np.float64)
 
 
+def izh_float_step(
+    n: ir.NeuronSpec, v: np.ndarray, u: np.ndarray, current: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One Euler step of an Izhikevich neuron in float64 (v, u in mV, current in network
+    units): the equations of docs/fixed-point.md, "Izhikevich layers", without rounding."""
+    dt = n.dt_ms
+    vc = np.clip(v, ir.IZH_V_MIN, ir.IZH_V_PEAK)
+    drive = np.clip(n.gain * current, -ir.IZH_I_LIM, ir.IZH_I_LIM)
+    v_new = vc + dt * (0.04 * vc * vc + 5.0 * vc + 140.0 - u + drive)
+    u_new = u + dt * n.a * (n.b * vc - u)
+    s = v_new >= ir.IZH_V_PEAK
+    v_new = np.where(s, n.c, v_new)
+    u_new = np.clip(u_new + n.d * s, -ir.IZH_U_LIM, ir.IZH_U_LIM)
+    return v_new, u_new, s.astype(np.float64)
+
+
 def run_float(net: ir.Network, u: np.ndarray, trace: bool = False) -> FloatResult:
     """Run the float network on normalised inputs u (B, F) in [0, 1]."""
     u = np.asarray(u, dtype=np.float64)
     inputs = encode_steps(net.encoder, u)
     batch, steps = u.shape[0], net.steps
-    vs = [np.zeros((batch, layer.n_out)) for layer in net.layers]
+    vs = [
+        np.full((batch, layer.n_out), ir.IZH_V_REST if layer.neuron.kind == "izhikevich" else 0.0)
+        for layer in net.layers
+    ]
+    recov = [
+        np.full_like(v, layer.neuron.b * v[0, 0]) for v, layer in zip(vs, net.layers, strict=True)
+    ]
     ss = [np.zeros((batch, layer.n_out)) for layer in net.layers]
     counts = np.zeros((batch, len(net.layers) + 1))
     last = net.layers[-1]
@@ -74,6 +96,16 @@ def run_float(net: ir.Network, u: np.ndarray, trace: bool = False) -> FloatResul
             spk[0].append(a if net.encoder.spiking else np.zeros_like(a))
         for i, layer in enumerate(net.layers):
             n = layer.neuron
+            if n.kind == "izhikevich":
+                vs[i], recov[i], a = izh_float_step(
+                    n, vs[i], recov[i], a @ layer.weight.T + layer.bias
+                )
+                ss[i] = a
+                counts[:, i + 1] += a.sum(axis=1)
+                if trace:
+                    spk[i + 1].append(a)
+                    mem[i].append(vs[i])
+                continue
             delayed = n.spiking and n.reset_timing == "next_step"
             v = vs[i]
             if delayed and n.reset == "zero":

@@ -17,6 +17,16 @@ from snn2c.quantize.fixedpoint import (
     BETA_FRAC,
     INT32_MAX,
     INT32_MIN,
+    IZH_AB_FRAC,
+    IZH_C140_Q,
+    IZH_GAIN_FRAC,
+    IZH_I_LIM_Q,
+    IZH_K04,
+    IZH_K04_FRAC,
+    IZH_SQ_SHIFT,
+    IZH_U_LIM_Q,
+    IZH_V_MIN_Q,
+    IZH_V_PEAK_Q,
     X_ONE,
     asr,
     rshift_round,
@@ -175,6 +185,45 @@ def layer_step(
     return v, s.astype(_I64)
 
 
+def izh_step(
+    layer: QuantizedLayer, index: int, v: np.ndarray, u: np.ndarray, a: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One step of an Izhikevich layer (docs/fixed-point.md, "Izhikevich layers"):
+    returns (new v, new u, spikes), all (B, n) int64 holding int32 values."""
+    q = layer.izh
+    assert q is not None
+    acc = a @ layer.weight.T
+    if not layer.acc_wide:
+        _check_proven(layer, index, "accumulator", acc)
+    cur = rshift_round(acc, layer.acc_shift) + layer.bias
+    if layer.saturate:
+        cur = sat32(cur)
+    else:
+        _check_proven(layer, index, "current", cur)
+    vc = np.clip(v, IZH_V_MIN_Q, IZH_V_PEAK_Q)
+    v8 = asr(vc, IZH_SQ_SHIFT)
+    quad = rshift_round(v8 * v8 * IZH_K04, IZH_K04_FRAC)
+    drive = np.clip(rshift_round(cur * q.gain_q, IZH_GAIN_FRAC), -IZH_I_LIM_Q, IZH_I_LIM_Q)
+    dv = quad + 5 * vc + IZH_C140_Q - u + drive
+    _check_proven(layer, index, "dv", dv)
+    v_new = vc + rshift_round(dv, q.dt_shift)
+    u_new = u + rshift_round(q.ab_q * vc - q.a_q * u, IZH_AB_FRAC + q.dt_shift)
+    s = v_new >= IZH_V_PEAK_Q
+    v_new = np.where(s, q.c_q, v_new)
+    u_new = u_new + np.where(s, q.d_q, 0)
+    _check_proven(layer, index, "membrane", np.concatenate([v_new.ravel(), u_new.ravel()]))
+    u_new = np.clip(u_new, -IZH_U_LIM_Q, IZH_U_LIM_Q)
+    return v_new, u_new, s.astype(_I64)
+
+
+def initial_state(layer: QuantizedLayer, batch: int) -> tuple[np.ndarray, np.ndarray]:
+    """(V, u) after reset: zero for LIF/LI layers, (-65 mV, b * -65 mV) for Izhikevich."""
+    shape = (batch, layer.n_out)
+    if layer.izh is None:
+        return np.zeros(shape, dtype=_I64), np.zeros(shape, dtype=_I64)
+    return np.full(shape, layer.izh.v0_q, dtype=_I64), np.full(shape, layer.izh.u0_q, dtype=_I64)
+
+
 def run(qnet: QuantizedNetwork, x_q: np.ndarray, trace: bool = False) -> Result:
     """Run whole inferences (reset, T steps, decode) on a batch of Q12 inputs (B, F)."""
     x_q = np.asarray(x_q)
@@ -182,7 +231,9 @@ def run(qnet: QuantizedNetwork, x_q: np.ndarray, trace: bool = False) -> Result:
         raise ValueError(f"expected Q12 inputs of shape (n, {qnet.n_inputs}), got {x_q.shape}")
     batch, steps = x_q.shape[0], qnet.steps
     enc = _Encoder(qnet.encoder, x_q)
-    vs = [np.zeros((batch, layer.n_out), dtype=_I64) for layer in qnet.layers]
+    state = [initial_state(layer, batch) for layer in qnet.layers]
+    vs = [st[0] for st in state]
+    us = [st[1] for st in state]
     ss = [np.zeros((batch, layer.n_out), dtype=_I64) for layer in qnet.layers]
     counts = np.zeros((batch, len(qnet.layers) + 1), dtype=_I64)
     last = qnet.layers[-1]
@@ -197,7 +248,10 @@ def run(qnet: QuantizedNetwork, x_q: np.ndarray, trace: bool = False) -> Result:
         if trace:
             spk_trace[0].append(a if qnet.encoder.spiking else np.zeros_like(a))
         for i, layer in enumerate(qnet.layers):
-            vs[i], a = layer_step(layer, i, vs[i], a, ss[i])
+            if layer.izh is not None:
+                vs[i], us[i], a = izh_step(layer, i, vs[i], us[i], a)
+            else:
+                vs[i], a = layer_step(layer, i, vs[i], a, ss[i])
             ss[i] = a
             counts[:, i + 1] += a.sum(axis=1)
             if trace:

@@ -59,6 +59,8 @@ def to_network(
                 reset=cfg.reset,
                 fire=cfg.fire,
             )
+            if cfg.neuron == "izhikevich" and i < len(cfg.hidden):
+                neuron = cfg.izh_neuron()
             layers.append(ir.DenseLayer(_np(w), _np(b), neuron))
         rw = model.readout.weight
         if quantized:

@@ -26,7 +26,7 @@ from torch import nn
 from snn2c import ir
 from snn2c.train import qat
 from snn2c.train.encoders import encode
-from snn2c.train.neurons import lif_step
+from snn2c.train.neurons import izh_step, lif_step
 
 BETA_FRAC = 15
 
@@ -49,7 +49,17 @@ class ModelConfig:
     learn_leak: bool = False  # learn beta per layer ('mul' leak, Q15 on export)
     learn_threshold: bool = False
     weight_bits: int = 8
+    neuron: str = "lif"  # hidden layers: 'lif' or 'izhikevich'
+    izh_preset: str = "regular_spiking"
+    izh_dt_shift: int = 1  # Euler step 2^-k ms
+    izh_gain: float = 10.0  # mV/ms per unit of current
     extra: dict = field(default_factory=dict)
+
+    def izh_neuron(self) -> ir.NeuronSpec:
+        """The IR neuron of the hidden layers when neuron == 'izhikevich'."""
+        return ir.NeuronSpec.izhikevich(
+            self.izh_preset, dt_shift=self.izh_dt_shift, gain=self.izh_gain
+        )
 
     @property
     def widths(self) -> tuple[int, ...]:
@@ -136,6 +146,12 @@ class SpikingRegressor(nn.Module):
         last_counts = x.new_zeros(batch, n_last)
         not_fired = x.new_ones(batch, n_last)
         first = x.new_zeros(batch, n_last)
+        izh = cfg.izh_neuron() if cfg.neuron == "izhikevich" else None
+        n_hidden = len(cfg.hidden)
+        if izh is not None:
+            for i in range(n_hidden):
+                vs[i] = vs[i] + ir.IZH_V_REST
+        us = [v * 0.0 + (izh.b * ir.IZH_V_REST if izh else 0.0) for v in vs]
         betas = [self.beta(i, quant) for i in range(len(self.layers))]
         thetas = [self.threshold(i, quant) for i in range(len(self.layers))]
         for t in range(steps):
@@ -147,6 +163,14 @@ class SpikingRegressor(nn.Module):
                     w, b = params[i]
                     assert a is not None
                     cur = a @ w.T + b
+                if izh is not None and i < n_hidden:
+                    vs[i], us[i], sp = izh_step(
+                        vs[i], us[i], cur, a=izh.a, b=izh.b, c=izh.c, d=izh.d,
+                        dt=izh.dt_ms, gain=izh.gain, slope=cfg.slope, surrogate=cfg.surrogate,
+                    )  # fmt: skip
+                    counts[i] = counts[i] + sp.detach().sum(dim=1)
+                    a = sp
+                    continue
                 vs[i], s = lif_step(
                     vs[i],
                     cur,

@@ -66,3 +66,34 @@ def lif_step(
     sd = s.detach()
     v = v - theta * sd if reset == "subtract" else v * (1.0 - sd)
     return v, s
+
+
+IZH_SURROGATE_MV = 10.0  # the surrogate sees (v - 30 mV) / 10 mV
+
+
+def izh_step(
+    v: torch.Tensor,
+    u: torch.Tensor,
+    current: torch.Tensor,
+    *,
+    a: float,
+    b: float,
+    c: float,
+    d: float,
+    dt: float,
+    gain: float,
+    slope: float = 5.0,
+    surrogate: str = "fast_sigmoid",
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """One Euler step of an Izhikevich layer (docs/fixed-point.md, "Izhikevich layers"):
+    returns (v, u, spikes). v and u in mV; the spike's surrogate derivative is taken of
+    (v - 30 mV) / 10 mV with the same surrogate as LIF; the reset is detached."""
+    vc = v.clamp(-100.0, 30.0)
+    drive = (gain * current).clamp(-1024.0, 1024.0)
+    v_new = vc + dt * (0.04 * vc * vc + 5.0 * vc + 140.0 - u + drive)
+    u_new = u + dt * a * (b * vc - u)
+    s = spike((v_new - 30.0) / IZH_SURROGATE_MV, slope, surrogate, ge=True)
+    sd = s.detach()
+    v_new = v_new * (1.0 - sd) + c * sd
+    u_new = (u_new + d * sd).clamp(-1024.0, 1024.0)
+    return v_new, u_new, s

@@ -63,6 +63,10 @@ class TrainConfig:
     learn_leak: bool = False
     learn_threshold: bool = False
     spike_reg: float = 0.0  # penalty per hidden spike per inference (sparsity)
+    neuron: str = "lif"  # hidden layers: 'lif' or 'izhikevich'
+    izh_preset: str = "regular_spiking"
+    izh_dt_shift: int = 1
+    izh_gain: float = 10.0
     baseline: bool = True
     seed: int = 0
 
@@ -132,6 +136,14 @@ def _check(cfg: TrainConfig) -> None:
         raise Snn2cError("--leak-shift: expected 0..15")
     if cfg.epochs < 1 or cfg.qat_epochs < 0 or cfg.batch_size < 1 or cfg.lr <= 0:
         raise Snn2cError("--epochs, --batch-size and --lr must be positive (--qat-epochs >= 0)")
+    if cfg.neuron not in ("lif", "izhikevich"):
+        raise Snn2cError(f"--neuron: expected lif or izhikevich, got {cfg.neuron!r}")
+    if cfg.izh_preset not in ir.IZH_PRESETS:
+        raise Snn2cError(
+            f"--izh-preset: expected one of {', '.join(ir.IZH_PRESETS)}, got {cfg.izh_preset!r}"
+        )
+    if not 0 <= cfg.izh_dt_shift <= 4 or not 0 < cfg.izh_gain <= 256:
+        raise Snn2cError("--izh-dt-shift: expected 0..4; --izh-gain: expected (0, 256]")
     if cfg.threshold <= 0 or cfg.sigma <= 0:
         raise Snn2cError("--threshold and --sigma must be positive")
 
@@ -243,6 +255,10 @@ def train(
         learn_leak=cfg.learn_leak,
         learn_threshold=cfg.learn_threshold,
         weight_bits=cfg.weight_bits,
+        neuron=cfg.neuron,
+        izh_preset=cfg.izh_preset,
+        izh_dt_shift=cfg.izh_dt_shift,
+        izh_gain=cfg.izh_gain,
     )
     model = SpikingRegressor(mcfg)
 
@@ -276,6 +292,7 @@ def train(
         "hidden": list(cfg.hidden),
         "readout": cfg.readout,
         "surrogate": cfg.surrogate,
+        **({"neuron": cfg.neuron, "izh_preset": cfg.izh_preset} if cfg.neuron != "lif" else {}),
         "epochs": {"float": ran_float, "qat": ran_qat},
         "split": "70/15/15",
     }
