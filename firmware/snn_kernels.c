@@ -127,6 +127,43 @@ SNN_INLINE int32_t snn_dot_s16_q12(const int16_t *w, const int16_t *a, uint32_t 
     return acc;
 }
 
+/*
+ * Index of the first spike at or after j (n if none). Hidden layers are sparse,
+ * so silent inputs are skipped four at a time.
+ */
+SNN_INLINE uint32_t snn_next_spike(const uint8_t *s, uint32_t j, uint32_t n)
+{
+    while (j + 4 <= n && snn_read_u32(s + j) == 0) {
+        j += 4;
+    }
+    while (j < n && !s[j]) {
+        j++;
+    }
+    return j;
+}
+
+/* ------------------------------------------------------------------- state */
+
+/*
+ * Volatile stores keep compilers from turning these loops into memset calls:
+ * picolibc's size-optimised memset stores one byte per iteration.
+ */
+void snn_zero_s32(int32_t *p, uint32_t n)
+{
+    volatile int32_t *q = p;
+    for (uint32_t i = 0; i < n; i++) {
+        q[i] = 0;
+    }
+}
+
+void snn_zero_u8(uint8_t *p, uint32_t n)
+{
+    volatile uint8_t *q = p;
+    for (uint32_t i = 0; i < n; i++) {
+        q[i] = 0;
+    }
+}
+
 /* ------------------------------------------------------------------ encoders */
 
 void snn_encode_population_q12(const int32_t *x, uint16_t n_features, uint16_t n_fields,
@@ -293,16 +330,13 @@ void snn_dense_q12_s16_sat(const int16_t *w, const int16_t *a, uint16_t n_in, ui
 void snn_dense_spikes_s8(const int8_t *w_t, const uint8_t *s, uint16_t n_in, uint16_t n_out,
                          int8_t shift, const int32_t *bias, int32_t *acc, int32_t *cur)
 {
-    for (uint32_t i = 0; i < n_out; i++) {
-        acc[i] = 0;
-    }
-    for (uint32_t j = 0; j < n_in; j++, w_t += n_out) {
-        if (s[j]) {
-            snn_add_row_s8(acc, w_t, n_out);
-        }
+    /* acc is all zero on entry: the loop below leaves it so */
+    for (uint32_t j = snn_next_spike(s, 0, n_in); j < n_in; j = snn_next_spike(s, j + 1, n_in)) {
+        snn_add_row_s8(acc, w_t + j * n_out, n_out);
     }
     for (uint32_t i = 0; i < n_out; i++) {
         cur[i] = snn_scale32(acc[i], shift) + bias[i];
+        acc[i] = 0;
     }
 }
 
@@ -310,32 +344,26 @@ void snn_dense_spikes_s8_sat(const int8_t *w_t, const uint8_t *s, uint16_t n_in,
                              uint16_t n_out, int8_t shift, const int32_t *bias, int32_t *acc,
                              int32_t *cur)
 {
-    for (uint32_t i = 0; i < n_out; i++) {
-        acc[i] = 0;
-    }
-    for (uint32_t j = 0; j < n_in; j++, w_t += n_out) {
-        if (s[j]) {
-            snn_add_row_s8(acc, w_t, n_out);
-        }
+    /* acc is all zero on entry: the loop below leaves it so */
+    for (uint32_t j = snn_next_spike(s, 0, n_in); j < n_in; j = snn_next_spike(s, j + 1, n_in)) {
+        snn_add_row_s8(acc, w_t + j * n_out, n_out);
     }
     for (uint32_t i = 0; i < n_out; i++) {
         cur[i] = snn_sat32(snn_scale64(acc[i], shift) + bias[i]);
+        acc[i] = 0;
     }
 }
 
 void snn_dense_spikes_s16(const int16_t *w_t, const uint8_t *s, uint16_t n_in, uint16_t n_out,
                           int8_t shift, const int32_t *bias, int32_t *acc, int32_t *cur)
 {
-    for (uint32_t i = 0; i < n_out; i++) {
-        acc[i] = 0;
-    }
-    for (uint32_t j = 0; j < n_in; j++, w_t += n_out) {
-        if (s[j]) {
-            snn_add_row_s16(acc, w_t, n_out);
-        }
+    /* acc is all zero on entry: the loop below leaves it so */
+    for (uint32_t j = snn_next_spike(s, 0, n_in); j < n_in; j = snn_next_spike(s, j + 1, n_in)) {
+        snn_add_row_s16(acc, w_t + j * n_out, n_out);
     }
     for (uint32_t i = 0; i < n_out; i++) {
         cur[i] = snn_scale32(acc[i], shift) + bias[i];
+        acc[i] = 0;
     }
 }
 
@@ -343,16 +371,13 @@ void snn_dense_spikes_s16_sat(const int16_t *w_t, const uint8_t *s, uint16_t n_i
                               uint16_t n_out, int8_t shift, const int32_t *bias, int32_t *acc,
                               int32_t *cur)
 {
-    for (uint32_t i = 0; i < n_out; i++) {
-        acc[i] = 0;
-    }
-    for (uint32_t j = 0; j < n_in; j++, w_t += n_out) {
-        if (s[j]) {
-            snn_add_row_s16(acc, w_t, n_out);
-        }
+    /* acc is all zero on entry: the loop below leaves it so */
+    for (uint32_t j = snn_next_spike(s, 0, n_in); j < n_in; j = snn_next_spike(s, j + 1, n_in)) {
+        snn_add_row_s16(acc, w_t + j * n_out, n_out);
     }
     for (uint32_t i = 0; i < n_out; i++) {
         cur[i] = snn_sat32(snn_scale64(acc[i], shift) + bias[i]);
+        acc[i] = 0;
     }
 }
 
@@ -429,6 +454,13 @@ uint32_t snn_lif_step_s32(int32_t *v, const int32_t *cur, uint16_t n, const snn_
 
 void snn_li_step_s32(int32_t *v, const int32_t *cur, uint16_t n, const snn_lif_params_t *p)
 {
+    if (!p->leak_mul && !p->saturate) { /* the common case, without per-neuron branching */
+        const unsigned k = p->leak_shift;
+        for (uint32_t i = 0; i < n; i++) {
+            v[i] = v[i] - snn_asr32(v[i], k) + cur[i];
+        }
+        return;
+    }
     for (uint32_t i = 0; i < n; i++) {
         v[i] = snn_integrate(snn_leak(v[i], p), cur[i], p);
     }

@@ -58,6 +58,12 @@ SNN_INLINE int32_t snn_clamp_q12(int32_t x)
     return x < 0 ? 0 : (x > SNN_X_ONE ? SNN_X_ONE : x);
 }
 
+/* ------------------------------------------------------------------- state */
+
+/* Zero n int32_t / uint8_t values of model state (used by snn_model_reset). */
+void snn_zero_s32(int32_t *p, uint32_t n);
+void snn_zero_u8(uint8_t *p, uint32_t n);
+
 /* ------------------------------------------------------------------ encoders */
 
 /*
@@ -126,6 +132,8 @@ void snn_dense_q12_s16_sat(const int16_t *w, const int16_t *a, uint16_t n_in, ui
  *   s     [n_in] spikes (0 or 1)
  *   shift ws - 16 (usually <= 0)
  *   cur[i] = rshift_round(sum_{j: s[j]} w_t[j * n_out + i], shift) + bias[i]
+ *   acc   [n_out] scratch that must be all zero on entry; it is left all zero
+ *         (static storage starts zeroed, so no per-step clearing is needed)
  */
 void snn_dense_spikes_s8(const int8_t *w_t, const uint8_t *s, uint16_t n_in, uint16_t n_out,
                          int8_t shift, const int32_t *bias, int32_t *acc, int32_t *cur);
