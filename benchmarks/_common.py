@@ -3,7 +3,7 @@
 Every system is measured the same way, with snn2c's own build and emulator code:
 
 * compiled by `snn2c.build.toolchain.link_image` (the board's flags plus
-  snn2c's: picolibc, -Os, -ffp-contract=off, --gc-sections), with the start-up
+  snn2c's: picolibc, -O2, -ffp-contract=off, --gc-sections), with the start-up
   code, UART driver, semihosting exit and linker script of an `snn2c build`
   folder (its QEMU variant), into an image whose `main` is rendered from
   benchmarks/templates/bench_main.c.j2;

@@ -12,6 +12,18 @@ SYSTEM_LABEL = {
 }
 
 
+def _flags() -> str:
+    """The compiler flags snn2c builds nucleo-f401 images with (from the build code)."""
+    from snn2c.boards import load_board
+    from snn2c.build.toolchain import COMMON_CFLAGS
+
+    keep = [f for f in COMMON_CFLAGS if f.startswith(("-O", "-ffp", "-std"))]
+    return " ".join([*load_board("nucleo-f401").cflags, *keep])
+
+
+_FLAGS = _flags()
+
+
 def _fmt(v, spec: str = ",") -> str:
     if v is None:
         return "-"
@@ -207,8 +219,7 @@ def write(doc: dict) -> None:
         "## Method",
         "",
         "- Same board, compiler and flags for every system: `nucleo-f401` "
-        "(Cortex-M4F), `arm-none-eabi-gcc` with snn2c's flags (`-mcpu=cortex-m4 "
-        "-mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16 -Os -ffp-contract=off`, picolibc, "
+        "(Cortex-M4F), `arm-none-eabi-gcc` with snn2c's flags (`" + _FLAGS + "`, picolibc, "
         "`--gc-sections`), the start-up code, UART and linker script of the `snn2c "
         "build` folder, run in QEMU `netduinoplus2`.",
         "- Each image's `bench_infer` takes a raw float sensor vector and returns the "

@@ -48,8 +48,9 @@ def load_data(
                 f"model '{net.name}' was trained on a CSV file ({dataset[4:]}); "
                 "pass --dataset csv:PATH --target COLUMN"
             )
+    samples = meta.get("samples") if dataset == meta.get("dataset") else None
     try:
-        ds = datasets.load(dataset, seed, target)
+        ds = datasets.load(dataset, seed, target, samples)
     except ImportError as e:
         raise Snn2cError(
             f"--dataset {dataset}: needs {e.name} (pip install snn2c[train])"

@@ -289,6 +289,8 @@ def train(
         "trainer": "snn2c.train",
         "dataset": cfg.dataset if not cfg.dataset.startswith("csv:") else f"csv:{ds.name}",
         "seed": cfg.seed,
+        **({"samples": cfg.n_samples} if cfg.n_samples else {}),
+        **({"target_column": cfg.target} if cfg.target else {}),
         "hidden": list(cfg.hidden),
         "readout": cfg.readout,
         "surrogate": cfg.surrogate,
