@@ -14,18 +14,7 @@ import numpy as np
 import torch
 
 from snn2c import ir
-
-
-def xorshift32(seed: int, count: int) -> np.ndarray:
-    """The first `count` states of the contract's xorshift32 generator from `seed`."""
-    s = seed & 0xFFFFFFFF
-    out = np.empty(count, dtype=np.int64)
-    for i in range(count):
-        s ^= (s << 13) & 0xFFFFFFFF
-        s ^= s >> 17
-        s ^= (s << 5) & 0xFFFFFFFF
-        out[i] = s
-    return out
+from snn2c.reference.integer import xorshift32_draws as xorshift32  # the contract's generator
 
 
 def centres(n: int) -> np.ndarray:
