@@ -87,7 +87,7 @@ def render_harness(
         .render(
             provenance=provenance,
             system=system,
-            int_outputs=system == "snn2c",
+            int_outputs=system.startswith("snn2c"),
             headers=headers,
             n_vectors=len(x_raw),
             n_inputs=x_raw.shape[1],
@@ -118,6 +118,7 @@ def compile_bench(
     elf: Path,
     *,
     null: bool = False,
+    defines: dict[str, str] | None = None,
 ) -> Path:
     """Link one benchmark image for the board's QEMU machine (snn2c's flags and runtime)."""
     toolchain.link_image(
@@ -126,7 +127,11 @@ def compile_bench(
         include_dirs=[build_dir / "config/emu", *include_dirs, build_dir / "src"],
         linker_script=build_dir / "ld/qemu.ld",
         elf=elf,
-        defines={"BENCH_NULL": "1" if null else "0", "SNN_MODEL_COUNT_SPIKES": "0"},
+        defines={
+            "BENCH_NULL": "1" if null else "0",
+            "SNN_MODEL_COUNT_SPIKES": "0",
+            **(defines or {}),
+        },
     )
     return elf
 

@@ -6,6 +6,7 @@ from _common import DOC  # type: ignore[import-not-found]
 
 SYSTEM_LABEL = {
     "snn2c": "snn2c (int8 fixed point)",
+    "snn2c_portable": "snn2c, portable C kernels (no SMLAD)",
     "naive_snn": "naive float SNN (same weights)",
     "emlearn": "emlearn MLP (float)",
     "lower_bound": "lower bound (events + updates)",

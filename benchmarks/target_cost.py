@@ -125,21 +125,26 @@ def measure(
     n_outputs: int,
     count_n: int,
     prov: str,
+    defines: dict[str, str] | None = None,
 ) -> dict:
     """Outputs on the whole test split, instructions on its first count_n vectors, sizes."""
-    as_float = system != "snn2c"
+    as_float = not system.startswith("snn2c")
     d_all, d_cnt = work / f"{system}-all", work / f"{system}-count"
     C.render_harness(d_all, system, x_test, n_outputs, headers, provenance=prov)
     elf = C.compile_bench(
-        build_dir, board, [*sources, d_all / "bench_main.c"], includes, work / f"{system}-all.elf"
-    )
+        build_dir, board, [*sources, d_all / "bench_main.c"], includes, work / f"{system}-all.elf",
+        defines=defines,
+    )  # fmt: skip
     outputs = C.run_outputs(board, elf, n_outputs, as_float)
     C.render_harness(d_cnt, system, x_test[:count_n], n_outputs, headers, provenance=prov)
     cnt_src = [*sources, d_cnt / "bench_main.c"]
-    elf_c = C.compile_bench(build_dir, board, cnt_src, includes, work / f"{system}-count.elf")
-    elf_n = C.compile_bench(
-        build_dir, board, cnt_src, includes, work / f"{system}-null.elf", null=True
+    elf_c = C.compile_bench(
+        build_dir, board, cnt_src, includes, work / f"{system}-count.elf", defines=defines
     )
+    elf_n = C.compile_bench(
+        build_dir, board, cnt_src, includes, work / f"{system}-null.elf", null=True,
+        defines=defines,
+    )  # fmt: skip
     counts, per_function = C.count_instructions(board, elf_c, count_n, profile=system == "snn2c")
     fp = C.footprint(board, elf_c, elf_n)
     sz_c, sz_n = C.toolchain.size(board, elf_c), C.toolchain.size(board, elf_n)
@@ -198,6 +203,19 @@ def bench_dataset(name: str, model: Path, work: Path, args, train_info: dict) ->
             "instructions_per_function": m["per_function"],
             "train": {"epochs": train_info["epochs"], "seconds": train_info["seconds"]},
         }
+    )
+
+    # 1b. the same network with snn2c's portable C kernels (no DSP instructions)
+    m = measure(
+        "snn2c_portable", board, build_dir, work, [build_dir / "src/snn_model.c",
+        build_dir / "src/snn_kernels.c"], [build_dir / "src"], ["snn_model.h"],
+        x_test, net.n_outputs, args.count_snn2c, prov, defines={"SNN_KERNELS_PORTABLE": "1"},
+    )  # fmt: skip
+    if not np.array_equal(m["outputs"].astype(np.int64), res.outputs.astype(np.int64)):
+        raise SystemExit(f"{name}: portable kernels in QEMU differ from the integer reference")
+    rows.append(
+        _row(name, "snn2c_portable", m, y_test01, m["outputs"] / 65536.0)
+        | {"x_lower_bound": float(np.mean(m["counts"])) / lb_sample}
     )
 
     # 2. naive float SNN, same weights

@@ -11,9 +11,10 @@
  * uses SMLAD, two 16 x 16 multiply-accumulates per instruction, as CMSIS-NN
  * does. The integer results are identical to the plain loops (the quantizer
  * proves the int32 accumulator cannot overflow), so both paths share one
- * contract and one test suite; other cores use the plain loops.
+ * contract and one test suite; other cores use the plain loops, and so does any
+ * build with -DSNN_KERNELS_PORTABLE (benchmarks/target_cost.py compares both).
  */
-#if defined(__ARM_FEATURE_SIMD32) && __ARM_FEATURE_SIMD32
+#if defined(__ARM_FEATURE_SIMD32) && __ARM_FEATURE_SIMD32 && !defined(SNN_KERNELS_PORTABLE)
 #include <arm_acle.h>
 #define SNN_USE_SIMD32 1
 #else
