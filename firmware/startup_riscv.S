@@ -2,6 +2,7 @@
  * startup_riscv.S - reset entry for RV32 (ESP32-C3 class cores, QEMU virt).
  * Set gp and sp, send traps to a handler that exits, then C start-up.
  */
+    .file "startup_riscv.S" /* not the compiler's random temporary name: reproducible ELF */
     .section .text.start, "ax"
     .globl _start
 _start:

@@ -238,6 +238,7 @@ def compile_image(
         linker_script=root / image_ld(variant),
         elf=elf,
         defines=image_defines(variant, counters),
+        cwd=root,
     )
     return elf
 

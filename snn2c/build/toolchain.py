@@ -78,9 +78,16 @@ def link_image(
     defines: dict[str, str] | None = None,
     cwd: Path | None = None,
 ) -> None:
-    """Compile and link sources into elf in one compiler call."""
+    """Compile and link sources into elf in one compiler call.
+
+    With cwd, paths below it are recorded relative to it in the debug info, so
+    the same project built in two folders gives byte-identical ELF files.
+    """
     gcc = require_tool(board, "gcc")
     cmd = [gcc, *cflags(board)]
+    if cwd is not None:
+        here = Path(cwd).resolve()
+        cmd += [f"-ffile-prefix-map={here}=.", f"-Wa,--debug-prefix-map={here}=."]
     cmd += [f"-D{k}={v}" for k, v in (defines or {}).items()]
     cmd += [f"-I{d}" for d in include_dirs]
     cmd += [*COMMON_LDFLAGS, f"-T{linker_script}", f"-Wl,-Map={elf.with_suffix('.map')}"]
