@@ -4,4 +4,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 .venv/bin/ruff check snn2c tests benchmarks
 .venv/bin/ruff format --check snn2c tests benchmarks
+.venv/bin/mypy snn2c
 .venv/bin/python -m pytest -q -n 2 "$@"
