@@ -102,8 +102,8 @@ SNN_INLINE int32_t snn_dot_s8_q12(const int8_t *w, const int16_t *a, uint32_t n)
         acc = __smlad(__sxtb16((int8x4_t)w4), (int16x2_t)snn_read_u32(a + j), acc);
         acc = __smlad(snn_sxtb16_ror8(w4), (int16x2_t)snn_read_u32(a + j + 2), acc);
 #else
-        acc += (int32_t)w[j] * a[j] + (int32_t)w[j + 2] * a[j + 1] +
-               (int32_t)w[j + 1] * a[j + 2] + (int32_t)w[j + 3] * a[j + 3];
+        acc += (int32_t)w[j] * a[j] + (int32_t)w[j + 2] * a[j + 1] + (int32_t)w[j + 1] * a[j + 2] +
+               (int32_t)w[j + 3] * a[j + 3];
 #endif
     }
     for (; j < n; j++) {
@@ -233,8 +233,7 @@ uint32_t snn_encode_rate_periodic(int32_t *phase, const int32_t *x, uint16_t n, 
     return count;
 }
 
-uint32_t snn_encode_rate_bernoulli(uint32_t *state, const int32_t *x, uint16_t n,
-                                   uint8_t *spikes)
+uint32_t snn_encode_rate_bernoulli(uint32_t *state, const int32_t *x, uint16_t n, uint8_t *spikes)
 {
     uint32_t s = *state;
     uint32_t count = 0;
@@ -341,9 +340,8 @@ void snn_dense_spikes_s8(const int8_t *w_t, const uint8_t *s, uint16_t n_in, uin
     }
 }
 
-void snn_dense_spikes_s8_sat(const int8_t *w_t, const uint8_t *s, uint16_t n_in,
-                             uint16_t n_out, int8_t shift, const int32_t *bias, int32_t *acc,
-                             int32_t *cur)
+void snn_dense_spikes_s8_sat(const int8_t *w_t, const uint8_t *s, uint16_t n_in, uint16_t n_out,
+                             int8_t shift, const int32_t *bias, int32_t *acc, int32_t *cur)
 {
     /* acc is all zero on entry: the loop below leaves it so */
     for (uint32_t j = snn_next_spike(s, 0, n_in); j < n_in; j = snn_next_spike(s, j + 1, n_in)) {
@@ -368,9 +366,8 @@ void snn_dense_spikes_s16(const int16_t *w_t, const uint8_t *s, uint16_t n_in, u
     }
 }
 
-void snn_dense_spikes_s16_sat(const int16_t *w_t, const uint8_t *s, uint16_t n_in,
-                              uint16_t n_out, int8_t shift, const int32_t *bias, int32_t *acc,
-                              int32_t *cur)
+void snn_dense_spikes_s16_sat(const int16_t *w_t, const uint8_t *s, uint16_t n_in, uint16_t n_out,
+                              int8_t shift, const int32_t *bias, int32_t *acc, int32_t *cur)
 {
     /* acc is all zero on entry: the loop below leaves it so */
     for (uint32_t j = snn_next_spike(s, 0, n_in); j < n_in; j = snn_next_spike(s, j + 1, n_in)) {
@@ -504,7 +501,8 @@ uint32_t snn_izh_step_s32(int32_t *v, int32_t *u, const int32_t *cur, uint16_t n
         }
         const int32_t ui = u[i];
         const int32_t v8 = snn_asr32(vc, 8);
-        const int32_t quad = (int32_t)snn_asr64((int64_t)(v8 * v8) * SNN_IZH_K04 + ((int64_t)1 << 19), 20);
+        const int32_t quad =
+            (int32_t)snn_asr64((int64_t)(v8 * v8) * SNN_IZH_K04 + ((int64_t)1 << 19), 20);
         int64_t drive = snn_asr64((int64_t)cur[i] * p->gain_q + 128, 8);
         if (drive > SNN_IZH_LIM) {
             drive = SNN_IZH_LIM;
@@ -513,8 +511,8 @@ uint32_t snn_izh_step_s32(int32_t *v, int32_t *u, const int32_t *cur, uint16_t n
         }
         const int32_t dv = quad + 5 * vc + SNN_IZH_C140 - ui + (int32_t)drive;
         int32_t vn = vc + (dt ? snn_asr32(dv + dt_half, dt) : dv);
-        int32_t un = ui + (int32_t)snn_asr64((int64_t)p->ab_q * vc - (int64_t)p->a_q * ui + u_half,
-                                              24 + dt);
+        int32_t un =
+            ui + (int32_t)snn_asr64((int64_t)p->ab_q * vc - (int64_t)p->a_q * ui + u_half, 24 + dt);
         const uint8_t s = (uint8_t)(vn >= SNN_IZH_V_PEAK);
         if (s) {
             vn = p->c_q;

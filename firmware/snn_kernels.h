@@ -100,8 +100,7 @@ uint32_t snn_encode_rate_periodic(int32_t *phase, const int32_t *x, uint16_t n, 
  * (s ^= s << 13; s ^= s >> 17; s ^= s << 5) and spike iff (s >> 20) < x[j].
  * Returns the spike count.
  */
-uint32_t snn_encode_rate_bernoulli(uint32_t *state, const int32_t *x, uint16_t n,
-                                   uint8_t *spikes);
+uint32_t snn_encode_rate_bernoulli(uint32_t *state, const int32_t *x, uint16_t n, uint8_t *spikes);
 
 /* ------------------------------------------------------------------ synapses */
 
@@ -137,25 +136,23 @@ void snn_dense_q12_s16_sat(const int16_t *w, const int16_t *a, uint16_t n_in, ui
  */
 void snn_dense_spikes_s8(const int8_t *w_t, const uint8_t *s, uint16_t n_in, uint16_t n_out,
                          int8_t shift, const int32_t *bias, int32_t *acc, int32_t *cur);
-void snn_dense_spikes_s8_sat(const int8_t *w_t, const uint8_t *s, uint16_t n_in,
-                             uint16_t n_out, int8_t shift, const int32_t *bias, int32_t *acc,
-                             int32_t *cur);
+void snn_dense_spikes_s8_sat(const int8_t *w_t, const uint8_t *s, uint16_t n_in, uint16_t n_out,
+                             int8_t shift, const int32_t *bias, int32_t *acc, int32_t *cur);
 void snn_dense_spikes_s16(const int16_t *w_t, const uint8_t *s, uint16_t n_in, uint16_t n_out,
                           int8_t shift, const int32_t *bias, int32_t *acc, int32_t *cur);
-void snn_dense_spikes_s16_sat(const int16_t *w_t, const uint8_t *s, uint16_t n_in,
-                              uint16_t n_out, int8_t shift, const int32_t *bias, int32_t *acc,
-                              int32_t *cur);
+void snn_dense_spikes_s16_sat(const int16_t *w_t, const uint8_t *s, uint16_t n_in, uint16_t n_out,
+                              int8_t shift, const int32_t *bias, int32_t *acc, int32_t *cur);
 
 /* ------------------------------------------------------------------- neurons */
 
 typedef struct {
-    int32_t threshold;  /* Q16, >= 1 */
-    int32_t beta_q15;   /* 'mul' leak factor, Q15 in [0, 32768] */
-    uint8_t leak_mul;   /* 1: V = asr(V * beta_q15 + 2^14, 15); 0: V -= asr(V, leak_shift) */
-    uint8_t leak_shift; /* 'shift' leak: beta = 1 - 2^-leak_shift */
-    uint8_t reset_zero; /* 1: V = 0 on a spike; 0: V -= threshold */
-    uint8_t fire_ge;    /* 1: spike when V >= threshold; 0: when V > threshold */
-    uint8_t saturate;   /* 1: V + I in 64 bits, clamped to int32 */
+    int32_t threshold;     /* Q16, >= 1 */
+    int32_t beta_q15;      /* 'mul' leak factor, Q15 in [0, 32768] */
+    uint8_t leak_mul;      /* 1: V = asr(V * beta_q15 + 2^14, 15); 0: V -= asr(V, leak_shift) */
+    uint8_t leak_shift;    /* 'shift' leak: beta = 1 - 2^-leak_shift */
+    uint8_t reset_zero;    /* 1: V = 0 on a spike; 0: V -= threshold */
+    uint8_t fire_ge;       /* 1: spike when V >= threshold; 0: when V > threshold */
+    uint8_t saturate;      /* 1: V + I in 64 bits, clamped to int32 */
     uint8_t reset_delayed; /* 1: the previous step's spike resets while integrating */
 } snn_lif_params_t;
 

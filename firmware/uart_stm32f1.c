@@ -14,8 +14,8 @@
 
 void board_uart_init(void)
 {
-    RCC_APB2ENR |= (1u << 2) | (1u << 0); /* IOPA, AFIO */
-    RCC_APB1ENR |= 1u << 17;              /* USART2 */
+    RCC_APB2ENR |= (1u << 2) | (1u << 0);                /* IOPA, AFIO */
+    RCC_APB1ENR |= 1u << 17;                             /* USART2 */
     GPIOA_CRL = (GPIOA_CRL & ~(15u << 8)) | (0xBu << 8); /* PA2: AF push-pull, 50 MHz */
     USART_BRR = (BOARD_UART_CLOCK_HZ + BOARD_UART_BAUD / 2u) / BOARD_UART_BAUD;
     USART_CR1 = (1u << 13) | (1u << 3); /* UE | TE */

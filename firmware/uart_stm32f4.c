@@ -19,10 +19,10 @@
 
 void board_uart_init(void)
 {
-    RCC_AHB1ENR |= 1u << 0;  /* GPIOA */
-    RCC_APB1ENR |= 1u << 17; /* USART2 */
-    GPIOA_MODER = (GPIOA_MODER & ~(3u << 4)) | (2u << 4);    /* PA2 alternate */
-    GPIOA_AFRL = (GPIOA_AFRL & ~(15u << 8)) | (7u << 8);     /* AF7 = USART2 */
+    RCC_AHB1ENR |= 1u << 0;                               /* GPIOA */
+    RCC_APB1ENR |= 1u << 17;                              /* USART2 */
+    GPIOA_MODER = (GPIOA_MODER & ~(3u << 4)) | (2u << 4); /* PA2 alternate */
+    GPIOA_AFRL = (GPIOA_AFRL & ~(15u << 8)) | (7u << 8);  /* AF7 = USART2 */
     USART_BRR = (BOARD_UART_CLOCK_HZ + BOARD_UART_BAUD / 2u) / BOARD_UART_BAUD;
     USART_CR1 = (1u << 13) | (1u << 3); /* UE | TE */
 }

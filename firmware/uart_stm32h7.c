@@ -15,8 +15,8 @@
 
 void board_uart_init(void)
 {
-    RCC_AHB4ENR |= 1u << 3;   /* GPIOD */
-    RCC_APB1LENR |= 1u << 18; /* USART3 */
+    RCC_AHB4ENR |= 1u << 3;                                 /* GPIOD */
+    RCC_APB1LENR |= 1u << 18;                               /* USART3 */
     GPIOD_MODER = (GPIOD_MODER & ~(3u << 16)) | (2u << 16); /* PD8 alternate */
     GPIOD_AFRH = (GPIOD_AFRH & ~15u) | 7u;                  /* AF7 = USART3 */
     USART_BRR = (BOARD_UART_CLOCK_HZ + BOARD_UART_BAUD / 2u) / BOARD_UART_BAUD;

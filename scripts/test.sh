@@ -5,4 +5,5 @@ cd "$(dirname "$0")/.."
 .venv/bin/ruff check snn2c tests benchmarks
 .venv/bin/ruff format --check snn2c tests benchmarks
 .venv/bin/mypy snn2c
+clang-format --dry-run --Werror --style=file firmware/*.c firmware/*.h
 .venv/bin/python -m pytest -q -n 2 "$@"
