@@ -327,56 +327,69 @@ void snn_dense_q12_s16_sat(const int16_t *w, const int16_t *a, uint16_t n_in, ui
     }
 }
 
-void snn_dense_spikes_s8(const int8_t *w_t, const uint8_t *s, uint16_t n_in, uint16_t n_out,
-                         int8_t shift, const int32_t *bias, int32_t *acc, int32_t *cur)
+/* acc += the rows of the spiking inputs; acc is all zero on entry. */
+SNN_INLINE void snn_accumulate_spikes_s8(const int8_t *w_t, const uint8_t *s, uint32_t n_in,
+                                         uint32_t n_out, int32_t *acc)
 {
-    /* acc is all zero on entry: the loop below leaves it so */
     for (uint32_t j = snn_next_spike(s, 0, n_in); j < n_in; j = snn_next_spike(s, j + 1, n_in)) {
         snn_add_row_s8(acc, w_t + j * n_out, n_out);
     }
+}
+
+SNN_INLINE void snn_accumulate_spikes_s16(const int16_t *w_t, const uint8_t *s, uint32_t n_in,
+                                          uint32_t n_out, int32_t *acc)
+{
+    for (uint32_t j = snn_next_spike(s, 0, n_in); j < n_in; j = snn_next_spike(s, j + 1, n_in)) {
+        snn_add_row_s16(acc, w_t + j * n_out, n_out);
+    }
+}
+
+/* cur = rshift_round(acc, shift) + bias, and acc back to all zero for the next step. */
+SNN_INLINE void snn_emit_current(int32_t *acc, uint32_t n_out, int8_t shift, const int32_t *bias,
+                                 int32_t *cur)
+{
     for (uint32_t i = 0; i < n_out; i++) {
         cur[i] = snn_scale32(acc[i], shift) + bias[i];
         acc[i] = 0;
     }
+}
+
+/* As snn_emit_current, in 64 bits with the current saturated to int32. */
+SNN_INLINE void snn_emit_current_sat(int32_t *acc, uint32_t n_out, int8_t shift,
+                                     const int32_t *bias, int32_t *cur)
+{
+    for (uint32_t i = 0; i < n_out; i++) {
+        cur[i] = snn_sat32(snn_scale64(acc[i], shift) + bias[i]);
+        acc[i] = 0;
+    }
+}
+
+void snn_dense_spikes_s8(const int8_t *w_t, const uint8_t *s, uint16_t n_in, uint16_t n_out,
+                         int8_t shift, const int32_t *bias, int32_t *acc, int32_t *cur)
+{
+    snn_accumulate_spikes_s8(w_t, s, n_in, n_out, acc);
+    snn_emit_current(acc, n_out, shift, bias, cur);
 }
 
 void snn_dense_spikes_s8_sat(const int8_t *w_t, const uint8_t *s, uint16_t n_in, uint16_t n_out,
                              int8_t shift, const int32_t *bias, int32_t *acc, int32_t *cur)
 {
-    /* acc is all zero on entry: the loop below leaves it so */
-    for (uint32_t j = snn_next_spike(s, 0, n_in); j < n_in; j = snn_next_spike(s, j + 1, n_in)) {
-        snn_add_row_s8(acc, w_t + j * n_out, n_out);
-    }
-    for (uint32_t i = 0; i < n_out; i++) {
-        cur[i] = snn_sat32(snn_scale64(acc[i], shift) + bias[i]);
-        acc[i] = 0;
-    }
+    snn_accumulate_spikes_s8(w_t, s, n_in, n_out, acc);
+    snn_emit_current_sat(acc, n_out, shift, bias, cur);
 }
 
 void snn_dense_spikes_s16(const int16_t *w_t, const uint8_t *s, uint16_t n_in, uint16_t n_out,
                           int8_t shift, const int32_t *bias, int32_t *acc, int32_t *cur)
 {
-    /* acc is all zero on entry: the loop below leaves it so */
-    for (uint32_t j = snn_next_spike(s, 0, n_in); j < n_in; j = snn_next_spike(s, j + 1, n_in)) {
-        snn_add_row_s16(acc, w_t + j * n_out, n_out);
-    }
-    for (uint32_t i = 0; i < n_out; i++) {
-        cur[i] = snn_scale32(acc[i], shift) + bias[i];
-        acc[i] = 0;
-    }
+    snn_accumulate_spikes_s16(w_t, s, n_in, n_out, acc);
+    snn_emit_current(acc, n_out, shift, bias, cur);
 }
 
 void snn_dense_spikes_s16_sat(const int16_t *w_t, const uint8_t *s, uint16_t n_in, uint16_t n_out,
                               int8_t shift, const int32_t *bias, int32_t *acc, int32_t *cur)
 {
-    /* acc is all zero on entry: the loop below leaves it so */
-    for (uint32_t j = snn_next_spike(s, 0, n_in); j < n_in; j = snn_next_spike(s, j + 1, n_in)) {
-        snn_add_row_s16(acc, w_t + j * n_out, n_out);
-    }
-    for (uint32_t i = 0; i < n_out; i++) {
-        cur[i] = snn_sat32(snn_scale64(acc[i], shift) + bias[i]);
-        acc[i] = 0;
-    }
+    snn_accumulate_spikes_s16(w_t, s, n_in, n_out, acc);
+    snn_emit_current_sat(acc, n_out, shift, bias, cur);
 }
 
 /* ------------------------------------------------------------------- neurons */
