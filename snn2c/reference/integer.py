@@ -144,19 +144,24 @@ def _check_proven(layer: QuantizedLayer, index: int, what: str, values: np.ndarr
         )
 
 
-def layer_step(
-    layer: QuantizedLayer, index: int, v: np.ndarray, a: np.ndarray, s_prev: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """One time step of one layer: returns (new V, spikes). Arrays are (B, n) int64;
-    s_prev holds the layer's spikes of the previous step (for the delayed reset)."""
+def synaptic_current(layer: QuantizedLayer, index: int, a: np.ndarray) -> np.ndarray:
+    """Steps 1-2 of the contract, shared by every neuron kind: I = rshift_round(W a) + b."""
     acc = a @ layer.weight.T
     if not layer.acc_wide:
         _check_proven(layer, index, "accumulator", acc)
     cur = rshift_round(acc, layer.acc_shift) + layer.bias
     if layer.saturate:
-        cur = sat32(cur)
-    else:
-        _check_proven(layer, index, "current", cur)
+        return sat32(cur)
+    _check_proven(layer, index, "current", cur)
+    return cur
+
+
+def layer_step(
+    layer: QuantizedLayer, index: int, v: np.ndarray, a: np.ndarray, s_prev: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """One time step of one layer: returns (new V, spikes). Arrays are (B, n) int64;
+    s_prev holds the layer's spikes of the previous step (for the delayed reset)."""
+    cur = synaptic_current(layer, index, a)
     if layer.leak == "shift":
         v = v - asr(v, layer.leak_shift)
     else:
@@ -192,14 +197,7 @@ def izh_step(
     returns (new v, new u, spikes), all (B, n) int64 holding int32 values."""
     q = layer.izh
     assert q is not None
-    acc = a @ layer.weight.T
-    if not layer.acc_wide:
-        _check_proven(layer, index, "accumulator", acc)
-    cur = rshift_round(acc, layer.acc_shift) + layer.bias
-    if layer.saturate:
-        cur = sat32(cur)
-    else:
-        _check_proven(layer, index, "current", cur)
+    cur = synaptic_current(layer, index, a)
     vc = np.clip(v, IZH_V_MIN_Q, IZH_V_PEAK_Q)
     v8 = asr(vc, IZH_SQ_SHIFT)
     quad = rshift_round(v8 * v8 * IZH_K04, IZH_K04_FRAC)
