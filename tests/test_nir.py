@@ -19,9 +19,18 @@ from snn2c.quantize import quantize
 from snn2c.reference import integer
 from snn2c.reference.floatsim import run_float
 
-nir = pytest.importorskip("nir")
-torch = pytest.importorskip("torch")
-snn = pytest.importorskip("snntorch")
+nir = pytest.importorskip(
+    "nir",
+    reason="needs nir (pip install 'snn2c[nir]'); scripts/setup.sh installs it and CI fails on any skip",
+)
+torch = pytest.importorskip(
+    "torch",
+    reason="needs torch (pip install 'snn2c[train]'); scripts/setup.sh installs it and CI fails on any skip",
+)
+snn = pytest.importorskip(
+    "snntorch",
+    reason="needs snntorch (pip install 'snn2c[nir]'); scripts/setup.sh installs it and CI fails on any skip",
+)
 
 from snn2c.nir import ImportOptions, export_network, import_graph, write_graph  # noqa: E402
 from snn2c.nir.importer import import_file  # noqa: E402

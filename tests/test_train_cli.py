@@ -6,8 +6,14 @@ import json
 
 import pytest
 
-pytest.importorskip("torch")
-pytest.importorskip("sklearn")
+pytest.importorskip(
+    "torch",
+    reason="needs torch (pip install 'snn2c[train]'); scripts/setup.sh installs it and CI fails on any skip",
+)
+pytest.importorskip(
+    "sklearn",
+    reason="needs sklearn (pip install 'snn2c[train]'); scripts/setup.sh installs it and CI fails on any skip",
+)
 
 from snn2c import modelfile  # noqa: E402
 from snn2c.cli import main  # noqa: E402

@@ -5,7 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-pytest.importorskip("sklearn")
+pytest.importorskip(
+    "sklearn",
+    reason="needs sklearn (pip install 'snn2c[train]'); scripts/setup.sh installs it and CI fails on any skip",
+)
 
 from snn2c.errors import Snn2cError  # noqa: E402
 from snn2c.train import datasets  # noqa: E402
