@@ -113,10 +113,8 @@ def build_view(net: ir.Network, qnet: QuantizedNetwork, *, command: str) -> dict
     enc = qnet.encoder
     dec = qnet.decoder
     layers = [_layer_view(i, layer) for i, layer in enumerate(qnet.layers)]
-    for view, layer in zip(layers, net.layers, strict=True):
-        if max(view["n_in"], view["n_out"]) > 65535:
-            raise Snn2cError("layers wider than 65535 neurons are not supported")
-        del layer
+    if any(max(view["n_in"], view["n_out"]) > 65535 for view in layers):
+        raise Snn2cError("layers wider than 65535 neurons are not supported")
     return {
         "version": __version__,
         "command": command,
@@ -142,7 +140,6 @@ def build_view(net: ir.Network, qnet: QuantizedNetwork, *, command: str) -> dict
             sum(v["weight"].size * (1 if v["wtype"] == "int8_t" else 2) for v in layers)
             + dec.weight.size * 2
         ),
-        "np": np,
     }
 
 
