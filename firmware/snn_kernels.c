@@ -544,6 +544,49 @@ uint32_t snn_izh_step_s32(int32_t *v, int32_t *u, const int32_t *cur, uint16_t n
     return count;
 }
 
+/* ------------------------------------------------------------ counting form */
+
+uint32_t snn_lif_count_lookup(const int32_t *cur, uint16_t n, const int32_t *edges,
+                              const uint16_t *counts, uint16_t size, int32_t top, uint16_t *out)
+{
+    uint32_t total = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        int32_t c = cur[i];
+        c = c < 0 ? 0 : (c > top ? top : c);
+        /* branch-free binary search: the largest k with edges[k] <= c */
+        uint32_t k = 0;
+        for (uint32_t half = (uint32_t)size >> 1; half > 0; half >>= 1) {
+            k += edges[k + half] <= c ? half : 0u;
+        }
+        out[i] = counts[k];
+        total += counts[k];
+    }
+    return total;
+}
+
+void snn_readout_counts_s32(const int32_t *w, const uint16_t *n, uint16_t n_in, uint16_t n_out,
+                            uint8_t fold_shift, int8_t shift, const int64_t *bias, uint8_t acc32,
+                            int32_t *y)
+{
+    for (uint32_t o = 0; o < n_out; o++) {
+        int64_t acc;
+        if (acc32) {
+            int32_t a = 0;
+            for (uint32_t i = 0; i < n_in; i++) {
+                a += w[i] * (int32_t)n[i];
+            }
+            acc = a;
+        } else {
+            acc = 0;
+            for (uint32_t i = 0; i < n_in; i++) {
+                acc += (int64_t)w[i] * n[i];
+            }
+        }
+        w += n_in;
+        y[o] = snn_sat32(snn_scale64(bias[o] + acc * ((int64_t)1 << fold_shift), shift));
+    }
+}
+
 /* ------------------------------------------------------------------ decoders */
 
 int32_t snn_sigmoid_q15(int32_t v, const int16_t *table)

@@ -198,6 +198,31 @@ void snn_izh_reset(int32_t *v, int32_t *u, uint16_t n, const snn_izh_params_t *p
 uint32_t snn_izh_step_s32(int32_t *v, int32_t *u, const int32_t *cur, uint16_t n,
                           const snn_izh_params_t *p, uint8_t *spikes);
 
+/* ------------------------------------------------------------ counting form */
+
+/*
+ * Spike counts of a LIF layer driven by constant currents, through its count
+ * table (docs/fixed-point.md, "Counting form"): out[i] = counts[k] for the
+ * largest k with edges[k] <= clamp(cur[i], 0, top).
+ *   cur [n] Q16 currents; edges [size] ascending with edges[0] = 0, size a power
+ *   of two (padded with INT32_MAX); counts [size] spikes over the T steps;
+ *   top = threshold + 1 (every larger current fires at every step).
+ * Returns the number of spikes of the layer over the T steps.
+ */
+uint32_t snn_lif_count_lookup(const int32_t *cur, uint16_t n, const int32_t *edges,
+                              const uint16_t *counts, uint16_t size, int32_t top, uint16_t *out);
+
+/*
+ * Folded readout of the counting form:
+ *   y[o] = sat32(rshift_round(bias[o] + 2^fold_shift * sum_i w[o * n_in + i] * n[i], shift)).
+ *   w [n_out][n_in] int32 (R W of the readout layer), n [n_in] spike counts,
+ *   bias [n_out] at Q(rs + 16); the sum is accumulated in int32 when acc32 (the
+ *   compiler has proven it fits), else in int64; y [n_out] Q16.
+ */
+void snn_readout_counts_s32(const int32_t *w, const uint16_t *n, uint16_t n_in, uint16_t n_out,
+                            uint8_t fold_shift, int8_t shift, const int64_t *bias, uint8_t acc32,
+                            int32_t *y);
+
 /* ------------------------------------------------------------------ decoders */
 
 /* Voting sigmoid: Q16 membrane -> Q15 through the 257-entry table over [-8, 8]. */

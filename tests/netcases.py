@@ -130,3 +130,45 @@ def izhikevich_networks() -> list[tuple[str, ir.Network]]:
         net = dataclasses.replace(base, layers=tuple(layers), name=f"izh-{k}")
         cases.append((f"izh{k}-{enc}-{dec}-dt{dt_shift}", net))
     return cases
+
+
+def count_form_networks() -> list[tuple[str, ir.Network]]:
+    """One-hidden-layer networks with a non-leaky readout, which compile to the counting
+    form (docs/fixed-point.md): both current encoders, T = 1..32, int8/int16, both leak
+    forms, both resets and comparisons, 1-3 outputs, thresholds up to 40, saturating
+    currents."""
+    combos = [
+        # (encoder, hidden, steps, bits, leak, reset, fire, outputs, threshold, scale)
+        ("population", 16, 8, 8, "shift", "subtract", "gt", 1, None, 1.0),
+        ("direct", 64, 16, 8, "shift", "subtract", "gt", 1, None, 2.0),
+        ("direct", 7, 1, 16, "mul", "zero", "ge", 2, None, 1.0),
+        ("population", 33, 32, 16, "shift", "zero", "gt", 3, None, 4.0),
+        ("direct", 1, 4, 8, "mul", "subtract", "ge", 1, 40.0, 60.0),
+        ("population", 100, 12, 8, "shift", "subtract", "ge", 2, 0.25, 1.0),
+        ("direct", 24, 9, 16, "shift", "subtract", "gt", 1, None, 3000.0),  # saturating current
+    ]
+    cases = []
+    for k, (enc, hidden, steps, bits, leak, reset, fire, outs, thr, scale) in enumerate(combos):
+        base = random_network(
+            500 + k,
+            n_features=1 + k % 5,
+            hidden=(hidden,),
+            n_outputs=outs,
+            last_neurons=(1, 4, 8)[k % 3],
+            encoder=enc,
+            steps=steps,
+            weight_bits=bits,
+            leak=leak,
+            reset=reset,
+            fire=fire,
+            weight_scale=scale,
+        )
+        h, last = base.layers
+        if thr is not None:
+            h = dataclasses.replace(h, neuron=dataclasses.replace(h.neuron, threshold=thr))
+        readout = ir.NeuronSpec(kind="li", leak="mul", beta=1.0)
+        # the readout's own weights stay of order one (only layer 0 is scaled up)
+        last = dataclasses.replace(last, weight=last.weight / scale, neuron=readout)
+        layers = (h, last)
+        cases.append((f"cf{k}-{enc}-T{steps}", dataclasses.replace(base, layers=layers)))
+    return cases

@@ -17,9 +17,16 @@ from snn2c.quantize.fixedpoint import V_FRAC
 from snn2c.reference import integer
 
 from hostc import build_host
-from netcases import equivalence_networks, izhikevich_networks, make_inputs, saturating_networks
+from netcases import (
+    count_form_networks,
+    equivalence_networks,
+    izhikevich_networks,
+    make_inputs,
+    saturating_networks,
+)
 
-CASES = equivalence_networks() + saturating_networks()
+COUNT_FORM_CASES = count_form_networks()
+CASES = equivalence_networks() + saturating_networks() + COUNT_FORM_CASES
 IZH_CASES = izhikevich_networks()
 CASES += IZH_CASES
 N_INPUTS = 500
@@ -88,6 +95,19 @@ def test_streaming_trace_matches_reference(name, net, tmp_path):
         ref = integer.run(qnet, x[None, :], trace=True).membranes
         dev = host.trace(x)
         for r, d in zip(ref, dev, strict=True):
+            np.testing.assert_array_equal(r[0], d)
+
+
+@pytest.mark.parametrize("name,net", COUNT_FORM_CASES, ids=[c[0] for c in COUNT_FORM_CASES])
+def test_count_form_cases_compile_to_it_and_keep_the_step_api(name, net, tmp_path):
+    """These cases really run the counting form in snn_model_infer (so the bit-exact
+    test above covers it), and their step API still gives the reference's membranes."""
+    host = build_host(net, tmp_path)
+    assert "snn_lif_count_lookup(" in (tmp_path / "src" / "snn_model.c").read_text()
+    qnet = quantize(net)
+    for x in make_inputs(net, 3, seed=9):
+        ref = integer.run(qnet, x[None, :], trace=True).membranes
+        for r, d in zip(ref, host.trace(x), strict=True):
             np.testing.assert_array_equal(r[0], d)
 
 

@@ -84,6 +84,11 @@ def link_image(
     the same project built in two folders gives byte-identical ELF files.
     """
     gcc = require_tool(board, "gcc")
+    # Every path absolute: the compiler runs in cwd, the caller's paths may be relative.
+    sources = [Path(s).resolve() for s in sources]
+    include_dirs = [Path(d).resolve() for d in include_dirs]
+    linker_script = Path(linker_script).resolve()
+    elf = Path(elf).resolve()
     cmd = [gcc, *cflags(board)]
     if cwd is not None:
         here = Path(cwd).resolve()

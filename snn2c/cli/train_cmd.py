@@ -27,6 +27,17 @@ def _widths(text: str) -> tuple[int, ...]:
     return widths
 
 
+def _leak_shift(text: str) -> int | None:
+    if text.strip().lower() == "none":
+        return None
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected an integer 0..15 or none, got {text!r}"
+        ) from None
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "train",
@@ -58,7 +69,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--lr", type=float, default=3e-3)
     p.add_argument("--weight-bits", type=int, default=8, choices=ir.WEIGHT_BITS)
     p.add_argument("--leak-shift", type=int, default=3, help="hidden leak beta = 1 - 2^-k")
-    p.add_argument("--readout-leak-shift", type=int, default=3, help="last layer's leak shift")
+    p.add_argument(
+        "--readout-leak-shift",
+        type=_leak_shift,
+        default=None,
+        metavar="K|none",
+        help="last layer's leak beta = 1 - 2^-K; none (default): no leak, which lets the "
+        "compiler fold the readout into one weight per hidden neuron (docs/fixed-point.md)",
+    )
     p.add_argument("--threshold", type=float, default=1.0)
     p.add_argument("--reset", default="subtract", choices=ir.RESET_KINDS)
     p.add_argument("--fire", default="gt", choices=ir.FIRE_KINDS)

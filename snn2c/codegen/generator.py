@@ -16,7 +16,9 @@ from snn2c import __version__, ir, modelfile
 from snn2c.codegen.cformat import c_array, c_float, c_float_array
 from snn2c.errors import Snn2cError
 from snn2c.quantize import QuantizedNetwork, quantize
-from snn2c.quantize.fixedpoint import X_ONE
+from snn2c.quantize.fixedpoint import INT32_MAX, X_ONE
+from snn2c.quantize.plan import CountForm
+from snn2c.reference import countform
 from snn2c.resources import data_dir
 
 KERNEL_FILES = ("snn_kernels.h", "snn_kernels.c")
@@ -109,6 +111,26 @@ def _layer_view(index: int, layer) -> dict:
     }
 
 
+def _count_form_view(cf: CountForm | None) -> dict | None:
+    """The count table padded to a power of two (for the branch-free search) and the fold."""
+    if cf is None:
+        return None
+    size = 1 << max(0, (cf.runs - 1).bit_length())
+    pad = size - cf.runs
+    return {
+        "size": size,
+        "runs": cf.runs,
+        "edges": np.concatenate([cf.edges, np.full(pad, INT32_MAX, dtype=np.int64)]),
+        "counts": np.concatenate([cf.counts, np.full(pad, cf.counts[-1], dtype=np.int64)]),
+        "top": cf.top,
+        "fold_weight": cf.fold_weight,
+        "fold_shift": cf.fold_shift,
+        "fold_bias": cf.fold_bias,
+        "out_shift": cf.out_shift,
+        "acc32": int(cf.acc32),
+    }
+
+
 def build_view(net: ir.Network, qnet: QuantizedNetwork, *, command: str) -> dict:
     enc = qnet.encoder
     dec = qnet.decoder
@@ -136,6 +158,7 @@ def build_view(net: ir.Network, qnet: QuantizedNetwork, *, command: str) -> dict
         "in_low": net.inputs.low,
         "in_gain": X_ONE / (net.inputs.high - net.inputs.low),
         "proven": qnet.proven,
+        "countform": _count_form_view(countform.derive(qnet)),
         "weight_bytes": int(
             sum(v["weight"].size * (1 if v["wtype"] == "int8_t" else 2) for v in layers)
             + dec.weight.size * 2

@@ -126,3 +126,27 @@ class QuantizedNetwork:
     @property
     def proven(self) -> bool:
         return not any(layer.saturate for layer in self.layers)
+
+
+@dataclass(frozen=True)
+class CountForm:
+    """A network evaluated without its time steps, exactly (docs/fixed-point.md, "Counting form").
+
+    Layer 0's spike count over the T steps is ``counts[k]`` for the largest k with
+    ``edges[k] <= clamp(I, 0, top)``; the output accumulator is
+    ``fold_bias + 2**fold_shift * (fold_weight @ n)`` (then the decoder's rounding
+    shift and sat32); ``fold_weight @ n`` fits int32 where ``acc32``.
+    """
+
+    edges: np.ndarray  # (R,) int64, strictly increasing, edges[0] = 0: run starts of the count
+    counts: np.ndarray  # (R,) int64 in [0, T]: the count on each run
+    top: int  # theta + 1: every current >= top fires at every step
+    fold_weight: np.ndarray  # (n_outputs, n_hidden) int64, int32 range: R @ W_1
+    fold_shift: int  # -acc_shift of the readout layer, >= 0
+    fold_bias: np.ndarray  # (n_outputs,) int64: c + T R b_1
+    acc32: bool  # |fold_weight @ n| < 2**31 for every count vector
+    out_shift: int  # the decoder's rs + fs - 16
+
+    @property
+    def runs(self) -> int:
+        return int(self.edges.shape[0])

@@ -161,7 +161,14 @@ def layer_step(
 ) -> tuple[np.ndarray, np.ndarray]:
     """One time step of one layer: returns (new V, spikes). Arrays are (B, n) int64;
     s_prev holds the layer's spikes of the previous step (for the delayed reset)."""
-    cur = synaptic_current(layer, index, a)
+    return neuron_update(layer, index, v, synaptic_current(layer, index, a), s_prev)
+
+
+def neuron_update(
+    layer: QuantizedLayer, index: int, v: np.ndarray, cur: np.ndarray, s_prev: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Steps 3-6 of the contract (leak, integrate, fire, reset) for a LIF or LI layer
+    driven by the current cur: returns (new V, spikes)."""
     if layer.leak == "shift":
         v = v - asr(v, layer.leak_shift)
     else:

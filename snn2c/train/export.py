@@ -15,7 +15,7 @@ import torch
 
 from snn2c import ir
 from snn2c.train import qat
-from snn2c.train.model import BETA_FRAC, SpikingRegressor
+from snn2c.train.model import BETA_FRAC, SpikingRegressor, leak_beta
 
 
 def _np(t: torch.Tensor) -> np.ndarray:
@@ -44,16 +44,18 @@ def to_network(
                 w = qat.snap_weight(w, cfg.weight_bits)
                 b = qat.snap_fixed(b)
                 th = qat.snap_fixed(th)
-            if cfg.learn_leak:
+            if model.shifts[i] is None:  # no leak: beta = 1 exactly in Q15
+                leak, beta = "mul", 1.0
+            elif cfg.learn_leak:
                 beta = float(torch.sigmoid(model.beta_logit[i]))
                 beta = float(np.floor(beta * 2**BETA_FRAC + 0.5) / 2**BETA_FRAC)
                 leak = "mul"
             else:
-                leak, beta = "shift", 1.0 - 2.0 ** -model.shifts[i]
+                leak, beta = "shift", leak_beta(model.shifts[i])
             neuron = ir.NeuronSpec(
                 kind="lif" if model.spiking(i) else "li",
                 leak=leak,
-                leak_shift=model.shifts[i],
+                leak_shift=model.shifts[i] or 0,
                 beta=beta,
                 threshold=max(float(th), 2.0**-16),
                 reset=cfg.reset,

@@ -31,6 +31,11 @@ from snn2c.train.neurons import izh_step, lif_step
 BETA_FRAC = 15
 
 
+def leak_beta(shift: int | None) -> float:
+    """beta = 1 - 2^-shift; shift None is no leak at all (beta = 1)."""
+    return 1.0 if shift is None else 1.0 - 2.0**-shift
+
+
 @dataclass(frozen=True)
 class ModelConfig:
     n_features: int
@@ -40,7 +45,7 @@ class ModelConfig:
     readout: int = 8  # neurons in the last layer, read by the decoder
     n_outputs: int = 1
     leak_shift: int = 3  # hidden layers: beta = 1 - 2^-k
-    readout_leak_shift: int = 3
+    readout_leak_shift: int | None = None  # None: no leak (beta = 1, a perfect integrator)
     threshold: float = 1.0
     reset: str = "subtract"
     fire: str = "gt"
@@ -80,7 +85,7 @@ class SpikingRegressor(nn.Module):
         betas, thetas = [], []
         for n_out, k in zip(cfg.widths, shifts, strict=True):
             self.layers.append(nn.Linear(n_in, n_out))
-            beta = 1.0 - 2.0**-k
+            beta = leak_beta(k)
             betas.append(math.log(beta / (1.0 - beta)) if 0.0 < beta < 1.0 else 0.0)
             thetas.append(cfg.threshold)
             n_in = n_out
@@ -105,8 +110,8 @@ class SpikingRegressor(nn.Module):
         return i < len(self.layers) - 1 or self.cfg.spiking_last
 
     def beta(self, i: int, quant: bool = False) -> torch.Tensor | float:
-        if not self.cfg.learn_leak:
-            return 1.0 - 2.0 ** -self.shifts[i]
+        if not self.cfg.learn_leak or self.shifts[i] is None:
+            return leak_beta(self.shifts[i])
         b = torch.sigmoid(self.beta_logit[i])
         return qat.fake_fixed(b, BETA_FRAC) if quant else b
 

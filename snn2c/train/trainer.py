@@ -54,7 +54,7 @@ class TrainConfig:
     lr: float = 3e-3
     weight_bits: int = 8
     leak_shift: int = 3
-    readout_leak_shift: int = 3
+    readout_leak_shift: int | None = None  # None: a non-leaky readout (beta = 1)
     threshold: float = 1.0
     reset: str = "subtract"
     fire: str = "gt"
@@ -132,8 +132,12 @@ def _check(cfg: TrainConfig) -> None:
         raise Snn2cError("--hidden and --readout need positive layer widths")
     if not 2 <= cfg.neurons_per_feature <= 256:
         raise Snn2cError(f"--neurons-per-feature: expected 2..256, got {cfg.neurons_per_feature}")
-    if not 0 <= cfg.leak_shift <= 15 or not 0 <= cfg.readout_leak_shift <= 15:
-        raise Snn2cError("--leak-shift: expected 0..15")
+    if not 0 <= cfg.leak_shift <= 15:
+        raise Snn2cError(f"--leak-shift: expected 0..15, got {cfg.leak_shift}")
+    if cfg.readout_leak_shift is not None and not 0 <= cfg.readout_leak_shift <= 15:
+        raise Snn2cError(
+            f"--readout-leak-shift: expected 0..15 or none, got {cfg.readout_leak_shift}"
+        )
     if cfg.epochs < 1 or cfg.qat_epochs < 0 or cfg.batch_size < 1 or cfg.lr <= 0:
         raise Snn2cError("--epochs, --batch-size and --lr must be positive (--qat-epochs >= 0)")
     if cfg.neuron not in ("lif", "izhikevich"):
