@@ -167,25 +167,27 @@ void snn_zero_u8(uint8_t *p, uint32_t n)
 
 /* ------------------------------------------------------------------ encoders */
 
+/* A(d) for a distance d in [0, 4096], interpolated in the 257-entry Gaussian table. */
+SNN_INLINE int16_t snn_gauss_q12(int32_t xf, int32_t centre, const int16_t *gauss)
+{
+    int32_t d = xf - centre;
+    if (d < 0) {
+        d = -d;
+    }
+    const int32_t k = d >> 4;
+    if (k == 256) {
+        return gauss[256];
+    }
+    return (int16_t)(gauss[k] + snn_asr32((gauss[k + 1] - gauss[k]) * (d & 15), 4));
+}
+
 void snn_encode_population_q12(const int32_t *x, uint16_t n_features, uint16_t n_fields,
                                const int16_t *centres, const int16_t *gauss, int16_t *out)
 {
     for (uint32_t f = 0; f < n_features; f++) {
         const int32_t xf = snn_clamp_q12(x[f]);
         for (uint32_t i = 0; i < n_fields; i++) {
-            int32_t d = xf - centres[i];
-            if (d < 0) {
-                d = -d;
-            }
-            const int32_t k = d >> 4;
-            int32_t a;
-            if (k == 256) {
-                a = gauss[256];
-            } else {
-                const int32_t frac = d & 15;
-                a = gauss[k] + snn_asr32((gauss[k + 1] - gauss[k]) * frac, 4);
-            }
-            *out++ = (int16_t)a;
+            *out++ = snn_gauss_q12(xf, centres[i], gauss);
         }
     }
 }
@@ -546,20 +548,22 @@ uint32_t snn_izh_step_s32(int32_t *v, int32_t *u, const int32_t *cur, uint16_t n
 
 /* ------------------------------------------------------------ counting form */
 
-uint32_t snn_lif_count_lookup(const int32_t *cur, uint16_t n, const int32_t *edges,
-                              const uint16_t *counts, uint16_t size, int32_t top, uint16_t *out)
+uint32_t snn_lif_count_lookup(const int32_t *cur, uint16_t n, const snn_count_table_t *t,
+                              uint16_t *out)
 {
+    const int32_t *edges = t->edges;
+    const int32_t top = t->top;
+    const unsigned shift = t->shift;
     uint32_t total = 0;
     for (uint32_t i = 0; i < n; i++) {
         int32_t c = cur[i];
         c = c < 0 ? 0 : (c > top ? top : c);
-        /* branch-free binary search: the largest k with edges[k] <= c */
-        uint32_t k = 0;
-        for (uint32_t half = (uint32_t)size >> 1; half > 0; half >>= 1) {
-            k += edges[k + half] <= c ? half : 0u;
+        uint32_t k = t->bucket[(uint32_t)c >> shift];
+        while (edges[k + 1] <= c) { /* edges[runs] = INT32_MAX ends every search */
+            k++;
         }
-        out[i] = counts[k];
-        total += counts[k];
+        out[i] = t->counts[k];
+        total += t->counts[k];
     }
     return total;
 }

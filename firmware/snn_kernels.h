@@ -201,16 +201,25 @@ uint32_t snn_izh_step_s32(int32_t *v, int32_t *u, const int32_t *cur, uint16_t n
 /* ------------------------------------------------------------ counting form */
 
 /*
- * Spike counts of a LIF layer driven by constant currents, through its count
- * table (docs/fixed-point.md, "Counting form"): out[i] = counts[k] for the
- * largest k with edges[k] <= clamp(cur[i], 0, top).
- *   cur [n] Q16 currents; edges [size] ascending with edges[0] = 0, size a power
- *   of two (padded with INT32_MAX); counts [size] spikes over the T steps;
- *   top = threshold + 1 (every larger current fires at every step).
- * Returns the number of spikes of the layer over the T steps.
+ * A LIF layer's spike count over the T steps as a function of its constant
+ * current c (docs/fixed-point.md, "Counting form"): counts[k] for the largest k
+ * with edges[k] <= clamp(c, 0, top). bucket[b] is the run that holds the
+ * current b << shift, so the search starts there and moves at most a few runs.
  */
-uint32_t snn_lif_count_lookup(const int32_t *cur, uint16_t n, const int32_t *edges,
-                              const uint16_t *counts, uint16_t size, int32_t top, uint16_t *out);
+typedef struct {
+    const int32_t *edges;   /* [runs + 1] run starts, ascending, edges[0] = 0, then INT32_MAX */
+    const uint16_t *counts; /* [runs] spikes over the T steps on each run */
+    const uint16_t *bucket; /* [(top >> shift) + 1] */
+    int32_t top;            /* threshold + 1: every larger current fires at every step */
+    uint8_t shift;
+} snn_count_table_t;
+
+/*
+ * Spike counts of a LIF layer driven by constant currents: out[i] = the table's
+ * count for cur[i] (cur [n] Q16). Returns the layer's spikes over the T steps.
+ */
+uint32_t snn_lif_count_lookup(const int32_t *cur, uint16_t n, const snn_count_table_t *t,
+                              uint16_t *out);
 
 /*
  * Folded readout of the counting form:

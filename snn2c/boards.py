@@ -18,7 +18,7 @@ from snn2c.errors import Snn2cError
 from snn2c.resources import data_dir
 
 FAMILIES = ("cortex-m", "riscv", "xtensa")
-UART_DRIVERS = ("stm32f4", "stm32f1", "stm32h7", "cmsdk", "ns16550", "esp32c3", "esp-idf")
+UART_DRIVERS = ("stm32f4", "stm32f1", "stm32h7", "cmsdk", "nrf51", "ns16550", "esp32c3", "esp-idf")
 # board-file UART driver names that share one C file
 _UART_ALIASES = {"stm32": "stm32f4"}
 

@@ -11,7 +11,7 @@ from snn2c.cli import main
 from snn2c.errors import Snn2cError
 from snn2c.resources import data_dir
 
-REQUIRED = {"nucleo-f401", "nucleo-h743zi", "nucleo-f103rb", "esp32-c3", "esp32"}
+REQUIRED = {"nucleo-f401", "nucleo-h743zi", "nucleo-f103rb", "microbit", "esp32-c3", "esp32"}
 
 
 def test_required_boards_present():

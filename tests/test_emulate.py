@@ -17,9 +17,10 @@ from snn2c.emulate.verify import verify_qemu
 from snn2c.netgen import random_network
 
 from _boards_helpers import EMULATED, need_qemu
-from netcases import equivalence_networks
+from netcases import count_form_networks, equivalence_networks
 
 NETS = equivalence_networks()
+COUNT_NETS = count_form_networks()
 # every encoder x decoder on the reference board, a spread of them on the others
 CASES = [("nucleo-f401", i) for i in range(len(NETS))] + [
     (b, i) for b in EMULATED if b != "nucleo-f401" for i in (4, 13)
@@ -40,6 +41,27 @@ def test_verify_zero_mismatches(tmp_path, board_name, case):
     assert res["device_reported_mismatches"] == 0 and res["exit_code"] == 0
     if count:
         assert res["instructions_per_inference"] > 0
+
+
+COUNT_CASES = [("nucleo-f401", i) for i in range(len(COUNT_NETS))] + [
+    (b, i) for b in EMULATED if b != "nucleo-f401" for i in (0, 6)
+]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("board_name", "case"), COUNT_CASES, ids=[f"{b}-{COUNT_NETS[i][0]}" for b, i in COUNT_CASES]
+)
+def test_verify_counting_form_zero_mismatches(tmp_path, board_name, case):
+    """Networks that compile to the counting form, on every emulated core."""
+    board = load_board(board_name)
+    need_qemu(board)
+    _name, net = COUNT_NETS[case]
+    build(net, board, tmp_path / "b")
+    assert "snn_lif_count_lookup(" in (tmp_path / "b/src/snn_model.c").read_text()
+    res = verify_qemu(tmp_path / "b", vectors=40, count_sample=int(case == 0), timeout=60)
+    assert res["mismatches"] == 0, res["first_mismatch"]
+    assert res["device_reported_mismatches"] == 0 and res["exit_code"] == 0
 
 
 @pytest.mark.slow

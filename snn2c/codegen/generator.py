@@ -111,17 +111,35 @@ def _layer_view(index: int, layer) -> dict:
     }
 
 
+MAX_COUNT_BUCKETS = 256
+
+
+def count_buckets(cf: CountForm) -> tuple[int, np.ndarray]:
+    """(shift, bucket): bucket[b] = the run holding current b << shift.
+
+    The shift is the largest power of two no wider than the narrowest run, so a
+    bucket holds at most one run start beyond its first (one step of the search),
+    unless that would take more than MAX_COUNT_BUCKETS buckets (then a few steps).
+    """
+    gaps = np.diff(cf.edges)
+    shift = int(np.floor(np.log2(gaps.min()))) if gaps.size else 31
+    while (cf.top >> shift) + 1 > MAX_COUNT_BUCKETS:
+        shift += 1
+    starts = np.arange((cf.top >> shift) + 1, dtype=np.int64) << shift
+    return shift, np.searchsorted(cf.edges, starts, side="right") - 1
+
+
 def _count_form_view(cf: CountForm | None) -> dict | None:
-    """The count table padded to a power of two (for the branch-free search) and the fold."""
+    """The count table with its search buckets and a sentinel, and the folded readout."""
     if cf is None:
         return None
-    size = 1 << max(0, (cf.runs - 1).bit_length())
-    pad = size - cf.runs
+    shift, bucket = count_buckets(cf)
     return {
-        "size": size,
         "runs": cf.runs,
-        "edges": np.concatenate([cf.edges, np.full(pad, INT32_MAX, dtype=np.int64)]),
-        "counts": np.concatenate([cf.counts, np.full(pad, cf.counts[-1], dtype=np.int64)]),
+        "edges": np.append(cf.edges, INT32_MAX),
+        "counts": cf.counts,
+        "bucket": bucket,
+        "shift": shift,
         "top": cf.top,
         "fold_weight": cf.fold_weight,
         "fold_shift": cf.fold_shift,
