@@ -112,6 +112,37 @@ SNN_INLINE int32_t snn_dot_s8_q12(const int8_t *w, const int16_t *a, uint32_t n)
     return acc;
 }
 
+#if SNN_USE_SIMD32
+/* snn_dot_s8_q12 of two rows at once: each pair of activation loads feeds four SMLADs. */
+SNN_INLINE void snn_dot2_s8_q12(const int8_t *restrict w0, const int8_t *restrict w1,
+                                const int16_t *restrict a, uint32_t n, int32_t acc[2])
+{
+    int32_t acc0 = 0;
+    int32_t acc1 = 0;
+    const int16_t *const end4 = a + (n & ~3u);
+    const int16_t *const end = a + n;
+    while (a != end4) {
+        const int16x2_t a01 = (int16x2_t)snn_read_u32(a);
+        const int16x2_t a23 = (int16x2_t)snn_read_u32(a + 2);
+        const uint32_t x0 = snn_read_u32(w0);
+        const uint32_t x1 = snn_read_u32(w1);
+        acc0 = __smlad(__sxtb16((int8x4_t)x0), a01, acc0);
+        acc1 = __smlad(__sxtb16((int8x4_t)x1), a01, acc1);
+        acc0 = __smlad(snn_sxtb16_ror8(x0), a23, acc0);
+        acc1 = __smlad(snn_sxtb16_ror8(x1), a23, acc1);
+        a += 4;
+        w0 += 4;
+        w1 += 4;
+    }
+    while (a != end) {
+        acc0 += (int32_t)*w0++ * *a;
+        acc1 += (int32_t)*w1++ * *a++;
+    }
+    acc[0] = acc0;
+    acc[1] = acc1;
+}
+#endif
+
 /* sum_j w[j] * a[j] for int16 weights and Q12 activations, int32 accumulator. */
 SNN_INLINE int32_t snn_dot_s16_q12(const int16_t *w, const int16_t *a, uint32_t n)
 {
@@ -260,26 +291,10 @@ void snn_dense_q12_s8(const int8_t *w, const int16_t *a, uint16_t n_in, uint16_t
 #if SNN_USE_SIMD32
     /* two rows at a time: each pair of activation loads feeds four SMLADs */
     for (; i + 2 <= n_out; i += 2) {
-        const int8_t *w1 = w + n_in;
-        int32_t acc0 = 0;
-        int32_t acc1 = 0;
-        uint32_t j = 0;
-        for (; j + 4 <= n_in; j += 4) {
-            const int16x2_t a01 = (int16x2_t)snn_read_u32(a + j);
-            const int16x2_t a23 = (int16x2_t)snn_read_u32(a + j + 2);
-            const uint32_t x0 = snn_read_u32(w + j);
-            const uint32_t x1 = snn_read_u32(w1 + j);
-            acc0 = __smlad(__sxtb16((int8x4_t)x0), a01, acc0);
-            acc1 = __smlad(__sxtb16((int8x4_t)x1), a01, acc1);
-            acc0 = __smlad(snn_sxtb16_ror8(x0), a23, acc0);
-            acc1 = __smlad(snn_sxtb16_ror8(x1), a23, acc1);
-        }
-        for (; j < n_in; j++) {
-            acc0 += (int32_t)w[j] * a[j];
-            acc1 += (int32_t)w1[j] * a[j];
-        }
-        cur[i] = snn_scale32(acc0, shift) + bias[i];
-        cur[i + 1] = snn_scale32(acc1, shift) + bias[i + 1];
+        int32_t acc[2];
+        snn_dot2_s8_q12(w, w + n_in, a, n_in, acc);
+        cur[i] = snn_scale32(acc[0], shift) + bias[i];
+        cur[i + 1] = snn_scale32(acc[1], shift) + bias[i + 1];
         w += 2 * (uint32_t)n_in;
     }
 #endif
@@ -548,24 +563,78 @@ uint32_t snn_izh_step_s32(int32_t *v, int32_t *u, const int32_t *cur, uint16_t n
 
 /* ------------------------------------------------------------ counting form */
 
+/* The table's fields in locals, so that loops keep them in registers. */
+typedef struct {
+    const int32_t *edges;
+    const uint16_t *counts;
+    const uint16_t *bucket;
+    int32_t top;
+    unsigned shift;
+} snn_count_view_t;
+
+SNN_INLINE snn_count_view_t snn_count_view(const snn_count_table_t *t)
+{
+    const snn_count_view_t v = {t->edges, t->counts, t->bucket, t->top, t->shift};
+    return v;
+}
+
+/* The count of current c: start at c's bucket, step to the run that holds c. */
+SNN_INLINE uint32_t snn_count_of(snn_count_view_t t, int32_t c)
+{
+    c = c < 0 ? 0 : (c > t.top ? t.top : c);
+    uint32_t k = t.bucket[(uint32_t)c >> t.shift];
+    while (t.edges[k + 1] <= c) { /* edges[runs] = INT32_MAX ends every search */
+        k++;
+    }
+    return t.counts[k];
+}
+
 uint32_t snn_lif_count_lookup(const int32_t *cur, uint16_t n, const snn_count_table_t *t,
                               uint16_t *out)
 {
-    const int32_t *edges = t->edges;
-    const int32_t top = t->top;
-    const unsigned shift = t->shift;
+    const snn_count_view_t v = snn_count_view(t);
     uint32_t total = 0;
     for (uint32_t i = 0; i < n; i++) {
-        int32_t c = cur[i];
-        c = c < 0 ? 0 : (c > top ? top : c);
-        uint32_t k = t->bucket[(uint32_t)c >> shift];
-        while (edges[k + 1] <= c) { /* edges[runs] = INT32_MAX ends every search */
-            k++;
-        }
-        out[i] = t->counts[k];
-        total += t->counts[k];
+        const uint32_t c = snn_count_of(v, cur[i]);
+        out[i] = (uint16_t)c;
+        total += c;
     }
     return total;
+}
+
+/* sum_i fold[i] * count(cur[i]) with the sum kept in int32 (acc32) or int64. */
+SNN_INLINE int64_t snn_count_fold_body(const int32_t *cur, uint32_t n, const snn_count_table_t *t,
+                                       const int32_t *fold, const int acc32, uint32_t *spikes)
+{
+    const snn_count_view_t v = snn_count_view(t);
+    uint32_t total = 0;
+    int64_t acc = 0;
+    int32_t acc_32 = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        const uint32_t c = snn_count_of(v, cur[i]);
+        if (acc32) {
+            acc_32 += fold[i] * (int32_t)c;
+        } else {
+            acc += (int64_t)fold[i] * c;
+        }
+        total += c;
+    }
+    *spikes = total;
+    return acc32 ? acc_32 : acc;
+}
+
+int64_t snn_lif_count_fold(const int32_t *cur, uint16_t n, const snn_count_table_t *t,
+                           const int32_t *fold, uint8_t acc32, uint32_t *spikes)
+{
+    if (acc32) {
+        return snn_count_fold_body(cur, n, t, fold, 1, spikes);
+    }
+    return snn_count_fold_body(cur, n, t, fold, 0, spikes);
+}
+
+int32_t snn_fold_output(int64_t acc, uint8_t fold_shift, int8_t shift, int64_t bias)
+{
+    return snn_sat32(snn_scale64(bias + acc * ((int64_t)1 << fold_shift), shift));
 }
 
 void snn_readout_counts_s32(const int32_t *w, const uint16_t *n, uint16_t n_in, uint16_t n_out,

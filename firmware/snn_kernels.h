@@ -222,6 +222,18 @@ uint32_t snn_lif_count_lookup(const int32_t *cur, uint16_t n, const snn_count_ta
                               uint16_t *out);
 
 /*
+ * Counts and the folded readout in one pass, for one output: returns
+ * sum_i fold[i] * n_i with n_i the table's count for cur[i] (cur [n] Q16), summed
+ * in int32 when acc32 (the compiler proved it fits), else in int64; sets
+ * *spikes = sum_i n_i.
+ */
+int64_t snn_lif_count_fold(const int32_t *cur, uint16_t n, const snn_count_table_t *t,
+                           const int32_t *fold, uint8_t acc32, uint32_t *spikes);
+
+/* The output of a folded sum acc: sat32(rshift_round(bias + 2^fold_shift * acc, shift)), Q16. */
+int32_t snn_fold_output(int64_t acc, uint8_t fold_shift, int8_t shift, int64_t bias);
+
+/*
  * Folded readout of the counting form:
  *   y[o] = sat32(rshift_round(bias[o] + 2^fold_shift * sum_i w[o * n_in + i] * n[i], shift)).
  *   w [n_out][n_in] int32 (R W of the readout layer), n [n_in] spike counts,

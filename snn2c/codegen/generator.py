@@ -63,9 +63,13 @@ def _layer_view(index: int, layer) -> dict:
         kernel = f"snn_dense_spikes_{suffix}{sat}"
         layout = "[n_in][n_out] (transposed for event-driven accumulation)"
     else:
-        weight = layer.weight
+        # rows padded with zero weights (and the encoder output with zeros) to whole
+        # groups of the kernel (4 for int8, 2 for int16): no tail loop, the same sums
+        group = 4 if layer.weight_bits == 8 else 2
+        pad = -layer.n_in % group
+        weight = np.pad(layer.weight, ((0, 0), (0, pad)))
         kernel = f"snn_dense_q12_{suffix}{sat}"
-        layout = "[n_out][n_in]"
+        layout = f"[n_out][n_in + {pad} zero columns]" if pad else "[n_out][n_in]"
         if layer.weight_bits == 8:
             weight = interleave_s8_groups(weight)
             layout += ", groups of 4 stored as (w0, w2, w1, w3) for SXTB16"
@@ -75,6 +79,7 @@ def _layer_view(index: int, layer) -> dict:
         "n_out": layer.n_out,
         "wtype": wtype,
         "weight": weight,
+        "n_in_stored": int(weight.shape[0] if layer.input_spiking else weight.shape[1]),
         "layout": layout,
         "weight_frac": layer.weight_frac,
         "input_frac": layer.input_frac,
@@ -133,6 +138,7 @@ def _count_form_view(cf: CountForm | None) -> dict | None:
     """The count table with its search buckets and a sentinel, and the folded readout."""
     if cf is None:
         return None
+    # one output: counts and the fold in one pass (snn_lif_count_fold)
     shift, bucket = count_buckets(cf)
     return {
         "runs": cf.runs,
@@ -146,6 +152,7 @@ def _count_form_view(cf: CountForm | None) -> dict | None:
         "fold_bias": cf.fold_bias,
         "out_shift": cf.out_shift,
         "acc32": int(cf.acc32),
+        "fused": cf.fold_weight.shape[0] == 1,
     }
 
 
