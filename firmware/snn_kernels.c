@@ -96,16 +96,27 @@ SNN_INLINE int32_t snn_dot_s8_q12(const int8_t *w, const int16_t *a, uint32_t n)
 {
     int32_t acc = 0;
     uint32_t j = 0;
-    for (; j + 4 <= n; j += 4) {
 #if SNN_USE_SIMD32
+    for (; j + 4 <= n; j += 4) {
         const uint32_t w4 = snn_read_u32(w + j);
         acc = __smlad(__sxtb16((int8x4_t)w4), (int16x2_t)snn_read_u32(a + j), acc);
         acc = __smlad(snn_sxtb16_ror8(w4), (int16x2_t)snn_read_u32(a + j + 2), acc);
-#else
-        acc += (int32_t)w[j] * a[j] + (int32_t)w[j + 2] * a[j + 1] + (int32_t)w[j + 1] * a[j + 2] +
-               (int32_t)w[j + 3] * a[j + 3];
-#endif
     }
+#else
+    /*
+     * Q12 activations are never negative, so they are read as uint16_t: ARMv6-M
+     * (Cortex-M0) has immediate-offset forms only for unsigned loads, and walking
+     * pointers keeps every offset immediate.
+     */
+    const int8_t *wp = w;
+    const uint16_t *ap = (const uint16_t *)(const void *)a;
+    for (; j + 4 <= n; j += 4) {
+        acc += (int32_t)wp[0] * ap[0] + (int32_t)wp[2] * ap[1] + (int32_t)wp[1] * ap[2] +
+               (int32_t)wp[3] * ap[3];
+        wp += 4;
+        ap += 4;
+    }
+#endif
     for (; j < n; j++) {
         acc += (int32_t)w[j] * a[j];
     }
@@ -198,18 +209,16 @@ void snn_zero_u8(uint8_t *p, uint32_t n)
 
 /* ------------------------------------------------------------------ encoders */
 
-/* A(d) for a distance d in [0, 4096], interpolated in the 257-entry Gaussian table. */
+/* A(|xf - centre|) for xf, centre in [0, 4096], interpolated in the Gaussian table. */
 SNN_INLINE int16_t snn_gauss_q12(int32_t xf, int32_t centre, const int16_t *gauss)
 {
     int32_t d = xf - centre;
     if (d < 0) {
         d = -d;
     }
-    const int32_t k = d >> 4;
-    if (k == 256) {
-        return gauss[256];
-    }
-    return (int16_t)(gauss[k] + snn_asr32((gauss[k + 1] - gauss[k]) * (d & 15), 4));
+    /* d = 4096 gives k = 256 and frac = 0: G[256] exactly (G[257] = G[256]) */
+    const int16_t *g = gauss + (d >> 4);
+    return (int16_t)(g[0] + snn_asr32((g[1] - g[0]) * (d & 15), 4));
 }
 
 void snn_encode_population_q12(const int32_t *x, uint16_t n_features, uint16_t n_fields,

@@ -70,7 +70,8 @@ void snn_zero_u8(uint8_t *p, uint32_t n);
  * Gaussian receptive fields: out[f * n_fields + i] = A(|x[f] - centres[i]|), Q12.
  *   x       [n_features]  Q12, any value (clamped to [0, 4096])
  *   centres [n_fields]    Q12 field centres
- *   gauss   [257]         Q12 table G[k] = 4096 exp(-(k/256)^2 / (2 sigma^2))
+ *   gauss   [258]         Q12 table G[k] = 4096 exp(-(k/256)^2 / (2 sigma^2)), and
+ *                         G[257] = G[256] (so that d = 4096 needs no special case)
  *   out     [n_features * n_fields] Q12 in [0, 4096]
  */
 void snn_encode_population_q12(const int32_t *x, uint16_t n_features, uint16_t n_fields,

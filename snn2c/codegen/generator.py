@@ -175,6 +175,8 @@ def build_view(net: ir.Network, qnet: QuantizedNetwork, *, command: str) -> dict
         "target": net.target,
         "encoder": enc,
         "n_enc": enc.n_out,
+        # the contract's 257 entries and a copy of the last (storage: no k = 256 case)
+        "gauss_table": None if enc.gauss is None else np.append(enc.gauss, enc.gauss[-1]),
         "enc_spiking": enc.spiking,
         "layers": layers,
         "last": layers[-1],
