@@ -19,6 +19,7 @@ import numpy as np
 
 from snn2c import ir
 from snn2c.errors import ModelFormatError
+from snn2c.textsafe import NAME_RE
 
 
 def to_dict(net: ir.Network) -> dict[str, Any]:
@@ -240,6 +241,10 @@ def from_dict(doc: Any, source: str = "<dict>") -> ir.Network:
         raise r.fail("version", f"expected a version >= 1, got {version}")
 
     name = r.string(doc, "name", "")
+    if NAME_RE.fullmatch(name) is None:
+        raise r.fail(
+            "name", "expected 1-64 letters, digits and _ . + - (starting with a letter or digit)"
+        )
 
     inp = r.obj(r.get(doc, "inputs", ""), "inputs")
     names = r.get(inp, "names", "inputs")
@@ -253,6 +258,16 @@ def from_dict(doc: Any, source: str = "<dict>") -> ir.Network:
     if np.any(high <= low):
         i = int(np.argmax(high <= low))
         raise r.fail("inputs.high", f"feature {names[i]!r}: high must exceed low")
+    # the device normalises in float32: every constant it uses must be a finite float32
+    with np.errstate(all="ignore"):
+        consts = np.stack([low, high, 4096.0 / (high - low)]).astype(np.float32)
+    if not np.all(np.isfinite(consts)) or not np.all(consts[2] > 0):
+        i = int(np.argmax(~np.all(np.isfinite(consts), axis=0) | ~(consts[2] > 0)))
+        raise r.fail(
+            "inputs",
+            f"feature {names[i]!r}: low, high and 4096 / (high - low) must be finite "
+            "float32 values (|x| < 3.4e38, high - low not vanishingly small)",
+        )
     inputs = ir.InputSpec(tuple(names), low, high)
 
     tgt = r.obj(r.get(doc, "target", ""), "target")
@@ -264,6 +279,10 @@ def from_dict(doc: Any, source: str = "<dict>") -> ir.Network:
     )
     if target.scale == 0:
         raise r.fail("target.scale", "must not be zero")
+    with np.errstate(all="ignore"):
+        t32 = np.array([target.offset, target.scale], dtype=np.float32)
+    if not np.all(np.isfinite(t32)) or t32[1] == 0:
+        raise r.fail("target", "offset and scale must be finite, non-zero-scale float32 values")
 
     e = r.obj(r.get(doc, "encoder", ""), "encoder")
     encoder = ir.EncoderSpec(

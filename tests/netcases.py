@@ -172,3 +172,17 @@ def count_form_networks() -> list[tuple[str, ir.Network]]:
         layers = (h, last)
         cases.append((f"cf{k}-{enc}-T{steps}", dataclasses.replace(base, layers=layers)))
     return cases
+
+
+def scaled_accumulator_network() -> ir.Network:
+    """A spike-fed layer whose scaled accumulator (acc * 2**16 before the bias) leaves
+    int32 although the current after the bias would fit: the range proof must see
+    the intermediate and make the layer saturate (issue 11: UB in snn_scale32)."""
+    base = random_network(
+        77, n_features=2, hidden=(2,), last_neurons=1, encoder="direct", weight_bits=16
+    )
+    h, last = base.layers
+    w1 = np.full((1, 2), -30000.0)  # ws = 0: acc in [-60000, 0], times 2**16
+    neuron = dataclasses.replace(last.neuron, leak_shift=0)
+    last = ir.DenseLayer(w1, np.array([30000.0]), neuron)
+    return dataclasses.replace(base, layers=(h, last), name="scaled-acc")

@@ -23,6 +23,7 @@ from netcases import (
     izhikevich_networks,
     make_inputs,
     saturating_networks,
+    scaled_accumulator_network,
 )
 
 COUNT_FORM_CASES = count_form_networks()
@@ -79,6 +80,18 @@ def test_sanitizers_clean(name, net, tmp_path):
     host = build_host(net, tmp_path, sanitize=True)
     x = make_inputs(net, 200, seed=7)
     assert_bit_exact(host, quantize(net), x)
+
+
+def test_scaled_accumulator_is_part_of_the_range_proof(tmp_path):
+    """acc * 2**16 overflows before the bias brings the current back into range: the
+    layer saturates (UBSan-clean in C) and the reference agrees bit for bit."""
+    net = scaled_accumulator_network()
+    qnet = quantize(net)
+    layer = qnet.layers[1]
+    assert layer.acc_shift == -16 and layer.saturate
+    host = build_host(net, tmp_path, sanitize=True)
+    x = make_inputs(net, 300, seed=4)
+    assert_bit_exact(host, qnet, x)
 
 
 def test_saturating_cases_really_saturate():

@@ -119,3 +119,43 @@ def test_cli_compile_reports_one_line(doc, name, tmp_path):
     assert len(lines) == 1 and "Traceback" not in proc.stderr
     assert str(path) in lines[0] and message.split("[")[0] in lines[0]
     assert not (tmp_path / "out").exists()
+
+
+def test_values_the_device_cannot_represent_are_refused(tmp_path, capsys):
+    """Inputs whose float32 normalisation overflows, and thresholds or biases beyond
+    Q16 (1e15 used to wrap int64 in rounding): one line naming the file and field."""
+    import json
+
+    from snn2c.cli import main
+    from snn2c.netgen import random_network
+
+    path = tmp_path / "m.snn"
+    modelfile.save(random_network(2), path)
+    base = json.loads(path.read_text())
+    cases = [
+        (("inputs", "low"), [-1e300] + base["inputs"]["low"][1:], "inputs: feature"),
+        (("inputs", "low"), [0.0] + base["inputs"]["low"][1:], None),
+        (("inputs", "high"), [1e-36] + base["inputs"]["high"][1:], "inputs: feature"),
+        (("target", "scale"), 1e300, "target:"),
+    ]
+    doc = json.loads(json.dumps(base))
+    for keys, value, msg in cases:
+        if msg is None:  # a change that stays for the next case
+            base[keys[0]][keys[1]] = value
+            continue
+        doc = json.loads(json.dumps(base))
+        doc[keys[0]][keys[1]] = value
+        path.write_text(json.dumps(doc))
+        assert main(["inspect", str(path)]) == 2
+        err = capsys.readouterr().err
+        assert msg in err and "Traceback" not in err, err
+    for field, value in (("threshold", 1e15), ("bias", 1e15)):
+        doc = json.loads(json.dumps(base))
+        if field == "bias":
+            doc["layers"][0]["bias"][0] = value
+        else:
+            doc["layers"][0]["neuron"]["threshold"] = value
+        path.write_text(json.dumps(doc))
+        assert main(["compile", str(path), "-o", str(tmp_path / "src")]) == 2
+        err = capsys.readouterr().err
+        assert "too large for Q16" in err and "Traceback" not in err, err

@@ -55,12 +55,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--encoder", default="population", choices=ir.ENCODER_KINDS)
     p.add_argument("--decoder", default="membrane", choices=ir.DECODER_KINDS)
     p.add_argument(
-        "--hidden", type=_widths, default=(64,), help="hidden LIF widths, e.g. 64 or 64,64"
+        "--hidden", type=_widths, default=(12,), help="hidden LIF widths, e.g. 12 or 64,64"
     )
     p.add_argument("--readout", type=int, default=8, help="neurons in the last (decoded) layer")
-    p.add_argument("--steps", type=int, default=8, help="time steps per inference")
-    p.add_argument("--neurons-per-feature", type=int, default=8, help="population encoders")
-    p.add_argument("--sigma", type=float, default=0.1, help="receptive-field width (population)")
+    p.add_argument("--steps", type=int, default=16, help="time steps per inference")
+    p.add_argument("--neurons-per-feature", type=int, default=4, help="population encoders")
+    p.add_argument("--sigma", type=float, default=0.2, help="receptive-field width (population)")
     p.add_argument("--window", type=int, help="latency encoders: steps spanned (default steps-1)")
     p.add_argument("--epochs", type=int, default=150, help="float epochs (early stopping)")
     p.add_argument("--qat-epochs", type=int, default=30, help="quantization-aware epochs")

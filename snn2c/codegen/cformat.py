@@ -8,8 +8,15 @@ _PER_LINE = {"int8_t": 16, "uint8_t": 16, "int16_t": 12, "uint16_t": 12, "int32_
 
 
 def c_float(x: float) -> str:
-    """A float32 constant that the C compiler reads back to the same bits."""
-    f = np.float32(x)
+    """A float32 constant that the C compiler reads back to the same bits.
+
+    The model loader only lets finite float32 values through; anything else here is
+    an snn2c bug, refused rather than printed as a literal that does not compile.
+    """
+    with np.errstate(all="ignore"):
+        f = np.float32(x)
+    if not np.isfinite(f):
+        raise ValueError(f"{x!r} is not a finite float32 constant")
     text = np.format_float_scientific(f, unique=True, trim="-") if f != 0 else "0.0"
     if "e" not in text and "." not in text:
         text += ".0"

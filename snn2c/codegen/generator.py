@@ -20,6 +20,7 @@ from snn2c.quantize.fixedpoint import INT32_MAX, X_ONE
 from snn2c.quantize.plan import CountForm
 from snn2c.reference import countform
 from snn2c.resources import data_dir
+from snn2c.textsafe import comment
 
 KERNEL_FILES = ("snn_kernels.h", "snn_kernels.c")
 SOURCE_FILES = ("snn_model.h", "snn_model.c", *KERNEL_FILES)
@@ -36,6 +37,7 @@ def _environment() -> jinja2.Environment:
     env.filters["c_array"] = c_array
     env.filters["c_float"] = c_float
     env.filters["c_float_array"] = c_float_array
+    env.filters["comment"] = comment
     return env
 
 

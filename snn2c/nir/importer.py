@@ -22,6 +22,7 @@ import numpy as np
 from snn2c import ir, modelfile
 from snn2c.errors import ModelFormatError, Snn2cError
 from snn2c.nir import mapping
+from snn2c.textsafe import check_name
 
 SIDECAR_KEY = "snn2c"
 SIDECAR_FORMAT = "snn2c-nir-sidecar"
@@ -541,7 +542,7 @@ def _network(
         if base
         else ir.DecoderSpec(dec_kind, _frozen(np.eye(n_last)), _frozen(np.zeros(n_last)))
     )
-    name = opts.name or (base.name if base else "nir-import")
+    name = check_name(opts.name, "--name") if opts.name else (base.name if base else "nir-import")
     net = ir.Network(
         name=name,
         inputs=inputs,

@@ -87,13 +87,16 @@ def _quantize_layer(
     weight = np.clip(rnd(layer.weight * 2.0**ws), -qmax, qmax)
     input_frac = 0 if input_spiking else X_FRAC
     acc_shift = ws + input_frac - V_FRAC
-    bias = rnd(layer.bias * 2.0**V_FRAC)
     n = layer.neuron
-    threshold = max(1, int(rnd(n.threshold * 2.0**V_FRAC)))
-    if threshold > INT32_MAX or np.any(np.abs(bias) > INT32_MAX):
+    # refuse before any integer conversion: rnd of a huge float would wrap int64
+    if not abs(n.threshold) * 2.0**V_FRAC < INT32_MAX or not np.all(
+        np.abs(layer.bias) * 2.0**V_FRAC < INT32_MAX
+    ):
         raise Snn2cError(
             f"layers[{index}]: threshold or bias too large for Q16 membranes (|value| >= 32768)"
         )
+    bias = rnd(layer.bias * 2.0**V_FRAC)
+    threshold = max(1, int(rnd(n.threshold * 2.0**V_FRAC)))
     beta_q15 = int(rnd(n.beta * 2.0**BETA_FRAC)) if n.leak == "mul" else 0
 
     # Interval analysis (docs/fixed-point.md, "Range proof and saturation").
@@ -103,6 +106,10 @@ def _quantize_layer(
     rounding = (1 << (acc_shift - 1)) if acc_shift > 0 else 0
     acc_bounds = (int(acc_lo.min()), int(acc_hi.max()) + rounding)
     acc_wide = not fits32(*acc_bounds)
+    # the scaled accumulator is an intermediate of its own (before the bias is added)
+    scaled_fits = fits32(
+        int(_shift_bound(acc_lo, acc_shift).min()), int(_shift_bound(acc_hi, acc_shift).max())
+    )
     cur_lo = _shift_bound(acc_lo, acc_shift) + bias
     if n.spiking and n.reset == "subtract" and n.reset_timing == "next_step":
         cur_lo = cur_lo - threshold  # the delayed reset is integrated like a current
@@ -115,12 +122,15 @@ def _quantize_layer(
     v_lo = math.floor(min(0, int(cur_lo.min()) - 1) * m)
     v_hi = math.ceil(max(0, int(cur_hi.max()) + 1) * m)
     saturate = (
-        acc_wide or not fits32(int(cur_lo.min()), int(cur_hi.max())) or not fits32(v_lo, v_hi)
+        acc_wide
+        or not scaled_fits
+        or not fits32(int(cur_lo.min()), int(cur_hi.max()))
+        or not fits32(v_lo, v_hi)
     )
     izh = None
     if n.kind == "izhikevich":
         izh = quantize_izhikevich(n)
-        saturate = acc_wide or not fits32(int(cur_lo.min()), int(cur_hi.max()))
+        saturate = acc_wide or not scaled_fits or not fits32(int(cur_lo.min()), int(cur_hi.max()))
         v_lo, v_hi = izh_membrane_bounds(izh)
 
     return QuantizedLayer(

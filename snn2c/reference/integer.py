@@ -149,9 +149,11 @@ def synaptic_current(layer: QuantizedLayer, index: int, a: np.ndarray) -> np.nda
     acc = a @ layer.weight.T
     if not layer.acc_wide:
         _check_proven(layer, index, "accumulator", acc)
-    cur = rshift_round(acc, layer.acc_shift) + layer.bias
+    scaled = rshift_round(acc, layer.acc_shift)
+    cur = scaled + layer.bias
     if layer.saturate:
         return sat32(cur)
+    _check_proven(layer, index, "scaled accumulator", scaled)
     _check_proven(layer, index, "current", cur)
     return cur
 

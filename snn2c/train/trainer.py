@@ -27,6 +27,7 @@ from torch import nn
 
 from snn2c import ir
 from snn2c.errors import Snn2cError
+from snn2c.textsafe import check_name, safe_name
 from snn2c.train import baseline, datasets
 from snn2c.train.export import to_network
 from snn2c.train.model import ModelConfig, SpikingRegressor
@@ -41,11 +42,11 @@ class TrainConfig:
     n_samples: int | None = None
     encoder: str = "population"
     decoder: str = "membrane"
-    hidden: tuple[int, ...] = (64,)
+    hidden: tuple[int, ...] = (12,)
     readout: int = 8
-    steps: int = 8
-    neurons_per_feature: int = 8
-    sigma: float = 0.1
+    steps: int = 16
+    neurons_per_feature: int = 4
+    sigma: float = 0.2
     window: int | None = None  # latency encoders: default steps - 1
     epochs: int = 150
     qat_epochs: int = 30
@@ -303,7 +304,12 @@ def train(
         "split": "70/15/15",
     }
     net = to_network(
-        model, name=name or ds.name, inputs=inputs, target=target, quantized=True, metadata=meta
+        model,
+        name=check_name(name, "--name") if name else safe_name(ds.name, "dataset"),
+        inputs=inputs,
+        target=target,
+        quantized=True,
+        metadata=meta,
     )
 
     # The integer reference on the exported network: what the device computes.
