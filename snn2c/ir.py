@@ -197,6 +197,33 @@ class DecoderSpec:
 
 
 @dataclass(frozen=True)
+class BaselineMLP:
+    """The ANN a user would deploy instead, trained by `snn2c train` on the same split.
+
+    A ReLU MLP on the same normalised inputs u (InputSpec) predicting the same
+    [0, 1]-scaled target (TargetSpec): h_0 = u, h_k = relu(W_k h_{k-1} + b_k), y =
+    W_L h_{L-1} + b_L. Stored so that `snn2c report` compares against it on the
+    board without retraining.
+    """
+
+    weights: tuple[np.ndarray, ...]  # (n_out, n_in) per layer, float64
+    biases: tuple[np.ndarray, ...]
+    note: str = ""
+
+    @property
+    def hidden(self) -> tuple[int, ...]:
+        return tuple(int(w.shape[0]) for w in self.weights[:-1])
+
+    def predict(self, u: np.ndarray) -> np.ndarray:
+        h = np.asarray(u, dtype=np.float64)
+        for k, (w, b) in enumerate(zip(self.weights, self.biases, strict=True)):
+            h = h @ w.T + b
+            if k < len(self.weights) - 1:
+                h = np.maximum(h, 0.0)
+        return h
+
+
+@dataclass(frozen=True)
 class Network:
     """A complete float network as stored in a .snn file."""
 
@@ -209,6 +236,7 @@ class Network:
     weight_bits: int = 8
     dt: float = 1e-3  # seconds of model time per step (energy model, NIR interop)
     metadata: dict[str, Any] = field(default_factory=dict)
+    baseline: BaselineMLP | None = None  # the comparison ANN, when `snn2c train` made one
 
     @property
     def n_inputs(self) -> int:

@@ -25,7 +25,7 @@ from snn2c.textsafe import NAME_RE
 def to_dict(net: ir.Network) -> dict[str, Any]:
     """The JSON document for a network."""
     enc = net.encoder
-    return {
+    doc: dict[str, Any] = {
         "format": ir.FORMAT_NAME,
         "version": ir.FORMAT_VERSION,
         "name": net.name,
@@ -69,6 +69,16 @@ def to_dict(net: ir.Network) -> dict[str, Any]:
         },
         "metadata": net.metadata,
     }
+    if net.baseline is not None:
+        doc["baseline"] = {
+            "kind": "mlp_relu",
+            "layers": [
+                {"weight": _floats(w), "bias": _floats(b)}
+                for w, b in zip(net.baseline.weights, net.baseline.biases, strict=True)
+            ],
+            "note": net.baseline.note,
+        }
+    return doc
 
 
 def _neuron_dict(n: ir.NeuronSpec) -> dict[str, Any]:
@@ -359,7 +369,32 @@ def from_dict(doc: Any, source: str = "<dict>") -> ir.Network:
         weight_bits=weight_bits,
         dt=dt,
         metadata=meta,
+        baseline=_baseline(r, doc, nf, decoder.n_outputs),
     )
+
+
+def _baseline(r: _Reader, doc: dict[str, Any], n_in: int, n_out: int) -> ir.BaselineMLP | None:
+    """The optional stored baseline MLP, its shapes chained from the inputs to the outputs."""
+    if "baseline" not in doc:
+        return None
+    b = r.obj(doc["baseline"], "baseline")
+    r.string(b, "kind", "baseline", choices=("mlp_relu",))
+    raw = r.get(b, "layers", "baseline")
+    if not isinstance(raw, list) or not 1 <= len(raw) <= 8:
+        raise r.fail("baseline.layers", "expected a list of 1-8 layers")
+    weights, biases = [], []
+    width = n_in
+    for k, lay in enumerate(raw):
+        where = f"baseline.layers[{k}]"
+        lay = r.obj(lay, where)
+        last = k == len(raw) - 1
+        w = r.array(lay, "weight", where, (n_out if last else None, width))
+        if not 1 <= w.shape[0] <= 4096:
+            raise r.fail(f"{where}.weight", "expected 1-4096 rows")
+        weights.append(w)
+        biases.append(r.array(lay, "bias", where, (w.shape[0],)))
+        width = w.shape[0]
+    return ir.BaselineMLP(tuple(weights), tuple(biases), r.string(b, "note", "baseline", ""))
 
 
 def _izh_fields(r: _Reader, nd: dict[str, Any], nw: str) -> dict[str, Any]:

@@ -238,3 +238,67 @@ def test_report_counts_match_normalize(tmp_path):
     x = net.inputs.low + np.array([[0.2, 0.5, 0.9]]) * (net.inputs.high - net.inputs.low)
     act = activity(net, normalize(net, x))
     assert act.n_samples == 1 and act.steps == 8
+
+
+def _with_baseline(net: ir.Network, hidden: tuple[int, ...] = (6, 5)) -> ir.Network:
+    """net with a stored baseline MLP of random weights (as `snn2c train` stores one)."""
+    import dataclasses
+
+    rng = np.random.default_rng(1)
+    widths = (net.n_inputs, *hidden, 1)
+    weights = tuple(
+        rng.normal(0, 0.5, (o, i)) for i, o in zip(widths[:-1], widths[1:], strict=True)
+    )
+    biases = tuple(rng.normal(0, 0.1, o) for o in widths[1:])
+    return dataclasses.replace(net, baseline=ir.BaselineMLP(weights, biases, note="test"))
+
+
+def test_stored_baseline_round_trips_and_is_used_without_retraining(tmp_path, capsys):
+    net = _with_baseline(random_network(8, n_features=10, encoder="direct"))
+    path = tmp_path / "m.snn"
+    modelfile.save(net, path)
+    back = modelfile.load(path)
+    assert back.baseline is not None and back.baseline.hidden == (6, 5)
+    for a, b in zip(back.baseline.weights, net.baseline.weights, strict=True):
+        np.testing.assert_array_equal(a, b)
+    assert modelfile.dumps(back) == modelfile.dumps(net)
+    assert main(["report", str(path), "--dataset", "friedman1", "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["ann"]["hidden_from"] == "stored in the model file"
+    from snn2c.report import ann
+    from snn2c.report.core import load_data, regression_metrics
+
+    data = load_data(back, "friedman1", None, None)  # as the CLI loads it
+    want = regression_metrics(data.y_test, ann.predict_stored(back, data.x_test), back.target)
+    assert doc["accuracy"]["ann"] == pytest.approx(want)
+
+
+@pytest.mark.slow
+def test_report_measures_the_baseline_ann_on_the_board(tmp_path, capsys):
+    """The stored MLP as emlearn C on the SNN's board: instructions counted in QEMU,
+    its outputs on the device equal to numpy's within emlearn's 6-digit weights."""
+    pytest.importorskip("emlearn", reason="needs emlearn: pip install 'snn2c[bench]'")
+    from snn2c.boards import load_board
+    from snn2c.build import build
+    from snn2c.report import ann_target
+    from snn2c.report.core import load_data
+
+    from _boards_helpers import need_qemu
+
+    board = load_board("nucleo-f401")
+    need_qemu(board)
+    net = _with_baseline(random_network(8, n_features=10, encoder="direct"))
+    path = tmp_path / "m.snn"
+    modelfile.save(net, path)
+    build(net, board, tmp_path / "fw")
+    data = load_data(net, "friedman1", None, 0)
+    x = data.x_test[:40]
+    res = ann_target.measure(tmp_path / "fw", net, x)
+    u = np.clip((x - net.inputs.low) / (net.inputs.high - net.inputs.low), 0, 1)
+    np.testing.assert_allclose(res["outputs01"], net.baseline.predict(u)[:, 0], atol=2e-3)
+    assert res["instructions_per_inference"] > 100 and res["flash_bytes"] > 0
+    # and through the CLI, beside the SNN
+    argv = ["report", str(path), "--dataset", "friedman1", "--build", str(tmp_path / "fw")]
+    assert main([*argv, "--vectors", "8"]) == 0
+    out = capsys.readouterr().out
+    assert "side by side" in out and "ANN (MLP 6x5, emlearn)" in out

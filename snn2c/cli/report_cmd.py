@@ -127,6 +127,28 @@ def _target(args: argparse.Namespace, net) -> dict:
     return doc
 
 
+def _ann_on_target(args: argparse.Namespace, net, data, doc: dict) -> None:
+    """The stored baseline MLP measured on the same board, beside the SNN (doc['target'])."""
+    from snn2c.report import ann_target, core, target
+
+    t = doc["target"]
+    if not t.get("available") or args.no_emulator:
+        return
+    if net.baseline is None:
+        t["ann"] = {"note": "the model stores no baseline MLP (trained with --no-baseline?)"}
+        return
+    ann = ann_target.measure(args.build, net, data.x_test)
+    if "outputs01" in ann:
+        y = net.target.offset + net.target.scale * ann.pop("outputs01")
+        ann["accuracy"] = core.regression_metrics(data.y_test, y[:, None], net.target)
+        ann["estimate"] = target.estimate(
+            target.read_build(args.build)["board"], ann["instructions_per_inference"],
+            current_ma=args.current_ma, voltage=args.voltage, cpi=args.cpi,
+        )  # fmt: skip
+    t["snn_model"] = ann_target.snn_footprint(args.build)
+    t["ann"] = ann
+
+
 def run(args: argparse.Namespace) -> int:
     from snn2c.report import core, energy
     from snn2c.report.html import write_html
@@ -165,6 +187,8 @@ def run(args: argparse.Namespace) -> int:
         )  # fmt: skip
         doc["target"] = _target(args, net) if i == 0 else {
             "available": False, "reason": "--build applies to the first model"}  # fmt: skip
+        if i == 0:
+            _ann_on_target(args, net, data, doc)
         docs.append(doc)
     comparison = [
         {
@@ -245,3 +269,35 @@ def _summary(d: dict) -> None:
         )
         if t.get("note"):
             print(f"    {t['note']}")
+        _print_versus(d, t)
+
+
+def _print_versus(d: dict, t: dict) -> None:
+    """The decision table: the SNN and the baseline ANN on the same board."""
+    ann = t.get("ann")
+    if not ann:
+        return
+    if "note" in ann:
+        print(f"  baseline ANN on {t['board']}: not measured ({ann['note']})")
+        return
+    snn_m, est = t.get("snn_model", {}), t["estimate"]
+    rows = [
+        ("SNN (snn2c)", t["instructions_per_inference"], est, snn_m,
+         d["accuracy"]["snn_quantized"]["r2"]),
+        (f"ANN (MLP {'x'.join(map(str, ann['hidden']))}, emlearn)",
+         ann["instructions_per_inference"], ann["estimate"], ann, ann["accuracy"]["r2"]),
+    ]  # fmt: skip
+    print(
+        f"  on {t['board']} ({t['core']}), side by side: instructions exact (QEMU); time and "
+        f"energy ESTIMATES (CPI {est['cpi']}, {_f(est['current_ma'])} mA, {est['voltage_v']} V)"
+    )
+    print(f"    {'':<26} {'instr/inf':>10} {'time us':>9} {'energy uJ':>10} "
+          f"{'flash B':>8} {'RAM B':>6} {'test R2':>8}")  # fmt: skip
+    for label, instr, e, fp, r2 in rows:
+        print(
+            f"    {label:<26} {_f(instr, ',') if instr is not None else 'n/a':>10} "
+            f"{_f(e.get('time_us'), '.1f'):>9} {_f(e.get('energy_uj'), '.3f'):>10} "
+            f"{_f(fp.get('flash_bytes'), 'd'):>8} {_f(fp.get('ram_bytes'), 'd'):>6} "
+            f"{_f(r2, '.4f'):>8}"
+        )
+    print("    flash/RAM: the model's own code and tables (runtime and C library excluded)")

@@ -1,6 +1,6 @@
 """The baseline ANN beside the SNN: its architecture (for E_ANN) and, when torch is
 installed, its accuracy, by retraining it the way `snn2c train` does (same split,
-same seed, snn2c.train.baseline). The .snn file does not store the ANN."""
+same seed, snn2c.train.baseline) where the model file does not store it."""
 
 from __future__ import annotations
 
@@ -23,6 +23,13 @@ def hidden_layers(net: ir.Network) -> tuple[tuple[int, ...], str]:
         h = tuple(int(v) for v in hidden)
         return (h if len(h) > 1 else (h[0], h[0])), "snn2c train's baseline rule"
     return tuple(layer.n_out for layer in net.layers), "the SNN's layer widths"
+
+
+def predict_stored(net: ir.Network, x: np.ndarray) -> np.ndarray:
+    """The stored baseline MLP's predictions in user units (numpy, no torch)."""
+    assert net.baseline is not None
+    y = net.baseline.predict(normalize_float(net, x))
+    return net.target.offset + net.target.scale * y
 
 
 def train_and_predict(

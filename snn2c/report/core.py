@@ -109,9 +109,15 @@ def model_report(
         "n_test": len(data.y_test),
     }
     hidden, hidden_from = ann.hidden_layers(net)
-    ann_info = {"hidden": list(hidden), "hidden_from": hidden_from}
+    ann_info: dict = {"hidden": list(hidden), "hidden_from": hidden_from}
     y_ann = None
-    if not train_ann:
+    if net.baseline is not None:  # stored by snn2c train: no retraining
+        hidden = net.baseline.hidden
+        ann_info = {"hidden": list(hidden), "hidden_from": "stored in the model file",
+                    "stored": net.baseline.note}  # fmt: skip
+        y_ann = ann.predict_stored(net, data.x_test)
+        accuracy["ann"] = regression_metrics(data.y_test, y_ann, net.target)
+    elif not train_ann:
         accuracy["ann_reason"] = "not trained (--no-ann)"
     elif data.x_train is None or data.y_train is None or data.x_val is None or data.y_val is None:
         accuracy["ann_reason"] = "no training split available"

@@ -28,6 +28,7 @@ CURRENT_DRAW = {
         "Espressif ESP32-C3 datasheet: CPU at 160 MHz, radio off, peripheral clocks off, typical",
     ),
     "ESP32": (40.0, "Espressif ESP32 datasheet: modem-sleep, 240 MHz (30-68 mA range), typical"),
+    "nRF51822": (4.4, "Nordic nRF51822 PS v3.1: CPU running from flash, 16 MHz, ~4.4 mA, typical"),
 }
 VOLTAGE = 3.3
 CPI = 1.0  # cycles per instruction assumed for the estimate
@@ -97,6 +98,16 @@ def target_report(
     doc["instructions_per_inference"] = instr
     if instr is not None:
         doc["measured"].append("instructions_per_inference")
+    doc["estimate"] = estimate(board, instr, current_ma=current_ma, voltage=voltage, cpi=cpi)
+    if note:
+        doc["note"] = note
+    return doc
+
+
+def estimate(
+    board, instr: float | None, *, current_ma: float | None, voltage: float, cpi: float
+) -> dict:
+    """Cycles, time and energy of `instr` instructions on the board: an ESTIMATE."""
     if current_ma is None:
         current_ma, source = CURRENT_DRAW.get(board.mcu, (None, None))
     else:
@@ -117,10 +128,7 @@ def target_report(
         if current_ma is not None:
             est["energy_uj"] = voltage * current_ma * 1e-3 * seconds * 1e6
             est["energy_pj"] = est["energy_uj"] * 1e6
-    doc["estimate"] = est
-    if note:
-        doc["note"] = note
-    return doc
+    return est
 
 
 def load_verify_json(path: str | Path) -> dict:

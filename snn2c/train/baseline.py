@@ -8,6 +8,8 @@ import numpy as np
 import torch
 from torch import nn
 
+from snn2c import ir
+
 
 def mlp(n_in: int, hidden: tuple[int, ...], n_out: int = 1) -> nn.Sequential:
     mods: list[nn.Module] = []
@@ -66,6 +68,17 @@ def train_mlp(
     model.load_state_dict(best_state)
     model.eval()
     return model
+
+
+def to_ir(model: nn.Sequential, *, seed: int) -> ir.BaselineMLP:
+    """The trained MLP as plain arrays for the model file (ir.BaselineMLP)."""
+    lins = [m for m in model if isinstance(m, nn.Linear)]
+    hidden = "x".join(str(m.out_features) for m in lins[:-1])
+    return ir.BaselineMLP(
+        weights=tuple(m.weight.detach().double().numpy().copy() for m in lins),
+        biases=tuple(m.bias.detach().double().numpy().copy() for m in lins),
+        note=f"snn2c.train.baseline: ReLU MLP {hidden}, Adam, early stopping, seed {seed}",
+    )
 
 
 def predict_mlp(model: nn.Sequential, u: np.ndarray) -> np.ndarray:

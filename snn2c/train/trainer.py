@@ -16,6 +16,7 @@ MSE is on targets scaled to [0, 1]; R2 is on the test split.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -331,6 +332,7 @@ def train(
         )  # fmt: skip
         y_ann = to_user_units(net, baseline.predict_mlp(ann, u_te))
         metrics["ann"] = regression_metrics(ds.y_test, y_ann, target)
+        net = dataclasses.replace(net, baseline=baseline.to_ir(ann, seed=cfg.seed))
     t_end = time.perf_counter()
     counts = res.spike_counts.astype(np.float64).mean(axis=0)
     return TrainResult(
