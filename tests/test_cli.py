@@ -93,3 +93,23 @@ def test_predict_bad_csv(model, tmp_path, content, message):
 def test_missing_model_file(tmp_path):
     proc = snn2c("inspect", tmp_path / "nope.snn")
     assert proc.returncode == 2 and "no such file" in proc.stderr
+
+
+def test_broken_pipe_exits_quietly(tmp_path, monkeypatch, capsys):
+    """`snn2c inspect --json m.snn | head -1` when the reader has left: exit 0, no
+    BrokenPipeError traceback."""
+    from snn2c.cli import main
+
+    class ClosedPipe:
+        def write(self, text):
+            raise BrokenPipeError(32, "Broken pipe")
+
+        def flush(self):
+            raise BrokenPipeError(32, "Broken pipe")
+
+    model = tmp_path / "m.snn"
+    modelfile.save(random_network(1), model)
+    monkeypatch.setattr("sys.stdout", ClosedPipe())
+    assert main(["inspect", "--json", str(model)]) == 0
+    monkeypatch.undo()
+    assert "Traceback" not in capsys.readouterr().err

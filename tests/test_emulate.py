@@ -82,11 +82,31 @@ def test_verify_cli_json_and_mismatch(tmp_path, capsys):
     again = verify_qemu(out, vectors=30)
     assert again["instructions_per_inference"] == res["instructions_per_inference"]
 
-    # a different model's reference against the built C: verify must fail and say where
-    modelfile.save(random_network(6), out / "model.snn", force=True)
+    # C that no longer computes what the reference computes (one bias changed):
+    # verify must fail and say where
+    src = out / "src" / "snn_model.c"
+    text = src.read_text()
+    head, rest = text.split("snn_l0_bias[", 1)
+    body, tail = rest.split("{", 1)
+    first, others = tail.split(",", 1)
+    src.write_text(f"{head}snn_l0_bias[{body}{{ {int(first) + 40000},{others}")
     assert main(["verify", str(out), "--vectors", "10"]) == 1
     err = capsys.readouterr().err
-    assert "first mismatch: vector" in err and "reference" in err
+    assert "first mismatch:" in err and "vector" in err and "reference" in err
+
+    # a model.snn replaced after the build, or a build that never finished: refused
+    modelfile.save(random_network(6), out / "model.snn", force=True)
+    assert main(["verify", str(out), "--vectors", "10"]) == 2
+    assert "changed since the build" in capsys.readouterr().err
+    modelfile.save(random_network(5), out / "model.snn", force=True)
+    manifest = json.loads((out / "snn2c-build.json").read_text())
+    del manifest["size"]
+    (out / "snn2c-build.json").write_text(json.dumps(manifest))
+    assert main(["verify", str(out), "--vectors", "10"]) == 2
+    assert "the build did not finish" in capsys.readouterr().err
+    (out / "snn2c-build.json").write_text("[]")
+    assert main(["verify", str(out)]) == 2
+    assert "not an snn2c build manifest" in capsys.readouterr().err
 
 
 def test_renode_missing_is_a_clear_error(tmp_path, capsys, monkeypatch):

@@ -57,8 +57,12 @@ def test_range_proof_holds_on_extreme_inputs(net):
     """A layer the quantizer calls proven never leaves int32 (the reference asserts it)."""
     qnet = _quantize_or_skip(net)
     x = make_inputs(net, 64, seed=1)
-    res = integer.run(qnet, x)
-    assert res.outputs.dtype == np.int32
+    res = integer.run(qnet, x, trace=True)  # raises if a proven value leaves int32
+    assert res.membranes is not None
+    for layer, v in zip(qnet.layers, res.membranes, strict=True):
+        if not layer.saturate:  # and stays inside the interval the proof states
+            lo, hi = layer.bounds.membrane
+            assert lo <= int(v.min()) and int(v.max()) <= hi
 
 
 @settings(

@@ -14,7 +14,7 @@ from snn2c import ir, modelfile
 from snn2c.cli import main
 from snn2c.netgen import random_network
 from snn2c.quantize import quantize
-from snn2c.reference import normalize
+from snn2c.reference import integer, normalize
 from snn2c.report import energy
 from snn2c.report.metrics import activity
 
@@ -236,8 +236,13 @@ def test_qemu_spike_counters_match_report(tmp_path):
 def test_report_counts_match_normalize(tmp_path):
     net, _model, _csv = _model_and_csv(tmp_path)
     x = net.inputs.low + np.array([[0.2, 0.5, 0.9]]) * (net.inputs.high - net.inputs.low)
-    act = activity(net, normalize(net, x))
+    x_q = normalize(net, x)
+    # float32 normalisation: u * 4096 rounded half up
+    np.testing.assert_array_equal(x_q, [[819, 2048, 3686]])
+    act = activity(net, x_q)
+    ref = integer.run(quantize(net), x_q)
     assert act.n_samples == 1 and act.steps == 8
+    assert act.spikes_per_inference == pytest.approx(float(ref.spike_counts.sum()))
 
 
 def _with_baseline(net: ir.Network, hidden: tuple[int, ...] = (6, 5)) -> ir.Network:

@@ -350,15 +350,32 @@ def build(
     return result
 
 
-def load_project(root: str | Path) -> tuple[dict, Board, ir.Network]:
+def load_project(root: str | Path, *, complete: bool = False) -> tuple[dict, Board, ir.Network]:
+    """The manifest, board and model of a build folder; with complete, also refuse a
+    build that did not finish or whose model.snn was replaced since."""
     root = Path(root)
     path = root / MANIFEST
     if not path.is_file():
         raise Snn2cError(f"{root}: not an snn2c build folder (no {MANIFEST}; run snn2c build)")
     try:
         manifest = json.loads(path.read_text())
-    except json.JSONDecodeError as e:
-        raise Snn2cError(f"{path}: not valid JSON ({e.msg})") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+        raise Snn2cError(f"{path}: not valid JSON ({e})") from None
+    if not isinstance(manifest, dict) or manifest.get("format") != "snn2c-build":
+        raise Snn2cError(f"{path}: not an snn2c build manifest (run snn2c build)")
+    model = manifest.get("model", "model.snn")
+    if not isinstance(model, str) or Path(model).name != model:
+        raise Snn2cError(f"{path}: model: expected a file name inside the build folder")
     board = load_board_file(root / "board.json", check_file_name=False)
-    net = modelfile.load(root / manifest.get("model", "model.snn"))
+    net = modelfile.load(root / model)
+    if complete:
+        if not isinstance(manifest.get("size"), dict):
+            raise Snn2cError(
+                f"{root}: the build did not finish (no size in {MANIFEST}); run snn2c build again"
+            )
+        if manifest.get("model_hash") != modelfile.model_hash(net):
+            raise Snn2cError(
+                f"{root / model}: changed since the build (its hash is not the manifest's "
+                "model_hash); run snn2c build again"
+            )
     return manifest, board, net

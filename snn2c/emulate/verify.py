@@ -90,7 +90,7 @@ def verify_qemu(
     timeout: float = 120.0,
 ) -> dict:
     root = Path(root)
-    manifest, board, net = project.load_project(root)
+    manifest, board, net = project.load_project(root, complete=True)
     if board.qemu is None:
         raise Snn2cError(
             f"board '{board.name}' has no QEMU machine; boards with one: see `snn2c boards`"

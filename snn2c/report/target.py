@@ -39,7 +39,7 @@ def read_build(build_dir: str | Path) -> dict:
     from snn2c.build import MANIFEST, load_project
 
     root = Path(build_dir)
-    manifest, board, _net = load_project(root)
+    manifest, board, _net = load_project(root, complete=True)
     size = manifest.get("size")
     if size is None:
         raise Snn2cError(f"{root / MANIFEST}: no size entry (the build did not finish)")
