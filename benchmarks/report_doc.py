@@ -45,6 +45,13 @@ def _target_section(tc: dict) -> list[str]:
     def anchor_of(r):
         return eml[(r["dataset"], r["board"], tuple(r["anchor_shape"]), r["anchor_seed"])]
 
+    def per_board(r):
+        """(snn2c row, its anchor's row) of r's dataset and variant on every board."""
+        for b in boards:
+            rb = next(x for x in snn if x["dataset"] == r["dataset"] and x["board"] == b
+                      and x["variant"] == r["variant"])  # fmt: skip
+            yield rb, anchor_of(rb)
+
     variants = ", ".join(f"`{k}` = {v}" for k, v in s["variants"].items())
     out = [
         "## snn2c against the ANN a user would deploy instead",
@@ -94,10 +101,7 @@ def _target_section(tc: dict) -> list[str]:
     ]
     for r in m4:
         cells = []
-        for b in boards:
-            rb = next(x for x in snn if x["dataset"] == r["dataset"] and x["board"] == b
-                      and x["variant"] == r["variant"])  # fmt: skip
-            a = anchor_of(rb)
+        for rb, a in per_board(r):
             ni, na = rb["instructions_per_inference"], a["instructions_per_inference"]
             cells.append(f"{ni:,} / {na:,} ({_ratio(na, ni)})")
         out.append(f"| {r['dataset']} | `{r['variant']}` | " + " | ".join(cells) + " |")
@@ -110,10 +114,7 @@ def _target_section(tc: dict) -> list[str]:
     ]
     for r in m4:
         cells = []
-        for b in boards:
-            rb = next(x for x in snn if x["dataset"] == r["dataset"] and x["board"] == b
-                      and x["variant"] == r["variant"])  # fmt: skip
-            a = anchor_of(rb)
+        for rb, a in per_board(r):
             cells.append(
                 f"{rb['flash_bytes']:,} + {rb['ram_bytes']:,} RAM / "
                 f"{a['flash_bytes']:,} + {a['ram_bytes']:,} RAM"

@@ -307,3 +307,20 @@ def test_report_measures_the_baseline_ann_on_the_board(tmp_path, capsys):
     assert main([*argv, "--vectors", "8"]) == 0
     out = capsys.readouterr().out
     assert "side by side" in out and "ANN (MLP 6x5, emlearn)" in out
+
+
+def test_report_out_folder_is_never_overwritten_without_force(tmp_path, capsys):
+    net = random_network(8, n_features=10, encoder="direct")
+    path = tmp_path / "m.snn"
+    modelfile.save(net, path)
+    out = tmp_path / "rep"
+    out.mkdir()
+    mine = out / "m_raster.png"  # a file of the user's that a figure would replace
+    mine.write_bytes(b"mine")
+    argv = ["report", str(path), "--dataset", "friedman1", "--out", str(out), "--no-ann"]
+    assert main(argv) == 2
+    assert "not empty (use --force" in capsys.readouterr().err
+    assert mine.read_bytes() == b"mine"
+    (tmp_path / "afile").write_text("x")
+    assert main([*argv[:-3], "--out", str(tmp_path / "afile")]) == 2
+    assert "is a file" in capsys.readouterr().err

@@ -35,7 +35,7 @@ def register(subparsers) -> None:
         "--seed", type=int, help="split seed (default: the model's training seed, else 0)"
     )
     p.add_argument("--out", metavar="DIR", help="write figures and report.html here")
-    p.add_argument("--force", action="store_true", help="overwrite an existing report.html")
+    p.add_argument("--force", action="store_true", help="write into a non-empty --out folder")
     p.add_argument("--json", action="store_true", help="print one JSON document")
     p.add_argument("--sample", type=int, default=0, help="test sample drawn in the figures")
     g = p.add_argument_group("baseline ANN")
@@ -163,8 +163,11 @@ def run(args: argparse.Namespace) -> int:
     if args.p_leak is not None and args.p_leak < 0:
         raise Snn2cError(f"--p-leak: expected a non-negative power in W, got {args.p_leak}")
     out = Path(args.out) if args.out else None
-    if out is not None and (out / "report.html").exists() and not args.force:
-        raise Snn2cError(f"{out / 'report.html'}: already exists (use --force to overwrite)")
+    if out is not None and out.exists() and not out.is_dir():
+        raise Snn2cError(f"{out}: is a file (expected a folder for the report)")
+    if out is not None and out.is_dir() and any(out.iterdir()) and not args.force:
+        # report.html and the figures would replace what is there
+        raise Snn2cError(f"{out}: already exists and is not empty (use --force to overwrite)")
     constants = energy.EnergyConstants(
         e_mac_pj=args.e_mac,
         e_ac_pj=args.e_ac,

@@ -134,9 +134,39 @@ def _model_section(m: dict) -> str:
             )
             if t.get("note"):
                 out.append(f'<p class="note">{html.escape(t["note"])}</p>')
+            out += _versus(m, t)
     for fig in m.get("figures", []):
         out.append(figure(Path(fig["path"]), fig["caption"]))
     return "\n".join(out)
+
+
+def _versus(m: dict, t: dict) -> list[str]:
+    """The SNN beside the stored baseline MLP on the same board: the decision table."""
+    ann = t.get("ann")
+    if not ann:
+        return []
+    if "note" in ann:
+        return [
+            f'<p class="note">Baseline ANN on the board: not measured ({html.escape(ann["note"])}).</p>'
+        ]
+    snn_fp = t.get("snn_model", {})
+    rows = []
+    for label, instr, est, fp, r2 in (
+        ("SNN (snn2c)", t["instructions_per_inference"], t["estimate"], snn_fp,
+         m["accuracy"]["snn_quantized"]["r2"]),
+        (f"ANN (MLP {'x'.join(map(str, ann['hidden']))}, emlearn)",
+         ann["instructions_per_inference"], ann["estimate"], ann, ann["accuracy"]["r2"]),
+    ):  # fmt: skip
+        rows.append([label, _fmt(instr), _fmt(est.get("time_us")), _fmt(est.get("energy_uj")),
+                     _fmt(fp.get("flash_bytes")), _fmt(fp.get("ram_bytes")), _fmt(r2)])  # fmt: skip
+    head = ["on " + html.escape(t["board"]), "instructions / inference (measured)",
+            "time us (ESTIMATE)", "energy uJ (ESTIMATE)", "flash B", "RAM B", "test R2"]  # fmt: skip
+    return [
+        "<h3>The SNN beside the ANN on the same board</h3>",
+        table(rows, head),
+        '<p class="note">Both built with the same flags and runtime and counted in the same '
+        "QEMU machine; flash and RAM are each model's own code and tables.</p>",
+    ]
 
 
 def write_html(doc: dict, path: Path, comparison: Path | None = None) -> Path:
