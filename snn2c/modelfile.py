@@ -22,6 +22,22 @@ from snn2c.errors import ModelFormatError
 from snn2c.textsafe import NAME_RE
 
 
+def _finite(v: int | float) -> bool:
+    try:
+        return math.isfinite(float(v))
+    except OverflowError:  # an integer beyond the float range
+        return False
+
+
+def _short(v: Any) -> str:
+    text = (
+        repr(v)
+        if not isinstance(v, int) or abs(v) < 10**20
+        else f"an integer of {len(str(v))} digits"
+    )
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
 def to_dict(net: ir.Network) -> dict[str, Any]:
     """The JSON document for a network."""
     enc = net.encoder
@@ -127,10 +143,17 @@ def write_atomic(path: Path, data: bytes) -> None:
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp's 0600 -> what the user's umask gives
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def load(path: str | Path) -> ir.Network:
@@ -154,7 +177,14 @@ def loads(raw: bytes, source: str = "<bytes>") -> ir.Network:
         raise ModelFormatError(
             f"{source}: malformed or truncated JSON at line {e.lineno} column {e.colno}: {e.msg}"
         ) from None
-    return from_dict(doc, source=source)
+    except RecursionError:
+        raise ModelFormatError(f"{source}: not a .snn file (JSON nested too deeply)") from None
+    except ValueError as e:  # e.g. an integer literal beyond Python's digit limit
+        raise ModelFormatError(f"{source}: not a .snn file ({e})") from None
+    try:
+        return from_dict(doc, source=source)
+    except RecursionError:
+        raise ModelFormatError(f"{source}: not a .snn file (nested too deeply)") from None
 
 
 def model_hash(net: ir.Network) -> str:
@@ -199,18 +229,18 @@ class _Reader:
         v = self.get(d, key, where, default)
         name = f"{where}.{key}" if where else key
         if isinstance(v, bool) or not isinstance(v, int):
-            raise self.fail(name, f"expected an integer, got {v!r}")
+            raise self.fail(name, f"expected an integer, got {_short(v)}")
         if (lo is not None and v < lo) or (hi is not None and v > hi):
-            raise self.fail(name, f"expected an integer in [{lo}, {hi}], got {v}")
+            raise self.fail(name, f"expected an integer in [{lo}, {hi}], got {_short(v)}")
         return v
 
     def number(self, d, key, where, default: Any = ..., positive=False) -> float:
         v = self.get(d, key, where, default)
         name = f"{where}.{key}" if where else key
-        if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
-            raise self.fail(name, f"expected a finite number, got {v!r}")
+        if isinstance(v, bool) or not isinstance(v, int | float) or not _finite(v):
+            raise self.fail(name, f"expected a finite number, got {_short(v)}")
         if positive and v <= 0:
-            raise self.fail(name, f"expected a positive number, got {v!r}")
+            raise self.fail(name, f"expected a positive number, got {_short(v)}")
         return float(v)
 
     def array(self, d, key, where, shape: tuple[int | None, ...]) -> np.ndarray:
@@ -218,8 +248,8 @@ class _Reader:
         name = f"{where}.{key}" if where else key
         try:
             arr = np.asarray(v, dtype=np.float64)
-        except (TypeError, ValueError):
-            raise self.fail(name, "expected a (nested) list of numbers") from None
+        except (TypeError, ValueError, OverflowError):
+            raise self.fail(name, "expected a (nested) list of finite numbers") from None
         if arr.ndim != len(shape) or any(
             want is not None and got != want for got, want in zip(arr.shape, shape, strict=False)
         ):
@@ -304,6 +334,10 @@ def from_dict(doc: Any, source: str = "<dict>") -> ir.Network:
         window=r.integer(e, "window", "encoder", lo=0, hi=4095),
         seed=r.integer(e, "seed", "encoder", lo=1, hi=2**32 - 1),
     )
+    if not 1e-6 <= encoder.sigma <= 1e6:
+        raise r.fail(
+            "encoder.sigma", f"expected a field width in [1e-6, 1e6], got {encoder.sigma:g}"
+        )
 
     raw_layers = r.get(doc, "layers", "")
     if not isinstance(raw_layers, list) or not raw_layers:

@@ -116,3 +116,32 @@ def test_missing_toolchain_names_apt_package(tmp_path, model_file, monkeypatch):
         Snn2cError, match="apt-get install --no-install-recommends gcc-arm-none-eabi"
     ):
         build(model_file, load_board("nucleo-f401"), tmp_path / "b")
+
+
+def test_build_never_writes_through_links_nor_over_its_input(tmp_path, capsys):
+    """-o holding the input model is refused; a symlink inside the output folder is
+    replaced, not written through; -o naming a file is refused."""
+    from snn2c import modelfile
+    from snn2c.cli import main
+    from snn2c.netgen import random_network
+
+    board = load_board("nucleo-f401")
+    need_toolchain(board)
+    model = tmp_path / "m.snn"
+    modelfile.save(random_network(1), model)
+    before = model.read_bytes()
+    assert (
+        main(["build", str(model), "--board", "nucleo-f401", "-o", str(tmp_path), "--force"]) == 2
+    )
+    assert "holds the input model" in capsys.readouterr().err
+    assert model.read_bytes() == before
+    out = tmp_path / "fw"
+    (out / "src").mkdir(parents=True)
+    victim = tmp_path / "victim.c"
+    victim.write_text("mine")
+    (out / "src" / "board_io.c").symlink_to(victim)
+    assert main(["build", str(model), "--board", "nucleo-f401", "-o", str(out), "--force"]) == 0
+    assert victim.read_text() == "mine" and not (out / "src" / "board_io.c").is_symlink()
+    capsys.readouterr()
+    assert main(["build", str(model), "--board", "nucleo-f401", "-o", str(victim)]) == 2
+    assert "is a file" in capsys.readouterr().err

@@ -159,3 +159,17 @@ def test_values_the_device_cannot_represent_are_refused(tmp_path, capsys):
         assert main(["compile", str(path), "-o", str(tmp_path / "src")]) == 2
         err = capsys.readouterr().err
         assert "too large for Q16" in err and "Traceback" not in err, err
+
+
+def test_written_files_get_the_users_umask(tmp_path):
+    import os
+    import stat
+
+    from snn2c.netgen import random_network
+
+    old = os.umask(0o027)
+    try:
+        path = modelfile.save(random_network(1), tmp_path / "m.snn")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o640

@@ -22,6 +22,11 @@ PLATFORM_DIR = "pio/platform-snn2c"
 SCONS_PACKAGE_VERSION = "4.41101.0"
 
 
+def _copy(src, dst) -> None:
+    """Copy by an atomic rename: a symlink at dst is replaced, never written through."""
+    modelfile.write_atomic(Path(dst), Path(src).read_bytes())
+
+
 def scons_package_version() -> str:
     try:
         from platformio.dependencies import get_core_dependencies  # noqa: PLC0415
@@ -58,15 +63,15 @@ def write(env, root: Path, board: Board, prov: str) -> None:
             root / "src/CMakeLists.txt",
             env.get_template("platformio/src_CMakeLists.txt.j2").render(view),
         )
-        shutil.copyfile(data_dir("firmware") / "board_espidf.c", root / "src/board_espidf.c")
+        _copy(data_dir("firmware") / "board_espidf.c", root / "src/board_espidf.c")
     if not offline:
         return
     plat = root / PLATFORM_DIR
     tdir = data_dir("templates") / "platformio"
     _put(plat / "platform.json", env.get_template("platformio/platform.json.j2").render(view))
     (plat / "builder").mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(tdir / "platform.py", plat / "platform.py")
-    shutil.copyfile(tdir / "builder_main.py", plat / "builder/main.py")
+    _copy(tdir / "platform.py", plat / "platform.py")
+    _copy(tdir / "builder_main.py", plat / "builder/main.py")
     _put(
         plat / "boards" / f"{view['offline_board']}.json",
         env.get_template("platformio/board.json.j2").render(

@@ -18,7 +18,6 @@ Layout of a project folder (docs/boards.md):
 from __future__ import annotations
 
 import json
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -143,6 +142,11 @@ def _write(path: Path, text: str) -> None:
     modelfile.write_atomic(path, text.encode())
 
 
+def _copy(src: Path, dst: Path) -> None:
+    """Copy by an atomic rename: a symlink at dst is replaced, never written through."""
+    modelfile.write_atomic(dst, Path(src).read_bytes())
+
+
 def _render_board_files(env, root: Path, board: Board, net: ir.Network, prov: str) -> None:
     fw = data_dir("firmware")
     base = {"provenance": prov, "board": board, "stack_size": STACK_SIZE}
@@ -188,7 +192,7 @@ def _render_board_files(env, root: Path, board: Board, net: ir.Network, prov: st
             ),
         )
         for name in (f"uart_{q.uart.driver}.c", emu_exit_source(board)):
-            shutil.copyfile(fw / name, root / "config/emu" / name)
+            _copy(fw / name, root / "config/emu" / name)
     _write(
         root / "src/sensor_node_config.h",
         env.get_template("firmware/sensor_node_config.h.j2").render(
@@ -200,11 +204,11 @@ def _render_board_files(env, root: Path, board: Board, net: ir.Network, prov: st
     )
     if board.family != "xtensa":
         for name in ["board.h", *app_sources(board)[2:]]:
-            shutil.copyfile(fw / name, root / "src" / name)
+            _copy(fw / name, root / "src" / name)
     else:
         for name in ("board.h", "board_io.c", "board_espidf.c", "sensor_node_main.c"):
-            shutil.copyfile(fw / name, root / "src" / name)
-    shutil.copyfile(fw / "harness_main.c", root / "harness/harness_main.c")
+            _copy(fw / name, root / "src" / name)
+    _copy(fw / "harness_main.c", root / "harness/harness_main.c")
 
 
 def _uart_view(u) -> dict:
@@ -259,7 +263,7 @@ def write_project(net: ir.Network, board: Board, out: Path, *, force: bool, comm
         _write(out / "src" / name, text)
     _render_board_files(env, out, board, net, prov)
     modelfile.write_atomic(out / "model.snn", modelfile.dumps(net))
-    shutil.copyfile(board.path, out / "board.json")
+    _copy(board.path, out / "board.json")
     write_harness_vectors(out / "harness/vectors", net, DEFAULT_HARNESS_VECTORS, prov)
 
     from snn2c.build import platformio, renode  # noqa: PLC0415  (render helpers)
@@ -315,6 +319,14 @@ def build(
     """snn2c build: write the project, compile the app and the board harness, size them."""
     net = model if isinstance(model, ir.Network) else modelfile.load(model)
     out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise Snn2cError(f"{out}: is a file (expected a folder for the build)")
+    if not isinstance(model, ir.Network):
+        src, dst = Path(model).resolve(), out.resolve()
+        if dst == src.parent or dst in src.parents:
+            raise Snn2cError(
+                f"{out}: the output folder holds the input model {model}; choose another -o"
+            )
     manifest = write_project(net, board, out, force=force, command=command)
     _write(out / MANIFEST, json.dumps(manifest, indent=1, sort_keys=True) + "\n")
     if not board.buildable_here:

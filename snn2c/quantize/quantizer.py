@@ -89,9 +89,11 @@ def _quantize_layer(
     acc_shift = ws + input_frac - V_FRAC
     n = layer.neuron
     # refuse before any integer conversion: rnd of a huge float would wrap int64
-    if not abs(n.threshold) * 2.0**V_FRAC < INT32_MAX or not np.all(
-        np.abs(layer.bias) * 2.0**V_FRAC < INT32_MAX
-    ):
+    with np.errstate(over="ignore"):  # inf compares as too large
+        fits = abs(n.threshold) * 2.0**V_FRAC < INT32_MAX and np.all(
+            np.abs(layer.bias) * 2.0**V_FRAC < INT32_MAX
+        )
+    if not fits:
         raise Snn2cError(
             f"layers[{index}]: threshold or bias too large for Q16 membranes (|value| >= 32768)"
         )
@@ -215,6 +217,10 @@ def _quantize_decoder(net: ir.Network) -> QuantizedDecoder:
     if max_abs * 2.0**rs > qmax + 0.5:
         raise Snn2cError(f"decoder.weight: |w| up to {max_abs:g} does not fit 16-bit weights")
     weight = np.clip(rnd(weight_f * 2.0**rs), -qmax, qmax)
+    with np.errstate(over="ignore"):  # inf compares as too large
+        bias_fits = np.all(np.abs(d.bias) * 2.0 ** (rs + fs) < 2.0**62)
+    if not bias_fits:
+        raise Snn2cError("decoder.bias: too large for the 64-bit readout accumulator")
     bias = rnd(d.bias * 2.0 ** (rs + fs))
     # |y_acc| and its left shift must stay inside int64 (docs/fixed-point.md)
     fmax = {"membrane": 2**31, "population": 2**15, "rate": net.steps, "first_spike": net.steps}

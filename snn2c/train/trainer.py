@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import math
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -150,8 +151,12 @@ def _check(cfg: TrainConfig) -> None:
         )
     if not 0 <= cfg.izh_dt_shift <= 4 or not 0 < cfg.izh_gain <= 256:
         raise Snn2cError("--izh-dt-shift: expected 0..4; --izh-gain: expected (0, 256]")
-    if cfg.threshold <= 0 or cfg.sigma <= 0:
-        raise Snn2cError("--threshold and --sigma must be positive")
+    if not (math.isfinite(cfg.threshold) and 0 < cfg.threshold < 32768):
+        raise Snn2cError(f"--threshold: expected a number in (0, 32768), got {cfg.threshold}")
+    if not (math.isfinite(cfg.sigma) and 1e-6 <= cfg.sigma <= 1e6):
+        raise Snn2cError(f"--sigma: expected a field width in [1e-6, 1e6], got {cfg.sigma}")
+    if cfg.seed < 0 or (cfg.n_samples is not None and cfg.n_samples < 10):
+        raise Snn2cError("--seed must be >= 0 and --samples >= 10")
 
 
 def _setup_torch(seed: int) -> None:

@@ -1,0 +1,116 @@
+"""Mutation fuzzing of the model-file path: mutated .snn documents through loading,
+quantization and code generation. Every failure must be an Snn2cError (the CLI's
+one-line error); anything else is a bug. Used by tests/test_fuzz.py (a bounded,
+seeded run in CI) and benchmarks/fuzz.py (long runs)."""
+
+from __future__ import annotations
+
+import collections
+import json
+import random
+import traceback
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from snn2c import modelfile
+from snn2c.errors import Snn2cError
+from snn2c.netgen import random_network
+
+# values that broke or could break the loader, the quantizer or the generator
+VALUES = [
+    None, True, False, 0, -1, 1, 2**31, -(2**31) - 1, 2**63, 10**400, 1e300, -1e300,
+    1e-300, 0.5, "", "x", "nan", [], {}, [1], [[1]], {"a": 1}, "\n*/", 4097, 257,
+    65536, 1e15, -1e15, float(2**53),
+]  # fmt: skip
+SCALES = [-1, 0, 2, 1e3, 1e6, 1e12, 1e-6, 1e20]
+
+
+@dataclass
+class FuzzReport:
+    cases: int = 0
+    failures: collections.Counter = field(default_factory=collections.Counter)
+    examples: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+    @property
+    def bugs(self) -> int:
+        return sum(self.failures.values())
+
+
+def base_documents() -> list[dict]:
+    kinds = ["population", "direct", "rate_periodic", "latency", "population_latency"]
+    kinds += ["rate_bernoulli"]
+    docs = []
+    for s, enc in enumerate(kinds):
+        net = random_network(s, encoder=enc, n_features=2, hidden=(4,), steps=4)
+        docs.append(json.loads(modelfile.dumps(net)))
+    return docs
+
+
+def _paths(rng: random.Random, doc, prefix=()) -> list[tuple]:
+    out = [prefix]
+    if isinstance(doc, dict):
+        for k, v in doc.items():
+            out += _paths(rng, v, (*prefix, k))
+    elif isinstance(doc, list) and doc:
+        i = rng.randrange(len(doc))
+        out += _paths(rng, doc[i], (*prefix, i))
+    return out
+
+
+def mutate(rng: random.Random, doc: dict) -> dict:
+    """One to three edits: drop a key, grow or shrink a list, scale a number, or
+    replace a value by one of VALUES."""
+    doc = json.loads(json.dumps(doc))
+    for _ in range(rng.randint(1, 3)):
+        path = rng.choice(_paths(rng, doc)[1:])
+        parent = doc
+        for k in path[:-1]:
+            parent = parent[k]
+        key, r = path[-1], rng.random()
+        v = parent[key]
+        if r < 0.15 and isinstance(parent, dict):
+            parent.pop(key)
+        elif r < 0.25 and isinstance(v, list) and v:
+            parent[key] = v[:-1] if rng.random() < 0.5 else v + v[-1:]
+        elif r < 0.45 and isinstance(v, int | float) and not isinstance(v, bool):
+            try:
+                parent[key] = v * rng.choice(SCALES)
+            except OverflowError:
+                parent[key] = 10**5000
+        else:
+            parent[key] = json.loads(json.dumps(rng.choice(VALUES)))
+    return doc
+
+
+def run(cases: int, seed: int = 0, *, codegen_every: int = 10) -> FuzzReport:
+    """cases mutated documents; numpy warnings count as failures (silent overflow)."""
+    from snn2c.codegen.generator import render_sources  # noqa: PLC0415
+    from snn2c.quantize import quantize  # noqa: PLC0415
+
+    rng = random.Random(seed)
+    bases = base_documents()
+    rep = FuzzReport()
+    with warnings.catch_warnings(), np.errstate(all="raise"):
+        warnings.simplefilter("error", RuntimeWarning)
+        for i in range(cases):
+            doc = mutate(rng, rng.choice(bases))
+            try:
+                raw = json.dumps(doc).encode()
+            except (ValueError, OverflowError):
+                continue
+            rep.cases += 1
+            try:
+                net = modelfile.loads(raw, source="fuzz.snn")
+                quantize(net)
+                if i % codegen_every == 0:
+                    render_sources(net)
+            except Snn2cError:
+                pass
+            except Exception as e:  # noqa: BLE001 - every other exception is a finding
+                tb = traceback.extract_tb(e.__traceback__)[-1]
+                where = f"{type(e).__name__} at {tb.filename.rsplit('/', 1)[-1]}:{tb.lineno}"
+                rep.failures[where] += 1
+                rep.examples.setdefault(where, (str(e)[:200], raw[:400].decode()))
+    return rep
