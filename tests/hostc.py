@@ -41,6 +41,11 @@ class HostModel:
             per_layer[int(parts[1])].append([int(v) for v in parts[2:]])
         return [np.array(m, dtype=np.int64) for m in per_layer]
 
+    def horizon(self, x_q_row: np.ndarray) -> tuple[int, np.ndarray]:
+        """(steps that ran of 3 T snn_model_step calls, decoded outputs) after a reset."""
+        out = self._run(["horizon"], " ".join(str(int(v)) for v in x_q_row) + "\n").split()
+        return int(out[0]), np.array([int(v) for v in out[1:]], dtype=np.int64)
+
     def normalize_predict(self, x_raw: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(Q12 inputs, float32 bits of snn_model_predict) for raw float32 inputs."""
         x32 = np.asarray(x_raw, dtype=np.float32)

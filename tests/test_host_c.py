@@ -124,6 +124,18 @@ def test_count_form_cases_compile_to_it_and_keep_the_step_api(name, net, tmp_pat
             np.testing.assert_array_equal(r[0], d)
 
 
+@pytest.mark.parametrize("name,net", CASES[::4], ids=[c[0] for c in CASES[::4]])
+def test_streaming_stops_at_the_proven_horizon(name, net, tmp_path):
+    """snn_model_step beyond SNN_MODEL_STEPS steps changes nothing (defined, and what
+    the range proof covers): 3 T calls run T steps and decode the reference's output."""
+    qnet = quantize(net)
+    host = build_host(net, tmp_path, sanitize=True)
+    for x in make_inputs(net, 3, seed=8):
+        ran, y = host.horizon(x)
+        assert ran == qnet.steps
+        np.testing.assert_array_equal(y, integer.run(qnet, x[None, :]).outputs[0])
+
+
 @pytest.mark.parametrize("name,net", IZH_CASES, ids=[c[0] for c in IZH_CASES])
 def test_izhikevich_trace_matches_reference(name, net, tmp_path):
     """Izhikevich layers: v (Q16 mV) of the C equals the reference's at every step."""

@@ -5,6 +5,8 @@
  *                           stdout per row: outputs (Q16) then spike counts
  *   host_harness trace      stdin: one row; stdout per step and layer:
  *                           "t layer v0 v1 ..." (membranes after the step)
+ *   host_harness horizon    stdin: one row; stdout: how many of 3 x SNN_MODEL_STEPS
+ *                           snn_model_step calls ran, then the decoded outputs
  *   host_harness normalize  stdin: rows of raw float inputs (decimal)
  *                           stdout per row: Q12 inputs, then the bits of each
  *                           snn_model_predict output as hex
@@ -65,6 +67,22 @@ int main(int argc, char **argv)
         }
         snn_model_decode(y);
         printf("out");
+        for (int o = 0; o < SNN_MODEL_N_OUTPUTS; o++) {
+            printf(" %ld", (long)y[o]);
+        }
+        printf("\n");
+    } else if (strcmp(mode, "horizon") == 0) {
+        /* one row; 3 x SNN_MODEL_STEPS calls of snn_model_step: how many ran, and the output */
+        if (!read_ints(x)) {
+            return 2;
+        }
+        snn_model_reset();
+        int ran = 0;
+        for (int t = 0; t < 3 * SNN_MODEL_STEPS; t++) {
+            ran += snn_model_step(x);
+        }
+        snn_model_decode(y);
+        printf("%d", ran);
         for (int o = 0; o < SNN_MODEL_N_OUTPUTS; o++) {
             printf(" %ld", (long)y[o]);
         }
