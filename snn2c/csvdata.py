@@ -53,8 +53,14 @@ def read_columns(path: str | Path, columns: list[str] | tuple[str, ...]) -> np.n
                 rows.append(values)
     except FileNotFoundError:
         raise Snn2cError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise Snn2cError(f"{path}: is a folder (expected a CSV file)") from None
     except UnicodeDecodeError:
         raise Snn2cError(f"{path}: not a UTF-8 text CSV file") from None
+    except csv.Error as e:  # e.g. a cell beyond the csv module's field limit
+        raise Snn2cError(f"{path}: not a readable CSV file ({e})") from None
+    except OSError as e:
+        raise Snn2cError(f"{path}: cannot read ({e.strerror})") from None
     if not rows:
         raise Snn2cError(f"{path}: no data rows")
     return np.array(rows, dtype=np.float64)

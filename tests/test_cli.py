@@ -113,3 +113,42 @@ def test_broken_pipe_exits_quietly(tmp_path, monkeypatch, capsys):
     assert main(["inspect", "--json", str(model)]) == 0
     monkeypatch.undo()
     assert "Traceback" not in capsys.readouterr().err
+
+
+def test_user_mistakes_found_by_fuzzing_give_one_line(tmp_path, capsys):
+    """Regression cases from the CLI fuzz campaign (issue 11): each one line, exit 2."""
+    from snn2c import modelfile
+    from snn2c.cli import main
+    from snn2c.netgen import random_network
+
+    model = tmp_path / "m.snn"
+    modelfile.save(random_network(1), model)
+    big = tmp_path / "big.csv"
+    big.write_text("x0,x1,x2\n1,2," + "9" * 200_000 + "\n")
+    cases = [
+        (["compile", str(model), "-o", str(model)], "is a file"),
+        (
+            ["predict", str(model), "--input", str(tmp_path), "-o", str(tmp_path / "y.csv")],
+            "is a folder",
+        ),  # fmt: skip
+        (
+            ["predict", str(model), "--input", str(big), "-o", str(tmp_path / "y.csv")],
+            "not a readable CSV",
+        ),  # fmt: skip
+        (["verify", str(tmp_path), "--timeout", "nan"], "--timeout"),
+        (
+            [
+                "import-nir",
+                str(tmp_path / "no.nir"),
+                "-o",
+                str(tmp_path / "a.snn"),
+                "--input-range",
+                "-1:1",
+            ],
+            "no such file",
+        ),  # fmt: skip
+    ]
+    for argv, msg in cases:
+        assert main(argv) == 2, argv
+        err = capsys.readouterr().err
+        assert msg in err and "Traceback" not in err and len(err.strip().splitlines()) == 1, err

@@ -45,9 +45,27 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# options whose values may start with "-" (a range such as -1:1)
+_DASH_VALUES = ("--input-range",)
+
+
+def _join_dash_values(argv: list[str]) -> list[str]:
+    """["--input-range", "-1:1"] -> ["--input-range=-1:1"], which argparse reads as a value."""
+    out: list[str] = []
+    i = 0
+    while i < len(argv):
+        if argv[i] in _DASH_VALUES and i + 1 < len(argv) and argv[i + 1].startswith("-"):
+            out.append(f"{argv[i]}={argv[i + 1]}")
+            i += 2
+        else:
+            out.append(argv[i])
+            i += 1
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(_join_dash_values(sys.argv[1:] if argv is None else list(argv)))
     try:
         return int(args.func(args) or 0)
     except Snn2cError as e:

@@ -7,6 +7,7 @@ import json
 import sys
 
 from snn2c.emulate import verify_qemu, verify_renode
+from snn2c.errors import Snn2cError
 
 
 def register(subparsers) -> None:
@@ -35,6 +36,8 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    if not (args.timeout == args.timeout and 0 < args.timeout <= 86400):  # NaN fails
+        raise Snn2cError(f"--timeout: expected seconds in (0, 86400], got {args.timeout}")
     if args.emulator == "renode":
         res = verify_renode(args.dir, timeout=args.timeout)
     else:

@@ -227,6 +227,8 @@ def write_sources(
 ) -> list[Path]:
     """Write the sources into out_dir; refuses to replace existing files unless force."""
     out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise Snn2cError(f"{out}: is a file (expected a folder for the sources)")
     files = render_sources(net, count_spikes=count_spikes, command=command)
     clashes = [name for name in files if (out / name).exists()]
     if clashes and not force:

@@ -147,6 +147,8 @@ def from_csv(path: str, target: str | None, seed: int) -> Dataset:
         raise Snn2cError(f"{p}: no such file") from None
     except UnicodeDecodeError:
         raise Snn2cError(f"{p}: not a UTF-8 text CSV file") from None
+    except csv.Error as e:
+        raise Snn2cError(f"{p}: not a readable CSV file ({e})") from None
     except OSError as e:
         raise Snn2cError(f"{p}: cannot read ({e.strerror})") from None
     if not header:
