@@ -1,4 +1,4 @@
-"""Long mutation-fuzz runs over the model-file path (snn2c.fuzz), for the record.
+"""Long mutation-fuzz runs over model files and board files (snn2c.fuzz), for the record.
 
 .venv/bin/python benchmarks/fuzz.py --cases 100000 --seeds 1 2 3 4 5
 """
@@ -22,12 +22,14 @@ def main() -> int:
     args = ap.parse_args()
     total, bugs, t0 = 0, 0, time.perf_counter()
     for seed in args.seeds:
-        rep = fuzz.run(args.cases, seed=seed)
-        total += rep.cases
-        bugs += rep.bugs
-        print(f"seed {seed}: {rep.cases} cases, {rep.bugs} failures other than Snn2cError")
-        for where, n in rep.failures.most_common():
-            print(f"  {n} x {where}: {rep.examples[where][0]}")
+        for kind, rep in (("models", fuzz.run(args.cases, seed=seed)),
+                          ("boards", fuzz.run_boards(args.cases, seed=seed))):  # fmt: skip
+            total += rep.cases
+            bugs += rep.bugs
+            print(f"seed {seed} {kind}: {rep.cases} cases, {rep.bugs} failures other than "
+                  "Snn2cError")  # fmt: skip
+            for where, n in rep.failures.most_common():
+                print(f"  {n} x {where}: {rep.examples[where][0]}")
     print(f"{total} cases in {time.perf_counter() - t0:.0f} s, {bugs} failures")
     return 1 if bugs else 0
 

@@ -9,6 +9,7 @@ a one-line message naming the file and the field.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +17,7 @@ from typing import Any
 
 from snn2c.errors import Snn2cError
 from snn2c.resources import data_dir
+from snn2c.textsafe import NAME_RE
 
 FAMILIES = ("cortex-m", "riscv", "xtensa")
 UART_DRIVERS = ("stm32f4", "stm32f1", "stm32h7", "cmsdk", "nrf51", "ns16550", "esp32c3", "esp-idf")
@@ -132,17 +134,29 @@ def _positive(doc: dict, key: str, path: Path, prefix: str) -> int:
     return value
 
 
-def _uart(doc: dict, path: Path, prefix: str, base: Uart | None = None) -> Uart:
-    driver = str(doc.get("driver", base.driver if base else ""))
+def _opt(doc: dict, key: str, default: Any, kind: type, path: Path, prefix: str) -> Any:
+    """An optional field of the given type (ints positive), else its default."""
+    if key not in doc:
+        return default
+    v: Any = doc[key]
+    if not isinstance(v, kind) or isinstance(v, bool) or (kind is int and v <= 0):
+        raise _err(path, prefix + key, "a positive integer" if kind is int else kind.__name__)
+    return v
+
+
+def _uart(doc: Any, path: Path, prefix: str, base: Uart | None = None) -> Uart:
+    if not isinstance(doc, dict):
+        raise _err(path, prefix.rstrip("."), "an object")
+    driver = _opt(doc, "driver", base.driver if base else "", str, path, prefix)
     driver = _UART_ALIASES.get(driver, driver)
     if driver not in UART_DRIVERS:
         raise _err(path, prefix + "driver", f"one of {', '.join(UART_DRIVERS)}")
     return Uart(
         driver=driver,
         base=_addr(doc.get("base", base.base if base else None), path, prefix + "base"),
-        clock_hz=int(doc.get("clock_hz", base.clock_hz if base else 0)),
-        baud=int(doc.get("baud", base.baud if base else 115200)),
-        name=str(doc.get("name", base.name if base else "")),
+        clock_hz=_opt(doc, "clock_hz", base.clock_hz if base else 1, int, path, prefix),
+        baud=_opt(doc, "baud", base.baud if base else 115200, int, path, prefix),
+        name=_opt(doc, "name", base.name if base else "", str, path, prefix),
     )
 
 
@@ -151,6 +165,8 @@ def parse_board(doc: Any, path: Path, *, check_file_name: bool = True) -> Board:
     if not isinstance(doc, dict):
         raise Snn2cError(f"{path}: expected a JSON object")
     name = _get(doc, "name", str, path)
+    if NAME_RE.fullmatch(name) is None:
+        raise _err(path, "name", "1-64 letters, digits and _ . + - (a file name)")
     if check_file_name and name != path.stem:
         raise _err(path, "name", f"'{path.stem}' (the file's name)")
     family = _get(doc, "family", str, path)
@@ -173,6 +189,10 @@ def parse_board(doc: Any, path: Path, *, check_file_name: bool = True) -> Board:
     if not all(isinstance(f, str) for f in cflags + apt):
         raise _err(path, "toolchain.cflags", "a list of strings")
     missing = tc.get("missing")
+    if missing is not None and not isinstance(missing, str):
+        raise _err(path, "toolchain.missing", "a string or null")
+    if not re.fullmatch(r"[A-Za-z0-9_.+-]*", _get(tc, "prefix", str, path, "toolchain.")):
+        raise _err(path, "toolchain.prefix", "a tool prefix such as 'arm-none-eabi-'")
     if family == "xtensa" and not missing:
         raise _err(path, "toolchain.missing", "the name of the toolchain Debian lacks")
 
@@ -184,7 +204,11 @@ def parse_board(doc: Any, path: Path, *, check_file_name: bool = True) -> Board:
         q = _get(emu, "qemu", dict, path, "emulator.")
         p = "emulator.qemu."
         qmem = q.get("memory", {})
+        if not isinstance(qmem, dict):
+            raise _err(path, p + "memory", "an object")
         qargs = _get(q, "args", list, path, p)
+        if not all(isinstance(a, str) for a in qargs):
+            raise _err(path, p + "args", "a list of strings")
         quart = _uart(q.get("uart", {}), path, p + "uart.", base=uart)
         qemu = Qemu(
             binary=_get(q, "binary", str, path, p),
@@ -198,6 +222,8 @@ def parse_board(doc: Any, path: Path, *, check_file_name: bool = True) -> Board:
             relinked=bool(qmem) or quart != uart,
         )
     renode = emu.get("renode", {})
+    if not isinstance(renode, dict) or not all(isinstance(v, str) for v in renode.values()):
+        raise _err(path, "emulator.renode", "an object of strings")
     pio = _get(doc, "platformio", dict, path)
     for key in ("platform", "board"):
         _get(pio, key, str, path, "platformio.")
@@ -221,7 +247,7 @@ def parse_board(doc: Any, path: Path, *, check_file_name: bool = True) -> Board:
         qemu=qemu,
         renode=dict(renode),
         platformio=dict(pio),
-        notes=str(doc.get("notes", "")),
+        notes=_opt(doc, "notes", "", str, path, ""),
         path=path,
     )
 
@@ -232,8 +258,12 @@ def load_board_file(path: str | Path, *, check_file_name: bool = True) -> Board:
         doc = json.loads(path.read_text(encoding="utf-8"))
     except OSError as e:
         raise Snn2cError(f"{path}: cannot read ({e.strerror})") from None
+    except UnicodeDecodeError:
+        raise Snn2cError(f"{path}: not a UTF-8 text file") from None
     except json.JSONDecodeError as e:
         raise Snn2cError(f"{path}: not valid JSON ({e.msg} at line {e.lineno})") from None
+    except (ValueError, RecursionError) as e:
+        raise Snn2cError(f"{path}: not valid JSON ({e})") from None
     return parse_board(doc, path, check_file_name=check_file_name)
 
 

@@ -114,3 +114,35 @@ def run(cases: int, seed: int = 0, *, codegen_every: int = 10) -> FuzzReport:
                 rep.failures[where] += 1
                 rep.examples.setdefault(where, (str(e)[:200], raw[:400].decode()))
     return rep
+
+
+def run_boards(cases: int, seed: int = 0) -> FuzzReport:
+    """Mutated board files (boards/*.json) through the board loader."""
+    import tempfile  # noqa: PLC0415
+    from pathlib import Path  # noqa: PLC0415
+
+    from snn2c.boards import load_board_file  # noqa: PLC0415
+    from snn2c.resources import data_dir  # noqa: PLC0415
+
+    rng = random.Random(seed)
+    bases = [json.loads(p.read_text()) for p in sorted(data_dir("boards").glob("*.json"))]
+    rep = FuzzReport()
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "board.json"
+        for _ in range(cases):
+            try:
+                raw = json.dumps(mutate(rng, rng.choice(bases)))
+            except (ValueError, OverflowError):
+                continue
+            path.write_text(raw)
+            rep.cases += 1
+            try:
+                load_board_file(path, check_file_name=False)
+            except Snn2cError:
+                pass
+            except Exception as e:  # noqa: BLE001 - every other exception is a finding
+                tb = traceback.extract_tb(e.__traceback__)[-1]
+                where = f"{type(e).__name__} at {tb.filename.rsplit('/', 1)[-1]}:{tb.lineno}"
+                rep.failures[where] += 1
+                rep.examples.setdefault(where, (str(e)[:200], raw[:400]))
+    return rep

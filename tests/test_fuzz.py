@@ -16,6 +16,12 @@ def test_mutated_models_fail_only_with_one_line_errors(seed):
     assert rep.bugs == 0, {k: (n, rep.examples[k]) for k, n in rep.failures.items()}
 
 
+def test_mutated_board_files_fail_only_with_one_line_errors():
+    rep = fuzz.run_boards(2000, seed=5)
+    assert rep.cases > 1500
+    assert rep.bugs == 0, {k: (n, rep.examples[k]) for k, n in rep.failures.items()}
+
+
 def test_the_fuzzer_reaches_every_stage():
     """Some mutants still load, quantize and compile: the run is not all rejections."""
     import json
