@@ -139,7 +139,8 @@ def _opt(doc: dict, key: str, default: Any, kind: type, path: Path, prefix: str)
     if key not in doc:
         return default
     v: Any = doc[key]
-    if not isinstance(v, kind) or isinstance(v, bool) or (kind is int and v <= 0):
+    ok = isinstance(v, kind) and not isinstance(v, bool)
+    if not ok or (kind is int and not 0 < int(v) < 2**32):
         raise _err(path, prefix + key, "a positive integer" if kind is int else kind.__name__)
     return v
 
