@@ -148,3 +148,22 @@ def test_count_windows(tmp_path):
     pcs += [entry, 0x204, main_pc + 6]
     log.write_text("".join(line(p) for p in pcs) + "garbage\n")
     assert count_windows(log, entry, (main_pc, main_pc + 0x40)) == [5, 2]
+
+
+@pytest.mark.slow
+def test_relative_spaced_unicode_paths_from_another_folder(tmp_path, monkeypatch, capsys):
+    """build and verify with relative paths holding spaces, '..' and non-ASCII, run
+    from a folder that is neither the model's nor the output's (the demo's case)."""
+    board = load_board("nucleo-f401")
+    need_qemu(board)
+    (tmp_path / "models ü").mkdir()
+    modelfile.save(random_network(3), tmp_path / "models ü" / "m é.snn")
+    work = tmp_path / "work dir"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    model, out = "../models ü/m é.snn", "out dir/fw ü"
+    assert main(["build", model, "--board", "nucleo-f401", "-o", out]) == 0
+    assert main(["verify", out, "--vectors", "12"]) == 0
+    assert "0 mismatches" in capsys.readouterr().out
+    monkeypatch.chdir(tmp_path / "models ü")
+    assert main(["verify", "../work dir/out dir/fw ü", "--vectors", "12"]) == 0
