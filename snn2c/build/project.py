@@ -317,7 +317,7 @@ def build(
     command: str = "snn2c build",
 ) -> dict:
     """snn2c build: write the project, compile the app and the board harness, size them."""
-    net = model if isinstance(model, ir.Network) else modelfile.load(model)
+    net = model if isinstance(model, ir.Network) else modelfile.load_compilable(model)
     out = Path(out)
     if out.exists() and not out.is_dir():
         raise Snn2cError(f"{out}: is a file (expected a folder for the build)")

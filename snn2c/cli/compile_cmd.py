@@ -20,7 +20,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    net = modelfile.load(args.model)
+    net = modelfile.load_compilable(args.model)
     paths = write_sources(
         net,
         args.output,

@@ -18,7 +18,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def summary(path: str) -> dict:
-    net = modelfile.load(path)
+    net = modelfile.load_compilable(path)
     q = quantize(net)
     layers: list[dict[str, Any]] = []
     for layer, ql in zip(net.layers, q.layers, strict=True):

@@ -34,7 +34,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    net = modelfile.load(args.model)
+    net = modelfile.load_compilable(args.model)
     out = Path(args.output)
     if out.exists() and not args.force:
         raise Snn2cError(f"{out}: already exists (use --force to overwrite)")

@@ -178,7 +178,7 @@ def run(args: argparse.Namespace) -> int:
     docs = []
     stems: set[str] = set()
     for i, path in enumerate(args.models):
-        net = modelfile.load(path)
+        net = modelfile.load_compilable(path)
         data = core.load_data(net, args.dataset, args.target, args.seed)
         name = Path(path).stem
         while name in stems:
