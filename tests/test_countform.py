@@ -103,3 +103,18 @@ def test_a_leaky_readout_does_not_fold():
     net = random_network(3, encoder="direct")  # readout leaks (shift form)
     assert "leaks" in countform.why_not(quantize(net))
     assert countform.why_not(quantize(_base())) is None
+
+
+def test_inspect_says_whether_a_model_runs_in_the_counting_form(tmp_path, capsys):
+    import json
+
+    from snn2c import modelfile
+    from snn2c.cli import main
+
+    for net, expect in ((FOLDING[0][1], True), (random_network(3, encoder="direct"), False)):
+        path = tmp_path / "m.snn"
+        modelfile.save(net, path, force=True)
+        assert main(["inspect", "--json", str(path)]) == 0
+        doc = json.loads(capsys.readouterr().out)
+        assert doc["counting_form"] is expect
+        assert (doc["counting_form_reason"] is None) is expect

@@ -8,6 +8,7 @@ from typing import Any
 from snn2c import modelfile
 from snn2c.cli._common import emit_json
 from snn2c.quantize import quantize
+from snn2c.reference import countform
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -60,6 +61,8 @@ def summary(path: str) -> dict:
         ),
         "weight_bytes": int(sum(x["weight_bytes"] for x in layers) + d.weight.size * 2),
         "formats": {"input": "Q12", "membrane": "Q16", "output": "Q16"},
+        "counting_form": countform.why_not(q) is None,
+        "counting_form_reason": countform.why_not(q),
         "metadata": net.metadata,
     }
 
@@ -86,4 +89,10 @@ def run(args: argparse.Namespace) -> int:
     d = s["decoder"]
     print(f"  decoder  {d['kind']}, {d['outputs']} output(s), weights {d['weight_format']}")
     print(f"  total    {s['parameters']} parameters, {s['weight_bytes']} bytes of weights")
+    if s["counting_form"]:
+        print(
+            "  infer    counting form: the same bits without the time steps (docs/fixed-point.md)"
+        )
+    else:
+        print(f"  infer    {e['steps']} time steps (no counting form: {s['counting_form_reason']})")
     return 0
