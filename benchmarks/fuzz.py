@@ -1,4 +1,4 @@
-"""Long mutation-fuzz runs over model files and board files (snn2c.fuzz), for the record.
+"""Long mutation-fuzz runs over model files, board files, CSV files and NIR sidecars (snn2c.fuzz), for the record.
 
 .venv/bin/python benchmarks/fuzz.py --cases 100000 --seeds 1 2 3 4 5
 """
@@ -23,7 +23,9 @@ def main() -> int:
     total, bugs, t0 = 0, 0, time.perf_counter()
     for seed in args.seeds:
         for kind, rep in (("models", fuzz.run(args.cases, seed=seed)),
-                          ("boards", fuzz.run_boards(args.cases, seed=seed))):  # fmt: skip
+                          ("boards", fuzz.run_boards(args.cases, seed=seed)),
+                          ("csv", fuzz.run_csv(args.cases, seed=seed)),
+                          ("nir sidecars", fuzz.run_nir_sidecars(args.cases, seed=seed))):  # fmt: skip
             total += rep.cases
             bugs += rep.bugs
             print(f"seed {seed} {kind}: {rep.cases} cases, {rep.bugs} failures other than "

@@ -146,3 +146,79 @@ def run_boards(cases: int, seed: int = 0) -> FuzzReport:
                 rep.failures[where] += 1
                 rep.examples.setdefault(where, (str(e)[:200], raw[:400]))
     return rep
+
+
+CSV_CELLS = ["1", "-2.5", "", "nan", "inf", "-inf", "1e309", "x", '"1,2"', '"', "\x00", "é",
+             "1" * 20, " 3 ", "0x10", "1_000", "--1", "9" * 200]  # fmt: skip
+
+
+def run_csv(cases: int, seed: int = 0) -> FuzzReport:
+    """Mutated CSV files through the CSV reader of `snn2c predict` and `snn2c train`."""
+    import tempfile  # noqa: PLC0415
+    from pathlib import Path  # noqa: PLC0415
+
+    from snn2c.csvdata import read_columns  # noqa: PLC0415
+
+    rng = random.Random(seed)
+    rep = FuzzReport()
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "data.csv"
+        for _ in range(cases):
+            cols = [rng.choice(["x0", "x1", "y", "", "x0 ", "é"]) for _ in range(rng.randint(1, 4))]
+            rows = [
+                [rng.choice(CSV_CELLS) for _ in range(rng.randint(0, len(cols) + 1))]
+                for _ in range(rng.randint(0, 5))
+            ]
+            text = "\n".join([",".join(cols), *(",".join(r) for r in rows)])
+            if rng.random() < 0.1:
+                text = text[: rng.randint(0, len(text))]
+            data = text.encode("utf-8")
+            if rng.random() < 0.05:
+                data = b"\xff\xfe" + data  # not UTF-8
+            path.write_bytes(data)
+            rep.cases += 1
+            try:
+                read_columns(path, ["x0", "x1"])
+            except Snn2cError:
+                pass
+            except Exception as e:  # noqa: BLE001 - every other exception is a finding
+                tb = traceback.extract_tb(e.__traceback__)[-1]
+                where = f"{type(e).__name__} at {tb.filename.rsplit('/', 1)[-1]}:{tb.lineno}"
+                rep.failures[where] += 1
+                rep.examples.setdefault(where, (str(e)[:200], text[:300]))
+    return rep
+
+
+def run_nir_sidecars(cases: int, seed: int = 0) -> FuzzReport:
+    """Graphs written by `snn2c export-nir` with their snn2c sidecar mutated, through
+    `import-nir` (needs the nir package)."""
+    from snn2c.nir.exporter import export_network  # noqa: PLC0415
+    from snn2c.nir.importer import SIDECAR_KEY, ImportOptions, import_graph  # noqa: PLC0415
+
+    rng = random.Random(seed)
+    graphs = []
+    for s, enc in enumerate(["population", "direct", "rate_periodic"]):
+        g = export_network(random_network(s, encoder=enc, n_features=2, hidden=(4,), steps=4))
+        graphs.append((g, json.loads(g.metadata[SIDECAR_KEY])))
+    rep = FuzzReport()
+    for _ in range(cases):
+        graph, side = rng.choice(graphs)
+        doc = mutate(rng, side)
+        try:
+            raw = json.dumps(doc)
+        except (ValueError, OverflowError):
+            continue
+        graph.metadata[SIDECAR_KEY] = raw
+        rep.cases += 1
+        try:
+            import_graph(graph, ImportOptions(), source="fuzz.nir")
+        except Snn2cError:
+            pass
+        except Exception as e:  # noqa: BLE001 - every other exception is a finding
+            tb = traceback.extract_tb(e.__traceback__)[-1]
+            where = f"{type(e).__name__} at {tb.filename.rsplit('/', 1)[-1]}:{tb.lineno}"
+            rep.failures[where] += 1
+            rep.examples.setdefault(where, (str(e)[:200], raw[:300]))
+    for graph, side in graphs:
+        graph.metadata[SIDECAR_KEY] = json.dumps(side)
+    return rep

@@ -22,6 +22,19 @@ def test_mutated_board_files_fail_only_with_one_line_errors():
     assert rep.bugs == 0, {k: (n, rep.examples[k]) for k, n in rep.failures.items()}
 
 
+def test_mutated_csv_files_fail_only_with_one_line_errors():
+    rep = fuzz.run_csv(2000, seed=6)
+    assert rep.cases == 2000
+    assert rep.bugs == 0, {k: (n, rep.examples[k]) for k, n in rep.failures.items()}
+
+
+def test_mutated_nir_sidecars_fail_only_with_one_line_errors():
+    pytest.importorskip("nir", reason="needs nir: pip install 'snn2c[nir]'")
+    rep = fuzz.run_nir_sidecars(1500, seed=7)
+    assert rep.cases > 1400
+    assert rep.bugs == 0, {k: (n, rep.examples[k]) for k, n in rep.failures.items()}
+
+
 def test_the_fuzzer_reaches_every_stage():
     """Some mutants still load, quantize and compile: the run is not all rejections."""
     import json

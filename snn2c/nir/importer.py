@@ -223,9 +223,26 @@ def import_graph(
     side = _sidecar(graph, source)
     notes: list[str] = []
     model = side.get("model", {}) if side else {}
-    dt = opts.dt if opts.dt is not None else float(model.get("timing", {}).get("dt", DEFAULT_DT))
-    if not (math.isfinite(dt) and dt > 0):
-        raise Snn2cError(f"--dt: expected a positive number of seconds, got {dt}")
+    if not isinstance(model, dict):
+        raise Snn2cError(f"{source}: metadata.{SIDECAR_KEY}.model: expected an object")
+    if opts.dt is not None:
+        dt = opts.dt
+        if not (math.isfinite(dt) and dt > 0):
+            raise Snn2cError(f"--dt: expected a positive number of seconds, got {dt}")
+    else:
+        timing = model.get("timing", {})
+        raw_dt: Any = timing.get("dt", DEFAULT_DT) if isinstance(timing, dict) else None
+        dt = math.nan
+        if isinstance(raw_dt, int | float) and not isinstance(raw_dt, bool):
+            try:
+                dt = float(raw_dt)
+            except OverflowError:  # an integer beyond the float range
+                dt = math.nan
+        if not (math.isfinite(dt) and dt > 0):
+            raise Snn2cError(
+                f"{source}: metadata.{SIDECAR_KEY}.model.timing.dt: expected a positive "
+                "number of seconds (or give --dt)"
+            )
 
     n_in = _shape_size(chain[0][1], "input")
     if n_in is None:
@@ -393,17 +410,18 @@ def _apply_sidecar(
                 fire=str(nd["fire"]),
                 reset_timing=str(nd.get("reset_timing", "same_step")),
             )
-        except (KeyError, TypeError, ValueError):
+            same = (
+                spec.kind == layer.neuron.kind
+                and abs(spec.decay - layer.neuron.decay) <= 1e-9
+                and (
+                    not spec.spiking
+                    or abs(spec.threshold - layer.neuron.threshold)
+                    <= 1e-12 * max(1.0, spec.threshold)
+                )
+            )
+        except (KeyError, TypeError, ValueError, OverflowError):
             notes.append(f"the snn2c sidecar's layer {i} is incomplete; the sidecar was ignored")
             return layers, False
-        same = (
-            spec.kind == layer.neuron.kind
-            and abs(spec.decay - layer.neuron.decay) <= 1e-9
-            and (
-                not spec.spiking
-                or abs(spec.threshold - layer.neuron.threshold) <= 1e-12 * max(1.0, spec.threshold)
-            )
-        )
         if not same:
             notes.append(
                 f"layer {i}'s neurons differ from the snn2c sidecar (graph edited elsewhere?); "
