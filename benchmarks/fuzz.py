@@ -1,4 +1,5 @@
-"""Long mutation-fuzz runs over model files, board files, CSV files and NIR sidecars (snn2c.fuzz), for the record.
+"""Long mutation-fuzz runs over model files, board files, CSV files, NIR sidecars, build
+manifests and CLI options (snn2c.fuzz), for the record.
 
 .venv/bin/python benchmarks/fuzz.py --cases 100000 --seeds 1 2 3 4 5
 """
@@ -25,7 +26,9 @@ def main() -> int:
         for kind, rep in (("models", fuzz.run(args.cases, seed=seed)),
                           ("boards", fuzz.run_boards(args.cases, seed=seed)),
                           ("csv", fuzz.run_csv(args.cases, seed=seed)),
-                          ("nir sidecars", fuzz.run_nir_sidecars(args.cases, seed=seed))):  # fmt: skip
+                          ("nir sidecars", fuzz.run_nir_sidecars(args.cases, seed=seed)),
+                          ("manifests", fuzz.run_manifests(args.cases, seed=seed)),
+                          ("cli", fuzz.run_cli(max(1, args.cases // 20), seed=seed))):  # fmt: skip
             total += rep.cases
             bugs += rep.bugs
             print(f"seed {seed} {kind}: {rep.cases} cases, {rep.bugs} failures other than "

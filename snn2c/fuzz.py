@@ -222,3 +222,96 @@ def run_nir_sidecars(cases: int, seed: int = 0) -> FuzzReport:
     for graph, side in graphs:
         graph.metadata[SIDECAR_KEY] = json.dumps(side)
     return rep
+
+
+def run_manifests(cases: int, seed: int = 0) -> FuzzReport:
+    """Mutated build manifests (snn2c-build.json) through the loader `verify` and
+    `report --build` use, on a build folder written without compiling."""
+    import tempfile  # noqa: PLC0415
+    from pathlib import Path  # noqa: PLC0415
+
+    from snn2c.boards import load_board  # noqa: PLC0415
+    from snn2c.build import project  # noqa: PLC0415
+
+    rng = random.Random(seed)
+    rep = FuzzReport()
+    net = random_network(2)
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp) / "b"
+        manifest = project.write_project(net, load_board("nucleo-f401"), root, force=True,
+                                         command="fuzz")  # fmt: skip
+        manifest["size"] = {"flash_bytes": 1, "ram_bytes": 1}
+        path = root / project.MANIFEST
+        for _ in range(cases):
+            try:
+                raw = json.dumps(mutate(rng, manifest))
+            except (ValueError, OverflowError):
+                continue
+            path.write_text(raw)
+            rep.cases += 1
+            try:
+                project.load_project(root, complete=True)
+            except Snn2cError:
+                pass
+            except Exception as e:  # noqa: BLE001 - every other exception is a finding
+                tb = traceback.extract_tb(e.__traceback__)[-1]
+                where = f"{type(e).__name__} at {tb.filename.rsplit('/', 1)[-1]}:{tb.lineno}"
+                rep.failures[where] += 1
+                rep.examples.setdefault(where, (str(e)[:200], raw[:300]))
+    return rep
+
+
+def run_cli(cases: int, seed: int = 0) -> FuzzReport:
+    """Random option values for the quick commands (inspect, compile, predict, verify,
+    boards, export-nir): every outcome must be an exit code, never an exception."""
+    import contextlib  # noqa: PLC0415
+    import io  # noqa: PLC0415
+    import tempfile  # noqa: PLC0415
+    from pathlib import Path  # noqa: PLC0415
+
+    from snn2c.cli import main  # noqa: PLC0415
+
+    rng = random.Random(seed)
+    rep = FuzzReport()
+    with tempfile.TemporaryDirectory() as tmp:
+        t = Path(tmp)
+        model = t / "m.snn"
+        modelfile.save(random_network(1), model)
+        (t / "x.csv").write_text("x0,x1,x2\n1,2,3\nnan,1,1\n")
+        (t / "folder").mkdir()
+        paths = [str(model), str(t / "none.snn"), str(t / "folder"), str(t / "x.csv"), "",
+                 "-", str(t / "out"), str(t / "out/deep/er"), str(model) + "/x"]  # fmt: skip
+        values = ["nan", "-1", "0", "1e309", "abc", "3", "4096", "-1:1", "0:1,2:3", "x"]
+        commands = [
+            ("inspect", ["MODEL"], ["--json"]),
+            ("compile", ["MODEL", "-o", "PATH"], ["--force", "--count-spikes"]),
+            ("predict", ["MODEL", "--input", "PATH", "-o", "PATH"], ["--mode", "fixed", "--json"]),
+            ("verify", ["PATH"], ["--vectors", "VALUE", "--timeout", "VALUE", "--seed", "VALUE"]),
+            ("boards", [], ["--json"]),
+            ("export-nir", ["MODEL", "-o", "PATH"], ["--force"]),
+        ]
+        for _ in range(cases):
+            cmd, required, optional = rng.choice(commands)
+            argv = [cmd]
+            for tok in required + rng.sample(optional, rng.randint(0, len(optional))):
+                if tok == "MODEL":
+                    argv.append(rng.choice([str(model)] * 3 + paths))
+                elif tok == "PATH":
+                    argv.append(rng.choice(paths))
+                elif tok == "VALUE":
+                    argv.append(rng.choice(values))
+                else:
+                    argv.append(tok)
+            rep.cases += 1
+            sink = io.StringIO()
+            try:
+                with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
+                    main(argv)
+            except SystemExit:
+                pass  # argparse: usage and exit 2
+            except Exception as e:  # noqa: BLE001 - every other exception is a finding
+                tb = traceback.extract_tb(e.__traceback__)[-1]
+                where = f"{type(e).__name__} at {tb.filename.rsplit('/', 1)[-1]}:{tb.lineno}"
+                rep.failures[where] += 1
+                rep.examples.setdefault(where, (str(e)[:200], " ".join(argv)))
+    return rep

@@ -138,13 +138,21 @@ def save(net: ir.Network, path: str | Path, *, force: bool = False) -> Path:
 
 def write_atomic(path: Path, data: bytes) -> None:
     """Write bytes to path through a temporary file in the same folder and a rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    if not path.name or path.is_dir():
+        raise ModelFormatError(f"{path}: is a folder (expected a file name)")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as e:  # a parent is a file, no permission, read-only file system, ...
+        raise ModelFormatError(f"{path}: cannot write ({e.strerror})") from None
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
         os.chmod(tmp, 0o666 & ~_umask())  # mkstemp's 0600 -> what the user's umask gives
         os.replace(tmp, path)
+    except OSError as e:
+        Path(tmp).unlink(missing_ok=True)
+        raise ModelFormatError(f"{path}: cannot write ({e.strerror})") from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

@@ -35,6 +35,18 @@ def test_mutated_nir_sidecars_fail_only_with_one_line_errors():
     assert rep.bugs == 0, {k: (n, rep.examples[k]) for k, n in rep.failures.items()}
 
 
+def test_mutated_build_manifests_fail_only_with_one_line_errors():
+    rep = fuzz.run_manifests(1000, seed=8)
+    assert rep.cases > 900
+    assert rep.bugs == 0, {k: (n, rep.examples[k]) for k, n in rep.failures.items()}
+
+
+def test_random_cli_options_end_in_an_exit_code():
+    rep = fuzz.run_cli(300, seed=9)
+    assert rep.cases == 300
+    assert rep.bugs == 0, {k: (n, rep.examples[k]) for k, n in rep.failures.items()}
+
+
 def test_the_fuzzer_reaches_every_stage():
     """Some mutants still load, quantize and compile: the run is not all rejections."""
     import json

@@ -255,8 +255,11 @@ def write_project(net: ir.Network, board: Board, out: Path, *, force: bool, comm
     """Render every file of the project into out (no compilation)."""
     if out.exists() and any(out.iterdir()) and not force:
         raise Snn2cError(f"{out}: already exists and is not empty (use --force to overwrite)")
-    for sub in ("src", "config/board", "config/emu", "harness/vectors", "ld", "renode", "out"):
-        (out / sub).mkdir(parents=True, exist_ok=True)
+    try:
+        for sub in ("src", "config/board", "config/emu", "harness/vectors", "ld", "renode", "out"):
+            (out / sub).mkdir(parents=True, exist_ok=True)
+    except OSError as e:  # a parent is a file, no permission, ...
+        raise Snn2cError(f"{out}: cannot create the build folder ({e.strerror})") from None
     prov = provenance(net, board, command)
     env = environment()
     for name, text in render_sources(net, command=command).items():
