@@ -304,8 +304,12 @@ def run_cli(cases: int, seed: int = 0) -> FuzzReport:
                     argv.append(tok)
             rep.cases += 1
             sink = io.StringIO()
-            try:
-                with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
+            try:  # in the scratch folder: relative and empty paths stay inside it
+                with (
+                    contextlib.chdir(t),
+                    contextlib.redirect_stdout(sink),
+                    contextlib.redirect_stderr(sink),
+                ):
                     main(argv)
             except SystemExit:
                 pass  # argparse: usage and exit 2
