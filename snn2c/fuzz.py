@@ -37,6 +37,28 @@ class FuzzReport:
     def bugs(self) -> int:
         return sum(self.failures.values())
 
+    def attempt(self, fn, sample: str, expected: tuple[type[BaseException], ...] = (Snn2cError,)):
+        """One case: fn() may fail with an expected exception; any other is a finding,
+        kept by exception type and line with its first message and input sample."""
+        self.cases += 1
+        try:
+            fn()
+        except expected:
+            pass
+        except Exception as e:  # noqa: BLE001 - every other exception is a finding
+            tb = traceback.extract_tb(e.__traceback__)[-1]
+            where = f"{type(e).__name__} at {tb.filename.rsplit('/', 1)[-1]}:{tb.lineno}"
+            self.failures[where] += 1
+            self.examples.setdefault(where, (str(e)[:200], sample[:400]))
+
+
+def _json(doc) -> str | None:
+    """A mutated document as JSON text, or None where JSON cannot hold it."""
+    try:
+        return json.dumps(doc)
+    except (ValueError, OverflowError):
+        return None
+
 
 def base_documents() -> list[dict]:
     kinds = ["population", "direct", "rate_periodic", "latency", "population_latency"]
@@ -95,24 +117,17 @@ def run(cases: int, seed: int = 0, *, codegen_every: int = 10) -> FuzzReport:
     with warnings.catch_warnings(), np.errstate(all="raise"):
         warnings.simplefilter("error", RuntimeWarning)
         for i in range(cases):
-            doc = mutate(rng, rng.choice(bases))
-            try:
-                raw = json.dumps(doc).encode()
-            except (ValueError, OverflowError):
+            raw = _json(mutate(rng, rng.choice(bases)))
+            if raw is None:
                 continue
-            rep.cases += 1
-            try:
-                net = modelfile.loads(raw, source="fuzz.snn")
+
+            def case(raw: str = raw, codegen: bool = i % codegen_every == 0) -> None:
+                net = modelfile.loads(raw.encode(), source="fuzz.snn")
                 quantize(net)
-                if i % codegen_every == 0:
+                if codegen:
                     render_sources(net)
-            except Snn2cError:
-                pass
-            except Exception as e:  # noqa: BLE001 - every other exception is a finding
-                tb = traceback.extract_tb(e.__traceback__)[-1]
-                where = f"{type(e).__name__} at {tb.filename.rsplit('/', 1)[-1]}:{tb.lineno}"
-                rep.failures[where] += 1
-                rep.examples.setdefault(where, (str(e)[:200], raw[:400].decode()))
+
+            rep.attempt(case, raw)
     return rep
 
 
@@ -130,21 +145,11 @@ def run_boards(cases: int, seed: int = 0) -> FuzzReport:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "board.json"
         for _ in range(cases):
-            try:
-                raw = json.dumps(mutate(rng, rng.choice(bases)))
-            except (ValueError, OverflowError):
+            raw = _json(mutate(rng, rng.choice(bases)))
+            if raw is None:
                 continue
             path.write_text(raw)
-            rep.cases += 1
-            try:
-                load_board_file(path, check_file_name=False)
-            except Snn2cError:
-                pass
-            except Exception as e:  # noqa: BLE001 - every other exception is a finding
-                tb = traceback.extract_tb(e.__traceback__)[-1]
-                where = f"{type(e).__name__} at {tb.filename.rsplit('/', 1)[-1]}:{tb.lineno}"
-                rep.failures[where] += 1
-                rep.examples.setdefault(where, (str(e)[:200], raw[:400]))
+            rep.attempt(lambda: load_board_file(path, check_file_name=False), raw)
     return rep
 
 
@@ -176,16 +181,7 @@ def run_csv(cases: int, seed: int = 0) -> FuzzReport:
             if rng.random() < 0.05:
                 data = b"\xff\xfe" + data  # not UTF-8
             path.write_bytes(data)
-            rep.cases += 1
-            try:
-                read_columns(path, ["x0", "x1"])
-            except Snn2cError:
-                pass
-            except Exception as e:  # noqa: BLE001 - every other exception is a finding
-                tb = traceback.extract_tb(e.__traceback__)[-1]
-                where = f"{type(e).__name__} at {tb.filename.rsplit('/', 1)[-1]}:{tb.lineno}"
-                rep.failures[where] += 1
-                rep.examples.setdefault(where, (str(e)[:200], text[:300]))
+            rep.attempt(lambda: read_columns(path, ["x0", "x1"]), text)
     return rep
 
 
@@ -203,22 +199,11 @@ def run_nir_sidecars(cases: int, seed: int = 0) -> FuzzReport:
     rep = FuzzReport()
     for _ in range(cases):
         graph, side = rng.choice(graphs)
-        doc = mutate(rng, side)
-        try:
-            raw = json.dumps(doc)
-        except (ValueError, OverflowError):
+        raw = _json(mutate(rng, side))
+        if raw is None:
             continue
         graph.metadata[SIDECAR_KEY] = raw
-        rep.cases += 1
-        try:
-            import_graph(graph, ImportOptions(), source="fuzz.nir")
-        except Snn2cError:
-            pass
-        except Exception as e:  # noqa: BLE001 - every other exception is a finding
-            tb = traceback.extract_tb(e.__traceback__)[-1]
-            where = f"{type(e).__name__} at {tb.filename.rsplit('/', 1)[-1]}:{tb.lineno}"
-            rep.failures[where] += 1
-            rep.examples.setdefault(where, (str(e)[:200], raw[:300]))
+        rep.attempt(lambda g=graph: import_graph(g, ImportOptions(), source="fuzz.nir"), raw)
     for graph, side in graphs:
         graph.metadata[SIDECAR_KEY] = json.dumps(side)
     return rep
@@ -243,21 +228,11 @@ def run_manifests(cases: int, seed: int = 0) -> FuzzReport:
         manifest["size"] = {"flash_bytes": 1, "ram_bytes": 1}
         path = root / project.MANIFEST
         for _ in range(cases):
-            try:
-                raw = json.dumps(mutate(rng, manifest))
-            except (ValueError, OverflowError):
+            raw = _json(mutate(rng, manifest))
+            if raw is None:
                 continue
             path.write_text(raw)
-            rep.cases += 1
-            try:
-                project.load_project(root, complete=True)
-            except Snn2cError:
-                pass
-            except Exception as e:  # noqa: BLE001 - every other exception is a finding
-                tb = traceback.extract_tb(e.__traceback__)[-1]
-                where = f"{type(e).__name__} at {tb.filename.rsplit('/', 1)[-1]}:{tb.lineno}"
-                rep.failures[where] += 1
-                rep.examples.setdefault(where, (str(e)[:200], raw[:300]))
+            rep.attempt(lambda: project.load_project(root, complete=True), raw)
     return rep
 
 
@@ -302,20 +277,16 @@ def run_cli(cases: int, seed: int = 0) -> FuzzReport:
                     argv.append(rng.choice(values))
                 else:
                     argv.append(tok)
-            rep.cases += 1
-            sink = io.StringIO()
-            try:  # in the scratch folder: relative and empty paths stay inside it
+
+            def case(argv: list[str] = argv) -> None:
+                sink = io.StringIO()
+                # in the scratch folder: relative and empty paths stay inside it
                 with (
                     contextlib.chdir(t),
                     contextlib.redirect_stdout(sink),
                     contextlib.redirect_stderr(sink),
                 ):
                     main(argv)
-            except SystemExit:
-                pass  # argparse: usage and exit 2
-            except Exception as e:  # noqa: BLE001 - every other exception is a finding
-                tb = traceback.extract_tb(e.__traceback__)[-1]
-                where = f"{type(e).__name__} at {tb.filename.rsplit('/', 1)[-1]}:{tb.lineno}"
-                rep.failures[where] += 1
-                rep.examples.setdefault(where, (str(e)[:200], " ".join(argv)))
+
+            rep.attempt(case, " ".join(argv), expected=(SystemExit,))  # argparse: exit 2
     return rep

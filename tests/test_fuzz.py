@@ -1,6 +1,7 @@
-"""A bounded, seeded mutation-fuzz run over the model-file path (snn2c.fuzz): every
-malformed or extreme model gives an Snn2cError, never another exception or a
-numpy overflow warning. Longer runs: benchmarks/fuzz.py."""
+"""Bounded, seeded mutation-fuzz runs (snn2c.fuzz): every malformed or extreme model
+file, board file, CSV, NIR sidecar, build manifest or CLI option gives the one-line
+Snn2cError, never another exception or a numpy overflow warning. Longer runs:
+benchmarks/fuzz.py."""
 
 from __future__ import annotations
 
@@ -8,42 +9,28 @@ import pytest
 
 from snn2c import fuzz
 
-
-@pytest.mark.parametrize("seed", [11, 12])
-def test_mutated_models_fail_only_with_one_line_errors(seed):
-    rep = fuzz.run(1500, seed=seed)
-    assert rep.cases > 1000
-    assert rep.bugs == 0, {k: (n, rep.examples[k]) for k, n in rep.failures.items()}
-
-
-def test_mutated_board_files_fail_only_with_one_line_errors():
-    rep = fuzz.run_boards(2000, seed=5)
-    assert rep.cases > 1500
-    assert rep.bugs == 0, {k: (n, rep.examples[k]) for k, n in rep.failures.items()}
+# (runner, cases, seed, at least this many cases actually run, module the runner needs)
+RUNS = [
+    ("models", fuzz.run, 1500, 11, 1001, None),
+    ("models", fuzz.run, 1500, 12, 1001, None),
+    ("boards", fuzz.run_boards, 2000, 5, 1501, None),
+    ("csv", fuzz.run_csv, 2000, 6, 2000, None),
+    ("nir-sidecars", fuzz.run_nir_sidecars, 1500, 7, 1401, "nir"),
+    ("manifests", fuzz.run_manifests, 1000, 8, 901, None),
+    ("cli", fuzz.run_cli, 300, 9, 300, None),
+]
 
 
-def test_mutated_csv_files_fail_only_with_one_line_errors():
-    rep = fuzz.run_csv(2000, seed=6)
-    assert rep.cases == 2000
-    assert rep.bugs == 0, {k: (n, rep.examples[k]) for k, n in rep.failures.items()}
-
-
-def test_mutated_nir_sidecars_fail_only_with_one_line_errors():
-    pytest.importorskip("nir", reason="needs nir: pip install 'snn2c[nir]'")
-    rep = fuzz.run_nir_sidecars(1500, seed=7)
-    assert rep.cases > 1400
-    assert rep.bugs == 0, {k: (n, rep.examples[k]) for k, n in rep.failures.items()}
-
-
-def test_mutated_build_manifests_fail_only_with_one_line_errors():
-    rep = fuzz.run_manifests(1000, seed=8)
-    assert rep.cases > 900
-    assert rep.bugs == 0, {k: (n, rep.examples[k]) for k, n in rep.failures.items()}
-
-
-def test_random_cli_options_end_in_an_exit_code():
-    rep = fuzz.run_cli(300, seed=9)
-    assert rep.cases == 300
+@pytest.mark.parametrize(
+    "runner,cases,seed,least,needs", [r[1:] for r in RUNS], ids=[f"{r[0]}-{r[3]}" for r in RUNS]
+)
+def test_mutated_inputs_fail_only_with_one_line_errors(runner, cases, seed, least, needs):
+    """Model files, board files, CSVs, NIR sidecars, build manifests and CLI options:
+    every mutant ends in the one-line error (or, for the CLI, an exit code)."""
+    if needs:
+        pytest.importorskip(needs, reason=f"needs {needs}: pip install 'snn2c[{needs}]'")
+    rep = runner(cases, seed=seed)
+    assert rep.cases >= least
     assert rep.bugs == 0, {k: (n, rep.examples[k]) for k, n in rep.failures.items()}
 
 
