@@ -665,7 +665,7 @@ void snn_readout_counts_s32(const int32_t *w, const uint16_t *n, uint16_t n_in, 
             }
         }
         w += n_in;
-        y[o] = snn_sat32(snn_scale64(bias[o] + acc * ((int64_t)1 << fold_shift), shift));
+        y[o] = snn_fold_output(acc, fold_shift, shift, bias[o]);
     }
 }
 

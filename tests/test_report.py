@@ -298,7 +298,7 @@ def test_report_measures_the_baseline_ann_on_the_board(tmp_path, capsys):
     build(net, board, tmp_path / "fw")
     data = load_data(net, "friedman1", None, 0)
     x = data.x_test[:40]
-    res = ann_target.measure(tmp_path / "fw", net, x)
+    res = ann_target.measure(tmp_path / "fw", board, net, x)
     u = np.clip((x - net.inputs.low) / (net.inputs.high - net.inputs.low), 0, 1)
     np.testing.assert_allclose(res["outputs01"], net.baseline.predict(u)[:, 0], atol=2e-3)
     assert res["instructions_per_inference"] > 100 and res["flash_bytes"] > 0

@@ -134,18 +134,16 @@ def _ann_on_target(args: argparse.Namespace, net, data, doc: dict) -> None:
     t = doc["target"]
     if not t.get("available") or args.no_emulator:
         return
-    if net.baseline is None:
-        t["ann"] = {"note": "the model stores no baseline MLP (trained with --no-baseline?)"}
-        return
-    ann = ann_target.measure(args.build, net, data.x_test)
+    board = target.read_build(args.build)["board"]
+    ann = ann_target.measure(args.build, board, net, data.x_test)
     if "outputs01" in ann:
         y = net.target.offset + net.target.scale * ann.pop("outputs01")
         ann["accuracy"] = core.regression_metrics(data.y_test, y[:, None], net.target)
         ann["estimate"] = target.estimate(
-            target.read_build(args.build)["board"], ann["instructions_per_inference"],
+            board, ann["instructions_per_inference"],
             current_ma=args.current_ma, voltage=args.voltage, cpi=args.cpi,
         )  # fmt: skip
-    t["snn_model"] = ann_target.snn_footprint(args.build)
+        t["snn_model"] = ann_target.snn_footprint(args.build, board)
     t["ann"] = ann
 
 
@@ -283,24 +281,21 @@ def _print_versus(d: dict, t: dict) -> None:
     if "note" in ann:
         print(f"  baseline ANN on {t['board']}: not measured ({ann['note']})")
         return
-    snn_m, est = t.get("snn_model", {}), t["estimate"]
-    rows = [
-        ("SNN (snn2c)", t["instructions_per_inference"], est, snn_m,
-         d["accuracy"]["snn_quantized"]["r2"]),
-        (f"ANN (MLP {'x'.join(map(str, ann['hidden']))}, emlearn)",
-         ann["instructions_per_inference"], ann["estimate"], ann, ann["accuracy"]["r2"]),
-    ]  # fmt: skip
+    from snn2c.report.ann_target import versus_rows
+
+    est = t["estimate"]
     print(
         f"  on {t['board']} ({t['core']}), side by side: instructions exact (QEMU); time and "
         f"energy ESTIMATES (CPI {est['cpi']}, {_f(est['current_ma'])} mA, {est['voltage_v']} V)"
     )
     print(f"    {'':<26} {'instr/inf':>10} {'time us':>9} {'energy uJ':>10} "
           f"{'flash B':>8} {'RAM B':>6} {'test R2':>8}")  # fmt: skip
-    for label, instr, e, fp, r2 in rows:
+    for r in versus_rows(d, t):
+        e = r["estimate"]
+        instr = _f(r["instructions"], ",") if r["instructions"] is not None else "n/a"
         print(
-            f"    {label:<26} {_f(instr, ',') if instr is not None else 'n/a':>10} "
+            f"    {r['label']:<26} {instr:>10} "
             f"{_f(e.get('time_us'), '.1f'):>9} {_f(e.get('energy_uj'), '.3f'):>10} "
-            f"{_f(fp.get('flash_bytes'), 'd'):>8} {_f(fp.get('ram_bytes'), 'd'):>6} "
-            f"{_f(r2, '.4f'):>8}"
+            f"{_f(r['flash_bytes'], 'd'):>8} {_f(r['ram_bytes'], 'd'):>6} {_f(r['r2'], '.4f'):>8}"
         )
     print("    flash/RAM: the model's own code and tables (runtime and C library excluded)")

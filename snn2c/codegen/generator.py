@@ -140,7 +140,6 @@ def _count_form_view(cf: CountForm | None) -> dict | None:
     """The count table with its search buckets and a sentinel, and the folded readout."""
     if cf is None:
         return None
-    # one output: counts and the fold in one pass (snn_lif_count_fold)
     shift, bucket = count_buckets(cf)
     return {
         "runs": cf.runs,
@@ -154,7 +153,8 @@ def _count_form_view(cf: CountForm | None) -> dict | None:
         "fold_bias": cf.fold_bias,
         "out_shift": cf.out_shift,
         "acc32": int(cf.acc32),
-        "fused": cf.fold_weight.shape[0] == 1,
+        # one output: counts and the fold in one pass (snn_lif_count_fold)
+        "one_output": cf.fold_weight.shape[0] == 1,
     }
 
 

@@ -75,27 +75,23 @@ def derive(qnet: QuantizedNetwork) -> CountForm | None:
     _, last = qnet.layers
     dec = qnet.decoder
     shift = -last.acc_shift
-    # exact integers (Python ints), then the int32/int64 checks
-    r = [[int(v) for v in row] for row in dec.weight]
-    w = [[int(v) for v in row] for row in last.weight]
-    n_hidden = len(w[0])
-    fold = [[sum(r[o][i] * w[i][j] for i in range(len(w))) for j in range(n_hidden)]
-            for o in range(len(r))]  # fmt: skip
-    bias = [int(dec.bias[o]) + qnet.steps * sum(r[o][i] * int(last.bias[i]) for i in range(len(w)))
-            for o in range(len(r))]  # fmt: skip
-    if any(abs(f) > INT32_MAX for row in fold for f in row):
+    # exact integers (object arrays of Python ints), then the int32/int64 checks
+    r = dec.weight.astype(object)
+    fold = r @ last.weight.astype(object)  # (n_outputs, n_hidden): R W_1
+    bias = dec.bias.astype(object) + qnet.steps * (r @ last.bias.astype(object))
+    if np.abs(fold).max() > INT32_MAX:
         return None
-    inner = max(qnet.steps * sum(abs(f) for f in row) for row in fold)
-    if max(abs(b) for b in bias) + (inner << shift) >= 2**62:
+    inner = int(qnet.steps * np.abs(fold).sum(axis=1).max())
+    if int(np.abs(bias).max()) + (inner << shift) >= 2**62:
         return None
     edges, counts = spike_count_table(qnet)
     return CountForm(
         edges=edges,
         counts=counts,
         top=qnet.layers[0].threshold + 1,
-        fold_weight=np.array(fold, dtype=_I64),
+        fold_weight=fold.astype(_I64),
         fold_shift=shift,
-        fold_bias=np.array(bias, dtype=_I64),
+        fold_bias=bias.astype(_I64),
         acc32=inner <= INT32_MAX,
         out_shift=dec.out_shift,
     )

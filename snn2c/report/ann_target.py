@@ -34,7 +34,7 @@ def _emlearn():
     return emlearn, c_generate_net_loadable
 
 
-def _render(root, net: ir.Network, x: np.ndarray, folder, prov: str) -> None:
+def _render(net: ir.Network, x: np.ndarray, folder, prov: str) -> None:
     _, generate = _emlearn()
     assert net.baseline is not None and generate is not None
     b = net.baseline
@@ -104,16 +104,15 @@ def model_footprint(board, elf, prefixes: tuple[str, ...]) -> dict[str, int]:
     return {"flash_bytes": flash, "ram_bytes": ram}
 
 
-def snn_footprint(build_dir) -> dict[str, int]:
+def snn_footprint(build_dir, board) -> dict[str, int]:
     """The SNN's own code and tables in the build's sensor-node image (snn_* symbols)."""
-    root = Path(build_dir).resolve()
-    _manifest, board, _ = project.load_project(root)
-    return model_footprint(board, root / "out" / "firmware.elf", SNN_PREFIXES)
+    return model_footprint(board, Path(build_dir) / "out" / "firmware.elf", SNN_PREFIXES)
 
 
-def measure(build_dir, net: ir.Network, x_test: np.ndarray) -> dict:
-    """The stored baseline MLP on the build's board: instructions, sizes, test outputs
-    (in [0, 1]-scaled target units). {"note": ...} where it cannot be measured."""
+def measure(build_dir, board, net: ir.Network, x_test: np.ndarray) -> dict:
+    """The stored baseline MLP on the board of the build folder: instructions, sizes,
+    test outputs (in [0, 1]-scaled target units). {"note": ...} where it cannot be
+    measured."""
     if net.baseline is None:
         return {"note": "the model stores no baseline MLP (trained with --no-baseline?)"}
     if net.baseline.weights[-1].shape[0] != 1:
@@ -121,14 +120,13 @@ def measure(build_dir, net: ir.Network, x_test: np.ndarray) -> dict:
     if _emlearn()[0] is None:
         return {"note": "emlearn is not installed (pip install 'snn2c[bench]')"}
     root = Path(build_dir).resolve()
-    _manifest, board, _ = project.load_project(root)
     if board.qemu is None:
         return {"note": f"board '{board.name}' has no QEMU machine"}
     folder = root / "out" / "ann"
     prov = f"snn2c report: baseline ANN of model '{net.name}' for board {board.name}"
-    _render(root, net, x_test, folder / "all", prov)
+    _render(net, x_test, folder / "all", prov)
     y = _outputs(board, _image(root, board, folder / "all", "ann-all", False), len(x_test))
-    _render(root, net, x_test[:COUNT_VECTORS], folder / "count", prov)
+    _render(net, x_test[:COUNT_VECTORS], folder / "count", prov)
     elf = _image(root, board, folder / "count", "ann-count", False)
     null = _image(root, board, folder / "count", "ann-null", True)
     log = folder / "count" / "exec.log"
@@ -153,3 +151,22 @@ def measure(build_dir, net: ir.Network, x_test: np.ndarray) -> dict:
         "method": "emlearn loadable C (float32), same runtime and QEMU machine as the SNN; "
         "instructions from snn2c_ann_infer's entry to its return (normalisation included)",
     }
+
+
+def versus_rows(model_doc: dict, target_doc: dict) -> list[dict]:
+    """The decision table of a report: the SNN and the measured baseline MLP on the same
+    board, one row each (label, instructions, estimate, flash, RAM, test R2). Empty
+    when the MLP was not measured."""
+    ann = target_doc.get("ann") or {}
+    if "instructions_per_inference" not in ann:
+        return []
+    snn_fp = target_doc.get("snn_model", {})
+    return [
+        {"label": "SNN (snn2c)", "instructions": target_doc["instructions_per_inference"],
+         "estimate": target_doc["estimate"], "flash_bytes": snn_fp.get("flash_bytes"),
+         "ram_bytes": snn_fp.get("ram_bytes"), "r2": model_doc["accuracy"]["snn_quantized"]["r2"]},
+        {"label": f"ANN (MLP {'x'.join(map(str, ann['hidden']))}, emlearn)",
+         "instructions": ann["instructions_per_inference"], "estimate": ann["estimate"],
+         "flash_bytes": ann.get("flash_bytes"), "ram_bytes": ann.get("ram_bytes"),
+         "r2": ann["accuracy"]["r2"]},
+    ]  # fmt: skip

@@ -149,16 +149,14 @@ def _versus(m: dict, t: dict) -> list[str]:
         return [
             f'<p class="note">Baseline ANN on the board: not measured ({html.escape(ann["note"])}).</p>'
         ]
-    snn_fp = t.get("snn_model", {})
-    rows = []
-    for label, instr, est, fp, r2 in (
-        ("SNN (snn2c)", t["instructions_per_inference"], t["estimate"], snn_fp,
-         m["accuracy"]["snn_quantized"]["r2"]),
-        (f"ANN (MLP {'x'.join(map(str, ann['hidden']))}, emlearn)",
-         ann["instructions_per_inference"], ann["estimate"], ann, ann["accuracy"]["r2"]),
-    ):  # fmt: skip
-        rows.append([label, _fmt(instr), _fmt(est.get("time_us")), _fmt(est.get("energy_uj")),
-                     _fmt(fp.get("flash_bytes")), _fmt(fp.get("ram_bytes")), _fmt(r2)])  # fmt: skip
+    from snn2c.report.ann_target import versus_rows
+
+    rows = [
+        [r["label"], _fmt(r["instructions"]), _fmt(r["estimate"].get("time_us")),
+         _fmt(r["estimate"].get("energy_uj")), _fmt(r["flash_bytes"]), _fmt(r["ram_bytes"]),
+         _fmt(r["r2"])]
+        for r in versus_rows(m, t)
+    ]  # fmt: skip
     head = ["on " + html.escape(t["board"]), "instructions / inference (measured)",
             "time us (ESTIMATE)", "energy uJ (ESTIMATE)", "flash B", "RAM B", "test R2"]  # fmt: skip
     return [
