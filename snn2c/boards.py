@@ -20,6 +20,7 @@ from snn2c.resources import data_dir
 from snn2c.textsafe import NAME_RE
 
 FAMILIES = ("cortex-m", "riscv", "xtensa")
+FLASH_ROUTES = ("openocd", "stlink", "pyocd", "esptool", "platformio")
 UART_DRIVERS = ("stm32f4", "stm32f1", "stm32h7", "cmsdk", "nrf51", "ns16550", "esp32c3", "esp-idf")
 # board-file UART driver names that share one C file
 _UART_ALIASES = {"stm32": "stm32f4"}
@@ -50,6 +51,31 @@ class Qemu:
 
 
 @dataclass(frozen=True)
+class DeviceId:
+    """A read-only ID register that tells the attached part before anything is written."""
+
+    address: int
+    mask: int
+    value: int
+    name: str
+
+
+@dataclass(frozen=True)
+class FlashSpec:
+    """How the board's image gets onto it: the routes (first = default), each with the
+    tool's target names, the USB ids of its probe/serial bridge and its ID register."""
+
+    routes: tuple[str, ...] = ()
+    probe: str = ""
+    usb: tuple[str, ...] = ()
+    device_id: DeviceId | None = None
+    settings: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def setting(self, route: str, key: str) -> str:
+        return self.settings.get(route, {}).get(key, "")
+
+
+@dataclass(frozen=True)
 class Board:
     name: str
     description: str
@@ -70,6 +96,7 @@ class Board:
     qemu: Qemu | None
     renode: dict[str, str]
     platformio: dict[str, Any]
+    flash: FlashSpec = field(default_factory=FlashSpec)
     notes: str = ""
     path: Path = field(default=Path(), compare=False)
 
@@ -161,6 +188,50 @@ def _uart(doc: Any, path: Path, prefix: str, base: Uart | None = None) -> Uart:
     )
 
 
+_USB_RE = re.compile(r"[0-9a-f]{4}:[0-9a-f]{4}")
+_SETTING_RE = re.compile(r"[A-Za-z0-9_./-]{1,64}")  # cfg paths, target and chip names
+
+
+def _flash(doc: Any, path: Path) -> FlashSpec:
+    p = "flash."
+    if not isinstance(doc, dict):
+        raise _err(path, "flash", "an object")
+    routes = _get(doc, "routes", list, path, p)
+    if not routes or not all(r in FLASH_ROUTES for r in routes) or len(set(routes)) < len(routes):
+        raise _err(path, p + "routes", f"a list of distinct routes from {', '.join(FLASH_ROUTES)}")
+    usb = doc.get("usb", [])
+    if not isinstance(usb, list) or not all(
+        isinstance(u, str) and _USB_RE.fullmatch(u) for u in usb
+    ):
+        raise _err(path, p + "usb", "a list of USB ids like '0483:374b'")
+    settings: dict[str, dict[str, str]] = {}
+    for route in FLASH_ROUTES:
+        sub = doc.get(route, {})
+        ok = isinstance(sub, dict) and all(
+            isinstance(v, str) and _SETTING_RE.fullmatch(v) for v in sub.values()
+        )
+        if not ok:
+            raise _err(path, p + route, "an object of names (letters, digits, _ . / -)")
+        settings[route] = dict(sub)
+    dev = None
+    if "device_id" in doc:
+        d = _get(doc, "device_id", dict, path, p)
+        q = p + "device_id."
+        dev = DeviceId(
+            address=_addr(d.get("address"), path, q + "address"),
+            mask=_addr(d.get("mask"), path, q + "mask"),
+            value=_addr(d.get("value"), path, q + "value"),
+            name=_get(d, "name", str, path, q),
+        )
+    return FlashSpec(
+        routes=tuple(routes),
+        probe=_opt(doc, "probe", "", str, path, p),
+        usb=tuple(usb),
+        device_id=dev,
+        settings=settings,
+    )
+
+
 def parse_board(doc: Any, path: Path, *, check_file_name: bool = True) -> Board:
     """Validate one board document; raises Snn2cError naming the file and field."""
     if not isinstance(doc, dict):
@@ -248,6 +319,7 @@ def parse_board(doc: Any, path: Path, *, check_file_name: bool = True) -> Board:
         qemu=qemu,
         renode=dict(renode),
         platformio=dict(pio),
+        flash=_flash(doc["flash"], path) if "flash" in doc else FlashSpec(),
         notes=_opt(doc, "notes", "", str, path, ""),
         path=path,
     )

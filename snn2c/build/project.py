@@ -134,8 +134,15 @@ def image_ld(variant: str) -> str:
     return "ld/qemu.ld" if variant == "harness-qemu" else "ld/board.ld"
 
 
+# the board harness repeats its report (firmware/harness_main.c) this often
+HARNESS_REPEAT_MS = 2000
+
+
 def image_defines(variant: str, counters: bool) -> dict[str, str]:
-    return {"SNN_MODEL_COUNT_SPIKES": "1" if counters else "0"}
+    defines = {"SNN_MODEL_COUNT_SPIKES": "1" if counters else "0"}
+    if variant == "harness-board":
+        defines["SNN2C_HARNESS_REPEAT_MS"] = f"{HARNESS_REPEAT_MS}u"
+    return defines
 
 
 def _write(path: Path, text: str) -> None:
@@ -384,13 +391,19 @@ def load_project(root: str | Path, *, complete: bool = False) -> tuple[dict, Boa
     board = load_board_file(root / "board.json", check_file_name=False)
     net = modelfile.load(root / model)
     if complete:
-        if not isinstance(manifest.get("size"), dict):
-            raise Snn2cError(
-                f"{root}: the build did not finish (no size in {MANIFEST}); run snn2c build again"
-            )
-        if manifest.get("model_hash") != modelfile.model_hash(net):
-            raise Snn2cError(
-                f"{root / model}: changed since the build (its hash is not the manifest's "
-                "model_hash); run snn2c build again"
-            )
+        check_finished(root, manifest, net)
     return manifest, board, net
+
+
+def check_finished(root: Path, manifest: dict, net: ir.Network, *, compiled: bool = True) -> None:
+    """Refuse a build whose model.snn was replaced since, and (compiled) one whose
+    compile step did not finish."""
+    if compiled and not isinstance(manifest.get("size"), dict):
+        raise Snn2cError(
+            f"{root}: the build did not finish (no size in {MANIFEST}); run snn2c build again"
+        )
+    if manifest.get("model_hash") != modelfile.model_hash(net):
+        raise Snn2cError(
+            f"{root / manifest.get('model', 'model.snn')}: changed since the build (its hash "
+            "is not the manifest's model_hash); run snn2c build again"
+        )

@@ -22,6 +22,7 @@ COMMAND_MODULES = (
     "boards_cmd",
     "build_cmd",
     "verify_cmd",
+    "flash_cmd",
     "nir_cmd",
     "report_cmd",
 )

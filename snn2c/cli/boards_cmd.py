@@ -34,17 +34,22 @@ def run(args: argparse.Namespace) -> int:
                 "emulator_status": b.emulator_status(),
                 "build": b.toolchain_status(),
                 "platformio": f"{b.platformio['platform']}/{b.platformio['board']}",
+                "flash_routes": list(b.flash.routes),
             }
         )
     if args.json:
         print(json.dumps({"boards": rows}, indent=1))
         return 0
-    print(f"{'board':15} {'mcu':12} {'core':11} {'flash/RAM KiB':14} {'emulator':19} build")
+    print(
+        f"{'board':15} {'mcu':12} {'core':11} {'flash/RAM KiB':14} {'emulator':19} "
+        f"{'flashed via':11} build"
+    )
     for r in rows:
         mem = f"{r['flash_bytes'] // 1024}/{r['ram_bytes'] // 1024}"
         emu = r["emulator"] or "none (PlatformIO only)"
         if r["emulator"] and r["emulator_status"] != "ok":
             emu += " (missing)"
         build = "offline ok" if r["build"] == "ok" else r["build"]
-        print(f"{r['name']:15} {r['mcu']:12} {r['core']:11} {mem:14} {emu:19} {build}")
+        via = r["flash_routes"][0] if r["flash_routes"] else "-"
+        print(f"{r['name']:15} {r['mcu']:12} {r['core']:11} {mem:14} {emu:19} {via:11} {build}")
     return 0

@@ -20,7 +20,7 @@ from snn2c.errors import Snn2cError
 COUNT_SAMPLE = 6  # inferences whose instructions are counted (exec log ~100 B/instruction)
 
 
-def _first_mismatch(vec: Vectors, out: harness_output.HarnessOutput, counters: bool):
+def first_mismatch(vec: Vectors, out: harness_output.HarnessOutput, counters: bool):
     """(number of mismatching vectors, description of the first one or None)."""
     bad = 0
     first = None
@@ -112,7 +112,7 @@ def verify_qemu(
         elf_name="verify/harness-qemu",
     )
     run, out = _run_checked(board, elf, timeout)
-    bad, first = _first_mismatch(vec, out, counters=True)
+    bad, first = first_mismatch(vec, out, counters=True)
 
     # 2. a sample, counters off (the deployed code): instructions per inference
     counts: list[int] = []
@@ -137,7 +137,7 @@ def verify_qemu(
             counts = count_windows(log, entry, (main_lo, main_lo + max(main_sz, 1)))
         finally:
             log.unlink(missing_ok=True)
-        bad_c, first_c = _first_mismatch(sample, out_c, counters=False)
+        bad_c, first_c = first_mismatch(sample, out_c, counters=False)
         bad += bad_c
         first = first or first_c
         if len(counts) != len(idx):
