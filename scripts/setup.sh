@@ -25,6 +25,6 @@ fi
 PY=${PYTHON:-python3}
 [ -x .venv/bin/python ] || "$PY" -m venv .venv
 # torch is pinned (a CPU build); an unpinned torch would pull several GB of CUDA.
-.venv/bin/pip install -q --disable-pip-version-check -e ".[train,dev,nir,board,flash,report,bench]" 2>&1 \
+.venv/bin/pip install -q --disable-pip-version-check -e ".[train,dev,nir,board,flash,search,report,bench]" 2>&1 \
   | grep -v "^WARNING: Location" || true
 .venv/bin/snn2c --version

@@ -37,7 +37,7 @@ def test_json_document_shape(tmp_path, capsys):
     assert doc["model"] == str(out)
     assert doc["dataset"] == "friedman1"
     assert (doc["encoder"], doc["decoder"], doc["steps"]) == ("population", "membrane", 4)
-    for key in ("float", "quantized", "ann"):
+    for key in ("float", "quantized", "ann", "linear"):
         assert set(doc["metrics"][key]) >= {"mse", "r2"}
         assert 0 <= doc["metrics"][key]["mse"] < 10
     assert doc["spikes_per_inference"] >= 0
@@ -79,3 +79,30 @@ def test_human_summary(tmp_path, capsys):
     assert main(["train", *TINY, "--no-baseline", "-o", str(out)]) == 0
     text = capsys.readouterr().out
     assert "integer SNN" in text and "spikes per inference" in text
+
+
+def test_cli_defaults_are_the_config_defaults():
+    """Every TrainConfig field is an option of `snn2c train` with the same default."""
+    import dataclasses
+
+    from snn2c.cli import build_parser
+    from snn2c.cli.train_cmd import config_from_args
+    from snn2c.train.trainer import TrainConfig
+
+    args = build_parser().parse_args(["train", "-o", "x.snn"])
+    cfg = config_from_args(args, TrainConfig)
+    for f in dataclasses.fields(TrainConfig):
+        assert getattr(cfg, f.name) == getattr(TrainConfig(), f.name), f.name
+    args = build_parser().parse_args(
+        ["train", "-o", "x.snn", "--weight-decay", "0.01", "--samples", "50"]
+    )
+    cfg = config_from_args(args, TrainConfig)
+    assert (cfg.weight_decay, cfg.n_samples) == (0.01, 50)
+
+
+def test_weight_decay_trains_and_is_checked(tmp_path, capsys):
+    rc, _ = _train(tmp_path, "wd.snn", "--weight-decay", "0.05")
+    assert rc == 0
+    capsys.readouterr()
+    rc, _ = _train(tmp_path, "bad.snn", "--weight-decay", "nan")
+    assert rc == 2 and "--weight-decay" in capsys.readouterr().err

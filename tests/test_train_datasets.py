@@ -30,6 +30,20 @@ def test_diabetes_loads_offline():
     assert len(d.y_train) + len(d.y_val) + len(d.y_test) == 442
 
 
+def test_real_datasets_shipped_in_packages():
+    """auto-mpg and seattle-weather come from vega_datasets' own files (no download)."""
+    a = datasets.load("auto-mpg", seed=0)
+    assert a.n_features == 6 and a.target_name == "mpg"
+    assert len(a.y_train) + len(a.y_val) + len(a.y_test) == 392  # 406 cars, 14 incomplete
+    assert a.y_train.min() >= 9 and a.y_train.max() <= 47
+    w = datasets.load("seattle-weather", seed=0)
+    assert w.feature_names == ("temp_min", "precipitation", "wind", "season_cos", "season_sin")
+    assert len(w.y_train) + len(w.y_val) + len(w.y_test) == 1461
+    x = np.concatenate([w.x_train, w.x_val, w.x_test])
+    np.testing.assert_allclose(x[:, 3] ** 2 + x[:, 4] ** 2, 1.0)
+    assert np.all(np.concatenate([w.y_train, w.y_val, w.y_test]) >= x[:, 0])  # max >= min
+
+
 def test_mackey_glass_classic_setup():
     d = datasets.mackey_glass(seed=0, n_samples=600)
     assert d.feature_names == ("x_t-18", "x_t-12", "x_t-6", "x_t")

@@ -235,6 +235,7 @@ def _summary(d: dict) -> None:
         ("snn_float", "SNN float"),
         ("snn_quantized", "SNN quantized"),
         ("ann", "baseline ANN"),
+        ("linear", "linear reg."),
     ):
         m = a.get(key)
         if m is None:

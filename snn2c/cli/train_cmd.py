@@ -6,6 +6,7 @@ Torch is imported only when the command runs (the rest of the CLI never needs it
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 from pathlib import Path
 from typing import Any
@@ -48,7 +49,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--dataset",
         default="friedman1",
-        help="friedman1 (default), diabetes, mackey-glass or csv:PATH (with --target)",
+        help="friedman1 (default), diabetes, auto-mpg, seattle-weather, mackey-glass or "
+        "csv:PATH (with --target)",
     )
     p.add_argument("--target", metavar="COLUMN", help="target column of a csv:PATH dataset")
     p.add_argument("--samples", type=int, help="samples to generate (friedman1, mackey-glass)")
@@ -67,6 +69,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--patience", type=int, default=25, help="early-stopping patience (epochs)")
     p.add_argument("--batch-size", type=int, default=64)
     p.add_argument("--lr", type=float, default=3e-3)
+    p.add_argument(
+        "--weight-decay", type=float, default=0.0, help="decoupled weight decay (AdamW); 0: Adam"
+    )
     p.add_argument("--weight-bits", type=int, default=8, choices=ir.WEIGHT_BITS)
     p.add_argument("--leak-shift", type=int, default=3, help="hidden leak beta = 1 - 2^-k")
     p.add_argument(
@@ -94,7 +99,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )  # fmt: skip
     p.add_argument("--izh-dt-shift", type=int, default=1, help="Izhikevich dt = 2^-k ms")
     p.add_argument("--izh-gain", type=float, default=10.0, help="Izhikevich mV/ms per unit")
-    p.add_argument("--no-baseline", action="store_true", help="skip the MLP baseline")
+    p.add_argument("--no-baseline", action="store_true", help="skip the MLP and linear baselines")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--name", help="model name (default: the dataset's)")
     p.add_argument("-o", "--output", required=True, metavar="MODEL", help=".snn file to write")
@@ -119,41 +124,7 @@ def run(args: argparse.Namespace) -> int:
         raise
     from snn2c import modelfile
 
-    cfg = TrainConfig(
-        dataset=args.dataset,
-        target=args.target,
-        n_samples=args.samples,
-        encoder=args.encoder,
-        decoder=args.decoder,
-        hidden=args.hidden,
-        readout=args.readout,
-        steps=args.steps,
-        neurons_per_feature=args.neurons_per_feature,
-        sigma=args.sigma,
-        window=args.window,
-        epochs=args.epochs,
-        qat_epochs=args.qat_epochs,
-        patience=args.patience,
-        batch_size=args.batch_size,
-        lr=args.lr,
-        weight_bits=args.weight_bits,
-        leak_shift=args.leak_shift,
-        readout_leak_shift=args.readout_leak_shift,
-        threshold=args.threshold,
-        reset=args.reset,
-        fire=args.fire,
-        surrogate=args.surrogate,
-        slope=args.slope,
-        learn_leak=args.learn_leak,
-        learn_threshold=args.learn_threshold,
-        spike_reg=args.spike_reg,
-        neuron=args.neuron,
-        izh_preset=args.izh_preset,
-        izh_dt_shift=args.izh_dt_shift,
-        izh_gain=args.izh_gain,
-        baseline=not args.no_baseline,
-        seed=args.seed,
-    )
+    cfg = config_from_args(args, TrainConfig)
     bar = _ProgressBar(enabled=not args.json and sys.stderr.isatty())
     try:
         result = train(cfg, name=args.name, progress=bar.update)
@@ -185,7 +156,13 @@ def run(args: argparse.Namespace) -> int:
         return 0
     print(f"trained {args.dataset}: {args.encoder} encoder, {args.decoder} decoder, "
           f"hidden {','.join(map(str, args.hidden))}, {args.steps} steps -> {out}")  # fmt: skip
-    for key, label in (("float", "float SNN"), ("quantized", "integer SNN"), ("ann", "float MLP")):
+    rows = (
+        ("float", "float SNN"),
+        ("quantized", "integer SNN"),
+        ("ann", "float MLP"),
+        ("linear", "linear reg."),
+    )
+    for key, label in rows:
         if key in m:
             extra = f"  NDEI {m[key]['ndei']:.4f}" if args.dataset == "mackey-glass" else ""
             print(f"  {label:<12} test R2 {m[key]['r2']:.4f}  MSE {m[key]['mse']:.5f}{extra}")
@@ -195,6 +172,21 @@ def run(args: argparse.Namespace) -> int:
         f"{result.seconds['total']:.0f} s"
     )
     return 0
+
+
+# TrainConfig fields whose option has another name
+_RENAMED = {"n_samples": "samples"}
+
+
+def config_from_args(args: argparse.Namespace, config_type):
+    """A TrainConfig from the parsed options: every field that has an option of its name."""
+    values = {}
+    for f in dataclasses.fields(config_type):
+        option = _RENAMED.get(f.name, f.name)
+        if hasattr(args, option):
+            values[f.name] = getattr(args, option)
+    values["baseline"] = not args.no_baseline
+    return config_type(**values)
 
 
 class _ProgressBar:

@@ -25,6 +25,18 @@ def hidden_layers(net: ir.Network) -> tuple[tuple[int, ...], str]:
     return tuple(layer.n_out for layer in net.layers), "the SNN's layer widths"
 
 
+def linear_predictions(
+    net: ir.Network, x_train: np.ndarray, y_train: np.ndarray, x_test: np.ndarray
+) -> np.ndarray:
+    """Least-squares linear regression fitted on the training split, in user units."""
+    from snn2c.train.linear import fit_linear, predict_linear  # noqa: PLC0415  (numpy only)
+
+    t = net.target
+    y = ((np.asarray(y_train, dtype=np.float64) - t.offset) / t.scale).reshape(len(y_train), -1)
+    model = fit_linear(normalize_float(net, x_train), y)
+    return t.offset + t.scale * predict_linear(model, normalize_float(net, x_test))
+
+
 def predict_stored(net: ir.Network, x: np.ndarray) -> np.ndarray:
     """The stored baseline MLP's predictions in user units (numpy, no torch)."""
     assert net.baseline is not None

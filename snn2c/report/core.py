@@ -108,6 +108,11 @@ def model_report(
         "target_scale": net.target.scale,
         "n_test": len(data.y_test),
     }
+    if data.x_train is not None and data.y_train is not None:
+        accuracy["linear"] = regression_metrics(
+            data.y_test, ann.linear_predictions(net, data.x_train, data.y_train, data.x_test),
+            net.target,
+        )  # fmt: skip
     hidden, hidden_from = ann.hidden_layers(net)
     ann_info: dict = {"hidden": list(hidden), "hidden_from": hidden_from}
     y_ann = None

@@ -61,6 +61,7 @@ def _model_section(m: dict) -> str:
         ("snn_float", "SNN, float simulator"),
         ("snn_quantized", "SNN, quantized (integer reference = device)"),
         ("ann", "baseline ANN (float MLP)"),
+        ("linear", "linear regression (least squares, training split)"),
     ):
         a = acc.get(key)
         if a is None:

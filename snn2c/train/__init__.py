@@ -9,6 +9,7 @@ path never does). Modules, one job each:
 - ``qat``       fake quantization on the contract's grid (straight-through estimator);
 - ``model``     the spiking regressor (encoder, LIF layers, decoder);
 - ``baseline``  the float MLP reported beside the SNN;
+- ``linear``    least-squares linear regression, the other baseline (numpy only);
 - ``export``    torch model -> ``snn2c.ir.Network``;
 - ``trainer``   the whole recipe: float training, QAT fine-tuning, export, metrics.
 """

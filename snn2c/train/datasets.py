@@ -9,6 +9,7 @@ inputs are normalised with the training split's per-feature range (InputSpec).
 from __future__ import annotations
 
 import csv
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,7 +18,7 @@ import numpy as np
 from snn2c.csvdata import read_columns
 from snn2c.errors import Snn2cError
 
-DATASETS = ("friedman1", "diabetes", "mackey-glass", "csv:PATH")
+DATASETS = ("friedman1", "diabetes", "auto-mpg", "seattle-weather", "mackey-glass", "csv:PATH")
 SPLIT = (0.70, 0.15, 0.15)  # train, validation, test
 
 
@@ -79,6 +80,46 @@ def diabetes(seed: int) -> Dataset:
 
     d = load_diabetes()
     return _split("diabetes", d.data, d.target, tuple(d.feature_names), "progression", seed)
+
+
+def _vega(name: str):
+    """A data set that the vega_datasets package ships on disk (no download)."""
+    try:
+        from vega_datasets import local_data  # noqa: PLC0415
+    except ImportError:
+        raise Snn2cError(
+            f"dataset {name!r} comes from the vega_datasets package: pip install 'snn2c[train]'"
+        ) from None
+    with warnings.catch_warnings():
+        # vega_datasets 0.9 reads its JSON with an argument pandas 3 deprecates
+        warnings.simplefilter("ignore", FutureWarning)
+        warnings.simplefilter("ignore", DeprecationWarning)
+        return local_data(name)
+
+
+def auto_mpg(seed: int) -> Dataset:
+    """The UCI Auto MPG data (vega_datasets 'cars'): fuel economy of 392 cars from six
+    numeric attributes; the 14 rows with a missing value are dropped."""
+    cols = ("Cylinders", "Displacement", "Horsepower", "Weight_in_lbs", "Acceleration", "Year")
+    df = _vega("cars")
+    df = df.assign(Year=df["Year"].dt.year.astype(float)).dropna(subset=[*cols, "Miles_per_Gallon"])
+    x = df[list(cols)].to_numpy(np.float64)
+    return _split("auto-mpg", x, df["Miles_per_Gallon"].to_numpy(np.float64), cols, "mpg", seed)
+
+
+def seattle_weather(seed: int) -> Dataset:
+    """Daily weather station readings at Seattle 2012-2015 (vega_datasets, 1461 days):
+    the day's maximum temperature from its minimum, precipitation, wind and the
+    season (day of year as a point on the unit circle)."""
+    df = _vega("seattle-weather")
+    day = df["date"].dt.day_of_year.to_numpy(np.float64)
+    angle = 2.0 * np.pi * (day - 1.0) / 365.25
+    x = np.column_stack(
+        [df["temp_min"], df["precipitation"], df["wind"], np.cos(angle), np.sin(angle)]
+    ).astype(np.float64)
+    names = ("temp_min", "precipitation", "wind", "season_cos", "season_sin")
+    y = df["temp_max"].to_numpy(np.float64)
+    return _split("seattle-weather", x, y, names, "temp_max", seed)
 
 
 def mackey_glass_series(
@@ -177,6 +218,10 @@ def load(name: str, seed: int, target: str | None = None, n_samples: int | None 
         return friedman1(seed, n_samples or 6000)
     if name == "diabetes":
         return diabetes(seed)
+    if name == "auto-mpg":
+        return auto_mpg(seed)
+    if name == "seattle-weather":
+        return seattle_weather(seed)
     if name == "mackey-glass":
         return mackey_glass(seed, n_samples or 5000)
     raise Snn2cError(f"unknown dataset {name!r} (expected one of {', '.join(DATASETS)})")

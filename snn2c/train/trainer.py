@@ -30,7 +30,7 @@ from torch import nn
 from snn2c import ir
 from snn2c.errors import Snn2cError
 from snn2c.textsafe import check_name, safe_name
-from snn2c.train import baseline, datasets
+from snn2c.train import baseline, datasets, linear
 from snn2c.train.export import to_network
 from snn2c.train.model import ModelConfig, SpikingRegressor
 
@@ -55,6 +55,7 @@ class TrainConfig:
     patience: int = 25
     batch_size: int = 64
     lr: float = 3e-3
+    weight_decay: float = 0.0  # decoupled (AdamW); 0 = plain Adam
     weight_bits: int = 8
     leak_shift: int = 3
     readout_leak_shift: int | None = None  # None: a non-leaky readout (beta = 1)
@@ -141,8 +142,10 @@ def _check(cfg: TrainConfig) -> None:
         raise Snn2cError(
             f"--readout-leak-shift: expected 0..15 or none, got {cfg.readout_leak_shift}"
         )
-    if cfg.epochs < 1 or cfg.qat_epochs < 0 or cfg.batch_size < 1 or cfg.lr <= 0:
+    if cfg.epochs < 1 or cfg.qat_epochs < 0 or cfg.batch_size < 1 or not cfg.lr > 0:
         raise Snn2cError("--epochs, --batch-size and --lr must be positive (--qat-epochs >= 0)")
+    if not (math.isfinite(cfg.weight_decay) and 0 <= cfg.weight_decay <= 1):
+        raise Snn2cError(f"--weight-decay: expected a number in [0, 1], got {cfg.weight_decay}")
     if cfg.neuron not in ("lif", "izhikevich"):
         raise Snn2cError(f"--neuron: expected lif or izhikevich, got {cfg.neuron!r}")
     if cfg.izh_preset not in ir.IZH_PRESETS:
@@ -179,16 +182,22 @@ def fit(
     seed: int,
     quant: bool = False,
     spike_reg: float = 0.0,
+    weight_decay: float = 0.0,
     on_epoch: Callable[[int, float], None] | None = None,
 ) -> int:
-    """Adam with a cosine learning rate; keeps the epoch with the best validation MSE."""
+    """Adam (AdamW with weight decay) with a cosine learning rate; keeps the epoch with
+    the best validation MSE. `on_epoch` may raise to stop early (a search's pruner)."""
     gen = torch.Generator().manual_seed(seed)
     xt = torch.as_tensor(u_train, dtype=torch.float32)
     yt = torch.as_tensor(y_train, dtype=torch.float32)
     xv = torch.as_tensor(u_val, dtype=torch.float32)
     yv = torch.as_tensor(y_val, dtype=torch.float32)
     params = [p for p in model.parameters() if p.requires_grad]
-    opt = torch.optim.Adam(params, lr=lr)
+    opt = (
+        torch.optim.AdamW(params, lr=lr, weight_decay=weight_decay)
+        if weight_decay > 0
+        else torch.optim.Adam(params, lr=lr)
+    )
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, max(1, epochs), eta_min=lr * 0.02)
     n_hidden = len(model.cfg.hidden)
 
@@ -279,7 +288,10 @@ def train(
         return lambda epoch, val: progress(phase, epoch, total, val)
 
     common: dict[str, Any] = dict(
-        batch_size=cfg.batch_size, patience=cfg.patience, spike_reg=cfg.spike_reg
+        batch_size=cfg.batch_size,
+        patience=cfg.patience,
+        spike_reg=cfg.spike_reg,
+        weight_decay=cfg.weight_decay,
     )
     ran_float = fit(
         model, u_tr, y_tr, u_va, y_va, epochs=cfg.epochs, lr=cfg.lr, seed=cfg.seed,
@@ -331,6 +343,10 @@ def train(
         "quantized": regression_metrics(ds.y_test, y_fixed, target),
     }
     if cfg.baseline:
+        lin = linear.fit_linear(u_tr, y_tr)
+        metrics["linear"] = regression_metrics(
+            ds.y_test, to_user_units(net, linear.predict_linear(lin, u_te)), target
+        )
         ann = baseline.train_mlp(
             u_tr, y_tr, u_va, y_va, tuple(cfg.hidden) if len(cfg.hidden) > 1 else (cfg.hidden[0],) * 2,
             epochs=max(cfg.epochs, 200), patience=max(cfg.patience, 30), seed=cfg.seed,
