@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 APT_PACKAGES=(
   gcc make clang-format gcc-arm-none-eabi picolibc-arm-none-eabi
   gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf
-  qemu-system-arm qemu-system-misc openocd stlink-tools
+  qemu-system-arm qemu-system-misc openocd stlink-tools postgresql
 )
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

@@ -25,6 +25,7 @@ COMMAND_MODULES = (
     "flash_cmd",
     "nir_cmd",
     "report_cmd",
+    "search_cmd",
 )
 
 

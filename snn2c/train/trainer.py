@@ -240,8 +240,10 @@ def train(
     *,
     name: str | None = None,
     progress: Callable[[str, int, int, float], None] | None = None,
+    on_start: Callable[[ir.Network], None] | None = None,
 ) -> TrainResult:
-    """Run the whole recipe; `progress(phase, epoch, total, val_mse)` is called per epoch."""
+    """Run the whole recipe; `progress(phase, epoch, total, val_mse)` is called per epoch
+    (it may raise to stop the run), `on_start` once with the untrained network."""
     _check(cfg)
     ds = datasets.load(cfg.dataset, cfg.seed, cfg.target, cfg.n_samples)
     t_start = time.perf_counter()
@@ -281,6 +283,9 @@ def train(
         izh_gain=cfg.izh_gain,
     )
     model = SpikingRegressor(mcfg)
+    name = check_name(name, "--name") if name else safe_name(ds.name, "dataset")
+    if on_start is not None:
+        on_start(to_network(model, name=name, inputs=inputs, target=target, quantized=True))
 
     def hook(phase: str, total: int) -> Callable[[int, float], None] | None:
         if progress is None:
@@ -323,7 +328,7 @@ def train(
     }
     net = to_network(
         model,
-        name=check_name(name, "--name") if name else safe_name(ds.name, "dataset"),
+        name=name,
         inputs=inputs,
         target=target,
         quantized=True,

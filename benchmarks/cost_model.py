@@ -1,0 +1,175 @@
+"""Calibrate `snn2c search`'s cost model against QEMU's exact instruction counts.
+
+For each board: networks drawn from the search space (snn2c/search/space.py, a
+seeded random sampler; each trained for one epoch on a small split, so its
+structure and weights are realistic and its spikes are its own), built with
+`snn2c build`, proven with `snn2c verify` (0 mismatches or the run stops) and
+counted there. The features of the same counted inputs (snn2c/search/costmodel.py)
+are fitted to the counts by non-negative least squares, on a training half;
+leave-one-out fits measure the model's error on networks it has not seen. Writes
+boards/cost-models/<board>.json (the model fitted on all networks, with its
+errors), benchmarks/results-cost-model-<board>.json (every measurement, with the
+network, so `--refit` needs no emulator) and prints the table.
+
+    .venv/bin/python benchmarks/cost_model.py --board nucleo-f401 --networks 40
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import dataclasses
+import json
+import sys
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from snn2c import modelfile  # noqa: E402
+from snn2c.boards import load_board  # noqa: E402
+from snn2c.build import build  # noqa: E402
+from snn2c.emulate.vectors import make_vectors  # noqa: E402
+from snn2c.emulate.verify import count_indices, verify_qemu  # noqa: E402
+from snn2c.quantize import quantize  # noqa: E402
+from snn2c.reference import run  # noqa: E402
+from snn2c.search import costmodel, space  # noqa: E402
+
+DATASETS = ("friedman1", "diabetes", "mackey-glass", "seattle-weather", "auto-mpg")
+VECTORS = 24
+RAW = Path(__file__).resolve().parent / "results-cost-model-{board}.json"
+
+
+def _config(i: int, seed: int):
+    import optuna  # noqa: PLC0415
+
+    from snn2c.train.trainer import TrainConfig  # noqa: PLC0415
+
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    study = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=seed * 1000 + i))
+    base = TrainConfig(
+        dataset=DATASETS[i % len(DATASETS)],
+        epochs=30,
+        qat_epochs=0,
+        baseline=False,
+        seed=i,
+    )
+    cfg = space.suggest(study.ask(), base)
+    small = {"n_samples": 300} if cfg.dataset in ("friedman1", "mackey-glass") else {}
+    return dataclasses.replace(cfg, epochs=1, **small)
+
+
+def measure(i: int, board_name: str, seed: int) -> dict:
+    """One network: its configuration, features and QEMU count."""
+    from snn2c.train.trainer import train  # noqa: PLC0415
+
+    cfg = _config(i, seed)
+    net = train(cfg).network
+    board = load_board(board_name)
+    with tempfile.TemporaryDirectory() as tmp:
+        model = Path(tmp) / "m.snn"
+        modelfile.save(net, model)
+        build(model, board, Path(tmp) / "fw", force=False, command="cost_model")
+        res = verify_qemu(Path(tmp) / "fw", vectors=VECTORS, seed=0, count_sample=6)
+    if res["mismatches"] != 0:
+        raise SystemExit(f"network {i}: {res['mismatches']} mismatches: {res['first_mismatch']}")
+    vec = make_vectors(net, VECTORS, seed=0)
+    idx = count_indices(VECTORS, 6)
+    qnet = quantize(net)
+    spikes = run(qnet, vec.x_q[idx].astype(np.int64)).spike_counts
+    return {
+        "i": i,
+        "config": {k: v for k, v in dataclasses.asdict(cfg).items() if k in _SHOWN},
+        "features": costmodel.features(qnet, spikes).tolist(),
+        "instructions": float(res["instructions_per_inference"]),
+        "model": base64.b64encode(modelfile.dumps(net)).decode("ascii"),
+        "spikes": spikes.tolist(),
+    }
+
+
+_SHOWN = ("dataset", "encoder", "hidden", "readout", "steps", "neuron", "weight_bits", "decoder")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--board", default="nucleo-f401")
+    ap.add_argument("--networks", type=int, default=40)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--refit", action="store_true", help="refit the stored measurements only")
+    args = ap.parse_args()
+    t0 = time.time()
+    if args.refit:
+        raw = Path(str(RAW).format(board=args.board))
+        old = json.loads(costmodel.path_for(args.board).read_text())["calibration"]
+        write(args.board, json.loads(raw.read_text()), old.get("seconds", 0))
+        return
+    with ProcessPoolExecutor(args.jobs) as pool:
+        rows = list(
+            pool.map(
+                measure,
+                range(args.networks),
+                [args.board] * args.networks,
+                [args.seed] * args.networks,
+            )
+        )
+    write(args.board, rows, time.time() - t0)
+
+
+def loo_errors(feats: list[np.ndarray], counts: list[float]) -> list[float]:
+    """Each network's relative error under the model fitted on all the others."""
+    errs = []
+    for k in range(len(counts)):
+        rest = [i for i in range(len(counts)) if i != k]
+        m = costmodel.fit("loo", [feats[i] for i in rest], [counts[i] for i in rest])
+        errs.append(abs(m.predict(feats[k]) - counts[k]) / counts[k])
+    return errs
+
+
+def write(board: str, rows: list[dict], seconds: float) -> None:
+    """Fit on all networks, measure leave-one-out errors, write the model and the raw rows."""
+    for r in rows:  # features from the stored network and spikes: a refit needs no QEMU
+        qnet = quantize(modelfile.loads(base64.b64decode(r["model"])))
+        r["features"] = costmodel.features(qnet, np.asarray(r["spikes"])).tolist()
+    feats = [np.array(r["features"]) for r in rows]
+    counts = [r["instructions"] for r in rows]
+    loo = loo_errors(feats, counts)
+    model = costmodel.fit(
+        board,
+        feats,
+        counts,
+        method="benchmarks/cost_model.py: networks from snn2c/search/space.py, one epoch "
+        "each, counted by snn2c verify (QEMU), non-negative least squares",
+        held_out="leave-one-out: each network predicted by the model fitted on the others",
+        held_out_mean_abs_rel_error=round(float(np.mean(loo)), 4),
+        held_out_max_abs_rel_error=round(float(np.max(loo)), 4),
+        seconds=round(seconds),
+    )
+    raw = Path(str(RAW).format(board=board))
+    raw.write_text(json.dumps(rows, indent=1) + "\n")
+    path = costmodel.path_for(board)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    modelfile.write_atomic(path, model.to_json().encode())
+    print("| # | network | measured | model | error | leave-one-out error |")
+    print("|---:|---|---:|---:|---:|---:|")
+    for r, f, e in zip(rows, feats, loo, strict=True):
+        c = r["config"]
+        desc = (
+            f"{c['dataset']} {c['encoder']} {'x'.join(map(str, c['hidden']))}-{c['readout']} "
+            f"T={c['steps']} {c['neuron']} s{c['weight_bits']} {c['decoder']}"
+        )
+        p = model.predict(f)
+        print(f"| {r['i']} | {desc} | {r['instructions']:.0f} | {p:.0f} | "
+              f"{100 * (p - r['instructions']) / r['instructions']:+.1f}% | {100 * e:.1f}% |")  # fmt: skip
+    print(model.calibration)
+    print(f"wrote {path}")
+
+
+if __name__ == "__main__":
+    main()

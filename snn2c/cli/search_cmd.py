@@ -1,0 +1,238 @@
+"""snn2c search: hardware-aware search for the smallest accurate network (Optuna)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+from snn2c.cli._common import emit_json
+from snn2c.errors import Snn2cError
+from snn2c.textsafe import check_name
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser(
+        "search",
+        help="search networks for accuracy against cost on a board",
+        description=(
+            "Multi-objective search (Optuna) over encoder, layers, widths, steps, neuron "
+            "model, weight width, decoder and training hyperparameters, minimising the "
+            "integer network's validation MSE, its instructions per inference on the board "
+            "(cost model calibrated against QEMU) and its flash. The Pareto front is then "
+            "built, verified bit-exact and counted exactly in QEMU, beside an emlearn MLP "
+            "front on the same board. Workers on many machines share one study through "
+            "--storage postgresql://..."
+        ),
+    )
+    p.add_argument("--dataset", default="friedman1", help="as for snn2c train")
+    p.add_argument("--target", metavar="COLUMN", help="target column of a csv:PATH dataset")
+    p.add_argument("--samples", type=int, help="samples to generate (friedman1, mackey-glass)")
+    p.add_argument("--board", default="nucleo-f401", help="board to cost and build for")
+    p.add_argument(
+        "--trials", type=int, default=40, help="finished trials in the study (all workers)"
+    )
+    p.add_argument("--timeout", type=float, help="stop starting trials after this many seconds")
+    p.add_argument("--epochs", type=int, default=150, help="most float epochs a trial may train")
+    p.add_argument("--max-flash", type=int, help="flash limit in bytes (a constraint)")
+    p.add_argument("--max-ram", type=int, help="RAM limit in bytes (a constraint)")
+    p.add_argument("--storage", help="Optuna storage URL (default: sqlite in the output folder)")
+    p.add_argument("--study", help="study name (default: DATASET-BOARD)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument(
+        "--heartbeat",
+        type=int,
+        default=10,
+        help="seconds between a worker's heartbeats; a trial silent for 3 of them is failed",
+    )
+    p.add_argument("-o", "--output", required=True, help="folder for the study, front and plot")
+    p.add_argument("--worker", action="store_true", help="only run trials (no front at the end)")
+    p.add_argument("--no-mlp", action="store_true", help="skip the emlearn MLP front")
+    p.add_argument("--vectors", type=int, default=100, help="verify vectors per front member")
+    p.add_argument("--pick", metavar="WHERE", help='choose from a finished search: "r2>=0.93"')
+    p.add_argument(
+        "--by", default="instructions", help="with --pick: instructions, flash, ram, mse or r2"
+    )
+    p.add_argument("--json", action="store_true", help="print one JSON document")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from snn2c.search import front  # noqa: PLC0415
+
+    out = Path(args.output)
+    if args.pick:
+        chosen = front.pick(front.load_result(out), args.pick, args.by)
+        if args.json:
+            emit_json(chosen)
+        else:
+            print(
+                f"{chosen['model']}: trial {chosen['trial']}, test R2 {chosen['test_r2']:.4f}, "
+                f"{chosen['instructions']} instructions, flash {chosen['flash']} B, RAM {chosen['ram']} B"
+            )
+        return 0
+    _check(args)
+    doc = search(args, out)
+    if args.json:
+        emit_json(doc)
+    elif not args.worker:
+        _print_table(doc)
+    return 0
+
+
+def _check(args) -> None:
+    if args.trials < 1:
+        raise Snn2cError("--trials: expected a positive number")
+    if args.timeout is not None and not (args.timeout == args.timeout and args.timeout > 0):
+        raise Snn2cError("--timeout: expected seconds > 0")
+    if not 30 <= args.epochs <= 5000:
+        raise Snn2cError("--epochs: expected 30..5000")
+    for flag, v in (("--max-flash", args.max_flash), ("--max-ram", args.max_ram)):
+        if v is not None and v <= 0:
+            raise Snn2cError(f"{flag}: expected bytes > 0")
+    if args.study:
+        check_name(args.study, "--study")
+    if not 1 <= args.heartbeat <= 3600:
+        raise Snn2cError("--heartbeat: expected 1..3600 seconds")
+    if Path(args.output).is_file():
+        raise Snn2cError(f"{args.output}: is a file (expected a folder)")
+
+
+def search(args, out: Path) -> dict:
+    from snn2c.boards import load_board  # noqa: PLC0415
+    from snn2c.search import costmodel, front, study  # noqa: PLC0415
+    from snn2c.train import datasets  # noqa: PLC0415
+    from snn2c.train.trainer import TrainConfig  # noqa: PLC0415
+
+    board = load_board(args.board)
+    model = costmodel.load(board.name)
+    base = TrainConfig(
+        dataset=args.dataset,
+        target=args.target,
+        n_samples=args.samples,
+        epochs=args.epochs,
+        baseline=False,
+        seed=args.seed,
+    )
+    ds = datasets.load(base.dataset, base.seed, base.target, base.n_samples)
+    out.mkdir(parents=True, exist_ok=True)
+    limits = study.Limits(args.max_flash, args.max_ram)
+    name = (
+        args.study
+        or f"{Path(args.dataset).stem if args.dataset.startswith('csv:') else args.dataset}-{board.name}"
+    )
+    st = study.open_study(study.storage_url(args.storage, out), name, args.seed, args.heartbeat)
+    optuna = study._optuna()
+    t0 = time.time()
+    bar = _TrialBar(enabled=not args.json and sys.stderr.isatty(), total=args.trials)
+    try:
+        st.optimize(
+            study.objective_factory(base, board, model, ds, limits),
+            timeout=args.timeout,
+            catch=(Snn2cError,),
+            callbacks=[
+                optuna.study.MaxTrialsCallback(
+                    args.trials,
+                    states=(optuna.trial.TrialState.COMPLETE, optuna.trial.TrialState.PRUNED),
+                ),
+                bar.update,
+            ],
+            gc_after_trial=True,
+        )
+    finally:
+        bar.close()
+    states = [t.state.name for t in st.get_trials(deepcopy=False)]
+    summary = {
+        "study": name,
+        "board": board.name,
+        "dataset": args.dataset,
+        "trials": {s: states.count(s) for s in sorted(set(states))},
+        "seconds": round(time.time() - t0, 1),
+        "cost_model": model.calibration,
+    }
+    if args.worker:
+        return summary
+    members = front.feasible_front(st, limits)
+    if not members:
+        raise Snn2cError(f"study {name}: no finished trial meets the limits yet")
+    rows = [front.measure_member(t, board, out, args.vectors) for t in members]
+    bad = [r for r in rows if r["verify_mismatches"]]
+    if bad:
+        raise Snn2cError(
+            f"trial {bad[0]['trial']}: {bad[0]['verify_mismatches']} mismatches in QEMU"
+        )
+    errors = [abs(r["cost_model_error"]) for r in rows if r["cost_model_error"] is not None]
+    mlp = (
+        []
+        if args.no_mlp
+        else front.mlp_front(
+            ds, study.trial_network(members[0]), board, Path(rows[0]["build"]), args.seed
+        )
+    )
+    doc = {
+        **summary,
+        "front": rows,
+        "cost_model_error_on_front": {
+            "mean_abs": round(sum(errors) / len(errors), 4) if errors else None,
+            "max_abs": round(max(errors), 4) if errors else None,
+        },
+        "mlp": mlp,
+        "seconds": round(time.time() - t0, 1),
+    }
+    from snn2c import modelfile  # noqa: PLC0415
+
+    modelfile.write_atomic(out / front.RESULT, (json.dumps(doc, indent=1) + "\n").encode())
+    try:
+        front.plot(out / "front.png", rows, mlp, f"{args.dataset} on {board.name}")
+        doc["plot"] = str(out / "front.png")
+    except ImportError:
+        doc["plot"] = None
+    return doc
+
+
+def _print_table(doc: dict) -> None:
+    t = doc["trials"]
+    print(
+        f"study {doc['study']}: {', '.join(f'{v} {k.lower()}' for k, v in t.items())}; {doc['seconds']:.0f} s"
+    )
+    print(f"{'trial':>5} {'test R2':>8} {'instr':>8} {'model':>8} {'flash':>7} {'RAM':>6}  network")
+    for r in doc["front"]:
+        c = r["config"]
+        net = f"{c['encoder']} {'x'.join(map(str, c['hidden']))}-{c['readout']} T={c['steps']} {c['neuron']} s{c['weight_bits']} {c['decoder']}"
+        print(f"{r['trial']:>5} {r['test_r2']:>8.4f} {r['instructions']:>8} {r['instructions_predicted']:>8} "
+              f"{r['flash']:>7} {r['ram']:>6}  {net}")  # fmt: skip
+    e = doc["cost_model_error_on_front"]
+    if e["mean_abs"] is not None:
+        print(
+            f"cost model error on the front: mean {100 * e['mean_abs']:.1f}%, max {100 * e['max_abs']:.1f}%"
+        )
+    for r in doc["mlp"]:
+        if r["on_front"]:
+            print(
+                f"  MLP {'x'.join(map(str, r['hidden'])):>6}: test R2 {r['test_r2']:.4f}, {r['instructions']} instructions"
+            )
+    if doc.get("plot"):
+        print(f"plot: {doc['plot']}")
+
+
+class _TrialBar:
+    """A tqdm bar of finished trials on stderr, on a terminal only."""
+
+    def __init__(self, enabled: bool, total: int):
+        self.bar = None
+        if enabled:
+            from tqdm import tqdm  # noqa: PLC0415
+
+            self.bar = tqdm(total=total, desc="search", unit="trial")
+
+    def update(self, study, trial) -> None:
+        if self.bar is not None:
+            self.bar.update(1)
+            vals = trial.values or (None,)
+            self.bar.set_postfix(state=trial.state.name.lower(), val_mse=vals[0])
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()

@@ -1,0 +1,146 @@
+"""Instructions per inference on a board, predicted without building: a linear model of
+the generated kernels' work, calibrated against QEMU's exact counts.
+
+The work of one inference is counted per kernel variant from the quantized network
+and, for the event-driven parts, from the integer reference's spike counts on the
+inputs in question: Q12 MACs of current-driven layers by weight width, synaptic
+events of spike-driven layers by weight width, neuron updates by neuron model,
+encoder evaluations, counting-form look-ups and folded MACs, decoder MACs. Each
+board's cost per unit of each (non-negative least squares over measured networks,
+benchmarks/cost_model.py) lives in boards/cost-models/<board>.json.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from snn2c.errors import Snn2cError
+from snn2c.quantize import QuantizedNetwork
+from snn2c.reference import countform
+from snn2c.resources import data_dir
+
+FEATURES = (
+    "call",  # once per inference: calls, prologues, decode
+    "stepped",  # once per inference of a stepped network: reset, the step loop
+    "encode",  # encoder outputs computed once per inference (fields, currents, latencies)
+    "encode_step",  # encoder outputs computed at every step (rate encoders' spike draws)
+    "mac_q12_s8",  # current-driven dense MACs, int8 weights
+    "mac_q12_s16",  # current-driven dense MACs, int16 weights
+    "rows_q12",  # current-driven dense output rows (per-row overhead)
+    "syn_s8",  # spike-driven accumulates (spike x fan-out), int8 weights
+    "syn_s16",  # spike-driven accumulates, int16 weights
+    "spike_scan",  # inputs of spike-driven layers scanned for spikes (inputs x steps)
+    "lif_update",  # LIF/LI neuron updates (neurons x steps)
+    "izh_update",  # Izhikevich neuron updates
+    "step",  # time steps (per-step loop and encoder overhead)
+    "layer_step",  # layers x time steps (per-layer call overhead)
+    "count_lookup",  # counting form: count-table look-ups (one per hidden neuron)
+    "decode_mac",  # decoder / folded readout MACs
+    "vote",  # population decoder: one sigmoid vote per readout neuron
+)
+
+
+def features(qnet: QuantizedNetwork, spike_counts: np.ndarray) -> np.ndarray:
+    """The work of one inference, averaged over inputs whose integer-reference spike
+    counts per layer (B, n_layers + 1; column 0 the encoder) are given."""
+    mean_spikes = np.asarray(spike_counts, dtype=np.float64).mean(axis=0)
+    f = dict.fromkeys(FEATURES, 0.0)
+    f["call"] = 1.0
+    enc = qnet.encoder
+    dec = qnet.decoder
+    f["decode_mac"] = float(dec.weight.size)
+    f["vote"] = float(dec.weight.shape[1]) if dec.kind == "population" else 0.0
+    cf = countform.derive(qnet)
+    if cf is not None:
+        first = qnet.layers[0]
+        n_in = first.n_in + (-first.n_in % (4 if first.weight_bits == 8 else 2))
+        f["encode"] = float(enc.n_out)
+        f[f"mac_q12_s{first.weight_bits}"] = float(n_in * first.n_out)
+        f["rows_q12"] = float(first.n_out)
+        f["count_lookup"] = float(first.n_out)
+        f["decode_mac"] = float(cf.fold_weight.size)
+        return np.array([f[k] for k in FEATURES])
+    steps = float(qnet.steps)
+    f["stepped"] = 1.0
+    f["step"] = steps
+    f["layer_step"] = steps * len(qnet.layers)
+    f["encode"] = float(enc.n_out)
+    if enc.kind.startswith("rate"):
+        f["encode_step"] = float(enc.n_out) * steps
+    for i, layer in enumerate(qnet.layers):
+        if layer.input_spiking:
+            f[f"syn_s{layer.weight_bits}"] += mean_spikes[i] * layer.n_out
+            f["spike_scan"] += steps * layer.n_in
+        else:
+            # a constant current: the first layer's input is computed once, before the steps
+            n_in = layer.n_in + (-layer.n_in % (4 if layer.weight_bits == 8 else 2))
+            f[f"mac_q12_s{layer.weight_bits}"] += n_in * layer.n_out
+            f["rows_q12"] += layer.n_out
+        kind = "izh_update" if layer.izh is not None else "lif_update"
+        f[kind] += steps * layer.n_out
+    return np.array([f[k] for k in FEATURES])
+
+
+@dataclass(frozen=True)
+class CostModel:
+    board: str
+    coefficients: np.ndarray  # instructions per unit of each FEATURES entry
+    calibration: dict  # how it was fitted: networks, error
+
+    def predict(self, feats: np.ndarray) -> float:
+        return float(np.dot(self.coefficients, feats))
+
+    def to_json(self) -> str:
+        doc = {
+            "format": "snn2c-cost-model",
+            "board": self.board,
+            "features": list(FEATURES),
+            "coefficients": [round(float(c), 4) for c in self.coefficients],
+            "calibration": self.calibration,
+        }
+        return json.dumps(doc, indent=1) + "\n"
+
+
+def fit(board: str, rows: list[np.ndarray], measured: list[float], **info) -> CostModel:
+    """Non-negative least squares of measured instructions on the features, weighted so
+    that every network's relative error counts alike."""
+    from scipy.optimize import nnls  # noqa: PLC0415  (scipy comes with scikit-learn)
+
+    a = np.vstack(rows)
+    y = np.asarray(measured, dtype=np.float64)
+    w = 1.0 / y
+    coef, _ = nnls(a * w[:, None], y * w)
+    pred = a @ coef
+    rel = np.abs(pred - y) / y
+    calibration = {
+        **info,
+        "networks": len(y),
+        "mean_abs_rel_error": round(float(rel.mean()), 4),
+        "max_abs_rel_error": round(float(rel.max()), 4),
+    }
+    return CostModel(board, coef, calibration)
+
+
+def path_for(board: str) -> Path:
+    return data_dir("boards") / "cost-models" / f"{board}.json"
+
+
+def load(board: str) -> CostModel:
+    path = path_for(board)
+    if not path.is_file():
+        raise Snn2cError(
+            f"no cost model calibrated for board '{board}' (boards/cost-models/); "
+            f"calibrate one with `python benchmarks/cost_model.py --board {board}`"
+        )
+    doc = json.loads(path.read_text())
+    if doc.get("features") != list(FEATURES):
+        raise Snn2cError(
+            f"{path}: calibrated for other features; run benchmarks/cost_model.py again"
+        )
+    return CostModel(
+        doc["board"], np.asarray(doc["coefficients"], dtype=np.float64), doc["calibration"]
+    )

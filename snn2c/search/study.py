@@ -1,0 +1,234 @@
+"""The Optuna study behind `snn2c search`: three objectives per trial (validation MSE
+of the integer network, instructions per inference predicted by the board's cost
+model, flash bytes of the built image), RAM and flash limits as constraints, and
+pruning that respects the trade-off.
+
+Optuna prunes multi-objective trials only by hand, and a median rule on the MSE
+alone would kill the cheap, less accurate networks that belong on the front.
+Here a trial is pruned at a checkpoint epoch when a finished trial that costs no
+more (its instructions at most this one's lower bound, the cost of its structure
+with no spikes at all) had a validation MSE at least PRUNE_MARGIN times better at
+the same epoch: it cannot end on the front unless it overtakes late.
+
+Storage: a SQLite file in the output folder by default (a study resumes where it
+stopped), or any Optuna RDB URL (postgresql://...) shared by workers on many
+machines; heartbeats mark a killed worker's trial failed, so the study stays
+consistent. Every finished trial keeps its model file in the study itself (base64
+in a user attribute), so any worker can write the front.
+"""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import os
+import socket
+import tempfile
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from snn2c import ir, modelfile
+from snn2c.boards import Board
+from snn2c.errors import Snn2cError
+from snn2c.search import costmodel, space
+
+CHECKPOINTS = (10, 20, 40, 80, 160)
+PRUNE_MARGIN = 1.25
+HEARTBEAT_S = 10
+
+
+def _optuna():
+    try:
+        import optuna  # noqa: PLC0415
+    except ImportError:
+        raise Snn2cError("snn2c search needs Optuna: pip install 'snn2c[search]'") from None
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    return optuna
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_flash: int | None = None
+    max_ram: int | None = None
+
+
+def storage_url(storage: str | None, out: Path) -> str:
+    if storage:
+        if not storage.startswith(("sqlite:///", "postgresql://", "postgresql+", "mysql")):
+            raise Snn2cError(
+                f"--storage: expected an Optuna RDB URL (sqlite:///FILE, postgresql://...), "
+                f"got {storage!r}"
+            )
+        return storage
+    return f"sqlite:///{(out / 'study.db').resolve()}"
+
+
+def open_study(storage: str, name: str, seed: int, heartbeat: int = HEARTBEAT_S):
+    optuna = _optuna()
+    from optuna.storages import RDBStorage, RetryHeartbeatStaleTrialCallback  # noqa: PLC0415
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+        try:
+            rdb = RDBStorage(
+                storage,
+                heartbeat_interval=heartbeat,
+                grace_period=3 * heartbeat,
+                heartbeat_stale_trial_callback=RetryHeartbeatStaleTrialCallback(max_retry=1),
+                engine_kwargs={"pool_pre_ping": True},
+            )
+        except Exception as e:  # noqa: BLE001 - SQLAlchemy / driver errors: one line
+            first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+            raise Snn2cError(f"--storage: cannot open {storage}: {first}") from None
+        sampler = optuna.samplers.TPESampler(
+            seed=seed, multivariate=True, group=True, n_startup_trials=8
+        )
+    return optuna.create_study(
+        study_name=name,
+        storage=rdb,
+        directions=["minimize", "minimize", "minimize"],
+        sampler=sampler,
+        load_if_exists=True,
+    )
+
+
+def _curve_checkpoints(curve: list[float]) -> dict[int, float]:
+    """Best-so-far validation MSE at each checkpoint epoch the curve reached."""
+    best = np.minimum.accumulate(np.asarray(curve)) if curve else np.array([])
+    return {e: float(best[e - 1]) for e in CHECKPOINTS if e <= len(best)}
+
+
+class _Pruner:
+    """Per-trial: watches the float training curve, raises TrialPruned (see module doc)."""
+
+    def __init__(self, trial, study, floor_cost: float):
+        self.trial = trial
+        self.floor = floor_cost
+        self.curve: list[float] = []
+        self.peers = [
+            t.user_attrs["checkpoints"]
+            for t in study.get_trials(deepcopy=False)
+            if t.state.name == "COMPLETE"
+            and "checkpoints" in t.user_attrs
+            and t.values is not None
+            and t.values[1] <= floor_cost
+        ]
+
+    def __call__(self, phase: str, epoch: int, total: int, val: float) -> None:
+        if phase != "float":
+            return
+        self.curve.append(val)
+        e = len(self.curve)
+        if e not in CHECKPOINTS:
+            return
+        mine = min(self.curve)
+        better = [p[str(e)] for p in self.peers if str(e) in p]
+        if better and min(better) * PRUNE_MARGIN < mine:
+            self.trial.set_user_attr("pruned_at", e)
+            self.trial.set_user_attr(
+                "checkpoints", {str(k): v for k, v in _curve_checkpoints(self.curve).items()}
+            )
+            raise _optuna().TrialPruned(
+                f"epoch {e}: val MSE {mine:.5f}, a cheaper trial had {min(better):.5f}"
+            )
+
+
+def integer_val_mse(net: ir.Network, ds) -> float:
+    from snn2c.reference import normalize, run  # noqa: PLC0415
+
+    res = run(_quantize(net), normalize(net, ds.x_val))
+    y01 = res.outputs[:, 0].astype(np.float64) / 65536.0
+    t = (ds.y_val - net.target.offset) / net.target.scale
+    return float(np.mean((y01 - t) ** 2))
+
+
+def _quantize(net: ir.Network):
+    from snn2c.quantize import quantize  # noqa: PLC0415
+
+    return quantize(net)
+
+
+def predicted_cost(model: costmodel.CostModel, net: ir.Network, x_q: np.ndarray | None) -> float:
+    """Instructions per inference on the cost model's board; x_q None: the structure's
+    floor (no spikes anywhere)."""
+    from snn2c.reference import run  # noqa: PLC0415
+
+    qnet = _quantize(net)
+    if x_q is None:
+        spikes = np.zeros((1, len(qnet.layers) + 1))
+    else:
+        spikes = run(qnet, x_q).spike_counts
+    return model.predict(costmodel.features(qnet, spikes))
+
+
+def measure_size(net: ir.Network, board: Board) -> tuple[int, int]:
+    """(flash, RAM) bytes of the sensor-node image, built for real."""
+    from snn2c.build import build  # noqa: PLC0415
+
+    with tempfile.TemporaryDirectory() as tmp:
+        try:
+            res = build(net, board, Path(tmp) / "fw", force=False, command="snn2c search")
+        except Snn2cError as e:
+            if "does not fit" not in str(e):
+                raise
+            return 2**31 - 1, 2**31 - 1  # infeasible under any limit
+    return int(res["flash_bytes"]), int(res["ram_bytes"])
+
+
+def objective_factory(
+    base, board: Board, model: costmodel.CostModel, ds, limits: Limits
+) -> Callable[[Any], tuple[float, float, float]]:
+    """The function Optuna calls once per trial."""
+    from snn2c.reference import normalize  # noqa: PLC0415
+    from snn2c.train.trainer import train  # noqa: PLC0415
+
+    def objective(trial) -> tuple[float, float, float]:
+        cfg = space.suggest(trial, base)
+        trial.set_user_attr("config", _jsonable(dataclasses.asdict(cfg)))
+        trial.set_user_attr("worker", f"{socket.gethostname()}:{os.getpid()}")
+        study = trial.study
+        holder: dict[str, Any] = {}
+
+        def on_start(net0: ir.Network) -> None:
+            floor = predicted_cost(model, net0, None)
+            trial.set_user_attr("floor_instructions", round(floor, 1))
+            holder["pruner"] = _Pruner(trial, study, floor)
+
+        def progress(phase, epoch, total, val):
+            if "pruner" in holder:
+                holder["pruner"](phase, epoch, total, val)
+
+        result = train(cfg, progress=progress, on_start=on_start)
+        net = result.network
+        val_mse = integer_val_mse(net, ds)
+        instr = predicted_cost(model, net, normalize(net, ds.x_val))
+        flash, ram = measure_size(net, board)
+        curve = holder["pruner"].curve if "pruner" in holder else []
+        trial.set_user_attr(
+            "checkpoints", {str(k): v for k, v in _curve_checkpoints(curve).items()}
+        )
+        trial.set_user_attr("test_r2", result.metrics["quantized"]["r2"])
+        trial.set_user_attr("test_mse", result.metrics["quantized"]["mse"])
+        trial.set_user_attr("flash", flash)
+        trial.set_user_attr("ram", ram)
+        # feasible when every constraint value is <= 0
+        trial.set_constraint("flash", float(flash - (limits.max_flash or flash)))
+        trial.set_constraint("ram", float(ram - (limits.max_ram or ram)))
+        trial.set_user_attr("spikes_per_inference", result.spikes_per_inference)
+        trial.set_user_attr("model", base64.b64encode(modelfile.dumps(net)).decode("ascii"))
+        return val_mse, instr, float(flash)
+
+    return objective
+
+
+def _jsonable(doc: dict) -> dict:
+    return {k: (list(v) if isinstance(v, tuple) else v) for k, v in doc.items()}
+
+
+def trial_network(trial) -> ir.Network:
+    return modelfile.loads(base64.b64decode(trial.user_attrs["model"]))

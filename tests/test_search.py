@@ -1,0 +1,272 @@
+"""snn2c search: the cost model, the trade-off-aware pruner, a real search on SQLite
+(resumed, its front built and verified in QEMU, the MLP front, --pick), and two
+workers sharing one study on a real PostgreSQL server, one of them killed."""
+
+from __future__ import annotations
+
+import glob
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+optuna = pytest.importorskip(
+    "optuna",
+    reason="needs optuna (pip install 'snn2c[search]'); scripts/setup.sh installs it and CI fails on any skip",
+)
+pytest.importorskip(
+    "torch",
+    reason="needs torch (pip install 'snn2c[train]'); scripts/setup.sh installs it and CI fails on any skip",
+)
+
+from snn2c import modelfile  # noqa: E402
+from snn2c.cli import main  # noqa: E402
+from snn2c.quantize import quantize  # noqa: E402
+from snn2c.reference import countform, run  # noqa: E402
+from snn2c.search import costmodel, study  # noqa: E402
+
+from netcases import count_form_networks, equivalence_networks, make_inputs  # noqa: E402
+
+TINY = ["--dataset", "friedman1", "--samples", "200", "--epochs", "30", "--board", "nucleo-f401"]
+SNN2C = [sys.executable, "-m", "snn2c"]
+
+
+# -- cost model -----------------------------------------------------------------------
+
+
+def _features(net):
+    q = quantize(net)
+    spikes = run(q, make_inputs(net, 8).astype(np.int64)).spike_counts
+    return dict(zip(costmodel.FEATURES, costmodel.features(q, spikes), strict=True)), q
+
+
+def test_features_count_form_and_stepped():
+    _, net = count_form_networks()[0]
+    f, q = _features(net)
+    assert countform.derive(q) is not None
+    first = q.layers[0]
+    assert f["count_lookup"] == first.n_out and f["step"] == 0 and f["lif_update"] == 0
+    assert f["mac_q12_s8"] + f["mac_q12_s16"] >= first.n_in * first.n_out
+    stepped = [n for _, n in equivalence_networks() if countform.derive(quantize(n)) is None]
+    f, q = _features(stepped[0])
+    assert f["step"] == q.steps and f["layer_step"] == q.steps * len(q.layers)
+    assert f["lif_update"] + f["izh_update"] == q.steps * sum(layer.n_out for layer in q.layers)
+
+
+def test_shipped_calibration():
+    """The board's cost model was fitted on networks it is then tested on half-blind."""
+    m = costmodel.load("nucleo-f401")
+    assert m.calibration["networks"] >= 40
+    assert m.calibration["held_out_mean_abs_rel_error"] < 0.25
+    assert np.all(m.coefficients >= 0)
+
+
+def test_no_cost_model_for_board(tmp_path, capsys):
+    assert main(["search", "--board", "esp32", "-o", str(tmp_path / "s"), "--trials", "1"]) == 2
+    assert "no cost model calibrated for board 'esp32'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("argv", "said"),
+    [
+        (["--trials", "0"], "--trials"),
+        (["--storage", "redis://x"], "--storage: expected an Optuna RDB URL"),
+        (["--storage", "postgresql://u@127.0.0.1:1/none"], "--storage: cannot open"),
+        (["--study", "a b"], "--study"),
+        (["--heartbeat", "0"], "--heartbeat"),
+    ],
+)
+def test_search_user_errors(tmp_path, capsys, argv, said):
+    assert main(["search", *TINY, "-o", str(tmp_path / "s"), *argv]) == 2
+    err = capsys.readouterr().err.strip()
+    assert said in err and len(err.splitlines()) == 1
+
+
+def test_pick_needs_a_finished_search(tmp_path, capsys):
+    assert main(["search", "-o", str(tmp_path), "--pick", "r2>=0.5"]) == 2
+    assert "no search.json" in capsys.readouterr().err
+
+
+# -- pruning --------------------------------------------------------------------------
+
+
+def _peer(st, cost: float, at10: float):
+    st.add_trial(
+        optuna.trial.create_trial(
+            values=[at10, cost, 1000.0],
+            user_attrs={"checkpoints": {"10": at10}},
+        )
+    )
+
+
+def test_pruner_respects_cost():
+    st = optuna.create_study(directions=["minimize"] * 3)
+    _peer(st, cost=500.0, at10=0.010)  # cheap and accurate
+    _peer(st, cost=5000.0, at10=0.001)  # dear and very accurate
+    trial = st.ask()
+    # a trial that cannot cost less than 800: the cheap peer beats it by > 25% -> pruned
+    pr = study._Pruner(trial, st, floor_cost=800.0)
+    for _ in range(9):
+        pr("float", 0, 100, 0.05)
+    with pytest.raises(optuna.TrialPruned, match="epoch 10"):
+        pr("float", 9, 100, 0.02)
+    # one that may cost 400: no finished trial is as cheap, so it runs on
+    pr = study._Pruner(st.ask(), st, floor_cost=400.0)
+    for e in range(12):
+        pr("float", e, 100, 0.05)
+    # within the margin of the cheap peer: runs on
+    pr = study._Pruner(st.ask(), st, floor_cost=800.0)
+    for e in range(12):
+        pr("float", e, 100, 0.0124)
+    # QAT epochs are not judged
+    pr = study._Pruner(st.ask(), st, floor_cost=800.0)
+    for e in range(12):
+        pr("qat", e, 100, 1.0)
+
+
+# -- a real search ----------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_search_resumes_builds_its_front_and_picks(tmp_path, capsys):
+    out = tmp_path / "s"
+    argv = ["search", *TINY, "--vectors", "20", "-o", str(out), "--json"]
+    assert main([*argv, "--trials", "3", "--no-mlp"]) == 0
+    first = json.loads(capsys.readouterr().out)
+    assert sum(first["trials"].get(s, 0) for s in ("COMPLETE", "PRUNED")) == 3
+    # the same command with a larger budget resumes the same study (SQLite in the folder)
+    assert main([*argv, "--trials", "5"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert sum(doc["trials"].get(s, 0) for s in ("COMPLETE", "PRUNED")) == 5
+    st = optuna.load_study(
+        study_name="friedman1-nucleo-f401", storage=f"sqlite:///{out / 'study.db'}"
+    )
+    assert len({t.number for t in st.trials}) == len(st.trials) >= 5
+    assert doc["front"]
+    for r in doc["front"]:
+        net = modelfile.load(r["model"])  # the member's model, with its trial's settings
+        assert net.steps == r["config"]["steps"]
+        assert r["verify_mismatches"] == 0 and r["verify_vectors"] == 20
+        assert r["instructions"] > 0
+        assert r["cost_model_error"] == pytest.approx(
+            (r["instructions_predicted"] - r["instructions"]) / r["instructions"], abs=1e-3
+        )
+    # the front: no member beaten on all three objectives by another
+    vals = [(r["val_mse"], r["instructions_predicted"], r["flash"]) for r in doc["front"]]
+    for a in vals:
+        assert not any(all(x <= y for x, y in zip(b, a, strict=True)) and b != a for b in vals)
+    assert doc["mlp"] and all(m["instructions"] > 0 for m in doc["mlp"])
+    assert any(m["on_front"] for m in doc["mlp"])
+    assert (out / "front.png").stat().st_size > 1000
+    saved = json.loads((out / "search.json").read_text())
+    assert saved["front"] == doc["front"]
+    # --pick: the cheapest member meeting the condition
+    r2 = min(r["test_r2"] for r in doc["front"])
+    assert (
+        main(["search", "-o", str(out), "--pick", f"r2>={r2}", "--by", "instructions", "--json"])
+        == 0
+    )
+    chosen = json.loads(capsys.readouterr().out)
+    assert chosen["instructions"] == min(r["instructions"] for r in doc["front"])
+    assert main(["search", "-o", str(out), "--pick", "r2>=2"]) == 2
+    assert "no member of the front meets it" in capsys.readouterr().err
+    assert main(["search", "-o", str(out), "--pick", "speed>1"]) == 2
+    assert "cannot read 'speed>1'" in capsys.readouterr().err
+
+
+# -- many workers on PostgreSQL ----------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def postgres():
+    """A PostgreSQL server of Debian's package on loopback, in a throw-away cluster."""
+    bins = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+    assert bins, "PostgreSQL is not installed (scripts/setup.sh installs it)"
+    bindir = Path(bins[-1]).parent
+    data = Path(tempfile.mkdtemp(prefix="snn2c-pg-", dir="/tmp"))
+    as_user: list[str] = []
+    if os.geteuid() == 0:  # postgres refuses to run as root
+        shutil.chown(data, "postgres", "postgres")
+        as_user = ["runuser", "-u", "postgres", "--"]
+    port = _free_port()
+
+    def pg(*cmd, **kw):
+        return subprocess.run([*as_user, *cmd], check=True, capture_output=True, text=True, **kw)
+
+    pg(str(bindir / "initdb"), "-D", str(data / "db"), "-A", "trust", "-U", "snn2c")
+    pg(
+        str(bindir / "pg_ctl"), "-D", str(data / "db"), "-w", "-l", str(data / "log"),
+        "-o", f"-p {port} -k {data} -c listen_addresses=127.0.0.1", "start",
+    )  # fmt: skip
+    try:
+        pg(str(bindir / "createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "snn2c", "search")
+        yield f"postgresql://snn2c@127.0.0.1:{port}/search"
+    finally:
+        pg(str(bindir / "pg_ctl"), "-D", str(data / "db"), "-m", "immediate", "stop")
+        shutil.rmtree(data, ignore_errors=True)
+
+
+def _worker(url, out, trials, *extra):
+    argv = [*SNN2C, "search", *TINY, "--storage", url, "--study", "shared", "--worker",
+            "--trials", str(trials), "--heartbeat", "2", "-o", str(out), "--json", *extra]  # fmt: skip
+    return subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+@pytest.mark.slow
+def test_two_workers_share_a_postgres_study_and_survive_a_kill(tmp_path, postgres):
+    url = postgres
+    storage = optuna.storages.RDBStorage(url)  # the test's own view of the study
+    try:
+        _share_and_kill(url, storage, tmp_path)
+    finally:
+        storage.engine.dispose()
+
+
+def _share_and_kill(url, storage, tmp_path):
+    # a worker killed in the middle of a trial
+    victim = _worker(url, tmp_path / "v", 50)
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        try:
+            st = optuna.load_study(study_name="shared", storage=storage)
+            if any(t.state.name == "RUNNING" for t in st.get_trials(deepcopy=False)):
+                break
+        except KeyError:  # the study is not created yet
+            pass
+        time.sleep(0.5)
+    else:
+        pytest.fail("the first worker never started a trial")
+    victim.send_signal(signal.SIGKILL)
+    victim.communicate()
+    # two workers on two "machines" (folders) run the same command until 6 trials are done
+    a, b = _worker(url, tmp_path / "a", 6), _worker(url, tmp_path / "b", 6)
+    outs = [p.communicate(timeout=600) for p in (a, b)]
+    assert a.returncode == 0 and b.returncode == 0, outs
+    st = optuna.load_study(study_name="shared", storage=storage)
+    trials = st.get_trials(deepcopy=False)
+    states = [t.state.name for t in trials]
+    assert "RUNNING" not in states  # the killed worker's trial was failed by heartbeat
+    assert "FAIL" in states
+    done = [t for t in trials if t.state.name in ("COMPLETE", "PRUNED")]
+    assert 6 <= len(done) <= 7  # the last trial of each worker may overlap by one
+    assert len({t.number for t in trials}) == len(trials)
+    workers = {t.user_attrs["worker"] for t in done}
+    assert len(workers) == 2, workers  # both contributed
+    for t in done:
+        if t.state.name == "COMPLETE":
+            assert len(t.values) == 3 and "model" in t.user_attrs
