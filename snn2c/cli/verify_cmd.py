@@ -38,33 +38,34 @@ def register(subparsers) -> None:
 def run(args: argparse.Namespace) -> int:
     if not (args.timeout == args.timeout and 0 < args.timeout <= 86400):  # NaN fails
         raise Snn2cError(f"--timeout: expected seconds in (0, 86400], got {args.timeout}")
-    if args.emulator == "renode":
-        res = verify_renode(args.dir, timeout=args.timeout)
-    else:
-        res = verify_qemu(
-            args.dir,
-            vectors=args.vectors,
-            seed=args.seed,
-            count_sample=args.count_sample,
-            timeout=args.timeout,
-        )
+    verify = verify_renode if args.emulator == "renode" else verify_qemu
+    res = verify(
+        args.dir,
+        vectors=args.vectors,
+        seed=args.seed,
+        count_sample=args.count_sample,
+        timeout=args.timeout,
+    )
     ok = res["mismatches"] == 0 and res.get("exit_code", 0) == 0
     if args.json:
         print(json.dumps(res, indent=1))
-    elif args.emulator == "renode":
-        print(f"{res['board']}: Renode suite {'passed' if ok else 'FAILED'}")
-        for line in res["log_tail"]:
-            print("  " + line)
     else:
+        name = "QEMU" if args.emulator == "qemu" else "Renode"
         print(
-            f"{res['board']} on QEMU {res['machine']}: {res['vectors']} vectors + "
+            f"{res['board']} on {name} {res['machine']}: {res['vectors']} vectors + "
             f"{res['float_vectors']} float vectors, {res['mismatches']} mismatches"
         )
         if res["instructions_per_inference"] is not None:
+            beside = res.get("qemu_instructions_per_inference")
             print(
                 f"  instructions per inference: {res['instructions_per_inference']} "
                 f"(min {res['instructions_min']}, max {res['instructions_max']}, "
                 f"over {res['instruction_samples']} inferences; executed instructions, not cycles)"
+                + (f"; QEMU: {beside} ({res['qemu_count_image']})" if beside is not None else "")
+            )
+        if not ok and res.get("failing_lines"):
+            print(
+                "  renode-test: " + "\n  renode-test: ".join(res["failing_lines"]), file=sys.stderr
             )
     if not ok:
         if res.get("first_mismatch"):

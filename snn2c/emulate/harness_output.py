@@ -57,3 +57,23 @@ def parse(text: str) -> HarnessOutput:
         except (ValueError, IndexError):
             raise Snn2cError(f"unexpected harness output line: {line!r}") from None
     return out
+
+
+def expected_lines(vec, *, layers: int, counters: bool) -> list[str]:
+    """The lines the harness must print for these vectors (the reference's values), in
+    order: the format of firmware/harness_main.c, which parse() reads back."""
+    n_out = vec.y.shape[1]
+    lines = [
+        f"SNN2C-HARNESS BEGIN vectors={len(vec.x_q)} floats={len(vec.x_f)} outputs={n_out} "
+        f"layers={layers} counters={int(counters)}"
+    ]
+    for i in range(len(vec.x_q)):
+        lines.append(" ".join(["Y", str(i), *(str(int(v)) for v in vec.y[i])]))
+        if counters:
+            lines.append(" ".join(["S", str(i), *(str(int(v)) for v in vec.spikes[i])]))
+    for i in range(len(vec.x_f)):
+        q = " ".join(str(int(v)) for v in vec.fq[i])
+        y = " ".join(str(int(v)) for v in vec.fy[i])
+        lines.append(f"Q {i} {q} : {y}")
+    lines.append("SNN2C-HARNESS END mismatches=0")
+    return lines

@@ -3,8 +3,6 @@ integer it prints with the numpy reference, bit for bit; count instructions."""
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 from dataclasses import replace
 from pathlib import Path
 
@@ -172,38 +170,4 @@ def verify_qemu(
         "elf": str(elf),
         "harness_flash_bytes": sz.flash,
         "model_hash": manifest.get("model_hash"),
-    }
-
-
-def verify_renode(root: str | Path, *, timeout: float = 600.0) -> dict:
-    root = Path(root)
-    _manifest, board, _net = project.load_project(root)
-    exe = shutil.which("renode-test")
-    if exe is None:
-        raise Snn2cError(
-            "Renode is not installed (renode-test is not on PATH): the generated suite "
-            f"{root / 'renode' / (board.name + '.robot')} was not run; install Renode from "
-            "https://renode.io or use --emulator qemu"
-        )
-    robot = root / "renode" / f"{board.name}.robot"
-    if not robot.is_file():
-        raise Snn2cError(f"{robot}: no Renode suite for board '{board.name}'")
-    try:
-        proc = subprocess.run(
-            [exe, str(robot)],
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            stdin=subprocess.DEVNULL,
-        )
-    except subprocess.TimeoutExpired:
-        raise Snn2cError(f"renode-test did not finish within {timeout:g} s") from None
-    return {
-        "board": board.name,
-        "emulator": "renode",
-        "vectors": project.DEFAULT_HARNESS_VECTORS,
-        "mismatches": 0 if proc.returncode == 0 else None,
-        "instructions_per_inference": None,
-        "exit_code": proc.returncode,
-        "log_tail": proc.stdout.strip().splitlines()[-5:],
     }

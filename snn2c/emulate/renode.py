@@ -1,0 +1,250 @@
+"""snn2c verify --emulator renode: the same proof as the QEMU path, in Renode.
+
+Two images, as on QEMU: every vector with the spike counters on (outputs, spike
+counts and normalisation compared), and the deployed code (counters off) whose
+instructions per inference are counted. Both run in one `renode-test` session
+from a generated suite that waits for every reference line in order; the UART
+text Renode captured is then read by the same parser and mismatch report as
+QEMU's. Instructions come from hooks at snn_model_infer's entry and at the
+return sites of its calls in main, reading the core's executed-instruction
+counter; the same counting image is also counted in QEMU where QEMU can run it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import subprocess
+from pathlib import Path
+
+import numpy as np
+
+from snn2c.boards import Board
+from snn2c.build import project, renode, toolchain
+from snn2c.emulate import harness_output
+from snn2c.emulate.qemu import count_windows, run_qemu
+from snn2c.emulate.vectors import make_vectors
+from snn2c.emulate.verify import COUNT_SAMPLE, count_indices, first_mismatch
+from snn2c.errors import Snn2cError
+
+WORK = "out/verify/renode"
+_SAFE_PATH = re.compile(r"[A-Za-z0-9_./+-]+")  # what Renode's monitor takes unquoted
+_COUNT = re.compile(r"SNN2C-COUNT (enter|leave) (\d+)")
+
+
+def _return_sites(board: Board, elf: Path) -> list[int]:
+    """Addresses right after each call of snn2c_harness_infer in main (where an inference
+    returns to; snn2c_harness_infer tail-calls snn_model_infer)."""
+    objdump = toolchain.require_tool(board, "objdump")
+    text = subprocess.run(
+        [objdump, "-d", "--no-show-raw-insn", str(elf)], capture_output=True, text=True, check=True
+    ).stdout
+    body = text.split("<main>:", 1)[1].split("\n\n", 1)[0].splitlines()
+    addrs = [int(ln.split(":")[0], 16) for ln in body if re.match(r"\s*[0-9a-f]+:", ln)]
+    sites = []
+    for ln in body:
+        if "<snn2c_harness_infer>" in ln and re.match(r"\s*[0-9a-f]+:", ln):
+            here = int(ln.split(":")[0], 16)
+            sites.append(addrs[addrs.index(here) + 1])
+    if not sites:
+        raise Snn2cError(f"{elf.name}: no call of snn2c_harness_infer in main")
+    return sites
+
+
+def _renode_counts(log: Path) -> list[int]:
+    counts, start = [], None
+    for m in _COUNT.finditer(log.read_text(errors="replace")):
+        if m.group(1) == "enter":
+            start = int(m.group(2))
+        elif start is not None:
+            counts.append(int(m.group(2)) - start)
+            start = None
+    return counts
+
+
+def _check_tools(root: Path) -> str:
+    exe = shutil.which("renode-test")
+    if exe is None:
+        raise Snn2cError(
+            "Renode is not installed (renode-test is not on PATH): install Renode 1.15 or "
+            "later (docs/boards.md) or use --emulator qemu"
+        )
+    if not _SAFE_PATH.fullmatch(str(root.resolve())):
+        raise Snn2cError(
+            f"{root.resolve()}: Renode's monitor cannot take this path (spaces or quotes); "
+            "move the build folder to a path of letters, digits and _ . / + -"
+        )
+    return exe
+
+
+def verify_renode(
+    root: str | Path,
+    *,
+    vectors: int = 200,
+    seed: int = 0,
+    count_sample: int = COUNT_SAMPLE,
+    timeout: float = 600.0,
+) -> dict:
+    root = Path(root)
+    manifest, board, net = project.load_project(root, complete=True)
+    if board.renode is None:
+        raise Snn2cError(f"board '{board.name}': Renode has no model of it (see `snn2c boards`)")
+    if vectors < 1:
+        raise Snn2cError("--vectors: expected a positive number")
+    exe = _check_tools(root)
+    work = root / WORK
+    if work.exists():
+        shutil.rmtree(work)
+    prov = project.provenance(net, board, f"snn2c verify {root} --emulator renode")
+    env = project.environment()
+    variant = renode.image_variant(board, verify=True)
+    vec = make_vectors(net, vectors, seed=seed)
+    idx = count_indices(vectors, count_sample) if count_sample > 0 else []
+
+    # the image with spike counters (compared), and the deployed code (counted)
+    project.write_harness_vectors(work / "all", net, vectors, prov, vec=vec)
+    project.compile_image(
+        root, board, variant, counters=True, vectors_dir=f"{WORK}/all", elf_name="verify/renode/all"
+    )
+    elf_cnt = project.compile_image(
+        root,
+        board,
+        variant,
+        counters=False,
+        vectors_dir=f"{WORK}/all",
+        elf_name="verify/renode/count",
+    )
+    entry = toolchain.symbols(board, elf_cnt)["snn_model_infer"][0]
+    files = {
+        f"{board.name}.repl": renode.platform_text(env, board, prov),
+        "all.resc": _resc(env, board, prov, "all"),
+        "count.resc": _resc(env, board, prov, "count", [entry], _return_sites(board, elf_cnt)),
+    }
+    layers = len(net.layers)
+    cases = [
+        ("Outputs And Spike Counts", "all.resc", harness_output.expected_lines(vec, layers=layers, counters=True), None),
+        ("Deployed Code", "count.resc", harness_output.expected_lines(vec, layers=layers, counters=False), "count.log"),
+    ]  # fmt: skip
+    files["verify.robot"] = renode.suite_text(env, board, prov, cases)
+    for name, text in files.items():
+        (work / name).write_text(text)
+    proc = run_suite(exe, work / "verify.robot", work / "results", timeout)
+
+    out_all = _parse(work / "uart-all.txt")
+    out_cnt = _parse(work / "uart-count.txt")
+    bad, first = first_mismatch(vec, out_all, counters=True)
+    bad_c, first_c = first_mismatch(vec, out_cnt, counters=False)
+    counts = _renode_counts(work / "count.log") if (work / "count.log").is_file() else []
+    sample = [counts[i] for i in idx if i < len(counts)]
+    qemu, qemu_note = None, None
+    if idx and board.qemu is not None:
+        same = not (board.qemu.relinked and board.renode.image == "board")
+        elf_q = elf_cnt
+        if not same:  # QEMU's machine needs its relinked image: the same model code elsewhere
+            elf_q = project.compile_image(
+                root, board, "harness-qemu", counters=False, vectors_dir=f"{WORK}/all",
+                elf_name="verify/renode/qemu",
+            )  # fmt: skip
+        qemu = _qemu_count(board, elf_q, idx, timeout)
+        qemu_note = (
+            "the same image in QEMU"
+            if same
+            else f"QEMU {board.qemu.machine} runs the image relinked for its memory map and "
+            "UART: the same compiled model code at other addresses"
+        )
+    failing = _failures(work / "results" / "robot_output.xml") or [
+        ln.strip() for ln in proc.stdout.splitlines() if re.search(r"fail|error", ln, re.I)
+    ]
+    return {
+        "board": board.name,
+        "emulator": "renode",
+        "machine": board.renode.platform or f"generated stand-in ({board.renode.standin_cpu})",
+        "vectors": vectors,
+        "float_vectors": len(vec.x_f),
+        "mismatches": bad + bad_c,
+        "first_mismatch": first or first_c,
+        "device_reported_mismatches": out_all.device_mismatches,
+        "exit_code": proc.returncode,
+        "instructions_per_inference": round(float(np.mean(sample))) if sample else None,
+        "instructions_min": min(sample) if sample else None,
+        "instructions_max": max(sample) if sample else None,
+        "instruction_samples": len(sample),
+        "instruction_count_method": "Renode hooks at snn_model_infer's entry and at its return "
+        "sites in main, reading the core's ExecutedInstructions",
+        "qemu_instructions_per_inference": qemu,
+        "qemu_count_image": qemu_note,
+        "elf": str(elf_cnt),
+        "results": str(work / "results"),
+        "failing_lines": failing[-20:] if proc.returncode else [],
+        "model_hash": manifest.get("model_hash"),
+    }
+
+
+def run_suite(exe: str, suite: Path, results: Path, timeout: float) -> subprocess.CompletedProcess:
+    """renode-test on one suite, its results under the build folder; on a time-out the
+    whole process group (Renode itself included) is ended."""
+    proc = subprocess.Popen(
+        [exe, str(suite), "-r", str(results)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
+        raise Snn2cError(f"renode-test did not finish within {timeout:g} s") from None
+    return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
+
+
+def _failures(xml: Path) -> list[str]:
+    """The messages of the failed keywords in Robot's output (the real causes)."""
+    if not xml.is_file():
+        return []
+    import xml.etree.ElementTree as ET  # noqa: PLC0415
+
+    try:
+        root = ET.parse(xml).getroot()
+    except ET.ParseError:
+        return []
+    out = []
+    for msg in root.iter("msg"):
+        if msg.get("level") == "FAIL" and msg.text:
+            first = msg.text.strip().splitlines()
+            line = " ".join(ln.strip() for ln in first[:3])
+            if "Save" in line and "snapshots" in line:
+                continue  # Renode's failure snapshot, not the cause
+            if line not in out:
+                out.append(line)
+    return out
+
+
+def _resc(env, board: Board, prov: str, name: str, enter=(), leave=()) -> str:
+    text = renode.script_text(env, board, prov, f"{name}.elf", enter, leave)
+    return text.replace("$ORIGIN/uart.txt", f"$ORIGIN/uart-{name}.txt")
+
+
+def _parse(path: Path) -> harness_output.HarnessOutput:
+    if not path.is_file():
+        return harness_output.HarnessOutput()
+    return harness_output.parse(path.read_text(errors="replace"))
+
+
+def _qemu_count(board: Board, elf: Path, idx: list[int], timeout: float) -> int | None:
+    """Instructions per inference of an image in QEMU, over the same vectors."""
+    log = elf.with_suffix(".exec.log")
+    try:
+        run_qemu(board, elf, timeout=timeout, exec_log=log)
+        syms = toolchain.symbols(board, elf)
+        entry = syms["snn_model_infer"][0]
+        lo, size = syms["main"]
+        counts = count_windows(log, entry, (lo, lo + max(size, 1)))
+    finally:
+        log.unlink(missing_ok=True)
+    sample = [counts[i] for i in idx if i < len(counts)]
+    return round(float(np.mean(sample))) if sample else None

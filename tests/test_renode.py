@@ -1,0 +1,114 @@
+"""Renode: the generated platforms, suites and `snn2c verify --emulator renode` on every
+board Renode runs, bit-exact, with its instruction count beside QEMU's; a corrupted
+image must fail the suite. Marked `renode`: deselected (and said so in the summary)
+where renode and renode-test are not on PATH."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from snn2c import modelfile
+from snn2c.boards import all_boards, load_board
+from snn2c.build import build, toolchain
+from snn2c.cli import main
+from snn2c.netgen import random_network
+
+RENODE_BOARDS = [b.name for b in all_boards() if b.renode is not None]
+pytestmark = [pytest.mark.renode, pytest.mark.slow]
+
+
+@pytest.fixture(scope="module")
+def model(tmp_path_factory):
+    path = tmp_path_factory.mktemp("renode") / "m.snn"
+    modelfile.save(random_network(11, n_features=4, hidden=(12,)), path)
+    return path
+
+
+def _build(model, name, out) -> Path:
+    build(model, load_board(name), out, force=False, command="snn2c build")
+    return out
+
+
+@pytest.mark.parametrize("name", RENODE_BOARDS)
+def test_verify_in_renode(tmp_path, capsys, model, name):
+    fw = _build(model, name, tmp_path / "fw")
+    assert main(["verify", str(fw), "--emulator", "renode", "--vectors", "60", "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["mismatches"] == 0 and doc["device_reported_mismatches"] == 0
+    assert doc["vectors"] == 60 and doc["exit_code"] == 0
+    assert doc["instruction_samples"] == 6 and doc["instructions_per_inference"] > 0
+    # the same (or relinked) image counted in QEMU gives the same number
+    assert doc["qemu_instructions_per_inference"] == doc["instructions_per_inference"]
+    assert Path(doc["results"]).is_relative_to(fw.resolve()) or str(fw) in doc["results"]
+
+
+@pytest.mark.parametrize("name", ["nucleo-f401", "esp32-c3"])
+def test_build_suite_passes_and_a_corrupted_image_fails(tmp_path, model, name):
+    """The build's own suite passes on its image; a byte changed in the first layer's
+    weights makes it fail."""
+    board = load_board(name)
+    fw = _build(model, name, tmp_path / "fw")
+    suite = fw / "renode" / f"{name}.robot"
+    ok = subprocess.run(
+        ["renode-test", str(suite), "-r", str(tmp_path / "r1")], capture_output=True, text=True
+    )
+    assert ok.returncode == 0, ok.stdout[-2000:]
+    variant = "harness-qemu" if board.renode.image == "emulator" else "harness-board"
+    elf = fw / "out" / f"{variant}.elf"
+    _corrupt(board, elf, "snn_l0_weight")
+    bad = subprocess.run(
+        ["renode-test", str(suite), "-r", str(tmp_path / "r2")], capture_output=True, text=True
+    )
+    assert bad.returncode != 0, bad.stdout[-2000:]
+
+
+def _corrupt(board, elf: Path, symbol: str) -> None:
+    """Flip every bit of the first byte of a const object in an ELF file."""
+    addr, size = toolchain.symbols(board, elf)[symbol]
+    assert size > 0
+    readelf = toolchain.require_tool(board, "readelf")
+    out = subprocess.run(
+        [readelf, "-SW", str(elf)], capture_output=True, text=True, check=True
+    ).stdout
+    for line in out.splitlines():
+        parts = line.replace("[ ", "[").split()
+        if len(parts) > 6 and parts[0].startswith("[") and parts[0] != "[Nr]":
+            vma, off, sz = int(parts[3], 16), int(parts[4], 16), int(parts[5], 16)
+            if vma <= addr < vma + sz and parts[2] != "NOBITS":
+                data = bytearray(elf.read_bytes())
+                data[off + addr - vma] ^= 0xFF
+                elf.write_bytes(bytes(data))
+                return
+    raise AssertionError(f"{symbol} not found in a section of {elf}")
+
+
+def test_verify_names_the_first_mismatch(tmp_path, capsys, model):
+    """A weight changed in the generated C: verify rebuilds from it, Renode runs it, and
+    the report names the vector, the output and both values (exit status 1)."""
+    fw = _build(model, "nucleo-f401", tmp_path / "fw")
+    src = fw / "src" / "snn_model.c"
+    text = src.read_text()
+    head, sep, rest = text.partition("snn_l0_weight[")
+    body = rest.split("{", 1)
+    nums = body[1].split(",", 1)
+    first = int(nums[0].strip())
+    new = -first - 1 if first >= 0 else -first - 1
+    src.write_text(head + sep + body[0] + "{" + f" {new}" + "," + nums[1])
+    assert main(["verify", str(fw), "--emulator", "renode", "--vectors", "30"]) == 1
+    err = capsys.readouterr().err
+    assert "first mismatch: vector" in err and "device" in err and "reference" in err
+
+
+def test_renode_refuses_a_board_it_has_no_model_of(tmp_path, capsys, model):
+    fw = tmp_path / "fw"
+    shutil.copytree(_build(model, "nucleo-f401", tmp_path / "b"), fw)
+    doc = json.loads((fw / "board.json").read_text())
+    del doc["emulator"]["renode"]
+    (fw / "board.json").write_text(json.dumps(doc))
+    assert main(["verify", str(fw), "--emulator", "renode"]) == 2
+    assert "Renode has no model of it" in capsys.readouterr().err
