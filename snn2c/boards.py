@@ -242,7 +242,10 @@ def _renode(doc: Any, path: Path) -> Renode:
         ):
             raise _err(path, p + "memory", "an object of region name -> 'flash' or 'ram'")
         tags = []
-        for i, t in enumerate(doc.get("tags", [])):
+        raw_tags = doc.get("tags", [])
+        if not isinstance(raw_tags, list):
+            raise _err(path, p + "tags", "a list of objects")
+        for i, t in enumerate(raw_tags):
             q = f"{p}tags[{i}]."
             if not isinstance(t, dict):
                 raise _err(path, q.rstrip("."), "an object")

@@ -35,6 +35,11 @@ def run(args: argparse.Namespace) -> int:
                 "build": b.toolchain_status(),
                 "platformio": f"{b.platformio['platform']}/{b.platformio['board']}",
                 "flash_routes": list(b.flash.routes),
+                "renode": (
+                    None
+                    if b.renode is None
+                    else b.renode.platform or f"stand-in ({b.renode.standin_cpu})"
+                ),
             }
         )
     if args.json:
