@@ -100,19 +100,7 @@ def run_flash(args: argparse.Namespace) -> int:
         if quiet:
             emit_json(done)
         return 0
-    verdict = monitor(
-        args.dir,
-        port=args.port,
-        image=args.image,
-        timeout=min(args.timeout, 60.0),
-        echo=None if quiet else (lambda line: print("  | " + line)),
-    )
-    done["monitor"] = verdict
-    if quiet:
-        emit_json(done)
-    else:
-        _print_verdict(verdict)
-    return 0 if _passed(verdict) else 1
+    return _monitor(args, min(args.timeout, 60.0), done)
 
 
 def _print_verdict(v: dict) -> None:
@@ -125,16 +113,20 @@ def _print_verdict(v: dict) -> None:
 
 def run_monitor(args: argparse.Namespace) -> int:
     _seconds(args.timeout)
-    quiet = args.json
+    return _monitor(args, args.timeout, None)
+
+
+def _monitor(args: argparse.Namespace, timeout: float, flashed: dict | None) -> int:
+    """Read the board's UART; print the verdict (inside the flash document when flashed)."""
     v = monitor(
         args.dir,
         port=args.port,
         image=args.image,
-        timeout=args.timeout,
-        echo=None if quiet else (lambda line: print("  | " + line)),
+        timeout=timeout,
+        echo=None if args.json else (lambda line: print("  | " + line)),
     )
-    if quiet:
-        emit_json(v)
+    if args.json:
+        emit_json(v if flashed is None else {**flashed, "monitor": v})
     else:
         _print_verdict(v)
     return 0 if _passed(v) else 1

@@ -26,7 +26,7 @@ from snn2c.build import project, renode, toolchain
 from snn2c.emulate import harness_output
 from snn2c.emulate.qemu import count_windows, run_qemu
 from snn2c.emulate.vectors import make_vectors
-from snn2c.emulate.verify import COUNT_SAMPLE, count_indices, first_mismatch
+from snn2c.emulate.verify import COUNT_SAMPLE, count_indices, first_mismatch, open_build
 from snn2c.errors import Snn2cError
 
 WORK = "out/verify/renode"
@@ -88,11 +88,9 @@ def verify_renode(
     timeout: float = 600.0,
 ) -> dict:
     root = Path(root)
-    manifest, board, net = project.load_project(root, complete=True)
+    manifest, board, net = open_build(root, vectors)
     if board.renode is None:
         raise Snn2cError(f"board '{board.name}': Renode has no model of it (see `snn2c boards`)")
-    if vectors < 1:
-        raise Snn2cError("--vectors: expected a positive number")
     exe = _check_tools(root)
     work = root / WORK
     if work.exists():
@@ -232,7 +230,9 @@ def _resc(env, board: Board, prov: str, name: str, enter=(), leave=()) -> str:
 def _parse(path: Path) -> harness_output.HarnessOutput:
     if not path.is_file():
         return harness_output.HarnessOutput()
-    return harness_output.parse(path.read_text(errors="replace"))
+    text = path.read_text(errors="replace")
+    # a suite that failed stops the emulation at once, perhaps in the middle of a line
+    return harness_output.parse(text[: text.rfind("\n") + 1])
 
 
 def _qemu_count(board: Board, elf: Path, idx: list[int], timeout: float) -> int | None:

@@ -86,6 +86,13 @@ def _run_checked(board: Board, elf: Path, timeout: float, exec_log: Path | None 
     return run, out
 
 
+def open_build(root: Path, vectors: int):
+    """(manifest, board, network) of a finished, unchanged build, for `vectors` vectors."""
+    if vectors < 1:
+        raise Snn2cError("--vectors: expected a positive number")
+    return project.load_project(root, complete=True)
+
+
 def verify_qemu(
     root: str | Path,
     *,
@@ -95,13 +102,11 @@ def verify_qemu(
     timeout: float = 120.0,
 ) -> dict:
     root = Path(root)
-    manifest, board, net = project.load_project(root, complete=True)
+    manifest, board, net = open_build(root, vectors)
     if board.qemu is None:
         raise Snn2cError(
             f"board '{board.name}' has no QEMU machine; boards with one: see `snn2c boards`"
         )
-    if vectors < 1:
-        raise Snn2cError("--vectors: expected a positive number")
     prov = project.provenance(net, board, f"snn2c verify {root} --emulator qemu")
     work = root / "out" / "verify"
     vec = make_vectors(net, vectors, seed=seed)
