@@ -55,9 +55,17 @@ def _page(size: int) -> int:
     return -(-size // 4096) * 4096
 
 
-def script_text(env, board: Board, prov: str, elf: str, enter=(), leave=()) -> str:
+def script_text(
+    env, board: Board, prov: str, elf: str, enter=(), leave=(), uart_log: str = "uart.txt"
+) -> str:
     return env.get_template("renode/board.resc.j2").render(
-        provenance=prov, board=board, r=board.renode, elf=elf, enter=enter, leave=leave
+        provenance=prov,
+        board=board,
+        r=board.renode,
+        elf=elf,
+        enter=enter,
+        leave=leave,
+        uart_log=uart_log,
     )
 
 

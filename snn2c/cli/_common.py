@@ -25,6 +25,14 @@ def _default(obj: Any) -> Any:
     raise TypeError(f"not JSON serialisable: {type(obj).__name__}")
 
 
+def check_seconds(value: float, flag: str = "--timeout") -> None:
+    """A time limit option: seconds in (0, 86400]; NaN and infinity fail."""
+    if not (value == value and 0 < value <= 86400):
+        from snn2c.errors import Snn2cError  # noqa: PLC0415
+
+        raise Snn2cError(f"{flag}: expected seconds in (0, 86400], got {value}")
+
+
 def command_line() -> str:
     """The command as typed, for provenance headers (argv without the interpreter)."""
     return " ".join(["snn2c", *sys.argv[1:]])

@@ -6,10 +6,9 @@ import argparse
 import sys
 
 from snn2c.boards import FLASH_ROUTES
-from snn2c.cli._common import emit_json
+from snn2c.cli._common import check_seconds, emit_json
 from snn2c.deploy import flash, monitor, plan_flash
 from snn2c.deploy.flasher import command_lines
-from snn2c.errors import Snn2cError
 
 
 def register(subparsers) -> None:
@@ -65,13 +64,8 @@ def register(subparsers) -> None:
     m.set_defaults(func=run_monitor)
 
 
-def _seconds(value: float, flag: str = "--timeout") -> None:
-    if not (value == value and 0 < value <= 86400):  # NaN fails
-        raise Snn2cError(f"{flag}: expected seconds in (0, 86400], got {value}")
-
-
 def run_flash(args: argparse.Namespace) -> int:
-    _seconds(args.timeout)
+    check_seconds(args.timeout)
     res = plan_flash(args.dir, via=args.via, image=args.image, probe=args.probe)
     if args.dry_run:
         doc = {
@@ -112,7 +106,7 @@ def _print_verdict(v: dict) -> None:
 
 
 def run_monitor(args: argparse.Namespace) -> int:
-    _seconds(args.timeout)
+    check_seconds(args.timeout)
     return _monitor(args, args.timeout, None)
 
 

@@ -6,8 +6,8 @@ import argparse
 import json
 import sys
 
+from snn2c.cli._common import check_seconds
 from snn2c.emulate import verify_qemu, verify_renode
-from snn2c.errors import Snn2cError
 
 
 def register(subparsers) -> None:
@@ -36,8 +36,7 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    if not (args.timeout == args.timeout and 0 < args.timeout <= 86400):  # NaN fails
-        raise Snn2cError(f"--timeout: expected seconds in (0, 86400], got {args.timeout}")
+    check_seconds(args.timeout)
     verify = verify_renode if args.emulator == "renode" else verify_qemu
     res = verify(
         args.dir,

@@ -64,7 +64,7 @@ def _pio_platform_installed(name: str) -> bool:
 
 
 def _check_image(root: Path, board: Board, plan: routes.Plan, manifest: dict) -> None:
-    if plan.route in ("platformio", "esptool"):
+    if plan.route in routes.PIO_ROUTES:
         return  # PlatformIO builds and sizes these images itself
     for rel in plan.files:
         if not (root / rel).is_file():
@@ -99,9 +99,7 @@ def plan_flash(
     manifest, board, net = project.load_project(root)
     plan = routes.plan(board, via, image, probe)
     # a board Debian cannot compile for is flashed from its PlatformIO project
-    project.check_finished(
-        root, manifest, net, compiled=plan.route not in ("platformio", "esptool")
-    )
+    project.check_finished(root, manifest, net, compiled=plan.route not in routes.PIO_ROUTES)
     _check_image(root, board, plan, manifest)
     argvs = []
     missing = []

@@ -23,6 +23,8 @@ from snn2c.errors import Snn2cError
 # the images of a build folder, relative to it
 IMAGES = {"firmware": "out/firmware.elf", "harness": "out/harness-board.elf"}
 FLASH_DIR = "out/flash"  # logs and converted images
+# routes whose image PlatformIO builds (and sizes) from the project, not snn2c build
+PIO_ROUTES = ("platformio", "esptool")
 
 # --probe values: serial numbers, unique ids and serial-port paths, nothing a shell
 # or Tcl would read as syntax
@@ -284,5 +286,5 @@ def plan(board: Board, route: str | None, image: str, probe: str | None) -> Plan
         image=image,
         files=files,
         steps=tuple(steps),
-        needs_port=route in ("esptool", "platformio") and board.family != "cortex-m",
+        needs_port=route in PIO_ROUTES and board.family != "cortex-m",
     )

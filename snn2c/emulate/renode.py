@@ -223,8 +223,7 @@ def _failures(xml: Path) -> list[str]:
 
 
 def _resc(env, board: Board, prov: str, name: str, enter=(), leave=()) -> str:
-    text = renode.script_text(env, board, prov, f"{name}.elf", enter, leave)
-    return text.replace("$ORIGIN/uart.txt", f"$ORIGIN/uart-{name}.txt")
+    return renode.script_text(env, board, prov, f"{name}.elf", enter, leave, f"uart-{name}.txt")
 
 
 def _parse(path: Path) -> harness_output.HarnessOutput:

@@ -138,32 +138,27 @@ class _Pruner:
             )
 
 
-def integer_val_mse(net: ir.Network, ds) -> float:
+def validate(model: costmodel.CostModel, net: ir.Network, ds) -> tuple[float, float]:
+    """(validation MSE of the integer network, predicted instructions per inference),
+    both from one integer-reference run over the validation split."""
+    from snn2c.quantize import quantize  # noqa: PLC0415
     from snn2c.reference import normalize, run  # noqa: PLC0415
 
-    res = run(_quantize(net), normalize(net, ds.x_val))
+    qnet = quantize(net)
+    res = run(qnet, normalize(net, ds.x_val))
     y01 = res.outputs[:, 0].astype(np.float64) / 65536.0
     t = (ds.y_val - net.target.offset) / net.target.scale
-    return float(np.mean((y01 - t) ** 2))
+    mse = float(np.mean((y01 - t) ** 2))
+    return mse, model.predict(costmodel.features(qnet, res.spike_counts))
 
 
-def _quantize(net: ir.Network):
+def floor_cost(model: costmodel.CostModel, net: ir.Network) -> float:
+    """The structure's instructions with no spikes anywhere: no trained weights make the
+    network cheaper than this."""
     from snn2c.quantize import quantize  # noqa: PLC0415
 
-    return quantize(net)
-
-
-def predicted_cost(model: costmodel.CostModel, net: ir.Network, x_q: np.ndarray | None) -> float:
-    """Instructions per inference on the cost model's board; x_q None: the structure's
-    floor (no spikes anywhere)."""
-    from snn2c.reference import run  # noqa: PLC0415
-
-    qnet = _quantize(net)
-    if x_q is None:
-        spikes = np.zeros((1, len(qnet.layers) + 1))
-    else:
-        spikes = run(qnet, x_q).spike_counts
-    return model.predict(costmodel.features(qnet, spikes))
+    qnet = quantize(net)
+    return model.predict(costmodel.features(qnet, np.zeros((1, len(qnet.layers) + 1))))
 
 
 def measure_size(net: ir.Network, board: Board) -> tuple[int, int]:
@@ -184,7 +179,6 @@ def objective_factory(
     base, board: Board, model: costmodel.CostModel, ds, limits: Limits
 ) -> Callable[[Any], tuple[float, float, float]]:
     """The function Optuna calls once per trial."""
-    from snn2c.reference import normalize  # noqa: PLC0415
     from snn2c.train.trainer import train  # noqa: PLC0415
 
     def objective(trial) -> tuple[float, float, float]:
@@ -195,7 +189,7 @@ def objective_factory(
         holder: dict[str, Any] = {}
 
         def on_start(net0: ir.Network) -> None:
-            floor = predicted_cost(model, net0, None)
+            floor = floor_cost(model, net0)
             trial.set_user_attr("floor_instructions", round(floor, 1))
             holder["pruner"] = _Pruner(trial, study, floor)
 
@@ -205,8 +199,7 @@ def objective_factory(
 
         result = train(cfg, progress=progress, on_start=on_start)
         net = result.network
-        val_mse = integer_val_mse(net, ds)
-        instr = predicted_cost(model, net, normalize(net, ds.x_val))
+        val_mse, instr = validate(model, net, ds)
         flash, ram = measure_size(net, board)
         curve = holder["pruner"].curve if "pruner" in holder else []
         trial.set_user_attr(
