@@ -60,7 +60,7 @@ def test_pio_run_offline(tmp_path, name):
         stdin=subprocess.DEVNULL,
     )
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
-    elf = out / ".pio/build/offline/program.elf"
+    elf = out / ".pio/build/offline/firmware.elf"
     assert elf.is_file()
     size = subprocess.run([board.tool("size"), "-B", str(elf)], capture_output=True, text=True)
     text, data, _bss = (int(v) for v in size.stdout.splitlines()[1].split()[:3])

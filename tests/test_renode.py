@@ -11,10 +11,11 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from _corrupt import corrupt_elf_symbol, corrupt_layer0_weights
 
 from snn2c import modelfile
 from snn2c.boards import all_boards, load_board
-from snn2c.build import build, toolchain
+from snn2c.build import build
 from snn2c.cli import main
 from snn2c.netgen import random_network
 
@@ -60,45 +61,18 @@ def test_build_suite_passes_and_a_corrupted_image_fails(tmp_path, model, name):
     assert ok.returncode == 0, ok.stdout[-2000:]
     variant = "harness-qemu" if board.renode.image == "emulator" else "harness-board"
     elf = fw / "out" / f"{variant}.elf"
-    _corrupt(board, elf, "snn_l0_weight")
+    corrupt_elf_symbol(board, elf, "snn_l0_weight")
     bad = subprocess.run(
         ["renode-test", str(suite), "-r", str(tmp_path / "r2")], capture_output=True, text=True
     )
     assert bad.returncode != 0, bad.stdout[-2000:]
 
 
-def _corrupt(board, elf: Path, symbol: str) -> None:
-    """Flip every bit of the first byte of a const object in an ELF file."""
-    addr, size = toolchain.symbols(board, elf)[symbol]
-    assert size > 0
-    readelf = toolchain.require_tool(board, "readelf")
-    out = subprocess.run(
-        [readelf, "-SW", str(elf)], capture_output=True, text=True, check=True
-    ).stdout
-    for line in out.splitlines():
-        parts = line.replace("[ ", "[").split()
-        if len(parts) > 6 and parts[0].startswith("[") and parts[0] != "[Nr]":
-            vma, off, sz = int(parts[3], 16), int(parts[4], 16), int(parts[5], 16)
-            if vma <= addr < vma + sz and parts[2] != "NOBITS":
-                data = bytearray(elf.read_bytes())
-                data[off + addr - vma] ^= 0xFF
-                elf.write_bytes(bytes(data))
-                return
-    raise AssertionError(f"{symbol} not found in a section of {elf}")
-
-
 def test_verify_names_the_first_mismatch(tmp_path, capsys, model):
     """A weight changed in the generated C: verify rebuilds from it, Renode runs it, and
     the report names the vector, the output and both values (exit status 1)."""
     fw = _build(model, "nucleo-f401", tmp_path / "fw")
-    src = fw / "src" / "snn_model.c"
-    text = src.read_text()
-    head, sep, rest = text.partition("snn_l0_weight[")
-    body = rest.split("{", 1)
-    nums = body[1].split(",", 1)
-    first = int(nums[0].strip())
-    new = -first - 1 if first >= 0 else -first - 1
-    src.write_text(head + sep + body[0] + "{" + f" {new}" + "," + nums[1])
+    corrupt_layer0_weights(fw)
     assert main(["verify", str(fw), "--emulator", "renode", "--vectors", "30"]) == 1
     err = capsys.readouterr().err
     assert "first mismatch: vector" in err and "device" in err and "reference" in err

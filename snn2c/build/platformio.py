@@ -55,6 +55,7 @@ def write(env, root: Path, board: Board, prov: str) -> None:
         "official_flags": _official_flags(board),
         "offline": offline,
         "offline_board": f"snn2c_{board.name.replace('-', '_')}",
+        **_renode_view(board, offline),
     }
     _put(root / "platformio.ini", env.get_template("platformio/platformio.ini.j2").render(view))
     if board.platformio.get("framework") == "espidf":
@@ -80,6 +81,31 @@ def write(env, root: Path, board: Board, prov: str) -> None:
             ldflags=list(toolchain.COMMON_LDFLAGS),
         ),
     )
+
+
+RENODE_TEST_SECONDS = 30  # virtual seconds before Renode quits (the harness needs < 1)
+
+
+def pio_test_here(board: Board) -> bool:
+    """Whether `pio test -e renode` applies: Renode runs the image linked for the board
+    (not a relinked emulator image), and PlatformIO builds it bare metal."""
+    r = board.renode
+    return r is not None and r.image == "board" and not board.platformio.get("framework")
+
+
+def _renode_view(board: Board, offline: bool) -> dict:
+    if not pio_test_here(board):
+        return {"renode_test": False}
+    assert board.renode is not None
+    envs = [("renode", official_env(board))]
+    if offline:
+        envs.append(("renode_offline", "offline"))
+    return {
+        "renode_test": True,
+        "renode_envs": envs,
+        "renode_uart": board.renode.uart,
+        "renode_seconds": RENODE_TEST_SECONDS,
+    }
 
 
 def _put(path: Path, text: str) -> None:

@@ -11,7 +11,9 @@ Layout of a project folder (docs/boards.md):
     ld/                board.ld (board memory map), qemu.ld (emulator's)
     Makefile           the same offline build, for people
     platformio.ini     official platform env + an offline env (pio/platform-snn2c)
-    renode/            <board>.resc platform script and <board>.robot test suite
+    renode/            <board>.repl platform, .resc script and .robot test suite
+    .github/workflows/ snn2c-renode.yml: the user's CI (Renode suite, pio test)
+    test/              test_snn2c_harness/: `pio test -e renode` (custom runner)
     out/               firmware.elf, harness-board.elf; out/verify/ (snn2c verify)
 """
 
@@ -285,10 +287,11 @@ def write_project(net: ir.Network, board: Board, out: Path, *, force: bool, comm
     _copy(board.path, out / "board.json")
     vec = write_harness_vectors(out / "harness/vectors", net, DEFAULT_HARNESS_VECTORS, prov)
 
-    from snn2c.build import platformio, renode  # noqa: PLC0415  (render helpers)
+    from snn2c.build import platformio, renode, user_ci  # noqa: PLC0415  (render helpers)
 
     platformio.write(env, out, board, prov)
     renode.write(env, out, board, net, prov, vec)
+    user_ci.write(env, out, board, net, prov, vec)
     _write_makefile(env, out, board, prov)
     manifest = {
         "format": "snn2c-build",

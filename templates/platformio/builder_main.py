@@ -21,6 +21,7 @@ env.Replace(
     RANLIB=prefix + "gcc-ranlib",
     OBJCOPY=prefix + "objcopy",
     SIZETOOL=prefix + "size",
+    PROGNAME="firmware",  # as the official platforms name it
     PROGSUFFIX=".elf",
     SIZEPRINTCMD="$SIZETOOL -B $SOURCES",
 )

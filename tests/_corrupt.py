@@ -1,0 +1,43 @@
+"""Controls for the emulator suites: an image or a generated source changed in one
+place, which every checking path must then reject."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+from snn2c.build import toolchain
+
+
+def corrupt_elf_symbol(board, elf: Path, symbol: str) -> None:
+    """Flip every bit of the first byte of a const object in an ELF file."""
+    addr, size = toolchain.symbols(board, elf)[symbol]
+    assert size > 0
+    readelf = toolchain.require_tool(board, "readelf")
+    out = subprocess.run(
+        [readelf, "-SW", str(elf)], capture_output=True, text=True, check=True
+    ).stdout
+    for line in out.splitlines():
+        parts = line.replace("[ ", "[").split()
+        if len(parts) > 6 and parts[0].startswith("[") and parts[0] != "[Nr]":
+            vma, off, sz = int(parts[3], 16), int(parts[4], 16), int(parts[5], 16)
+            if vma <= addr < vma + sz and parts[2] != "NOBITS":
+                data = bytearray(elf.read_bytes())
+                data[off + addr - vma] ^= 0xFF
+                elf.write_bytes(bytes(data))
+                return
+    raise AssertionError(f"{symbol} not found in a section of {elf}")
+
+
+def corrupt_layer0_weights(project: Path) -> None:
+    """Replace every weight w of layer 0 by -w-1 in the project's generated snn_model.c
+    (still in range of the weight type); every output depends on them."""
+    src = project / "src" / "snn_model.c"
+    text = src.read_text()
+    head, sep, rest = text.partition("snn_l0_weight[")
+    decl, _, tail = rest.partition("{")
+    body, _, after = tail.partition("}")
+    new = re.sub(r"-?\d+", lambda m: str(-int(m.group()) - 1), body)
+    assert new != body
+    src.write_text(head + sep + decl + "{" + new + "}" + after)
