@@ -343,6 +343,33 @@ def _lif(n, **kw):
     return nir.LIF(**p)
 
 
+def _li(n):
+    return nir.LI(tau=np.full(n, 1e-3), r=np.full(n, 10.0), v_leak=np.zeros(n))
+
+
+def test_membrane_readout_idioms(tmp_path):
+    """A last LIF that can never reach its threshold, and an LI followed by an
+    unreachable Threshold (Spyx's PSU_LIF), are the LI readout they mean; a zero Delay is
+    dropped; a reachable readout threshold keeps the layer spiking."""
+    never = import_graph(_chain(_affine(), _lif(4, v_threshold=np.full(4, 1e9))))
+    assert never.net.layers[-1].neuron.kind == "li" and never.layers[-1]["never_fires"]
+    psu = import_graph(
+        _chain(
+            nir.Delay(delay=np.zeros(3)),
+            _affine(),
+            _li(4),
+            nir.Threshold(threshold=np.full(4, 1e9)),
+        )
+    )
+    assert psu.net.layers[-1].neuron.kind == "li"
+    assert any("zero Delay" in n for n in psu.notes) and any("Threshold" in n for n in psu.notes)
+    # 3 inputs x 0.1 with beta 0.9 bound V by 0.3 * 10 = 3 > 2.5: it may fire
+    near = import_graph(
+        _chain(_affine(), _lif(4, v_threshold=np.full(4, 2.5), tau=np.full(4, 1e-3)))
+    )
+    assert near.net.layers[-1].neuron.kind == "lif"
+
+
 def _graph(nodes, edges):
     return nir.NIRGraph(nodes=nodes, edges=edges, metadata={}, type_check=False)
 
@@ -363,7 +390,19 @@ def _affine(n_out=4, n_in=3):
 
 
 REFUSALS = {
-    "unknown node": (_chain(_affine(), nir.Threshold(threshold=np.ones(4))), "NIR Threshold"),
+    "unknown node": (
+        _chain(_affine(), nir.SumPool2d(np.array([2, 2]), np.array([1, 1]), np.array([0, 0]))),
+        "NIR SumPool2d",
+    ),
+    "threshold placement": (
+        _chain(_affine(), nir.Threshold(threshold=np.ones(4)), _lif(4)),
+        "only taken right after the last neuron node",
+    ),
+    "reachable threshold": (
+        _chain(_affine(), _li(4), nir.Threshold(threshold=np.full(4, 0.01))),
+        "cannot emit",
+    ),
+    "delay": (_chain(nir.Delay(delay=np.full(3, 2e-3)), _affine(), _lif(4)), "no synaptic delays"),
     "shapes": (_chain(_affine(), _lif(4), _affine(2, 5), _lif(2)), "shapes do not chain"),
     "non-finite": (_chain(_affine(), _lif(4, tau=np.array([1e-3, np.nan, 1e-3, 1e-3]))), "NaN"),
     "v_reset": (_chain(_affine(), _lif(4, v_reset=np.full(4, 0.5))), "v_reset=0.5"),

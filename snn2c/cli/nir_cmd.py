@@ -50,6 +50,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     q = sub.add_parser("export-nir", help="write a .snn model as a NIR graph")
     q.add_argument("model", help=".snn model file")
     q.add_argument("-o", "--output", required=True, help="the NIR graph (.nir) to write")
+    q.add_argument(
+        "--for",
+        dest="flavour",
+        choices=("nir", "snntorch", "norse"),
+        default="nir",
+        help="write for a framework's NIR reader (docs/nir.md): snntorch (dt 1e-4, readout "
+        "as an unreachable LIF), norse (r = 1, readout as an unreachable LIF); default: "
+        "plain NIR with snn2c's sidecar",
+    )
     q.add_argument("--force", action="store_true", help="overwrite an existing output file")
     q.add_argument("--json", action="store_true", help="print one JSON document")
     q.set_defaults(func=run_export)
@@ -131,14 +140,21 @@ def run_export(args: argparse.Namespace) -> int:
     if out.exists() and not args.force:
         raise Snn2cError(f"{out}: already exists (use --force to overwrite)")
     net = modelfile.load(args.model)
-    write_graph(net, out, force=args.force)
+    write_graph(net, out, force=args.force, flavour=args.flavour)
     notes = unexpressed(net)
+    if args.flavour == "snntorch":
+        notes.append("written in snnTorch's time base, dt = 1e-4 s: import it with --dt 0.0001")
+    if args.flavour == "norse":
+        notes.append(f"Norse: from_nir(graph, dt={net.dt:g}) (the model's dt)")
+    if args.flavour != "nir":
+        notes.append("no snn2c sidecar in a flavoured graph: import-nir needs the options again")
     if args.json:
         emit_json(
             {
                 "model": args.model,
                 "graph": str(out),
                 "dt": net.dt,
+                "for": args.flavour,
                 "layers": len(net.layers),
                 "notes": notes,
             }

@@ -7,6 +7,18 @@ output the last layer's spikes (or membrane). What NIR cannot hold - encoder,
 decoder, inputs, target, dt, leak form, reset mode and timing, comparison - is
 stored as JSON in the graph's metadata under "snn2c", so that import-nir gives
 the same network back.
+
+Other frameworks' NIR readers take less than NIR says (docs/nir.md, per framework), so
+``flavour`` writes the same dynamics in the form a reader takes:
+
+* "snntorch": the time base snnTorch's reader assumes (dt = 1e-4 s; tau = dt/(1-beta),
+  r = tau/dt), and the non-spiking readout as a LIF whose threshold it can never reach
+  (snnTorch has no LI reader);
+* "norse": r = 1 with the gain r dt/tau folded into the Affine weights and bias (Norse's
+  reader ignores r), tau in seconds of the model's dt, the readout as an unreachable
+  LIF (Norse's reader drops LI nodes).
+
+Flavoured graphs carry no sidecar: they are written for the other framework.
 """
 
 from __future__ import annotations
@@ -21,7 +33,7 @@ import numpy as np
 from snn2c import ir, modelfile
 from snn2c.errors import Snn2cError
 from snn2c.nir import mapping
-from snn2c.nir.importer import SIDECAR_FORMAT, SIDECAR_KEY, _nir
+from snn2c.nir.importer import SIDECAR_FORMAT, SIDECAR_KEY, _nir, membrane_bound
 
 
 def unexpressed(net: ir.Network) -> list[str]:
@@ -44,8 +56,15 @@ def unexpressed(net: ir.Network) -> list[str]:
     return notes
 
 
-def export_network(net: ir.Network) -> Any:
-    """The nir.NIRGraph for a network."""
+FLAVOURS = ("nir", "snntorch", "norse")
+SNNTORCH_DT = 1e-4  # snntorch.import_from_nir's fixed step
+UNREACHABLE = 1e9  # the readout threshold of flavoured exports (checked against the bound)
+
+
+def export_network(net: ir.Network, flavour: str = "nir") -> Any:
+    """The nir.NIRGraph for a network, in a reader's flavour (see the module's text)."""
+    if flavour not in FLAVOURS:
+        raise Snn2cError(f"--for: expected one of {', '.join(FLAVOURS)}, got {flavour!r}")
     for i, layer in enumerate(net.layers):
         if layer.neuron.kind == "izhikevich":
             raise Snn2cError(f"layer {i}: Izhikevich neurons have no NIR node; cannot export")
@@ -55,19 +74,29 @@ def export_network(net: ir.Network) -> Any:
     }
     edges: list[tuple[str, str]] = []
     prev = "input"
+    dt = SNNTORCH_DT if flavour == "snntorch" else net.dt
     for i, layer in enumerate(net.layers):
         n = layer.neuron
+        spiking, threshold = n.spiking, n.threshold
+        if not spiking and flavour != "nir":
+            bound = float(membrane_bound(layer, net.encoder.steps).max())
+            spiking, threshold = True, max(UNREACHABLE, 10.0 * bound)
         fc, neu = f"fc{i}", f"{'lif' if n.spiking else 'li'}{i}"
-        nodes[fc] = nir.Affine(
-            weight=np.array(layer.weight, dtype=np.float64),
-            bias=np.array(layer.bias, dtype=np.float64),
-        )
-        c = mapping.to_continuous(n.spiking, n.decay, n.threshold, layer.n_out, net.dt)
+        c = mapping.to_continuous(spiking, n.decay, threshold, layer.n_out, dt)
+        weight = np.array(layer.weight, dtype=np.float64)
+        bias = np.array(layer.bias, dtype=np.float64)
+        if flavour == "norse":  # r into the weights and bias (r W is what NIR means), r = 1
+            r = c.params["r"]
+            weight, bias = weight * r[:, None], bias * r
+            c.params["r"] = np.ones(layer.n_out)
+        nodes[fc] = nir.Affine(weight=weight, bias=bias)
         nodes[neu] = getattr(nir, c.node_type)(**c.params)
         edges += [(prev, fc), (fc, neu)]
         prev = neu
     nodes["output"] = nir.Output(output_type={"output": np.array([net.layers[-1].n_out])})
     edges.append((prev, "output"))
+    if flavour != "nir":
+        return nir.NIRGraph(nodes=nodes, edges=edges)
     model = modelfile.to_dict(net)
     model["layers"] = [{"neuron": entry["neuron"]} for entry in model["layers"]]
     sidecar = {
@@ -87,11 +116,13 @@ def graph_bytes(graph: Any) -> bytes:
     return buf.getvalue()
 
 
-def write_graph(net: ir.Network, path: str | Path, *, force: bool = False) -> Path:
+def write_graph(
+    net: ir.Network, path: str | Path, *, force: bool = False, flavour: str = "nir"
+) -> Path:
     """Export a network to a .nir (HDF5) file, atomically; never overwrites without force."""
     path = Path(path)
     if path.exists() and not force:
         raise Snn2cError(f"{path}: already exists (use --force to overwrite)")
-    data = graph_bytes(export_network(net))
+    data = graph_bytes(export_network(net, flavour))
     modelfile.write_atomic(path, data)
     return path

@@ -1,9 +1,13 @@
 """Read a NIR graph and build the snn2c network it describes (docs/nir.md).
 
 The graph must be one chain Input -> [Flatten] -> (Affine|Linear [Scale] -> neuron)+
--> Output, with LIF, IF, CubaLIF (spiking) or LI, I, CubaLI (non-spiking, last
-only) neurons. Everything else is refused with one line naming the node and the
-missing feature. NIR holds no encoder, decoder, dt or reset mode: they come from
+[Threshold] -> Output, with LIF, IF, CubaLIF (spiking) or LI, I, CubaLI (non-spiking,
+last only) neurons. Frameworks write a membrane readout in their own idioms, which are
+read for what they mean: a last spiking layer whose threshold lies beyond the membrane
+range its inputs can reach (snnTorch's Leaky(reset_mechanism="none", threshold=1e9))
+becomes a non-spiking LI readout, and so does an LI followed by an unreachable
+Threshold (Spyx's PSU_LIF); zero Delays are dropped. Everything else is refused with
+one line naming the node and the missing feature. NIR holds no encoder, decoder, dt or reset mode: they come from
 options, or from the "snn2c" sidecar that ``export-nir`` stores in the graph's
 metadata (options win).
 """
@@ -31,7 +35,7 @@ DEFAULT_DT = SNNTORCH_DT
 DEFAULT_STEPS = 16
 SYNAPSES = ("Affine", "Linear")
 NEURONS = ("LIF", "IF", "CubaLIF", "LI", "I", "CubaLI")
-SUPPORTED = ("Input", "Output", "Flatten", *SYNAPSES, "Scale", *NEURONS)
+SUPPORTED = ("Input", "Output", "Flatten", *SYNAPSES, "Scale", *NEURONS, "Threshold", "Delay")
 
 
 @dataclass(frozen=True)
@@ -251,8 +255,26 @@ def import_graph(
     layers: list[ir.DenseLayer] = []
     info: list[dict[str, Any]] = []
     pending: tuple[str, np.ndarray, np.ndarray] | None = None  # synapse waiting for neurons
-    for name, node in chain[1:-1]:
+    out_threshold: tuple[str, np.ndarray] | None = None  # a Threshold node before Output
+    for pos, (name, node) in enumerate(chain[1:-1], start=1):
         t = _type(node)
+        if t == "Delay":
+            delay = _array(source, name, node, "delay")
+            if np.any(delay != 0):
+                raise Snn2cError(
+                    f"{source}: node {name!r} is a NIR Delay of up to {float(delay.max()):g} s: "
+                    "snn2c has no synaptic delays"
+                )
+            notes.append(f"node {name!r}: a zero Delay, dropped")
+            continue
+        if t == "Threshold":
+            if pending is not None or not layers or _type(chain[pos + 1][1]) != "Output":
+                raise Snn2cError(
+                    f"{source}: node {name!r} (Threshold) is only taken right after the last "
+                    "neuron node, before the Output"
+                )
+            out_threshold = (name, _array(source, name, node, "threshold").reshape(-1))
+            continue
         if t == "Flatten":
             if pending is not None:
                 raise Snn2cError(
@@ -354,6 +376,11 @@ def import_graph(
         )
     if not layers:
         raise Snn2cError(f"{source}: the graph has no Affine/Linear + neuron layer")
+    if side is None:
+        steps = opts.steps if opts.steps is not None else DEFAULT_STEPS
+        layers = _membrane_readout(layers, info, out_threshold, steps, notes, source)
+    elif out_threshold is not None:
+        raise Snn2cError(f"{source}: node {out_threshold[0]!r} (Threshold) in an snn2c export")
 
     sidecar_used = False
     if side is not None:
@@ -379,6 +406,49 @@ def import_graph(
             reset_timing=n.reset_timing,
         )
     return ImportResult(net, info, notes, sidecar_used)
+
+
+def membrane_bound(layer: ir.DenseLayer, steps: int) -> np.ndarray:
+    """Per neuron, the largest |V| the layer can reach without firing: its inputs (encoder
+    outputs or spikes) lie in [0, 1], so |V_t| <= (sum |w| + |b|) * sum_k beta^k."""
+    drive = np.abs(layer.weight).sum(axis=1) + np.abs(layer.bias)
+    beta = layer.neuron.decay
+    reach = steps if beta >= 1.0 else min(float(steps), 1.0 / (1.0 - beta))
+    return drive * reach
+
+
+def _membrane_readout(
+    layers: list[ir.DenseLayer],
+    info: list[dict[str, Any]],
+    out_threshold: tuple[str, np.ndarray] | None,
+    steps: int,
+    notes: list[str],
+    source: str,
+) -> list[ir.DenseLayer]:
+    """The frameworks' membrane-readout idioms as the LI readout they mean."""
+    last = layers[-1]
+    bound = float(membrane_bound(last, steps).max())
+    if out_threshold is not None:
+        name, theta = out_threshold
+        if last.neuron.spiking or float(np.min(theta)) <= bound:
+            raise Snn2cError(
+                f"{source}: node {name!r} (Threshold) turns the last layer into spikes that "
+                "snn2c cannot emit (only an unreachable Threshold after an LI readout is taken)"
+            )
+        notes.append(
+            f"node {name!r}: Threshold {float(np.min(theta)):g} after an LI can never be "
+            f"reached (|V| <= {bound:.4g} over {steps} steps): read as the LI's membrane"
+        )
+    if not last.neuron.spiking or last.neuron.threshold < bound:
+        return layers
+    notes.append(
+        f"node {info[-1]['neurons']!r}: v_threshold {last.neuron.threshold:g} can never be "
+        f"reached (|V| <= {bound:.4g} over {steps} steps, inputs in [0, 1]): imported as a "
+        "non-spiking LI membrane readout"
+    )
+    info[-1]["never_fires"] = True
+    li = replace(last.neuron, kind="li", threshold=1.0)
+    return [*layers[:-1], replace(last, neuron=li)]
 
 
 def _frozen(a: np.ndarray) -> np.ndarray:
