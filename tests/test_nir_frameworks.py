@@ -171,6 +171,8 @@ def _norse_export(module, path: Path) -> Path:
 def test_norse_to_qemu(tmp_path, capsys):
     module = _norse_net()
     graph = _norse_export(module, tmp_path / "net.nir")
+    guess = import_file(graph, ImportOptions(steps=STEPS))
+    assert any("Norse" in n and "--dt" in n for n in guess.notes)  # the flag it needs
     net = import_file(graph, ImportOptions(steps=STEPS, dt=NORSE_DT)).net
     assert [layer.neuron.kind for layer in net.layers] == ["lif", "li"]
     assert net.layers[0].neuron.reset == "zero" and net.layers[0].neuron.reset_timing == "same_step"

@@ -387,10 +387,16 @@ def import_graph(
         layers, sidecar_used = _apply_sidecar(layers, model, notes)
     layers = _apply_options(layers, opts, notes, source)
     if side is None and opts.dt is None:
-        notes.append(
-            f"dt not given: using {DEFAULT_DT:g} s, snnTorch's export step (pass --dt for "
-            "graphs from other tools)"
-        )
+        if _norse_like(chain):
+            notes.append(
+                f"dt not given: using {DEFAULT_DT:g} s, but every neuron node has r = 1, as "
+                "Norse's to_nir writes: pass Norse's step with --dt (its default 0.001)"
+            )
+        else:
+            notes.append(
+                f"dt not given: using {DEFAULT_DT:g} s, snnTorch's export step (pass --dt for "
+                "graphs from other tools)"
+            )
     if side is None:
         _snntorch_hint(chain, opts, notes)
     net = _network(graph, layers, model if sidecar_used else {}, opts, n_in, dt, source)
@@ -527,6 +533,16 @@ def _apply_options(
                 spec = replace(spec, reset_timing=opts.reset_timing)
         out.append(replace(layer, neuron=spec))
     return out
+
+
+def _norse_like(chain: list[tuple[str, Any]]) -> bool:
+    """r = 1 on every neuron node with a time constant: Norse's writer (snnTorch writes
+    r = tau / 1e-4, far from 1)."""
+    cells = [n for _, n in chain if _type(n) in ("LIF", "LI", "CubaLIF", "CubaLI")]
+    try:
+        return bool(cells) and all(np.allclose(np.asarray(n.r, dtype=float), 1.0) for n in cells)
+    except (TypeError, ValueError):
+        return False
 
 
 def _snntorch_hint(chain: list[tuple[str, Any]], opts: ImportOptions, notes: list[str]) -> None:
