@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import warnings
 from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pytest
+from _snntorch_export import snntorch_export
 
 from snn2c import ir, modelfile
 from snn2c.errors import Snn2cError
@@ -62,13 +62,7 @@ def _snntorch_net(reset: str, seed: int = 0):
 
 
 def _export(module, path: Path) -> Path:
-    from snntorch.export_nir import export_to_nir
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # nirtorch's deprecation notice
-        graph = export_to_nir(module, torch.zeros(1, N_IN), ignore_dims=[0])
-    nir.write(path, graph)
-    return path
+    return snntorch_export(module, N_IN, path)
 
 
 def _run_snntorch(module, u: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from _snntorch_export import snntorch_export
 
 from snn2c import modelfile
 from snn2c.cli import main
@@ -89,13 +90,7 @@ def _snntorch_readout(module, u: np.ndarray) -> np.ndarray:
 
 
 def _snntorch_export(module, path: Path) -> Path:
-    from snntorch.export_nir import export_to_nir
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # nirtorch's deprecation notice
-        graph = export_to_nir(module, torch.zeros(1, N_IN), ignore_dims=[0])
-    nir.write(path, graph)
-    return path
+    return snntorch_export(module, N_IN, path)
 
 
 def test_snntorch_membrane_readout_idiom_to_qemu(tmp_path, capsys):

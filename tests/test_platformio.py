@@ -4,29 +4,21 @@ wheel; nothing is downloaded."""
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
-import sys
-from pathlib import Path
 
 import pytest
+from _pio import offline_env, pio_exe, run_in
 
 from snn2c.boards import load_board
 from snn2c.build import build
-from snn2c.build.platformio import install_offline_scons
 from snn2c.netgen import random_network
-
-
-def _pio() -> str | None:
-    exe = Path(sys.executable).parent / "pio"
-    return str(exe) if exe.exists() else shutil.which("pio")
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("name", ["nucleo-f401", "esp32-c3"])
 def test_pio_run_offline(tmp_path, name):
-    pio = _pio()
+    pio = pio_exe()
     if pio is None:
         pytest.skip("platformio not installed (pip install 'snn2c[board]')")
     pytest.importorskip(
@@ -38,27 +30,7 @@ def test_pio_run_offline(tmp_path, name):
         pytest.skip(f"{board.tool('gcc')} not installed")
     out = tmp_path / "proj"
     res = build(random_network(4), board, out)
-    core = tmp_path / "pio-core"
-    install_offline_scons(core)
-    env = {
-        **os.environ,
-        "PLATFORMIO_CORE_DIR": str(core),
-        "PLATFORMIO_SETTING_ENABLE_TELEMETRY": "No",
-        "PLATFORMIO_SETTING_CHECK_PLATFORMIO_INTERVAL": "3650",
-        "PLATFORMIO_SETTING_CHECK_PLATFORMS_INTERVAL": "3650",
-        # no proxy, no route: a download attempt fails the test instead of hanging
-        "HTTP_PROXY": "http://127.0.0.1:9",
-        "HTTPS_PROXY": "http://127.0.0.1:9",
-    }
-    proc = subprocess.run(
-        [pio, "run", "-e", "offline"],
-        cwd=out,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        stdin=subprocess.DEVNULL,
-    )
+    proc = run_in(out, [pio, "run", "-e", "offline"], offline_env(tmp_path))
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     elf = out / ".pio/build/offline/firmware.elf"
     assert elf.is_file()

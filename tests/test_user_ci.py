@@ -8,20 +8,19 @@ pio route runs on the offline platform, whose env differs from the official one 
 from __future__ import annotations
 
 import importlib.util
-import os
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
 from _corrupt import corrupt_layer0_weights
+from _pio import offline_env, pio_exe, run_in
 
 from snn2c.boards import all_boards, load_board
 from snn2c.build import build, user_ci
-from snn2c.build.platformio import install_offline_scons, pio_test_here
+from snn2c.build.platformio import pio_test_here
 from snn2c.build.renode import image_variant
 from snn2c.netgen import random_network
 from snn2c.resources import data_dir
@@ -119,39 +118,15 @@ def test_workflow_names_this_project(projects, name):
         assert not pio and "[env:renode]" not in ini
 
 
-def _pio_env(tmp_path: Path) -> dict:
-    core = tmp_path / "pio-core"
-    install_offline_scons(core)
-    return {
-        **os.environ,
-        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
-        "PLATFORMIO_CORE_DIR": str(core),
-        "PLATFORMIO_SETTING_ENABLE_TELEMETRY": "No",
-        "PLATFORMIO_SETTING_CHECK_PLATFORMIO_INTERVAL": "3650",
-        "PLATFORMIO_SETTING_CHECK_PLATFORMS_INTERVAL": "3650",
-        "HTTP_PROXY": "http://127.0.0.1:9",  # a download attempt fails instead of hanging
-        "HTTPS_PROXY": "http://127.0.0.1:9",
-    }
-
-
 def _pio() -> str:
-    exe = Path(sys.executable).parent / "pio"
-    found = str(exe) if exe.exists() else shutil.which("pio")
+    found = pio_exe()
     if found is None:
         pytest.fail("PlatformIO is not installed (pip install 'snn2c[board]')")
     return found
 
 
 def _pio_test(fw: Path, env: dict) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [_pio(), "test", "-e", "renode_offline", "--without-uploading"],
-        cwd=fw,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        stdin=subprocess.DEVNULL,
-    )
+    return run_in(fw, [_pio(), "test", "-e", "renode_offline", "--without-uploading"], env)
 
 
 @pytest.mark.renode
@@ -160,7 +135,7 @@ def _pio_test(fw: Path, env: dict) -> subprocess.CompletedProcess:
 def test_pio_test_in_renode_passes_and_a_changed_weight_fails(tmp_path, projects, name):
     fw = tmp_path / "fw"
     shutil.copytree(_project(projects, name), fw)
-    env = _pio_env(tmp_path)
+    env = offline_env(tmp_path)
     ok = _pio_test(fw, env)
     n = len((fw / user_ci.PIO_TEST_DIR / "expected.txt").read_text().splitlines()) - 1
     assert ok.returncode == 0, ok.stdout[-3000:] + ok.stderr[-2000:]
@@ -181,7 +156,7 @@ def test_workflow_steps_run_here(tmp_path, projects):
     shutil.copytree(_project(projects, "nucleo-f401"), fw)
     (fw / "out" / "harness-board.elf").unlink()
     steps = yaml.safe_load((fw / user_ci.WORKFLOW).read_text())["jobs"]["renode"]["steps"]
-    env = _pio_env(tmp_path)
+    env = offline_env(tmp_path)
     ran = []
     for step in steps:
         if step.get("if") == "failure()" or str(step.get("uses", "")).startswith("actions/"):
@@ -199,15 +174,7 @@ def test_workflow_steps_run_here(tmp_path, projects):
             lines = [ln for ln in step["run"].splitlines() if "pip install" not in ln]
             cmd = ["bash", "-ec", "\n".join(lines).replace("-e renode ", "-e renode_offline ")]
             label = lines[0].split()[0]
-        proc = subprocess.run(
-            cmd,
-            cwd=fw,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=600,
-            stdin=subprocess.DEVNULL,
-        )
+        proc = run_in(fw, cmd, env)
         assert proc.returncode == 0, (step, proc.stdout[-3000:], proc.stderr[-2000:])
         ran.append(label)
     assert ran == ["make", "renode-test", "pio"]
