@@ -54,6 +54,36 @@ def pow2_scale(max_abs: float, qmax: int, lo: int = -16, hi: int = 30) -> int:
     return int(min(max(s, lo), hi))
 
 
+# The weight grids (docs/fixed-point.md, "Weights"): quantizer and QAT both use these.
+WEIGHT_FRAC_MIN, WEIGHT_FRAC_MAX = -8, 24  # keeps every kernel shift within [-24, 24]
+DECODER_BITS = 16
+DECODER_FRAC_MIN, DECODER_ACC_FRAC = -8, 40  # rs in [-8, 40 - feature frac]
+DECODER_FEATURE_FRAC = {"membrane": V_FRAC, "population": 15, "rate": 0, "first_spike": 0}
+
+
+def qmax_of(bits: int) -> int:
+    return (1 << (bits - 1)) - 1
+
+
+def weight_frac(max_abs: float, bits: int) -> int:
+    """ws of a layer's weights: the largest scale with max|W| 2^ws <= qmax, in range."""
+    return pow2_scale(max_abs, qmax_of(bits), lo=WEIGHT_FRAC_MIN, hi=WEIGHT_FRAC_MAX)
+
+
+def decoder_divisor(kind: str, steps: int) -> int:
+    """Count features (rate, first_spike) reach the readout as counts: its weights are
+    quantized as W / T so that the integer readout sees count * W / T."""
+    return steps if kind in ("rate", "first_spike") else 1
+
+
+def decoder_fracs(max_abs: float, kind: str) -> tuple[int, int]:
+    """(rs, fs) of the readout: weights W / divisor in int16 at 2^-rs, features at 2^-fs,
+    the bias at 2^-(rs + fs)."""
+    fs = DECODER_FEATURE_FRAC[kind]
+    rs = pow2_scale(max_abs, qmax_of(DECODER_BITS), lo=DECODER_FRAC_MIN, hi=DECODER_ACC_FRAC - fs)
+    return rs, fs
+
+
 # Izhikevich layers (docs/fixed-point.md, "Izhikevich layers"): v and u in Q16 mV.
 IZH_FRAC = 16  # v, u, c, d: Q16 mV; dv, the drive: Q16 mV/ms
 IZH_SQ_SHIFT = 8  # v8 = asr(v, 8) is Q8 mV, |v8| <= 25600, v8 * v8 < 2**30

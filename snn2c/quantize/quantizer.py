@@ -11,6 +11,7 @@ from snn2c.errors import Snn2cError
 from snn2c.quantize import tables
 from snn2c.quantize.fixedpoint import (
     BETA_FRAC,
+    DECODER_BITS,
     INT32_MAX,
     IZH_AB_FRAC,
     IZH_C140_Q,
@@ -26,9 +27,12 @@ from snn2c.quantize.fixedpoint import (
     V_FRAC,
     X_FRAC,
     X_ONE,
+    decoder_divisor,
+    decoder_fracs,
     fits32,
-    pow2_scale,
+    qmax_of,
     rnd,
+    weight_frac,
 )
 from snn2c.quantize.plan import (
     Bounds,
@@ -38,10 +42,6 @@ from snn2c.quantize.plan import (
     QuantizedLayer,
     QuantizedNetwork,
 )
-
-DECODER_BITS = 16
-WEIGHT_FRAC_MIN, WEIGHT_FRAC_MAX = -8, 24  # keeps every kernel shift within [-24, 24]
-_FEATURE_FRAC = {"membrane": V_FRAC, "population": 15, "rate": 0, "first_spike": 0}
 
 
 def quantize(net: ir.Network) -> QuantizedNetwork:
@@ -77,9 +77,9 @@ def _quantize_encoder(net: ir.Network) -> QuantizedEncoder:
 def _quantize_layer(
     layer: ir.DenseLayer, bits: int, input_spiking: bool, steps: int, index: int
 ) -> QuantizedLayer:
-    qmax = (1 << (bits - 1)) - 1
+    qmax = qmax_of(bits)
     max_abs = float(np.max(np.abs(layer.weight)))
-    ws = pow2_scale(max_abs, qmax, lo=WEIGHT_FRAC_MIN, hi=WEIGHT_FRAC_MAX)
+    ws = weight_frac(max_abs, bits)
     if max_abs * 2.0**ws > qmax + 0.5:
         raise Snn2cError(
             f"layers[{index}].weight: |w| up to {max_abs:g} does not fit {bits}-bit weights"
@@ -209,11 +209,10 @@ def _shift_bound(acc: np.ndarray, shift: int) -> np.ndarray:
 
 def _quantize_decoder(net: ir.Network) -> QuantizedDecoder:
     d = net.decoder
-    fs = _FEATURE_FRAC[d.kind]
-    weight_f = d.weight / net.steps if d.kind in ("rate", "first_spike") else d.weight
-    qmax = (1 << (DECODER_BITS - 1)) - 1
+    weight_f = d.weight / decoder_divisor(d.kind, net.steps)
+    qmax = qmax_of(DECODER_BITS)
     max_abs = float(np.max(np.abs(weight_f)))
-    rs = pow2_scale(max_abs, qmax, lo=-8, hi=40 - fs)
+    rs, fs = decoder_fracs(max_abs, d.kind)
     if max_abs * 2.0**rs > qmax + 0.5:
         raise Snn2cError(f"decoder.weight: |w| up to {max_abs:g} does not fit 16-bit weights")
     weight = np.clip(rnd(weight_f * 2.0**rs), -qmax, qmax)

@@ -14,8 +14,9 @@ import numpy as np
 import torch
 
 from snn2c import ir
+from snn2c.quantize.fixedpoint import BETA_FRAC
 from snn2c.train import qat
-from snn2c.train.model import BETA_FRAC, SpikingRegressor, leak_beta
+from snn2c.train.model import SpikingRegressor, leak_beta
 
 
 def _np(t: torch.Tensor) -> np.ndarray:
@@ -37,9 +38,9 @@ def to_network(
     layers = []
     with torch.no_grad():
         for i, lin in enumerate(model.linears):
-            w: torch.Tensor = lin.weight
-            b: torch.Tensor = lin.bias
-            th = model.threshold(i)
+            w: torch.Tensor = lin.weight.double()
+            b: torch.Tensor = lin.bias.double()
+            th = model.threshold(i).double()
             if quantized:
                 w = qat.snap_weight(w, cfg.weight_bits)
                 b = qat.snap_fixed(b)
@@ -64,10 +65,10 @@ def to_network(
             if cfg.neuron == "izhikevich" and i < len(cfg.hidden):
                 neuron = cfg.izh_neuron()
             layers.append(ir.DenseLayer(_np(w), _np(b), neuron))
-        rw = model.readout.weight
+        rw, rb = model.readout.weight.double(), model.readout.bias.double()
         if quantized:
-            rw = qat.snap_weight(rw, 16)
-        decoder = ir.DecoderSpec(cfg.decoder, _np(rw), _np(model.readout.bias))
+            rw, rb = qat.snap_readout(rw, rb, cfg.decoder, cfg.encoder.steps)
+        decoder = ir.DecoderSpec(cfg.decoder, _np(rw), _np(rb))
     return ir.Network(
         name=name,
         inputs=inputs,

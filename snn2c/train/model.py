@@ -24,11 +24,10 @@ import torch
 from torch import nn
 
 from snn2c import ir
+from snn2c.quantize.fixedpoint import BETA_FRAC
 from snn2c.train import qat
 from snn2c.train.encoders import encode
 from snn2c.train.neurons import izh_step, lif_step
-
-BETA_FRAC = 15
 
 
 def leak_beta(shift: int | None) -> float:
@@ -128,7 +127,10 @@ class SpikingRegressor(nn.Module):
     def readout_params(self, quant: bool) -> tuple[torch.Tensor, torch.Tensor]:
         if not quant:
             return self.readout.weight, self.readout.bias
-        return qat.fake_weight(self.readout.weight, 16), self.readout.bias
+        cfg = self.cfg
+        return qat.fake_readout(
+            self.readout.weight, self.readout.bias, cfg.decoder, cfg.encoder.steps
+        )
 
     # ------------------------------------------------------------------ forward
 
