@@ -3,9 +3,9 @@ into snn2c: float outputs against the framework's own simulation, then the image
 nucleo-f401 verified bit-exact in QEMU; and snn2c's export read back by them.
 
 Per framework (docs/nir.md has the table): snnTorch 1.0.0 (Leaky, the usual membrane
-readout `Leaky(reset_mechanism="none")` with a threshold it never reaches) and Norse
-1.1.0 (LIFBoxCell, LIBoxCell). Sinabs, Rockpool and Spyx are not here: docs/nir.md says
-why for each.
+readout `Leaky(reset_mechanism="none")` with a threshold it never reaches), Norse 1.1.0
+(LIFBoxCell, LIBoxCell) and Rockpool 3.1.0 (LIFNeuronTorch, ExpSynTorch, read with
+`--from rockpool`). Sinabs and Spyx are not here: docs/nir.md says why for each.
 """
 
 from __future__ import annotations
@@ -35,12 +35,12 @@ def _inputs(n: int = 200, seed: int = 3) -> np.ndarray:
     return np.random.default_rng(seed).uniform(0, 1, (n, N_IN))
 
 
-def _linears(seed: int):
+def _linears(seed: int, scale: float = 4.0):
     torch.manual_seed(seed)
     fc0, fc1 = torch.nn.Linear(N_IN, N_HID), torch.nn.Linear(N_HID, N_OUT)
     with torch.no_grad():
-        fc0.weight.mul_(4.0)
-        fc0.bias.add_(0.3)
+        fc0.weight.mul_(scale)
+        fc0.bias.add_(0.3 * scale / 4.0)
         fc1.weight.mul_(2.0)
     return fc0, fc1
 
@@ -234,3 +234,78 @@ def test_export_read_back_and_simulated_by_the_framework(tmp_path, capsys, flavo
     theirs = _framework_membranes(flavour, graph, enc, net.dt)
     err = float(np.abs(theirs - ours.membranes[-1]).max())
     assert err < 1e-4 * max(1.0, float(np.abs(ours.membranes[-1]).max())), err
+
+
+# ------------------------------------------------------------------------------ Rockpool
+
+ROCKPOOL_DT = 1e-3
+
+
+def _rockpool():
+    return pytest.importorskip(
+        "rockpool.nn.modules", reason="needs rockpool (pip install 'snn2c[nir]')"
+    )
+
+
+def _rockpool_net(seed: int = 0):
+    rp = _rockpool()
+    from rockpool.nn.combinators import Sequential
+
+    fc0, fc1 = _linears(seed, scale=0.5)  # currents below the threshold: no step needs two spikes
+
+    def linear(fc):
+        w = fc.weight.detach().T.contiguous()
+        return rp.LinearTorch(tuple(w.shape), weight=w, bias=fc.bias.detach(), has_bias=True)
+
+    return Sequential(
+        linear(fc0),
+        rp.LIFNeuronTorch(
+            N_HID,
+            tau_mem=torch.full((N_HID,), TAU_HID),
+            threshold=torch.ones(N_HID),
+            dt=ROCKPOOL_DT,
+        ),
+        linear(fc1),
+        rp.ExpSynTorch(N_OUT, tau=torch.full((N_OUT,), TAU_OUT), dt=ROCKPOOL_DT),
+    )
+
+
+def _rockpool_run(module, u: np.ndarray) -> tuple[np.ndarray, float]:
+    """The readout after STEPS steps, and the most spikes a hidden neuron gave in a step."""
+    x = torch.tensor(np.repeat(u[:, None, :], STEPS, axis=1), dtype=torch.float32)
+    module.reset_state()
+    with torch.no_grad():
+        out, _, rec = module(x, record=True)
+    spikes = next(v["spikes"] for k, v in rec.items() if k.endswith("LIFNeuronTorch"))
+    return out[:, -1].numpy().astype(np.float64), float(spikes.max())
+
+
+def _rockpool_export(module, path: Path) -> Path:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # nirtorch's deprecation notice
+        graph = _rockpool().to_nir(module, torch.zeros(1, N_IN))
+    for node in graph.nodes.values():  # Rockpool leaves tensors that nir.write cannot take
+        for key, value in list(vars(node).items()):
+            if isinstance(value, torch.Tensor):
+                setattr(node, key, value.detach().numpy())
+    nir.write(path, graph)
+    return path
+
+
+def test_rockpool_to_qemu(tmp_path, capsys):
+    module = _rockpool_net()
+    graph = _rockpool_export(module, tmp_path / "net.nir")
+    guess = import_file(graph, ImportOptions(steps=STEPS, dt=ROCKPOOL_DT))
+    assert any("--from rockpool" in n for n in guess.notes)  # the flag it needs
+    res = import_file(graph, ImportOptions(steps=STEPS, dt=ROCKPOOL_DT, framework="rockpool"))
+    net = res.net
+    assert [layer.neuron.kind for layer in net.layers] == ["lif", "li"]
+    assert net.layers[0].neuron.reset == "subtract" and net.layers[0].neuron.fire == "ge"
+    u = _inputs()
+    theirs, most = _rockpool_run(module, u)
+    assert most == 1.0  # one spike per step at most: Rockpool's floor(V/threshold) is snn2c's spike
+    ours = run_float(net, u)
+    err = float(np.abs(ours.outputs - theirs).max())
+    assert err < 1e-4, err
+    assert float(np.std(theirs)) > 0.05
+    _verified_on_qemu(tmp_path, net, capsys)

@@ -28,10 +28,10 @@ CASES = [
 def _model(decoder: str, neuron: str, steps: int, seed: int) -> SpikingRegressor:
     torch.manual_seed(seed)
     enc = ir.EncoderSpec(kind="population", steps=steps, neurons_per_feature=5, sigma=0.2)
+    learn = {"learn_leak": neuron == "lif", "learn_threshold": True}
     cfg = ModelConfig(
-        N_FEATURES, enc, decoder=decoder, hidden=(12,), readout=4, neuron=neuron,
-        learn_leak=neuron == "lif", learn_threshold=True,
-    )  # fmt: skip
+        N_FEATURES, enc, decoder=decoder, hidden=(12,), readout=4, neuron=neuron, **learn
+    )
     model = SpikingRegressor(cfg)
     with torch.no_grad():  # weights of uneven size, a readout bias off every grid
         for lin in (*model.layers, model.readout):

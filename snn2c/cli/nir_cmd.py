@@ -43,6 +43,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="same_step (NIR's definition, default) or next_step (snnTorch's reset_delay=True)",
     )
     p.add_argument("--name", help="model name (default: sidecar, else nir-import)")
+    p.add_argument(
+        "--from",
+        dest="framework",
+        choices=("rockpool",),
+        help="read the graph as that framework runs it, not as NIR's Euler step (docs/nir.md)",
+    )
     p.add_argument("--force", action="store_true", help="overwrite an existing output file")
     p.add_argument("--json", action="store_true", help="print one JSON document")
     p.set_defaults(func=run_import)
@@ -96,6 +102,7 @@ def run_import(args: argparse.Namespace) -> int:
         reset=args.reset,
         reset_timing=args.reset_timing,
         name=args.name,
+        framework=args.framework,
     )
     result = import_file(args.graph, opts)
     modelfile.save(result.net, out, force=args.force)

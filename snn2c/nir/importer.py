@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,7 @@ from snn2c.errors import ModelFormatError, Snn2cError
 from snn2c.nir import mapping
 from snn2c.textsafe import check_name
 
+FRAMEWORKS = ("rockpool",)  # graphs read as that framework runs them (mapping.RULES)
 SIDECAR_KEY = "snn2c"
 SIDECAR_FORMAT = "snn2c-nir-sidecar"
 SNNTORCH_DT = 1e-4
@@ -51,6 +53,7 @@ class ImportOptions:
     reset: str | None = None  # NIR resets to v_reset (= 0): "zero" unless overridden
     reset_timing: str | None = None
     name: str | None = None
+    framework: str | None = None  # "rockpool": read the graph as Rockpool runs it
 
 
 @dataclass
@@ -248,6 +251,15 @@ def import_graph(
                 "number of seconds (or give --dt)"
             )
 
+    rule = "euler"
+    if opts.framework is not None:
+        if opts.framework not in FRAMEWORKS:
+            raise Snn2cError(
+                f"--from: expected one of {', '.join(FRAMEWORKS)}, got {opts.framework!r}"
+            )
+        rule = opts.framework
+        if opts.dt is None:
+            raise Snn2cError(f"--from {rule}: give the framework's step with --dt")
     n_in = _shape_size(chain[0][1], "input")
     if n_in is None:
         raise Snn2cError(f"{source}: Input node {chain[0][0]!r} has no shape")
@@ -342,7 +354,7 @@ def import_graph(
             k: getattr(node, k, None)
             for k in ("tau", "tau_mem", "tau_syn", "r", "v_leak", "v_threshold", "v_reset", "w_in")
         }
-        d = mapping.to_discrete(name, t, params, width, dt)
+        d = mapping.to_discrete(name, t, params, width, dt, rule)
         syn_name, w, b = pending
         weight = w * d.gain[:, None]
         bias = b * d.gain + d.offset
@@ -352,8 +364,8 @@ def import_graph(
             leak_shift=3,
             beta=d.beta,
             threshold=d.threshold if d.threshold is not None else 1.0,
-            reset="zero",
-            fire="gt",
+            reset="subtract" if rule == "rockpool" else "zero",
+            fire="ge" if rule == "rockpool" else "gt",
             reset_timing="same_step",
         )
         layers.append(ir.DenseLayer(_frozen(weight), _frozen(bias), neuron))
@@ -399,6 +411,7 @@ def import_graph(
             )
     if side is None:
         _snntorch_hint(chain, opts, notes)
+        _rockpool_hint(chain, opts, notes)
     net = _network(graph, layers, model if sidecar_used else {}, opts, n_in, dt, source)
     for entry, layer in zip(info, net.layers, strict=True):
         n = layer.neuron
@@ -533,6 +546,26 @@ def _apply_options(
                 spec = replace(spec, reset_timing=opts.reset_timing)
         out.append(replace(layer, neuron=spec))
     return out
+
+
+def _rockpool_hint(chain: list[tuple[str, Any]], opts: ImportOptions, notes: list[str]) -> None:
+    """Rockpool names its nodes '<index>_<Module>Torch' and runs its own update."""
+    rockpool = all(
+        re.fullmatch(r"\d+_\w+Torch", name)
+        for name, node in chain
+        if _type(node) not in ("Input", "Output")
+    )
+    if opts.framework == "rockpool":
+        notes.append(
+            "read as Rockpool runs it: V = a V + I (LIF), V = a (V + I) (LI), a = exp(-dt/tau), "
+            "subtractive reset, V >= threshold; Rockpool emits floor(V/threshold) spikes in a "
+            "step where snn2c emits one, so the two agree while V stays below twice the threshold"
+        )
+    elif rockpool:
+        notes.append(
+            "node names look like Rockpool's: it runs its own update, not NIR's Euler step; "
+            "pass --from rockpool and its --dt"
+        )
 
 
 def _norse_like(chain: list[tuple[str, Any]]) -> bool:

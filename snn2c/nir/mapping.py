@@ -10,6 +10,11 @@ so beta = 1 - dt/tau, the gain g = r dt/tau is folded into the rows of the
 preceding Affine/Linear weights and bias, and the constant c into the bias.
 IF/I (no leak) have beta = 1 and g = r dt. A CubaLIF/CubaLI whose synaptic
 filter is instantaneous (tau_syn = dt, alpha = 0) adds the factor w_in dt/tau_syn.
+
+Rockpool 3.1 writes its own update, not NIR's Euler step: its LIFNeuronTorch runs
+``V = a V + I`` and its ExpSynTorch ``V = a (V + I)`` with a = exp(-dt/tau), and it
+writes r = tau a / dt for both. The "rockpool" rule reads a graph as Rockpool runs it:
+beta = a, g = r dt / (tau a) (= 1) for LIF and g = r dt / tau (= a) for LI.
 This module imports no ``nir``; it works on plain numpy arrays.
 """
 
@@ -66,10 +71,13 @@ def _param(node: str, params: dict[str, Any], key: str, n: int) -> np.ndarray:
     return arr.reshape(-1)
 
 
-def _leak(node: str, tau: np.ndarray, dt: float) -> float:
+RULES = ("euler", "rockpool")
+
+
+def _leak(node: str, tau: np.ndarray, dt: float, rule: str = "euler") -> float:
     if np.any(tau <= 0):
         raise Snn2cError(f"{node}: tau must be positive, got {float(tau.min())}")
-    beta = 1.0 - dt / tau
+    beta = np.exp(-dt / tau) if rule == "rockpool" else 1.0 - dt / tau
     if np.any(beta < -BETA_NEGATIVE):
         raise Snn2cError(
             f"{node}: tau={float(tau.min()):g} s is shorter than dt={dt:g} s, so the Euler "
@@ -107,11 +115,12 @@ def _snap(gain: np.ndarray) -> np.ndarray:
 
 
 def to_discrete(
-    node: str, node_type: str, params: dict[str, Any], n: int, dt: float
+    node: str, node_type: str, params: dict[str, Any], n: int, dt: float, rule: str = "euler"
 ) -> DiscreteNeuron:
     """Map one NIR neuron node (LIF, IF, LI, I, CubaLIF, CubaLI) onto snn2c's update.
 
-    `node` names the node in error messages; `n` is the layer width.
+    `node` names the node in error messages; `n` is the layer width; `rule` is NIR's
+    Euler step or a framework's own reading (RULES, the module's text).
     Raises Snn2cError naming the node and the missing feature where snn2c cannot
     express the node exactly.
     """
@@ -122,9 +131,14 @@ def to_discrete(
     else:
         tau_key = "tau_mem" if node_type.startswith("Cuba") else "tau"
         tau = _param(where, params, tau_key, n)
-        beta = _leak(where, tau, dt)
+        beta = _leak(where, tau, dt, rule)
         v_leak = _param(where, params, "v_leak", n)
         gain, offset = r * dt / tau, v_leak * dt / tau
+        if rule == "rockpool":
+            if node_type != "LIF" and node_type != "LI":
+                raise Snn2cError(f"{where}: the rockpool reading takes LIF and LI nodes only")
+            if node_type == "LIF":
+                gain = gain / np.exp(-dt / tau)
     if node_type.startswith("Cuba"):
         tau_syn = _param(where, params, "tau_syn", n)
         if np.any(tau_syn <= 0):
