@@ -253,6 +253,10 @@ def _share_and_kill(url, storage, tmp_path):
         pytest.fail("the first worker never started a trial")
     victim.send_signal(signal.SIGKILL)
     victim.communicate()
+    # Optuna fails a stale trial when a worker starts its next trial; a trial is stale
+    # once its heartbeat is a grace period (3 heartbeats of 2 s) old. Quick trials could
+    # all start inside that window, so the survivors start only after it.
+    time.sleep(3 * 2 + 1)
     # two workers on two "machines" (folders) run the same command until 6 trials are done
     a, b = _worker(url, tmp_path / "a", 6), _worker(url, tmp_path / "b", 6)
     outs = [p.communicate(timeout=600) for p in (a, b)]
