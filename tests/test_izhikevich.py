@@ -195,3 +195,15 @@ def test_izhikevich_trains_exports_and_verifies_in_qemu(tmp_path):
     res = verify_qemu(tmp_path / "b", vectors=24, count_sample=0, timeout=60)
     assert res["mismatches"] == 0, res["first_mismatch"]
     assert res["exit_code"] == 0
+
+
+def test_header_names_the_neuron_model():
+    """The generated header's layer summary says Izhikevich, LIF or LI, as the layer is."""
+    from snn2c.codegen import render_sources
+
+    net = random_network(3, hidden=(8, 6))
+    izh = dataclasses.replace(net.layers[0], neuron=ir.NeuronSpec.izhikevich())
+    net = dataclasses.replace(net, layers=(izh, *net.layers[1:]))
+    lines = [ln for ln in render_sources(net)["snn_model.h"].splitlines() if " * Layer " in ln]
+    kinds = [ln.split(", ")[0].rsplit(" ", 1)[-1] for ln in lines]
+    assert kinds == ["Izhikevich", "LIF", "(non-spiking)"], lines
