@@ -381,7 +381,10 @@ def build(
             f"the model does not fit {board.name}: flash {sz.flash} of {board.flash_size} "
             f"bytes, RAM {sz.ram} of {board.ram_size} bytes"
         )
-    manifest["size"] = result
+    # the manifest names files relative to the project: the same build in another
+    # folder writes the same bytes
+    recorded = {k: v for k, v in result.items() if k != "project"}
+    manifest["size"] = {**recorded, "elf": elf.relative_to(out).as_posix()}
     _write(out / MANIFEST, json.dumps(manifest, indent=1, sort_keys=True) + "\n")
     return result
 

@@ -67,7 +67,9 @@ def _join_dash_values(argv: list[str]) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(_join_dash_values(sys.argv[1:] if argv is None else list(argv)))
+    words = sys.argv[1:] if argv is None else list(argv)
+    args = parser.parse_args(_join_dash_values(words))
+    args.argv = words  # for provenance headers (_common.command_line)
     try:
         return int(args.func(args) or 0)
     except Snn2cError as e:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shlex
 import sys
 from typing import Any
 
@@ -33,6 +34,26 @@ def check_seconds(value: float, flag: str = "--timeout") -> None:
         raise Snn2cError(f"{flag}: expected seconds in (0, 86400], got {value}")
 
 
-def command_line() -> str:
-    """The command as typed, for provenance headers (argv without the interpreter)."""
-    return " ".join(["snn2c", *sys.argv[1:]])
+OUTPUT_FLAGS = ("-o", "--output")
+
+
+def command_line(argv: list[str] | None = None) -> str:
+    """The command as typed, for provenance headers, with the output folder shown as OUT:
+    the same command into another folder writes the same bytes."""
+    words = list(sys.argv[1:] if argv is None else argv)
+    out = []
+    hide = False
+    for w in words:
+        if hide:
+            out.append("OUT")
+            hide = False
+        elif w in OUTPUT_FLAGS:
+            out.append(w)
+            hide = True
+        elif w.startswith("--output="):
+            out.append("--output=OUT")
+        elif w.startswith("-o") and len(w) > 2 and not w.startswith("--"):
+            out.append("-oOUT")
+        else:
+            out.append(w)
+    return " ".join(["snn2c", *(shlex.quote(w) for w in out)])

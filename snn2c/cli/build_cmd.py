@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import shlex
-import sys
 
 from snn2c.boards import load_board
 from snn2c.build import build
+from snn2c.cli._common import command_line
 
 
 def register(subparsers) -> None:
@@ -33,11 +32,7 @@ def register(subparsers) -> None:
 
 def run(args: argparse.Namespace) -> int:
     board = load_board(args.board)
-    command = (
-        "snn2c " + " ".join(shlex.quote(a) for a in sys.argv[1:])
-        if sys.argv[1:]
-        else (f"snn2c build {args.model} --board {args.board} -o {args.output}")
-    )
+    command = command_line(args.argv)
     res = build(args.model, board, args.output, force=args.force, command=command)
     if args.json:
         print(json.dumps(res, indent=1))

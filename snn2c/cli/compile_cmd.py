@@ -26,7 +26,7 @@ def run(args: argparse.Namespace) -> int:
         args.output,
         force=args.force,
         count_spikes=args.count_spikes,
-        command=command_line(),
+        command=command_line(args.argv),
     )
     if args.json:
         emit_json({"model": args.model, "files": [str(p) for p in paths]})

@@ -71,7 +71,7 @@ def target_report(
         "mcu": board.mcu,
         "core": board.core,
         "clock_hz": board.clock_hz,
-        "elf": size.get("elf"),
+        "elf": str(Path(build_dir) / size["elf"]) if size.get("elf") else None,
         "flash_bytes": size.get("flash_bytes"),
         "ram_bytes": size.get("ram_bytes"),
         "flash_capacity": size.get("flash_capacity"),
