@@ -497,3 +497,13 @@ def test_cli_errors_exit_2_one_line(tmp_path, capsys):
         err = capsys.readouterr().err
         assert needle in err and len(err.strip().splitlines()) == 1
     assert not out.exists()
+
+
+def test_rockpool_reading_takes_lif_and_li_only():
+    """--from rockpool reads Rockpool's own LIF and LI updates; any other neuron node is
+    refused in one line rather than read as NIR's Euler step."""
+    graph = _chain(_affine(), nir.IF(r=np.ones(4), v_threshold=np.ones(4)))
+    with pytest.raises(Snn2cError, match="rockpool reading takes LIF and LI nodes only"):
+        import_graph(graph, ImportOptions(dt=1e-3, framework="rockpool"))
+    ok = import_graph(_chain(_affine(), _lif(4)), ImportOptions(dt=1e-4, framework="rockpool"))
+    assert ok.net.layers[0].neuron.reset == "subtract" and ok.net.layers[0].neuron.fire == "ge"

@@ -39,18 +39,14 @@ def workflow_text(env, board: Board, prov: str) -> str:
 def write(env, root: Path, board: Board, net: ir.Network, prov: str, vec: Vectors) -> None:
     if board.renode is None:
         return
-    _put(root / WORKFLOW, workflow_text(env, board, prov))
+    modelfile.write_atomic(root / WORKFLOW, workflow_text(env, board, prov).encode())
     if not platformio.pio_test_here(board):
         return
     test = root / PIO_TEST_DIR
     lines = expected_lines(vec, layers=len(net.layers), counters=False)
-    _put(test / "expected.txt", "\n".join([f"# {prov}", *lines]) + "\n")
-    _put(
-        test / "harness.c", env.get_template("platformio/test_harness.c.j2").render(provenance=prov)
-    )
+    expected = "\n".join([f"# {prov}", *lines]) + "\n"
+    harness = env.get_template("platformio/test_harness.c.j2").render(provenance=prov)
+    modelfile.write_atomic(test / "expected.txt", expected.encode())
+    modelfile.write_atomic(test / "harness.c", harness.encode())
     runner = data_dir("templates") / "platformio" / "test_custom_runner.py"
     modelfile.write_atomic(test.parent / "test_custom_runner.py", runner.read_bytes())
-
-
-def _put(path: Path, text: str) -> None:
-    modelfile.write_atomic(path, text.encode())

@@ -37,13 +37,12 @@ def check_seconds(value: float, flag: str = "--timeout") -> None:
 OUTPUT_FLAGS = ("-o", "--output")
 
 
-def command_line(argv: list[str] | None = None) -> str:
-    """The command as typed, for provenance headers, with the output folder shown as OUT:
-    the same command into another folder writes the same bytes."""
-    words = list(sys.argv[1:] if argv is None else argv)
+def command_line(argv: list[str]) -> str:
+    """The command as typed (main's argv), for provenance headers, with the output folder
+    shown as OUT: the same command into another folder writes the same bytes."""
     out = []
     hide = False
-    for w in words:
+    for w in argv:
         if hide:
             out.append("OUT")
             hide = False

@@ -9,6 +9,8 @@ from pathlib import Path
 from snn2c import ir, modelfile
 from snn2c.cli._common import emit_json
 from snn2c.errors import Snn2cError
+from snn2c.nir.exporter import FLAVOURS
+from snn2c.nir.importer import FRAMEWORKS
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -46,7 +48,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--from",
         dest="framework",
-        choices=("rockpool",),
+        choices=FRAMEWORKS,
         help="read the graph as that framework runs it, not as NIR's Euler step (docs/nir.md)",
     )
     p.add_argument("--force", action="store_true", help="overwrite an existing output file")
@@ -59,7 +61,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     q.add_argument(
         "--for",
         dest="flavour",
-        choices=("nir", "snntorch", "norse"),
+        choices=FLAVOURS,
         default="nir",
         help="write for a framework's NIR reader (docs/nir.md): snntorch (dt 1e-4, readout "
         "as an unreachable LIF), norse (r = 1, readout as an unreachable LIF); default: "

@@ -7,9 +7,9 @@ read for what they mean: a last spiking layer whose threshold lies beyond the me
 range its inputs can reach (snnTorch's Leaky(reset_mechanism="none", threshold=1e9))
 becomes a non-spiking LI readout, and so does an LI followed by an unreachable
 Threshold (Spyx's PSU_LIF); zero Delays are dropped. Everything else is refused with
-one line naming the node and the missing feature. NIR holds no encoder, decoder, dt or reset mode: they come from
-options, or from the "snn2c" sidecar that ``export-nir`` stores in the graph's
-metadata (options win).
+one line naming the node and the missing feature. NIR holds no encoder, decoder, dt or
+reset mode: they come from options, or from the "snn2c" sidecar that ``export-nir``
+stores in the graph's metadata (options win).
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from snn2c.errors import ModelFormatError, Snn2cError
 from snn2c.nir import mapping
 from snn2c.textsafe import check_name
 
-FRAMEWORKS = ("rockpool",)  # graphs read as that framework runs them (mapping.RULES)
+FRAMEWORKS = tuple(r for r in mapping.RULES if r != "euler")  # --from: read as it runs
 SIDECAR_KEY = "snn2c"
 SIDECAR_FORMAT = "snn2c-nir-sidecar"
 SNNTORCH_DT = 1e-4

@@ -125,6 +125,8 @@ def to_discrete(
     express the node exactly.
     """
     where = f"node {node!r} ({node_type})"
+    if rule == "rockpool" and node_type not in ("LIF", "LI"):
+        raise Snn2cError(f"{where}: the rockpool reading takes LIF and LI nodes only")
     r = _param(where, params, "r", n)
     if node_type in ("IF", "I"):
         beta, gain, offset = 1.0, r * dt, np.zeros(n)
@@ -134,11 +136,8 @@ def to_discrete(
         beta = _leak(where, tau, dt, rule)
         v_leak = _param(where, params, "v_leak", n)
         gain, offset = r * dt / tau, v_leak * dt / tau
-        if rule == "rockpool":
-            if node_type != "LIF" and node_type != "LI":
-                raise Snn2cError(f"{where}: the rockpool reading takes LIF and LI nodes only")
-            if node_type == "LIF":
-                gain = gain / np.exp(-dt / tau)
+        if rule == "rockpool" and node_type == "LIF":
+            gain = gain / np.exp(-dt / tau)
     if node_type.startswith("Cuba"):
         tau_syn = _param(where, params, "tau_syn", n)
         if np.any(tau_syn <= 0):
