@@ -217,8 +217,9 @@ SNN_INLINE int16_t snn_gauss_q12(int32_t xf, int32_t centre, const int16_t *gaus
         d = -d;
     }
     /* d = 4096 gives k = 256 and frac = 0: G[256] exactly (G[257] = G[256]) */
-    const int16_t *g = gauss + (d >> 4);
-    return (int16_t)(g[0] + snn_asr32((g[1] - g[0]) * (d & 15), 4));
+    const int32_t frac = d & ((1 << SNN_GAUSS_STEP_BITS) - 1);
+    const int16_t *g = gauss + (d >> SNN_GAUSS_STEP_BITS);
+    return (int16_t)(g[0] + snn_asr32((g[1] - g[0]) * frac, SNN_GAUSS_STEP_BITS));
 }
 
 void snn_encode_population_q12(const int32_t *x, uint16_t n_features, uint16_t n_fields,
@@ -243,7 +244,8 @@ void snn_latency_from_q12(const int16_t *act, uint16_t n, uint16_t t0, uint16_t 
                           uint16_t *fire_at)
 {
     for (uint32_t j = 0; j < n; j++) {
-        const int32_t late = ((SNN_X_ONE - act[j]) * (int32_t)window + SNN_X_ONE / 2) >> 12;
+        const int32_t late =
+            ((SNN_X_ONE - act[j]) * (int32_t)window + SNN_X_ONE / 2) >> SNN_LATENCY_FRAC;
         fire_at[j] = (uint16_t)(t0 + late);
     }
 }
@@ -280,10 +282,10 @@ uint32_t snn_encode_rate_bernoulli(uint32_t *state, const int32_t *x, uint16_t n
     uint32_t s = *state;
     uint32_t count = 0;
     for (uint32_t j = 0; j < n; j++) {
-        s ^= s << 13;
-        s ^= s >> 17;
-        s ^= s << 5;
-        const uint8_t spike = (uint8_t)((int32_t)(s >> 20) < x[j]);
+        s ^= s << SNN_XORSHIFT_A;
+        s ^= s >> SNN_XORSHIFT_B;
+        s ^= s << SNN_XORSHIFT_C;
+        const uint8_t spike = (uint8_t)((int32_t)(s >> SNN_RNG_DRAW_SHIFT) < x[j]);
         spikes[j] = spike;
         count += spike;
     }
@@ -423,7 +425,8 @@ void snn_dense_spikes_s16_sat(const int16_t *w_t, const uint8_t *s, uint16_t n_i
 SNN_INLINE int32_t snn_leak(int32_t v, const snn_lif_params_t *p)
 {
     if (p->leak_mul) {
-        return (int32_t)snn_asr64((int64_t)v * p->beta_q15 + (1 << 14), 15);
+        const int64_t half = (int64_t)1 << (SNN_BETA_FRAC - 1);
+        return (int32_t)snn_asr64((int64_t)v * p->beta_q15 + half, SNN_BETA_FRAC);
     }
     return v - snn_asr32(v, p->leak_shift);
 }
@@ -505,12 +508,6 @@ void snn_li_step_s32(int32_t *v, const int32_t *cur, uint16_t n, const snn_lif_p
 
 /* ------------------------------------------------------------- Izhikevich */
 
-#define SNN_IZH_V_MIN ((int32_t)-6553600) /* -100 mV, Q16 */
-#define SNN_IZH_V_PEAK ((int32_t)1966080) /* 30 mV */
-#define SNN_IZH_C140 ((int32_t)9175040)   /* 140 mV/ms */
-#define SNN_IZH_LIM ((int32_t)67108864)   /* 2^26: 1024 mV (u), 1024 mV/ms (drive) */
-#define SNN_IZH_K04 ((int64_t)41943)      /* rnd(0.04 * 2^20) */
-
 void snn_izh_reset(int32_t *v, int32_t *u, uint16_t n, const snn_izh_params_t *p)
 {
     for (uint32_t i = 0; i < n; i++) {
@@ -529,7 +526,9 @@ uint32_t snn_izh_step_s32(int32_t *v, int32_t *u, const int32_t *cur, uint16_t n
 {
     const unsigned dt = p->dt_shift;
     const int32_t dt_half = dt ? (int32_t)(1L << (dt - 1)) : 0;
-    const int64_t u_half = (int64_t)1 << (23 + dt);
+    const int64_t u_half = (int64_t)1 << (SNN_IZH_AB_FRAC - 1 + dt);
+    const int64_t quad_half = (int64_t)1 << (SNN_IZH_K04_FRAC - 1);
+    const int64_t gain_half = (int64_t)1 << (SNN_IZH_GAIN_FRAC - 1);
     uint32_t count = 0;
     for (uint32_t i = 0; i < n; i++) {
         int32_t vc = v[i];
@@ -539,28 +538,28 @@ uint32_t snn_izh_step_s32(int32_t *v, int32_t *u, const int32_t *cur, uint16_t n
             vc = SNN_IZH_V_PEAK;
         }
         const int32_t ui = u[i];
-        const int32_t v8 = snn_asr32(vc, 8);
+        const int32_t v8 = snn_asr32(vc, SNN_IZH_SQ_SHIFT);
         const int32_t quad =
-            (int32_t)snn_asr64((int64_t)(v8 * v8) * SNN_IZH_K04 + ((int64_t)1 << 19), 20);
-        int64_t drive = snn_asr64((int64_t)cur[i] * p->gain_q + 128, 8);
-        if (drive > SNN_IZH_LIM) {
-            drive = SNN_IZH_LIM;
-        } else if (drive < -SNN_IZH_LIM) {
-            drive = -SNN_IZH_LIM;
+            (int32_t)snn_asr64((int64_t)(v8 * v8) * SNN_IZH_K04 + quad_half, SNN_IZH_K04_FRAC);
+        int64_t drive = snn_asr64((int64_t)cur[i] * p->gain_q + gain_half, SNN_IZH_GAIN_FRAC);
+        if (drive > SNN_IZH_I_LIM) {
+            drive = SNN_IZH_I_LIM;
+        } else if (drive < -SNN_IZH_I_LIM) {
+            drive = -SNN_IZH_I_LIM;
         }
-        const int32_t dv = quad + 5 * vc + SNN_IZH_C140 - ui + (int32_t)drive;
+        const int32_t dv = quad + SNN_IZH_K1 * vc + SNN_IZH_C140 - ui + (int32_t)drive;
         int32_t vn = vc + (dt ? snn_asr32(dv + dt_half, dt) : dv);
-        int32_t un =
-            ui + (int32_t)snn_asr64((int64_t)p->ab_q * vc - (int64_t)p->a_q * ui + u_half, 24 + dt);
+        int32_t un = ui + (int32_t)snn_asr64((int64_t)p->ab_q * vc - (int64_t)p->a_q * ui + u_half,
+                                             SNN_IZH_AB_FRAC + dt);
         const uint8_t s = (uint8_t)(vn >= SNN_IZH_V_PEAK);
         if (s) {
             vn = p->c_q;
             un += p->d_q;
         }
-        if (un > SNN_IZH_LIM) {
-            un = SNN_IZH_LIM;
-        } else if (un < -SNN_IZH_LIM) {
-            un = -SNN_IZH_LIM;
+        if (un > SNN_IZH_U_LIM) {
+            un = SNN_IZH_U_LIM;
+        } else if (un < -SNN_IZH_U_LIM) {
+            un = -SNN_IZH_U_LIM;
         }
         v[i] = vn;
         u[i] = un;
@@ -673,11 +672,11 @@ void snn_readout_counts_s32(const int32_t *w, const uint16_t *n, uint16_t n_in, 
 
 int32_t snn_sigmoid_q15(int32_t v, const int16_t *table)
 {
-    const int32_t half = 1L << 19;
+    const int32_t half = (int32_t)1 << SNN_SIGMOID_RANGE_BITS;
     const int32_t z = (v < -half ? -half : (v > half - 1 ? half - 1 : v)) + half;
-    const int32_t k = z >> 12;
-    const int32_t frac = z & 4095;
-    return table[k] + snn_asr32((table[k + 1] - table[k]) * frac, 12);
+    const int32_t k = z >> SNN_SIGMOID_STEP_BITS;
+    const int32_t frac = z & ((1 << SNN_SIGMOID_STEP_BITS) - 1);
+    return table[k] + snn_asr32((table[k + 1] - table[k]) * frac, SNN_SIGMOID_STEP_BITS);
 }
 
 void snn_readout_s16(const int16_t *w, const int32_t *f, uint16_t n_in, uint16_t n_out,

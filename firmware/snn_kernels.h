@@ -16,11 +16,11 @@
 
 #include <stdint.h>
 
+#include "snn_contract.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-#define SNN_X_ONE 4096 /* 1.0 in Q12 */
 
 /* Helpers below must inline even at -Os: a call per neuron would dominate. */
 #if defined(__GNUC__)

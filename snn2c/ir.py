@@ -39,11 +39,6 @@ IZH_PRESETS: dict[str, tuple[float, float, float, float]] = {
     "chattering": (0.02, 0.2, -50.0, 2.0),
     "fast_spiking": (0.1, 0.2, -65.0, 2.0),
 }
-IZH_V_PEAK = 30.0  # mV: spike when v >= 30
-IZH_V_MIN = -100.0  # mV: v is clamped to [V_MIN, V_PEAK] before each update
-IZH_V_REST = -65.0  # mV: v after reset of the network state (u = b * v)
-IZH_U_LIM = 1024.0  # mV: u is clamped to [-U_LIM, U_LIM]
-IZH_I_LIM = 1024.0  # mV/ms: the input drive gain * I is clamped to [-I_LIM, I_LIM]
 LEAK_KINDS = ("shift", "mul")
 RESET_KINDS = ("subtract", "zero")
 RESET_TIMINGS = ("same_step", "next_step")

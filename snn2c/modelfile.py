@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from snn2c import ir
+from snn2c import contract, ir
 from snn2c.errors import ModelFormatError
 from snn2c.textsafe import NAME_RE
 
@@ -321,7 +321,7 @@ def from_dict(doc: Any, source: str = "<dict>") -> ir.Network:
         raise r.fail("inputs.high", f"feature {names[i]!r}: high must exceed low")
     # the device normalises in float32: every constant it uses must be a finite float32
     with np.errstate(all="ignore"):
-        consts = np.stack([low, high, 4096.0 / (high - low)]).astype(np.float32)
+        consts = np.stack([low, high, contract.X_ONE / (high - low)]).astype(np.float32)
     if not np.all(np.isfinite(consts)) or not np.all(consts[2] > 0):
         i = int(np.argmax(~np.all(np.isfinite(consts), axis=0) | ~(consts[2] > 0)))
         raise r.fail(
@@ -348,7 +348,7 @@ def from_dict(doc: Any, source: str = "<dict>") -> ir.Network:
     e = r.obj(r.get(doc, "encoder", ""), "encoder")
     encoder = ir.EncoderSpec(
         kind=r.string(e, "kind", "encoder", choices=ir.ENCODER_KINDS),
-        steps=r.integer(e, "steps", "encoder", lo=1, hi=4096),
+        steps=r.integer(e, "steps", "encoder", lo=1, hi=contract.MAX_STEPS),
         neurons_per_feature=r.integer(e, "neurons_per_feature", "encoder", lo=2, hi=256),
         sigma=r.number(e, "sigma", "encoder", positive=True),
         t0=r.integer(e, "t0", "encoder", lo=0, hi=4095),
@@ -467,7 +467,7 @@ def _izh_fields(r: _Reader, nd: dict[str, Any], nw: str) -> dict[str, Any]:
     limits = {
         "a": (0.0, 1.0, "(0, 1]"),
         "b": (-1.0, 1.0, "[-1, 1]"),
-        "c": (ir.IZH_V_MIN, ir.IZH_V_PEAK, "[-100, 30) mV"),
+        "c": (contract.IZH_V_MIN, contract.IZH_V_PEAK, "[-100, 30) mV"),
         "d": (-100.0, 100.0, "[-100, 100] mV"),
         "gain": (0.0, 256.0, "(0, 256] mV/ms"),
     }

@@ -12,8 +12,8 @@ import zlib
 import numpy as np
 import pytest
 
+from snn2c.contract import V_FRAC
 from snn2c.quantize import quantize
-from snn2c.quantize.fixedpoint import V_FRAC
 from snn2c.reference import integer
 
 from hostc import build_host

@@ -11,8 +11,8 @@ import pytest
 torch = pytest.importorskip("torch", reason="needs torch (pip install 'snn2c[train]')")
 
 from snn2c import ir  # noqa: E402
+from snn2c.contract import BETA_FRAC, V_FRAC  # noqa: E402
 from snn2c.quantize import quantize  # noqa: E402
-from snn2c.quantize.fixedpoint import BETA_FRAC, V_FRAC  # noqa: E402
 from snn2c.train.export import to_network  # noqa: E402
 from snn2c.train.model import ModelConfig, SpikingRegressor  # noqa: E402
 

@@ -11,10 +11,11 @@ torch = pytest.importorskip(
 )
 
 from snn2c import ir  # noqa: E402
+from snn2c.contract import xorshift32_draws  # noqa: E402
 from snn2c.quantize import quantize  # noqa: E402
 from snn2c.reference import run, run_float, to_user_units  # noqa: E402
 from snn2c.reference.floatsim import encode_steps  # noqa: E402
-from snn2c.reference.integer import normalize, xorshift32_draws  # noqa: E402
+from snn2c.reference.integer import normalize  # noqa: E402
 from snn2c.train import qat  # noqa: E402
 from snn2c.train.encoders import encode, xorshift32  # noqa: E402
 from snn2c.train.export import to_network  # noqa: E402

@@ -12,18 +12,19 @@ from pathlib import Path
 import jinja2
 import numpy as np
 
-from snn2c import __version__, ir, modelfile
+from snn2c import __version__, contract, ir, modelfile
 from snn2c.codegen.cformat import c_array, c_float, c_float_array
+from snn2c.contract import INT32_MAX, X_ONE
 from snn2c.errors import Snn2cError
 from snn2c.quantize import QuantizedNetwork, quantize
-from snn2c.quantize.fixedpoint import INT32_MAX, X_ONE
 from snn2c.quantize.plan import CountForm
 from snn2c.reference import countform
 from snn2c.resources import data_dir
 from snn2c.textsafe import comment
 
 KERNEL_FILES = ("snn_kernels.h", "snn_kernels.c")
-SOURCE_FILES = ("snn_model.h", "snn_model.c", *KERNEL_FILES)
+CONTRACT_HEADER = "snn_contract.h"  # rendered from snn2c.contract
+SOURCE_FILES = ("snn_model.h", "snn_model.c", CONTRACT_HEADER, *KERNEL_FILES)
 
 
 def _environment() -> jinja2.Environment:
@@ -198,7 +199,7 @@ def build_view(net: ir.Network, qnet: QuantizedNetwork, *, command: str) -> dict
 def render_sources(
     net: ir.Network, *, count_spikes: bool = False, command: str = "snn2c compile"
 ) -> dict[str, str]:
-    """File name -> contents of the four C sources for a network.
+    """File name -> contents of the C sources for a network (SOURCE_FILES).
 
     count_spikes sets the default of SNN_MODEL_COUNT_SPIKES in the header (the
     counters can also be switched on with -DSNN_MODEL_COUNT_SPIKES=1).
@@ -211,6 +212,7 @@ def render_sources(
         "snn_model.h": env.get_template("snn_model.h.j2").render(view),
         "snn_model.c": env.get_template("snn_model.c.j2").render(view),
     }
+    files[CONTRACT_HEADER] = contract.c_header()
     firmware = data_dir("firmware")
     for name in KERNEL_FILES:
         files[name] = (firmware / name).read_text()

@@ -7,10 +7,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from snn2c import ir
+from snn2c.contract import X_ONE
 from snn2c.quantize import quantize
 from snn2c.reference.integer import normalize, run
-
-X_ONE = 4096
 
 
 @dataclass(frozen=True)

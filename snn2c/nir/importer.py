@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from snn2c import ir, modelfile
+from snn2c.contract import MAX_STEPS
 from snn2c.errors import ModelFormatError, Snn2cError
 from snn2c.nir import mapping
 from snn2c.textsafe import check_name
@@ -647,8 +648,8 @@ def _network(
         neurons_per_feature=npf,
         steps=opts.steps if opts.steps is not None else (enc.steps if base else DEFAULT_STEPS),
     )
-    if not 1 <= enc.steps <= 4096:
-        raise Snn2cError(f"--steps: expected 1..4096, got {enc.steps}")
+    if not 1 <= enc.steps <= MAX_STEPS:
+        raise Snn2cError(f"--steps: expected 1..{MAX_STEPS}, got {enc.steps}")
     per = enc.n_outputs(1)
     if n_in % per:
         raise Snn2cError(

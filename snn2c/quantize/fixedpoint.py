@@ -1,19 +1,24 @@
 """Integer primitives of the fixed-point contract (docs/fixed-point.md, "Notation").
 
 Shared by the quantizer and the numpy reference so that both round the same way.
-All functions accept numpy integer arrays (int64) or Python ints.
+The constants are snn2c.contract's. All functions accept numpy integer arrays
+(int64) or Python ints.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-X_FRAC = 12  # normalised inputs and encoder currents: Q12
-X_ONE = 1 << X_FRAC
-V_FRAC = 16  # bias, threshold, membrane, outputs: Q16
-BETA_FRAC = 15  # 'mul' leak factor: Q15
-INT32_MIN = -(2**31)
-INT32_MAX = 2**31 - 1
+from snn2c.contract import (
+    DECODER_ACC_FRAC,
+    DECODER_BITS,
+    DECODER_FEATURE_FRAC,
+    DECODER_FRAC_MIN,
+    INT32_MAX,
+    INT32_MIN,
+    WEIGHT_FRAC_MAX,
+    WEIGHT_FRAC_MIN,
+)
 
 
 def rnd(r):
@@ -54,13 +59,6 @@ def pow2_scale(max_abs: float, qmax: int, lo: int = -16, hi: int = 30) -> int:
     return int(min(max(s, lo), hi))
 
 
-# The weight grids (docs/fixed-point.md, "Weights"): quantizer and QAT both use these.
-WEIGHT_FRAC_MIN, WEIGHT_FRAC_MAX = -8, 24  # keeps every kernel shift within [-24, 24]
-DECODER_BITS = 16
-DECODER_FRAC_MIN, DECODER_ACC_FRAC = -8, 40  # rs in [-8, 40 - feature frac]
-DECODER_FEATURE_FRAC = {"membrane": V_FRAC, "population": 15, "rate": 0, "first_spike": 0}
-
-
 def qmax_of(bits: int) -> int:
     return (1 << (bits - 1)) - 1
 
@@ -82,17 +80,3 @@ def decoder_fracs(max_abs: float, kind: str) -> tuple[int, int]:
     fs = DECODER_FEATURE_FRAC[kind]
     rs = pow2_scale(max_abs, qmax_of(DECODER_BITS), lo=DECODER_FRAC_MIN, hi=DECODER_ACC_FRAC - fs)
     return rs, fs
-
-
-# Izhikevich layers (docs/fixed-point.md, "Izhikevich layers"): v and u in Q16 mV.
-IZH_FRAC = 16  # v, u, c, d: Q16 mV; dv, the drive: Q16 mV/ms
-IZH_SQ_SHIFT = 8  # v8 = asr(v, 8) is Q8 mV, |v8| <= 25600, v8 * v8 < 2**30
-IZH_K04_FRAC = 20
-IZH_K04 = 41943  # rnd(0.04 * 2**20)
-IZH_AB_FRAC = 24  # a and a * b: Q24 (per ms)
-IZH_GAIN_FRAC = 8  # current gain: Q8 (mV/ms per Q16 unit of current)
-IZH_V_MIN_Q = -100 << IZH_FRAC
-IZH_V_PEAK_Q = 30 << IZH_FRAC
-IZH_C140_Q = 140 << IZH_FRAC
-IZH_U_LIM_Q = 1 << 26  # 1024 mV
-IZH_I_LIM_Q = 1 << 26  # 1024 mV/ms

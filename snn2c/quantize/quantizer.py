@@ -7,9 +7,7 @@ import math
 import numpy as np
 
 from snn2c import ir
-from snn2c.errors import Snn2cError
-from snn2c.quantize import tables
-from snn2c.quantize.fixedpoint import (
+from snn2c.contract import (
     BETA_FRAC,
     DECODER_BITS,
     INT32_MAX,
@@ -20,13 +18,19 @@ from snn2c.quantize.fixedpoint import (
     IZH_I_LIM_Q,
     IZH_K04,
     IZH_K04_FRAC,
+    IZH_K1,
     IZH_SQ_SHIFT,
     IZH_U_LIM_Q,
     IZH_V_MIN_Q,
     IZH_V_PEAK_Q,
+    IZH_V_REST,
     V_FRAC,
     X_FRAC,
     X_ONE,
+)
+from snn2c.errors import Snn2cError
+from snn2c.quantize import tables
+from snn2c.quantize.fixedpoint import (
     decoder_divisor,
     decoder_fracs,
     fits32,
@@ -175,8 +179,8 @@ def quantize_izhikevich(n: ir.NeuronSpec) -> QuantizedIzh:
     gain_q = max(1, int(rnd(n.gain * 2.0**IZH_GAIN_FRAC)))
     v8_max = -IZH_V_MIN_Q >> IZH_SQ_SHIFT
     quad_max = (v8_max * v8_max * IZH_K04 + (1 << (IZH_K04_FRAC - 1))) >> IZH_K04_FRAC
-    dv_lo = 5 * IZH_V_MIN_Q + IZH_C140_Q - IZH_U_LIM_Q - IZH_I_LIM_Q
-    dv_hi = quad_max + 5 * IZH_V_PEAK_Q + IZH_C140_Q + IZH_U_LIM_Q + IZH_I_LIM_Q
+    dv_lo = IZH_K1 * IZH_V_MIN_Q + IZH_C140_Q - IZH_U_LIM_Q - IZH_I_LIM_Q
+    dv_hi = quad_max + IZH_K1 * IZH_V_PEAK_Q + IZH_C140_Q + IZH_U_LIM_Q + IZH_I_LIM_Q
     assert fits32(dv_lo, dv_hi) and v8_max * v8_max < 2**31
     return QuantizedIzh(
         a_q=a_q,
@@ -185,8 +189,8 @@ def quantize_izhikevich(n: ir.NeuronSpec) -> QuantizedIzh:
         d_q=int(rnd(n.d * 2.0**IZH_FRAC)),
         gain_q=gain_q,
         dt_shift=n.dt_shift,
-        v0_q=int(rnd(ir.IZH_V_REST * 2.0**IZH_FRAC)),
-        u0_q=int(rnd(n.b * ir.IZH_V_REST * 2.0**IZH_FRAC)),
+        v0_q=int(rnd(IZH_V_REST * 2.0**IZH_FRAC)),
+        u0_q=int(rnd(n.b * IZH_V_REST * 2.0**IZH_FRAC)),
         dv=(dv_lo, dv_hi),
         u=(-IZH_U_LIM_Q, IZH_U_LIM_Q),
     )

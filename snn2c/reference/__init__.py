@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from snn2c import ir
+from snn2c.contract import V_FRAC
 from snn2c.quantize import quantize
-from snn2c.quantize.fixedpoint import V_FRAC
 from snn2c.reference.floatsim import normalize_float, run_float
 from snn2c.reference.integer import normalize, run
 

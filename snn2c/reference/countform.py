@@ -24,7 +24,8 @@ from __future__ import annotations
 import numpy as np
 
 from snn2c import ir
-from snn2c.quantize.fixedpoint import BETA_FRAC, INT32_MAX, rshift_round, sat32
+from snn2c.contract import BETA_FRAC, INT32_MAX
+from snn2c.quantize.fixedpoint import rshift_round, sat32
 from snn2c.quantize.plan import CountForm, QuantizedNetwork
 from snn2c.reference.integer import Result, _Encoder, neuron_update, synaptic_current
 

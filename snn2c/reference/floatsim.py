@@ -10,9 +10,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from snn2c import contract as c
 from snn2c import ir
 from snn2c.quantize.tables import centres_float
-from snn2c.reference.integer import xorshift32_draws
 
 
 @dataclass(frozen=True)
@@ -49,8 +49,8 @@ def encode_steps(enc: ir.EncoderSpec, u: np.ndarray) -> np.ndarray:
     if enc.kind == "rate_periodic":
         # phase accumulator: spike at step t iff floor((t+1) u) > floor(t u)
         return (np.floor((t + 1) * act[None]) > np.floor(t * act[None])).astype(np.float64)
-    draws = (xorshift32_draws(enc.seed, steps * act.shape[1]) >> 20).reshape(steps, 1, -1)
-    return (draws / 4096.0 < act[None]).astype(np.float64)
+    draws = c.xorshift32_draws(enc.seed, steps * act.shape[1]) >> c.RNG_DRAW_SHIFT
+    return (draws.reshape(steps, 1, -1) / c.X_ONE < act[None]).astype(np.float64)
 
 
 def izh_float_step(
@@ -59,13 +59,13 @@ def izh_float_step(
     """One Euler step of an Izhikevich neuron in float64 (v, u in mV, current in network
     units): the equations of docs/fixed-point.md, "Izhikevich layers", without rounding."""
     dt = n.dt_ms
-    vc = np.clip(v, ir.IZH_V_MIN, ir.IZH_V_PEAK)
-    drive = np.clip(n.gain * current, -ir.IZH_I_LIM, ir.IZH_I_LIM)
-    v_new = vc + dt * (0.04 * vc * vc + 5.0 * vc + 140.0 - u + drive)
+    vc = np.clip(v, c.IZH_V_MIN, c.IZH_V_PEAK)
+    drive = np.clip(n.gain * current, -c.IZH_I_LIM, c.IZH_I_LIM)
+    v_new = vc + dt * (c.IZH_K2 * vc * vc + c.IZH_K1 * vc + c.IZH_K0_MV - u + drive)
     u_new = u + dt * n.a * (n.b * vc - u)
-    s = v_new >= ir.IZH_V_PEAK
+    s = v_new >= c.IZH_V_PEAK
     v_new = np.where(s, n.c, v_new)
-    u_new = np.clip(u_new + n.d * s, -ir.IZH_U_LIM, ir.IZH_U_LIM)
+    u_new = np.clip(u_new + n.d * s, -c.IZH_U_LIM, c.IZH_U_LIM)
     return v_new, u_new, s.astype(np.float64)
 
 
@@ -75,7 +75,7 @@ def run_float(net: ir.Network, u: np.ndarray, trace: bool = False) -> FloatResul
     inputs = encode_steps(net.encoder, u)
     batch, steps = u.shape[0], net.steps
     vs = [
-        np.full((batch, layer.n_out), ir.IZH_V_REST if layer.neuron.kind == "izhikevich" else 0.0)
+        np.full((batch, layer.n_out), c.IZH_V_REST if layer.neuron.kind == "izhikevich" else 0.0)
         for layer in net.layers
     ]
     recov = [

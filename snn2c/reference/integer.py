@@ -13,8 +13,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from snn2c import ir
-from snn2c.quantize.fixedpoint import (
+from snn2c.contract import (
     BETA_FRAC,
+    GAUSS_ENTRIES,
+    GAUSS_STEP_BITS,
     INT32_MAX,
     INT32_MIN,
     IZH_AB_FRAC,
@@ -23,17 +25,20 @@ from snn2c.quantize.fixedpoint import (
     IZH_I_LIM_Q,
     IZH_K04,
     IZH_K04_FRAC,
+    IZH_K1,
     IZH_SQ_SHIFT,
     IZH_U_LIM_Q,
     IZH_V_MIN_Q,
     IZH_V_PEAK_Q,
+    LATENCY_FRAC,
+    RNG_DRAW_SHIFT,
+    SIGMOID_RANGE_BITS,
+    SIGMOID_STEP_BITS,
     X_ONE,
-    asr,
-    rshift_round,
-    sat32,
+    xorshift32_draws,
 )
+from snn2c.quantize.fixedpoint import asr, rshift_round, sat32
 from snn2c.quantize.plan import QuantizedEncoder, QuantizedLayer, QuantizedNetwork
-from snn2c.quantize.tables import GAUSS_ENTRIES, GAUSS_STEP_BITS, SIGMOID_RANGE_BITS
 
 _I64 = np.int64
 
@@ -82,18 +87,6 @@ def gaussian_activation(enc: QuantizedEncoder, xc: np.ndarray) -> np.ndarray:
     return a.reshape(xc.shape[0], -1)
 
 
-def xorshift32_draws(seed: int, count: int) -> np.ndarray:
-    """The first `count` outputs of the contract's xorshift32 starting from `seed`."""
-    s = seed & 0xFFFFFFFF
-    out = np.empty(count, dtype=_I64)
-    for i in range(count):
-        s ^= (s << 13) & 0xFFFFFFFF
-        s ^= s >> 17
-        s ^= (s << 5) & 0xFFFFFFFF
-        out[i] = s
-    return out
-
-
 class _Encoder:
     """Per-step encoder output for a batch, following the contract's integer rules."""
 
@@ -115,12 +108,12 @@ class _Encoder:
         elif enc.kind == "rate_bernoulli":
             self.x = xc
             draws = xorshift32_draws(enc.seed, enc.steps * enc.n_out)
-            self.draws = (draws >> 20).reshape(enc.steps, enc.n_out)
+            self.draws = (draws >> RNG_DRAW_SHIFT).reshape(enc.steps, enc.n_out)
         else:  # pragma: no cover - the model loader rejects unknown kinds
             raise ValueError(enc.kind)
 
     def _latency(self, a: np.ndarray) -> np.ndarray:
-        return self.enc.t0 + (((X_ONE - a) * self.enc.window + (X_ONE >> 1)) >> 12)
+        return self.enc.t0 + (((X_ONE - a) * self.enc.window + (X_ONE >> 1)) >> LATENCY_FRAC)
 
     def step(self, t: int) -> np.ndarray:
         kind = self.enc.kind
@@ -211,7 +204,7 @@ def izh_step(
     v8 = asr(vc, IZH_SQ_SHIFT)
     quad = rshift_round(v8 * v8 * IZH_K04, IZH_K04_FRAC)
     drive = np.clip(rshift_round(cur * q.gain_q, IZH_GAIN_FRAC), -IZH_I_LIM_Q, IZH_I_LIM_Q)
-    dv = quad + 5 * vc + IZH_C140_Q - u + drive
+    dv = quad + IZH_K1 * vc + IZH_C140_Q - u + drive
     _check_proven(layer, index, "dv", dv)
     v_new = vc + rshift_round(dv, q.dt_shift)
     u_new = u + rshift_round(q.ab_q * vc - q.a_q * u, IZH_AB_FRAC + q.dt_shift)
@@ -278,12 +271,12 @@ def run(qnet: QuantizedNetwork, x_q: np.ndarray, trace: bool = False) -> Result:
 
 
 def sigmoid_q15(table: np.ndarray, v: np.ndarray) -> np.ndarray:
-    """The voting sigmoid through its 257-entry table, Q16 in, Q15 out."""
+    """The voting sigmoid through its SIGMOID_ENTRIES-entry table, Q16 in, Q15 out."""
     half = 1 << SIGMOID_RANGE_BITS
     z = np.clip(v, -half, half - 1) + half
-    k = z >> 12
-    f = z & 4095
-    return table[k] + asr((table[k + 1] - table[k]) * f, 12)
+    k = z >> SIGMOID_STEP_BITS
+    f = z & ((1 << SIGMOID_STEP_BITS) - 1)
+    return table[k] + asr((table[k + 1] - table[k]) * f, SIGMOID_STEP_BITS)
 
 
 def decode(

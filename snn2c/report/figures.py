@@ -13,7 +13,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 from snn2c import ir  # noqa: E402
-from snn2c.quantize.fixedpoint import V_FRAC  # noqa: E402
+from snn2c.contract import V_FRAC  # noqa: E402
 from snn2c.quantize.plan import QuantizedNetwork  # noqa: E402
 from snn2c.reference.floatsim import encode_steps  # noqa: E402
 from snn2c.report.metrics import Activity, decoder_features  # noqa: E402

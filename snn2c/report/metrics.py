@@ -26,8 +26,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from snn2c import ir
+from snn2c.contract import X_ONE
 from snn2c.quantize import quantize
-from snn2c.quantize.fixedpoint import X_ONE
 from snn2c.quantize.plan import QuantizedNetwork
 from snn2c.reference.integer import Result, gaussian_activation, run, sigmoid_q15
 

@@ -17,6 +17,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 from snn2c import ir  # noqa: E402
+from snn2c.contract import IZH_V_REST  # noqa: E402
 from snn2c.netgen import random_network  # noqa: E402
 from snn2c.quantize import quantize  # noqa: E402
 from snn2c.reference import hh, integer  # noqa: E402
@@ -77,7 +78,7 @@ def izh_response(preset: str, current: float = 1.0, gain: float = 10.0, dt_shift
     steps = int(T_MS / n.dt_ms)
     t = np.arange(steps) * n.dt_ms
     i = np.where(t >= STEP_AT_MS, current, 0.0)
-    v, u = np.array([ir.IZH_V_REST]), np.array([n.b * ir.IZH_V_REST])
+    v, u = np.array([IZH_V_REST]), np.array([n.b * IZH_V_REST])
     vs, ss = [], []
     for k in range(steps):
         v, u, s = izh_float_step(n, v, u, np.array([i[k]]))

@@ -14,7 +14,8 @@ import numpy as np
 import torch
 
 from snn2c import ir
-from snn2c.reference.integer import xorshift32_draws as xorshift32  # the contract's generator
+from snn2c.contract import RNG_DRAW_SHIFT, X_ONE
+from snn2c.contract import xorshift32_draws as xorshift32
 
 
 def centres(n: int) -> np.ndarray:
@@ -48,6 +49,6 @@ def encode(spec: ir.EncoderSpec, u: torch.Tensor) -> torch.Tensor:
     if spec.kind == "rate_periodic":
         a = act.unsqueeze(0)
         return (torch.floor((t + 1) * a) > torch.floor(t * a)).to(u.dtype)
-    draws = xorshift32(spec.seed, steps * act.shape[1]) >> 20
-    p = torch.as_tensor(draws.reshape(steps, 1, -1) / 4096.0, dtype=u.dtype)
+    draws = xorshift32(spec.seed, steps * act.shape[1]) >> RNG_DRAW_SHIFT
+    p = torch.as_tensor(draws.reshape(steps, 1, -1) / X_ONE, dtype=u.dtype)
     return (p < act.unsqueeze(0)).to(u.dtype)

@@ -14,7 +14,7 @@ import numpy as np
 import torch
 
 from snn2c import ir
-from snn2c.quantize.fixedpoint import BETA_FRAC
+from snn2c.contract import BETA_FRAC
 from snn2c.train import qat
 from snn2c.train.model import SpikingRegressor, leak_beta
 

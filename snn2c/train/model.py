@@ -24,7 +24,7 @@ import torch
 from torch import nn
 
 from snn2c import ir
-from snn2c.quantize.fixedpoint import BETA_FRAC
+from snn2c.contract import BETA_FRAC, IZH_V_REST
 from snn2c.train import qat
 from snn2c.train.encoders import encode
 from snn2c.train.neurons import izh_step, lif_step
@@ -157,8 +157,8 @@ class SpikingRegressor(nn.Module):
         n_hidden = len(cfg.hidden)
         if izh is not None:
             for i in range(n_hidden):
-                vs[i] = vs[i] + ir.IZH_V_REST
-        us = [v * 0.0 + (izh.b * ir.IZH_V_REST if izh else 0.0) for v in vs]
+                vs[i] = vs[i] + IZH_V_REST
+        us = [v * 0.0 + (izh.b * IZH_V_REST if izh else 0.0) for v in vs]
         betas = [self.beta(i, quant) for i in range(len(self.layers))]
         thetas = [self.threshold(i, quant) for i in range(len(self.layers))]
         for t in range(steps):

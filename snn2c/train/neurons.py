@@ -18,6 +18,8 @@ import math
 
 import torch
 
+from snn2c import contract
+
 SURROGATES = ("fast_sigmoid", "arctan")
 
 
@@ -88,12 +90,14 @@ def izh_step(
     """One Euler step of an Izhikevich layer (docs/fixed-point.md, "Izhikevich layers"):
     returns (v, u, spikes). v and u in mV; the spike's surrogate derivative is taken of
     (v - 30 mV) / 10 mV with the same surrogate as LIF; the reset is detached."""
-    vc = v.clamp(-100.0, 30.0)
-    drive = (gain * current).clamp(-1024.0, 1024.0)
-    v_new = vc + dt * (0.04 * vc * vc + 5.0 * vc + 140.0 - u + drive)
+    vc = v.clamp(contract.IZH_V_MIN, contract.IZH_V_PEAK)
+    drive = (gain * current).clamp(-contract.IZH_I_LIM, contract.IZH_I_LIM)
+    v_new = vc + dt * (
+        contract.IZH_K2 * vc * vc + contract.IZH_K1 * vc + contract.IZH_K0_MV - u + drive
+    )
     u_new = u + dt * a * (b * vc - u)
-    s = spike((v_new - 30.0) / IZH_SURROGATE_MV, slope, surrogate, ge=True)
+    s = spike((v_new - contract.IZH_V_PEAK) / IZH_SURROGATE_MV, slope, surrogate, ge=True)
     sd = s.detach()
     v_new = v_new * (1.0 - sd) + c * sd
-    u_new = (u_new + d * sd).clamp(-1024.0, 1024.0)
+    u_new = (u_new + d * sd).clamp(-contract.IZH_U_LIM, contract.IZH_U_LIM)
     return v_new, u_new, s

@@ -13,14 +13,8 @@ from __future__ import annotations
 
 import torch
 
-from snn2c.quantize.fixedpoint import (
-    DECODER_BITS,
-    V_FRAC,
-    decoder_divisor,
-    decoder_fracs,
-    qmax_of,
-    weight_frac,
-)
+from snn2c.contract import DECODER_BITS, V_FRAC
+from snn2c.quantize.fixedpoint import decoder_divisor, decoder_fracs, qmax_of, weight_frac
 
 
 def _round_half_up(x: torch.Tensor) -> torch.Tensor:

@@ -28,6 +28,7 @@ import torch
 from torch import nn
 
 from snn2c import ir
+from snn2c.contract import MAX_STEPS, V_ONE
 from snn2c.errors import Snn2cError
 from snn2c.textsafe import check_name, safe_name
 from snn2c.train import baseline, datasets, linear
@@ -130,8 +131,8 @@ def _check(cfg: TrainConfig) -> None:
         )
     if cfg.weight_bits not in ir.WEIGHT_BITS:
         raise Snn2cError(f"--weight-bits: expected 8 or 16, got {cfg.weight_bits}")
-    if not 1 <= cfg.steps <= 4096:
-        raise Snn2cError(f"--steps: expected 1..4096, got {cfg.steps}")
+    if not 1 <= cfg.steps <= MAX_STEPS:
+        raise Snn2cError(f"--steps: expected 1..{MAX_STEPS}, got {cfg.steps}")
     if not cfg.hidden or any(h < 1 for h in cfg.hidden) or cfg.readout < 1:
         raise Snn2cError("--hidden and --readout need positive layer widths")
     if not 2 <= cfg.neurons_per_feature <= 256:
@@ -340,7 +341,7 @@ def train(
     from snn2c.reference import normalize, run, to_user_units
 
     res = run(quantize(net), normalize(net, ds.x_test))
-    y_fixed = to_user_units(net, res.outputs.astype(np.float64) / 65536.0)
+    y_fixed = to_user_units(net, res.outputs.astype(np.float64) / V_ONE)
     t_eval = time.perf_counter()
 
     metrics = {

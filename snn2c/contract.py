@@ -1,0 +1,152 @@
+"""The fixed-point contract's numbers, in one place (docs/fixed-point.md).
+
+Every format, range, table geometry and equation constant that the numpy
+reference, the float simulator, training, the quantizer and the generated C must
+agree on is defined here and nowhere else: Python imports these names, and
+codegen renders them into ``snn_contract.h`` (:func:`c_header`), which the kernels
+and the generated model include. tests/test_contract.py fails if one of these
+numbers is typed into the C or the templates again.
+
+numpy-only on purpose: training (torch) and the device side both depend on it,
+it depends on nothing of snn2c.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+# -- formats ------------------------------------------------------------------------------
+X_FRAC = 12  # normalised inputs and encoder currents: Q12
+X_ONE = 1 << X_FRAC
+V_FRAC = 16  # bias, threshold, membrane, outputs: Q16
+V_ONE = 1 << V_FRAC
+BETA_FRAC = 15  # 'mul' leak factor: Q15
+INT32_MIN = -(2**31)
+INT32_MAX = 2**31 - 1
+MAX_STEPS = 4096  # time steps of one inference, and rows of a layer
+
+# -- weight grids ("Weights"): the quantizer and QAT both snap to these --------------------
+WEIGHT_FRAC_MIN, WEIGHT_FRAC_MAX = -8, 24  # keeps every kernel shift within [-24, 24]
+DECODER_BITS = 16
+DECODER_FRAC_MIN, DECODER_ACC_FRAC = -8, 40  # rs in [-8, 40 - feature frac]
+
+# -- Gaussian receptive fields ("Encoders"): |d| in [0, 1] (Q12) at a step of 2^-8 -----------
+GAUSS_STEP_BITS = 4  # a table step is 2^4 Q12 units; the low 4 bits interpolate
+GAUSS_INDEX_BITS = X_FRAC - GAUSS_STEP_BITS
+GAUSS_ENTRIES = (1 << GAUSS_INDEX_BITS) + 1  # G[0] .. G[256]; d = 1.0 hits G[256]
+
+# -- latency coding: fire_at = t0 + rnd((1 - a) * window) in Q12 ---------------------------
+LATENCY_FRAC = X_FRAC
+
+# -- rate_bernoulli: xorshift32, its top X_FRAC bits compared with the Q12 input -----------
+XORSHIFT_SHIFTS = (13, 17, 5)  # s ^= s << 13; s ^= s >> 17; s ^= s << 5
+RNG_DRAW_SHIFT = 32 - X_FRAC
+
+# -- voting sigmoid ("Decoders"): V in [-8, 8) (Q16) at a step of 1/16, out in Q15 ---------
+SIGMOID_OUT_FRAC = 15
+SIGMOID_RANGE_BITS = V_FRAC + 3  # 8.0 in Q16
+SIGMOID_STEP_BITS = V_FRAC - 4  # 1/16 in Q16
+SIGMOID_ENTRIES = (2 << SIGMOID_RANGE_BITS >> SIGMOID_STEP_BITS) + 1  # 257
+
+# features' fractions of each decoder kind (its readout input)
+DECODER_FEATURE_FRAC = {
+    "membrane": V_FRAC,
+    "population": SIGMOID_OUT_FRAC,
+    "rate": 0,
+    "first_spike": 0,
+}
+
+# -- Izhikevich layers ("Izhikevich layers"): v and u in mV, Q16 on the device -------------
+# dv/dt = 0.04 v^2 + 5 v + 140 - u + I; du/dt = a (b v - u); spike at v >= 30 mV
+IZH_K2 = 0.04  # mV^-1 ms^-1, the quadratic term
+IZH_K1 = 5  # ms^-1
+IZH_K0_MV = 140.0  # mV/ms
+IZH_V_PEAK = 30.0  # mV: spike when v >= 30
+IZH_V_MIN = -100.0  # mV: v is clamped to [V_MIN, V_PEAK] before each update
+IZH_V_REST = -65.0  # mV: v after reset of the network state (u = b * v)
+IZH_U_LIM = 1024.0  # mV: u is clamped to [-U_LIM, U_LIM]
+IZH_I_LIM = 1024.0  # mV/ms: the input drive gain * I is clamped to [-I_LIM, I_LIM]
+IZH_FRAC = 16  # v, u, c, d: Q16 mV; dv, the drive: Q16 mV/ms
+IZH_SQ_SHIFT = 8  # v8 = asr(v, 8) is Q8 mV, |v8| <= 25600, v8 * v8 < 2**30
+IZH_K04_FRAC = 20
+IZH_K04 = int(np.floor(IZH_K2 * (1 << IZH_K04_FRAC) + 0.5))  # 41943
+IZH_AB_FRAC = 24  # a and a * b: Q24 (per ms)
+IZH_GAIN_FRAC = 8  # current gain: Q8 (mV/ms per Q16 unit of current)
+IZH_V_MIN_Q = int(IZH_V_MIN) << IZH_FRAC
+IZH_V_PEAK_Q = int(IZH_V_PEAK) << IZH_FRAC
+IZH_C140_Q = int(IZH_K0_MV) << IZH_FRAC
+IZH_U_LIM_Q = int(IZH_U_LIM) << IZH_FRAC
+IZH_I_LIM_Q = int(IZH_I_LIM) << IZH_FRAC
+
+
+def xorshift32_draws(seed: int, count: int) -> np.ndarray:
+    """The first `count` outputs of the contract's xorshift32 starting from `seed`."""
+    a, b, c = XORSHIFT_SHIFTS
+    s = seed & 0xFFFFFFFF
+    out = np.empty(count, dtype=np.int64)
+    for i in range(count):
+        s ^= (s << a) & 0xFFFFFFFF
+        s ^= s >> b
+        s ^= (s << c) & 0xFFFFFFFF
+        out[i] = s
+    return out
+
+
+# -- the C view ---------------------------------------------------------------------------
+def _q16(mv: float) -> str:
+    """A whole number of mV as a Q16 int32 expression in C (a multiply: no shift of a
+    negative value)."""
+    return f"((int32_t){int(mv)} * (1 << SNN_IZH_FRAC))"
+
+
+# (C name, value, C text or None for the plain value, comment): what snn_contract.h
+# defines; tests/test_contract.py has the C compiler check that each text is the value.
+C_CONSTANTS: tuple[tuple[str, int, str | None, str], ...] = (
+    ("SNN_X_FRAC", X_FRAC, None, "normalised inputs and encoder currents: Q12"),
+    ("SNN_X_ONE", X_ONE, "(1 << SNN_X_FRAC)", "1.0 in Q12"),
+    ("SNN_V_FRAC", V_FRAC, None, "membranes, biases, thresholds, outputs: Q16"),
+    ("SNN_BETA_FRAC", BETA_FRAC, None, "the 'mul' leak factor: Q15"),
+    ("SNN_GAUSS_STEP_BITS", GAUSS_STEP_BITS, None, "Q12 units per Gaussian table step: 2^4"),
+    ("SNN_GAUSS_ENTRIES", GAUSS_ENTRIES, None, "G[0..256]; storage adds G[257] = G[256]"),
+    ("SNN_LATENCY_FRAC", LATENCY_FRAC, None, "latency: rnd((1 - a) * window) from Q12"),
+    ("SNN_XORSHIFT_A", XORSHIFT_SHIFTS[0], None, "xorshift32: s ^= s << A"),
+    ("SNN_XORSHIFT_B", XORSHIFT_SHIFTS[1], None, "s ^= s >> B"),
+    ("SNN_XORSHIFT_C", XORSHIFT_SHIFTS[2], None, "s ^= s << C"),
+    ("SNN_RNG_DRAW_SHIFT", RNG_DRAW_SHIFT, None, "a draw is the top 12 bits: s >> 20"),
+    ("SNN_SIGMOID_RANGE_BITS", SIGMOID_RANGE_BITS, None, "the table spans [-2^19, 2^19) (Q16)"),
+    ("SNN_SIGMOID_STEP_BITS", SIGMOID_STEP_BITS, None, "Q16 units per sigmoid table step: 2^12"),
+    ("SNN_SIGMOID_ENTRIES", SIGMOID_ENTRIES, None, "S[0..256], Q15"),
+    ("SNN_IZH_FRAC", IZH_FRAC, None, "Izhikevich v, u, c, d: Q16 mV"),
+    ("SNN_IZH_SQ_SHIFT", IZH_SQ_SHIFT, None, "v8 = v >> 8, Q8 mV"),
+    ("SNN_IZH_K04_FRAC", IZH_K04_FRAC, None, "0.04 in Q20"),
+    ("SNN_IZH_K04", IZH_K04, f"((int64_t){IZH_K04})", "rnd(0.04 * 2^20)"),
+    ("SNN_IZH_K1", IZH_K1, None, "the 5 v term"),
+    ("SNN_IZH_AB_FRAC", IZH_AB_FRAC, None, "a and a * b: Q24 per ms"),
+    ("SNN_IZH_GAIN_FRAC", IZH_GAIN_FRAC, None, "current gain: Q8"),
+    ("SNN_IZH_V_MIN", IZH_V_MIN_Q, _q16(IZH_V_MIN), f"{IZH_V_MIN:g} mV, Q16"),
+    ("SNN_IZH_V_PEAK", IZH_V_PEAK_Q, _q16(IZH_V_PEAK), f"{IZH_V_PEAK:g} mV: spike at v >= peak"),
+    ("SNN_IZH_C140", IZH_C140_Q, _q16(IZH_K0_MV), f"{IZH_K0_MV:g} mV/ms"),
+    ("SNN_IZH_U_LIM", IZH_U_LIM_Q, _q16(IZH_U_LIM), f"|u| <= {IZH_U_LIM:g} mV"),
+    ("SNN_IZH_I_LIM", IZH_I_LIM_Q, _q16(IZH_I_LIM), f"|drive| <= {IZH_I_LIM:g} mV/ms"),
+)
+
+
+def c_header() -> str:
+    """The text of snn_contract.h: the constants above as C preprocessor names."""
+    width = max(len(name) for name, _, _, _ in C_CONSTANTS)
+    lines = [
+        "/*",
+        " * snn_contract.h - the numbers of the snn2c fixed-point contract",
+        " * (docs/fixed-point.md). Generated from snn2c/contract.py: edit that, not this.",
+        " */",
+        "#ifndef SNN_CONTRACT_H",
+        "#define SNN_CONTRACT_H",
+        "",
+        "#include <stdint.h>",
+        "",
+    ]
+    for name, value, text, note in C_CONSTANTS:
+        text = text or str(value)
+        lines.append(f"#define {name:<{width}} {text} /* {note} */")
+    lines += ["", "#endif /* SNN_CONTRACT_H */", ""]
+    return "\n".join(lines)
