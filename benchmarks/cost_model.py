@@ -35,10 +35,10 @@ if str(ROOT) not in sys.path:
 from snn2c import modelfile  # noqa: E402
 from snn2c.boards import load_board  # noqa: E402
 from snn2c.build import build  # noqa: E402
-from snn2c.emulate.vectors import make_vectors  # noqa: E402
 from snn2c.emulate.verify import count_indices, verify_qemu  # noqa: E402
 from snn2c.quantize import quantize  # noqa: E402
 from snn2c.reference import run  # noqa: E402
+from snn2c.reference.vectors import make_vectors  # noqa: E402
 from snn2c.search import costmodel, space  # noqa: E402
 
 DATASETS = ("friedman1", "diabetes", "mackey-glass", "seattle-weather", "auto-mpg")
@@ -79,9 +79,9 @@ def measure(i: int, board_name: str, seed: int) -> dict:
         res = verify_qemu(Path(tmp) / "fw", vectors=VECTORS, seed=0, count_sample=6)
     if res["mismatches"] != 0:
         raise SystemExit(f"network {i}: {res['mismatches']} mismatches: {res['first_mismatch']}")
-    vec = make_vectors(net, VECTORS, seed=0)
-    idx = count_indices(VECTORS, 6)
     qnet = quantize(net)
+    vec = make_vectors(qnet, VECTORS, seed=0)
+    idx = count_indices(VECTORS, 6)
     spikes = run(qnet, vec.x_q[idx].astype(np.int64)).spike_counts
     return {
         "i": i,

@@ -123,9 +123,9 @@ def run(cases: int, seed: int = 0, *, codegen_every: int = 10) -> FuzzReport:
 
             def case(raw: str = raw, codegen: bool = i % codegen_every == 0) -> None:
                 net = modelfile.loads(raw.encode(), source="fuzz.snn")
-                quantize(net)
+                qnet = quantize(net)
                 if codegen:
-                    render_sources(net)
+                    render_sources(qnet)
 
             rep.attempt(case, raw)
     return rep
@@ -217,13 +217,14 @@ def run_manifests(cases: int, seed: int = 0) -> FuzzReport:
 
     from snn2c.boards import load_board  # noqa: PLC0415
     from snn2c.build import project  # noqa: PLC0415
+    from snn2c.quantize import quantize  # noqa: PLC0415
 
     rng = random.Random(seed)
     rep = FuzzReport()
     net = random_network(2)
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "b"
-        manifest = project.write_project(net, load_board("nucleo-f401"), root, force=True,
+        manifest = project.write_project(quantize(net), load_board("nucleo-f401"), root, force=True,
                                          command="fuzz")  # fmt: skip
         manifest["size"] = {"flash_bytes": 1, "ram_bytes": 1}
         path = root / project.MANIFEST

@@ -176,19 +176,6 @@ def load(path: str | Path) -> ir.Network:
     return loads(raw, source=str(path))
 
 
-def load_compilable(path: str | Path) -> ir.Network:
-    """A model that also quantizes: its quantizer errors name the file, as load's do."""
-    from snn2c.errors import Snn2cError  # noqa: PLC0415
-    from snn2c.quantize import quantize  # noqa: PLC0415
-
-    net = load(path)
-    try:
-        quantize(net)
-    except Snn2cError as e:
-        raise ModelFormatError(f"{path}: {e}") from None
-    return net
-
-
 def loads(raw: bytes, source: str = "<bytes>") -> ir.Network:
     try:
         doc = json.loads(raw.decode("utf-8"))

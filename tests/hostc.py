@@ -10,6 +10,7 @@ import numpy as np
 
 from snn2c import ir
 from snn2c.codegen import write_sources
+from snn2c.quantize import quantize
 
 HARNESS = Path(__file__).parent / "c" / "host_harness.c"
 STRICT = ["-std=c99", "-Wall", "-Wextra", "-Wconversion", "-Wshadow", "-Werror", "-pedantic"]
@@ -72,7 +73,7 @@ def build_host(
     net: ir.Network, workdir: Path, *, sanitize: bool = False, count_spikes: bool = True
 ) -> HostModel:
     src = workdir / "src"
-    write_sources(net, src, force=True, command="pytest")
+    write_sources(quantize(net), src, force=True, command="pytest")
     exe = workdir / ("harness_san" if sanitize else "harness")
     cmd = [
         "gcc",

@@ -22,6 +22,7 @@ sys.path.insert(0, str(BENCH))
 from snn2c.boards import load_board  # noqa: E402
 from snn2c.build import project  # noqa: E402
 from snn2c.netgen import random_network  # noqa: E402
+from snn2c.quantize import quantize  # noqa: E402
 from snn2c.reference import floatsim  # noqa: E402
 
 import _common as C  # noqa: E402
@@ -52,7 +53,7 @@ def setup(tmp_path_factory):
     net = random_network(3, n_features=3, hidden=(16,), last_neurons=4, steps=8)
     work = tmp_path_factory.mktemp("bench")
     build = work / "build"
-    project.write_project(net, board, build, force=True, command="test_benchmarks")
+    project.write_project(quantize(net), board, build, force=True, command="test_benchmarks")
     rng = np.random.default_rng(0)
     span = net.inputs.high - net.inputs.low
     x = net.inputs.low + rng.uniform(-0.1, 1.1, (24, net.n_inputs)) * span

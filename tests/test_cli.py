@@ -11,6 +11,7 @@ import pytest
 
 from snn2c import modelfile
 from snn2c.netgen import random_network
+from snn2c.quantize import quantize
 from snn2c.reference import predict
 
 
@@ -71,7 +72,7 @@ def test_predict_matches_reference(model, tmp_path, mode):
     proc = snn2c("predict", model, "--input", csv, "-o", out, "--mode", mode)
     assert proc.returncode == 0, proc.stderr
     y = np.loadtxt(out, delimiter=",", skiprows=1)
-    np.testing.assert_allclose(y, predict(net, x, mode=mode)[:, 0], rtol=1e-8)
+    np.testing.assert_allclose(y, predict(quantize(net), x, mode=mode)[:, 0], rtol=1e-8)
 
 
 @pytest.mark.parametrize(

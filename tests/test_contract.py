@@ -16,6 +16,7 @@ import pytest
 from snn2c import contract
 from snn2c.codegen.generator import CONTRACT_HEADER, render_sources
 from snn2c.netgen import random_network
+from snn2c.quantize import quantize
 from snn2c.resources import data_dir
 
 # the files that carry the contract's arithmetic and table layout
@@ -100,7 +101,7 @@ def test_every_c_name_is_used_and_every_source_gets_the_header():
     nets = [random_network(seed=1), random_network(seed=2, decoder="population")]
     texts = []
     for net in nets:
-        files = render_sources(net)
+        files = render_sources(quantize(net))
         assert files[CONTRACT_HEADER] == contract.c_header()
         texts += files.values()
     text = "".join(texts)

@@ -9,9 +9,8 @@ import pytest
 
 from snn2c import modelfile
 from snn2c.boards import load_board
-from snn2c.build import build
+from snn2c.build import build, harness
 from snn2c.cli import main
-from snn2c.emulate import harness_output
 from snn2c.emulate.qemu import count_windows
 from snn2c.emulate.verify import verify_qemu
 from snn2c.netgen import random_network
@@ -129,12 +128,12 @@ def test_parse_harness_output():
         "Y 0 -5 7\r\nS 0 0 3\r\nY 1 -2147483648 2147483647\r\nS 1 1 2\r\n"
         "Q 0 0 4096 : 1 2\r\nSNN2C-HARNESS END mismatches=0\r\n"
     )
-    out = harness_output.parse(text)
+    out = harness.parse(text)
     assert out.complete and out.device_mismatches == 0
     assert out.header == {"vectors": 2, "floats": 1, "outputs": 2, "layers": 1, "counters": 1}
     assert out.y == {0: [-5, 7], 1: [-(2**31), 2**31 - 1]}
     assert out.spikes[1] == [1, 2] and out.fq[0] == [0, 4096] and out.fy[0] == [1, 2]
-    assert not harness_output.parse("SNN2C-HARNESS BEGIN vectors=1\nY 0 1\n").complete
+    assert not harness.parse("SNN2C-HARNESS BEGIN vectors=1\nY 0 1\n").complete
 
 
 def test_count_windows(tmp_path):

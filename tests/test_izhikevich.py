@@ -204,6 +204,8 @@ def test_header_names_the_neuron_model():
     net = random_network(3, hidden=(8, 6))
     izh = dataclasses.replace(net.layers[0], neuron=ir.NeuronSpec.izhikevich())
     net = dataclasses.replace(net, layers=(izh, *net.layers[1:]))
-    lines = [ln for ln in render_sources(net)["snn_model.h"].splitlines() if " * Layer " in ln]
+    lines = [
+        ln for ln in render_sources(quantize(net))["snn_model.h"].splitlines() if " * Layer " in ln
+    ]
     kinds = [ln.split(", ")[0].rsplit(" ", 1)[-1] for ln in lines]
     assert kinds == ["Izhikevich", "LIF", "(non-spiking)"], lines

@@ -107,8 +107,8 @@ def test_quantized_close_to_float_on_a_smooth_network(decoder):
         8, encoder="population", decoder=decoder, hidden=(32,), steps=8, weight_bits=16
     )
     x = np.random.default_rng(0).uniform(net.inputs.low, net.inputs.high, (300, net.n_inputs))
-    yq = predict(net, x, mode="fixed")
-    yf = predict(net, x, mode="float")
+    yq = predict(quantize(net), x, mode="fixed")
+    yf = predict(quantize(net), x, mode="float")
     # int16 weights: most outputs agree to within 1% of the output's spread
     spread = yf.std() + 1e-9
     assert np.median(np.abs(yq - yf)) < 0.01 * spread

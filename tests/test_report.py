@@ -218,14 +218,14 @@ def test_qemu_spike_counters_match_report(tmp_path):
     from snn2c.boards import load_board
     from snn2c.build import build
     from snn2c.emulate import verify_qemu
-    from snn2c.emulate.vectors import make_vectors
+    from snn2c.reference.vectors import make_vectors
     from snn2c.report.target import target_report
 
     net = random_network(12, hidden=(10,), encoder="rate_periodic", decoder="rate", steps=8)
     build(net, load_board("nucleo-f401"), tmp_path / "b")
     res = verify_qemu(tmp_path / "b", vectors=12, count_sample=2)
     assert res["mismatches"] == 0  # the device's spike counters equal the reference's ...
-    vec = make_vectors(net, 12)
+    vec = make_vectors(quantize(net), 12)
     act = activity(net, np.clip(vec.x_q.astype(np.int64), 0, 4096))
     np.testing.assert_array_equal(act.spike_counts, vec.spikes)  # ... and the report's
     doc = target_report(tmp_path / "b", verify=res)

@@ -29,9 +29,11 @@ import numpy as np
 from snn2c import __version__, ir, modelfile
 from snn2c.boards import Board, load_board_file
 from snn2c.build import toolchain
+from snn2c.build.harness import template_view
 from snn2c.codegen import render_sources
-from snn2c.emulate.vectors import make_vectors, template_view
 from snn2c.errors import Snn2cError
+from snn2c.quantize import QuantizedNetwork, load_model, quantize
+from snn2c.reference.vectors import Vectors, make_vectors
 from snn2c.resources import data_dir
 from snn2c.textsafe import comment
 
@@ -233,18 +235,14 @@ def _uart_view(u) -> dict:
     return {"driver": u.driver, "base": f"0x{u.base:08X}", "clock_hz": u.clock_hz, "baud": u.baud}
 
 
-def write_harness_vectors(
-    folder: Path, net: ir.Network, n: int, prov: str, seed: int = 0, *, vec=None
-):
-    """Render harness_vectors.h (n vectors and the reference's results) into folder."""
-    vec = make_vectors(net, n, seed=seed) if vec is None else vec
+def write_harness_vectors(folder: Path, vec: Vectors, prov: str) -> None:
+    """Render harness_vectors.h (the vectors and the reference's results) into folder."""
     text = (
         environment()
         .get_template("firmware/harness_vectors.h.j2")
         .render(template_view(vec), provenance=prov)
     )
     _write(folder / "harness_vectors.h", text)
-    return vec
 
 
 def compile_image(
@@ -269,8 +267,11 @@ def compile_image(
     return elf
 
 
-def write_project(net: ir.Network, board: Board, out: Path, *, force: bool, command: str) -> dict:
+def write_project(
+    qnet: QuantizedNetwork, board: Board, out: Path, *, force: bool, command: str
+) -> dict:
     """Render every file of the project into out (no compilation)."""
+    net = qnet.source
     if out.exists() and any(out.iterdir()) and not force:
         raise Snn2cError(f"{out}: already exists and is not empty (use --force to overwrite)")
     try:
@@ -280,12 +281,13 @@ def write_project(net: ir.Network, board: Board, out: Path, *, force: bool, comm
         raise Snn2cError(f"{out}: cannot create the build folder ({e.strerror})") from None
     prov = provenance(net, board, command)
     env = environment()
-    for name, text in render_sources(net, command=command).items():
+    for name, text in render_sources(qnet, command=command).items():
         _write(out / "src" / name, text)
     _render_board_files(env, out, board, net, prov)
     modelfile.write_atomic(out / "model.snn", modelfile.dumps(net))
     _copy(board.path, out / "board.json")
-    vec = write_harness_vectors(out / "harness/vectors", net, DEFAULT_HARNESS_VECTORS, prov)
+    vec = make_vectors(qnet, DEFAULT_HARNESS_VECTORS)
+    write_harness_vectors(out / "harness/vectors", vec, prov)
 
     from snn2c.build import platformio, renode, user_ci  # noqa: PLC0415  (render helpers)
 
@@ -339,7 +341,7 @@ def build(
     command: str = "snn2c build",
 ) -> dict:
     """snn2c build: write the project, compile the app and the board harness, size them."""
-    net = model if isinstance(model, ir.Network) else modelfile.load_compilable(model)
+    qnet = quantize(model) if isinstance(model, ir.Network) else load_model(model)
     out = Path(out)
     if out.exists() and not out.is_dir():
         raise Snn2cError(f"{out}: is a file (expected a folder for the build)")
@@ -349,7 +351,7 @@ def build(
             raise Snn2cError(
                 f"{out}: the output folder holds the input model {model}; choose another -o"
             )
-    manifest = write_project(net, board, out, force=force, command=command)
+    manifest = write_project(qnet, board, out, force=force, command=command)
     _write(out / MANIFEST, json.dumps(manifest, indent=1, sort_keys=True) + "\n")
     if not board.buildable_here:
         try:

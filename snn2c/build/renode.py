@@ -14,8 +14,8 @@ from pathlib import Path
 
 from snn2c import ir, modelfile
 from snn2c.boards import Board
-from snn2c.emulate.harness_output import expected_lines
-from snn2c.emulate.vectors import Vectors
+from snn2c.build.harness import expected_lines
+from snn2c.reference.vectors import Vectors
 
 SUITE_TIMEOUT_S = 120  # the first line waits for Renode's start and the image's boot
 LINE_TIMEOUT_S = 15  # each later line (the harness prints them all within a second)

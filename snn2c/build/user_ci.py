@@ -15,9 +15,9 @@ from pathlib import Path
 from snn2c import ir, modelfile
 from snn2c.boards import Board
 from snn2c.build import platformio
+from snn2c.build.harness import expected_lines
 from snn2c.build.renode import image_variant
-from snn2c.emulate.harness_output import expected_lines
-from snn2c.emulate.vectors import Vectors
+from snn2c.reference.vectors import Vectors
 from snn2c.resources import data_dir
 
 RENODE_VERSION = "1.15.3"  # the release snn2c's Renode files are tested with

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import argparse
 
-from snn2c import modelfile
 from snn2c.cli._common import command_line, emit_json
 from snn2c.codegen import write_sources
+from snn2c.quantize import load_model
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -20,9 +20,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    net = modelfile.load_compilable(args.model)
+    qnet = load_model(args.model)
     paths = write_sources(
-        net,
+        qnet,
         args.output,
         force=args.force,
         count_spikes=args.count_spikes,

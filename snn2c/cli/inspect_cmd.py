@@ -7,7 +7,7 @@ from typing import Any
 
 from snn2c import modelfile
 from snn2c.cli._common import emit_json
-from snn2c.quantize import quantize
+from snn2c.quantize import load_model
 from snn2c.reference import countform
 
 
@@ -19,8 +19,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def summary(path: str) -> dict:
-    net = modelfile.load_compilable(path)
-    q = quantize(net)
+    q = load_model(path)
+    net = q.source
     layers: list[dict[str, Any]] = []
     for layer, ql in zip(net.layers, q.layers, strict=True):
         n = layer.neuron

@@ -12,6 +12,7 @@ from snn2c import modelfile
 from snn2c.cli._common import emit_json
 from snn2c.csvdata import read_columns
 from snn2c.errors import Snn2cError
+from snn2c.quantize import load_model
 from snn2c.reference import predict
 
 
@@ -34,12 +35,13 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    net = modelfile.load_compilable(args.model)
+    qnet = load_model(args.model)
+    net = qnet.source
     out = Path(args.output)
     if out.exists() and not args.force:
         raise Snn2cError(f"{out}: already exists (use --force to overwrite)")
     x = read_columns(args.input, net.inputs.names)
-    y = predict(net, x, mode=args.mode)
+    y = predict(qnet, x, mode=args.mode)
     name = net.target.name
     cols = [name] if y.shape[1] == 1 else [f"{name}_{i}" for i in range(y.shape[1])]
     buf = io.StringIO()

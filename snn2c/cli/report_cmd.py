@@ -8,6 +8,7 @@ from pathlib import Path
 from snn2c import modelfile
 from snn2c.cli._common import emit_json
 from snn2c.errors import Snn2cError
+from snn2c.quantize import load_model
 
 
 def register(subparsers) -> None:
@@ -176,14 +177,15 @@ def run(args: argparse.Namespace) -> int:
     docs = []
     stems: set[str] = set()
     for i, path in enumerate(args.models):
-        net = modelfile.load_compilable(path)
+        qnet = load_model(path)
+        net = qnet.source
         data = core.load_data(net, args.dataset, args.target, args.seed)
         name = Path(path).stem
         while name in stems:
             name += "_"
         stems.add(name)
         doc = core.model_report(
-            net, data, name=name, constants=constants, out=out,
+            qnet, data, name=name, constants=constants, out=out,
             train_ann=not args.no_ann, ann_epochs=args.ann_epochs, sample=args.sample,
         )  # fmt: skip
         doc["target"] = _target(args, net) if i == 0 else {

@@ -12,11 +12,11 @@ from pathlib import Path
 import jinja2
 import numpy as np
 
-from snn2c import __version__, contract, ir, modelfile
+from snn2c import __version__, contract, modelfile
 from snn2c.codegen.cformat import c_array, c_float, c_float_array
 from snn2c.contract import INT32_MAX, X_ONE
 from snn2c.errors import Snn2cError
-from snn2c.quantize import QuantizedNetwork, quantize
+from snn2c.quantize import QuantizedNetwork
 from snn2c.quantize.plan import CountForm
 from snn2c.reference import countform
 from snn2c.resources import data_dir
@@ -159,7 +159,8 @@ def _count_form_view(cf: CountForm | None) -> dict | None:
     }
 
 
-def build_view(net: ir.Network, qnet: QuantizedNetwork, *, command: str) -> dict:
+def build_view(qnet: QuantizedNetwork, *, command: str) -> dict:
+    net = qnet.source
     enc = qnet.encoder
     dec = qnet.decoder
     layers = [_layer_view(i, layer) for i, layer in enumerate(qnet.layers)]
@@ -197,15 +198,14 @@ def build_view(net: ir.Network, qnet: QuantizedNetwork, *, command: str) -> dict
 
 
 def render_sources(
-    net: ir.Network, *, count_spikes: bool = False, command: str = "snn2c compile"
+    qnet: QuantizedNetwork, *, count_spikes: bool = False, command: str = "snn2c compile"
 ) -> dict[str, str]:
     """File name -> contents of the C sources for a network (SOURCE_FILES).
 
     count_spikes sets the default of SNN_MODEL_COUNT_SPIKES in the header (the
     counters can also be switched on with -DSNN_MODEL_COUNT_SPIKES=1).
     """
-    qnet = quantize(net)
-    view = build_view(net, qnet, command=command)
+    view = build_view(qnet, command=command)
     view["count_spikes"] = int(count_spikes)
     env = _environment()
     files = {
@@ -220,7 +220,7 @@ def render_sources(
 
 
 def write_sources(
-    net: ir.Network,
+    qnet: QuantizedNetwork,
     out_dir: str | Path,
     *,
     force: bool = False,
@@ -231,7 +231,7 @@ def write_sources(
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
         raise Snn2cError(f"{out}: is a file (expected a folder for the sources)")
-    files = render_sources(net, count_spikes=count_spikes, command=command)
+    files = render_sources(qnet, count_spikes=count_spikes, command=command)
     clashes = [name for name in files if (out / name).exists()]
     if clashes and not force:
         raise Snn2cError(f"{out / clashes[0]}: already exists (use --force to overwrite)")

@@ -6,12 +6,12 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from snn2c.build import project
+from snn2c.build import harness, project
 from snn2c.deploy.ports import find_port
-from snn2c.emulate import harness_output
-from snn2c.emulate.vectors import make_vectors
 from snn2c.emulate.verify import first_mismatch
 from snn2c.errors import Snn2cError
+from snn2c.quantize import quantize
+from snn2c.reference.vectors import make_vectors
 
 BEGIN = "SNN2C-HARNESS BEGIN"
 END = "SNN2C-HARNESS END"
@@ -75,7 +75,7 @@ def monitor(
         lines = read_lines(port, baud, timeout, False, echo)
         return {"board": board.name, "port": port, "image": image, "lines": len(lines)}
     lines = read_lines(port, baud, timeout, True, echo)
-    out = harness_output.parse("\n".join(lines))
+    out = harness.parse("\n".join(lines))
     if not out.header:
         raise Snn2cError(
             f"{port}: no '{BEGIN}' line within {timeout:g} s (the harness prints once after "
@@ -92,7 +92,7 @@ def monitor(
             f"{port}: the harness ran {n} vectors, this build's has "
             f"{project.DEFAULT_HARNESS_VECTORS}: is the board running another build?"
         )
-    vec = make_vectors(net, n, seed=0)  # the vectors snn2c build embedded
+    vec = make_vectors(quantize(net), n, seed=0)  # the vectors snn2c build embedded
     bad, first = first_mismatch(vec, out, counters=bool(out.header.get("counters", 0)))
     return {
         "board": board.name,

@@ -22,12 +22,12 @@ from pathlib import Path
 import numpy as np
 
 from snn2c.boards import Board
-from snn2c.build import project, renode, toolchain
-from snn2c.emulate import harness_output
+from snn2c.build import harness, project, renode, toolchain
 from snn2c.emulate.qemu import count_windows, run_qemu
-from snn2c.emulate.vectors import make_vectors
 from snn2c.emulate.verify import COUNT_SAMPLE, count_indices, first_mismatch, open_build
 from snn2c.errors import Snn2cError
+from snn2c.quantize import quantize
+from snn2c.reference.vectors import make_vectors
 
 WORK = "out/verify/renode"
 _SAFE_PATH = re.compile(r"[A-Za-z0-9_./+-]+")  # what Renode's monitor takes unquoted
@@ -98,11 +98,11 @@ def verify_renode(
     prov = project.provenance(net, board, f"snn2c verify {root} --emulator renode")
     env = project.environment()
     variant = renode.image_variant(board, verify=True)
-    vec = make_vectors(net, vectors, seed=seed)
+    vec = make_vectors(quantize(net), vectors, seed=seed)
     idx = count_indices(vectors, count_sample) if count_sample > 0 else []
 
     # the image with spike counters (compared), and the deployed code (counted)
-    project.write_harness_vectors(work / "all", net, vectors, prov, vec=vec)
+    project.write_harness_vectors(work / "all", vec, prov)
     project.compile_image(
         root, board, variant, counters=True, vectors_dir=f"{WORK}/all", elf_name="verify/renode/all"
     )
@@ -122,8 +122,8 @@ def verify_renode(
     }
     layers = len(net.layers)
     cases = [
-        ("Outputs And Spike Counts", "all.resc", harness_output.expected_lines(vec, layers=layers, counters=True), None),
-        ("Deployed Code", "count.resc", harness_output.expected_lines(vec, layers=layers, counters=False), "count.log"),
+        ("Outputs And Spike Counts", "all.resc", harness.expected_lines(vec, layers=layers, counters=True), None),
+        ("Deployed Code", "count.resc", harness.expected_lines(vec, layers=layers, counters=False), "count.log"),
     ]  # fmt: skip
     files["verify.robot"] = renode.suite_text(env, board, prov, cases)
     for name, text in files.items():
@@ -226,12 +226,12 @@ def _resc(env, board: Board, prov: str, name: str, enter=(), leave=()) -> str:
     return renode.script_text(env, board, prov, f"{name}.elf", enter, leave, f"uart-{name}.txt")
 
 
-def _parse(path: Path) -> harness_output.HarnessOutput:
+def _parse(path: Path) -> harness.HarnessOutput:
     if not path.is_file():
-        return harness_output.HarnessOutput()
+        return harness.HarnessOutput()
     text = path.read_text(errors="replace")
     # a suite that failed stops the emulation at once, perhaps in the middle of a line
-    return harness_output.parse(text[: text.rfind("\n") + 1])
+    return harness.parse(text[: text.rfind("\n") + 1])
 
 
 def _qemu_count(board: Board, elf: Path, idx: list[int], timeout: float) -> int | None:

@@ -9,16 +9,16 @@ from pathlib import Path
 import numpy as np
 
 from snn2c.boards import Board
-from snn2c.build import project, toolchain
-from snn2c.emulate import harness_output
+from snn2c.build import harness, project, toolchain
 from snn2c.emulate.qemu import count_windows, run_qemu
-from snn2c.emulate.vectors import Vectors, make_vectors
 from snn2c.errors import Snn2cError
+from snn2c.quantize import quantize
+from snn2c.reference.vectors import Vectors, make_vectors
 
 COUNT_SAMPLE = 6  # inferences whose instructions are counted (exec log ~100 B/instruction)
 
 
-def first_mismatch(vec: Vectors, out: harness_output.HarnessOutput, counters: bool):
+def first_mismatch(vec: Vectors, out: harness.HarnessOutput, counters: bool):
     """(number of mismatching vectors, description of the first one or None)."""
     bad = 0
     first = None
@@ -76,7 +76,7 @@ def _subset(vec: Vectors, idx: list[int]) -> Vectors:
 
 def _run_checked(board: Board, elf: Path, timeout: float, exec_log: Path | None = None):
     run = run_qemu(board, elf, timeout=timeout, exec_log=exec_log)
-    out = harness_output.parse(run.stdout)
+    out = harness.parse(run.stdout)
     if not out.complete:
         tail = (run.stdout.strip().splitlines() or ["<none>"])[-1]
         raise Snn2cError(
@@ -109,10 +109,10 @@ def verify_qemu(
         )
     prov = project.provenance(net, board, f"snn2c verify {root} --emulator qemu")
     work = root / "out" / "verify"
-    vec = make_vectors(net, vectors, seed=seed)
+    vec = make_vectors(quantize(net), vectors, seed=seed)
 
     # 1. every vector, spike counters on: outputs and counts compared
-    project.write_harness_vectors(work / "all", net, vectors, prov, vec=vec)
+    project.write_harness_vectors(work / "all", vec, prov)
     elf = project.compile_image(
         root,
         board,
@@ -129,7 +129,7 @@ def verify_qemu(
     if count_sample > 0:
         idx = count_indices(vectors, count_sample)
         sample = _subset(vec, idx)
-        project.write_harness_vectors(work / "count", net, len(idx), prov, vec=sample)
+        project.write_harness_vectors(work / "count", sample, prov)
         elf_c = project.compile_image(
             root,
             board,

@@ -6,12 +6,13 @@ from snn2c.quantize.plan import (
     QuantizedLayer,
     QuantizedNetwork,
 )
-from snn2c.quantize.quantizer import quantize
+from snn2c.quantize.quantizer import load_model, quantize
 
 __all__ = [
     "QuantizedDecoder",
     "QuantizedEncoder",
     "QuantizedLayer",
     "QuantizedNetwork",
+    "load_model",
     "quantize",
 ]

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 
-from snn2c import ir
+from snn2c import ir, modelfile
 from snn2c.contract import (
     BETA_FRAC,
     DECODER_BITS,
@@ -28,7 +29,7 @@ from snn2c.contract import (
     X_FRAC,
     X_ONE,
 )
-from snn2c.errors import Snn2cError
+from snn2c.errors import ModelFormatError, Snn2cError
 from snn2c.quantize import tables
 from snn2c.quantize.fixedpoint import (
     decoder_divisor,
@@ -239,3 +240,15 @@ def _quantize_decoder(net: ir.Network) -> QuantizedDecoder:
         bias=bias,
         sigmoid=tables.sigmoid_table() if d.kind == "population" else None,
     )
+
+
+def load_model(path: str | Path) -> QuantizedNetwork:
+    """A model file, quantized: the quantizer's errors name the file, as the loader's do.
+
+    What every command that compiles or runs the integer network starts from; the
+    float network is its .source."""
+    net = modelfile.load(path)
+    try:
+        return quantize(net)
+    except Snn2cError as e:
+        raise ModelFormatError(f"{path}: {e}") from None

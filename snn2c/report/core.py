@@ -9,7 +9,7 @@ import numpy as np
 
 from snn2c import ir
 from snn2c.errors import Snn2cError
-from snn2c.quantize import quantize
+from snn2c.quantize import QuantizedNetwork
 from snn2c.reference import normalize, predict
 from snn2c.report import ann, energy, figures
 from snn2c.report.metrics import activity
@@ -87,7 +87,7 @@ def regression_metrics(y_true: np.ndarray, y_pred: np.ndarray, t: ir.TargetSpec)
 
 
 def model_report(
-    net: ir.Network,
+    qnet: QuantizedNetwork,
     data: TestData,
     *,
     name: str,
@@ -98,9 +98,9 @@ def model_report(
     sample: int = 0,
 ) -> dict:
     """Everything about one model except the target section."""
-    qnet = quantize(net)
-    y_float = predict(net, data.x_test, mode="float")
-    y_fixed = predict(net, data.x_test, mode="fixed")
+    net = qnet.source
+    y_float = predict(qnet, data.x_test, mode="float")
+    y_fixed = predict(qnet, data.x_test, mode="fixed")
     accuracy: dict = {
         "snn_float": regression_metrics(data.y_test, y_float, net.target),
         "snn_quantized": regression_metrics(data.y_test, y_fixed, net.target),

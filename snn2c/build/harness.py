@@ -1,10 +1,15 @@
-"""Parse the test harness's UART text (firmware/harness_main.c documents the format)."""
+"""The device test harness's two ends: the vectors header it is built with, and the
+UART text it prints (firmware/harness_main.c documents the format), written out as
+the lines a run must print (expected_lines) and read back (parse)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from snn2c.errors import Snn2cError
+from snn2c.reference.vectors import Vectors
 
 
 @dataclass
@@ -59,7 +64,7 @@ def parse(text: str) -> HarnessOutput:
     return out
 
 
-def expected_lines(vec, *, layers: int, counters: bool) -> list[str]:
+def expected_lines(vec: Vectors, *, layers: int, counters: bool) -> list[str]:
     """The lines the harness must print for these vectors (the reference's values), in
     order: the format of firmware/harness_main.c, which parse() reads back."""
     n_out = vec.y.shape[1]
@@ -77,3 +82,28 @@ def expected_lines(vec, *, layers: int, counters: bool) -> list[str]:
         lines.append(f"Q {i} {q} : {y}")
     lines.append("SNN2C-HARNESS END mismatches=0")
     return lines
+
+
+def c_int(v: int) -> str:
+    """An int32 as a C literal (INT32_MIN spelt without overflow)."""
+    v = int(v)
+    return "(-2147483647 - 1)" if v == -(2**31) else str(v)
+
+
+def template_view(vec: Vectors) -> dict:
+    def rows(a: np.ndarray, width: int, fmt=c_int) -> list[list[str]]:
+        out = [[fmt(v) for v in row] for row in a]
+        return out or [["0"] * width]  # C99 has no empty initialisers
+
+    f = vec.x_q.shape[1]
+    bits = vec.x_f.view(np.uint32)
+    return {
+        "n": len(vec.x_q),
+        "nf": len(vec.x_f),
+        "x_q": rows(vec.x_q, f),
+        "y": rows(vec.y, vec.y.shape[1]),
+        "spikes": rows(vec.spikes, vec.spikes.shape[1], str),
+        "xf_bits": rows(bits, f, lambda b: f"0x{int(b):08X}u"),
+        "fq": rows(vec.fq, f),
+        "fy": rows(vec.fy, vec.y.shape[1]),
+    }

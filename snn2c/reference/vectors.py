@@ -1,4 +1,4 @@
-"""Test vectors for the harness and their expected results from the numpy reference."""
+"""Test vectors for the device harness and their results from the numpy reference."""
 
 from __future__ import annotations
 
@@ -6,9 +6,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from snn2c import ir
 from snn2c.contract import X_ONE
-from snn2c.quantize import quantize
+from snn2c.quantize import QuantizedNetwork
 from snn2c.reference.integer import normalize, run
 
 
@@ -22,9 +21,10 @@ class Vectors:
     fy: np.ndarray  # (m, outputs) int32 reference outputs of fq
 
 
-def make_vectors(net: ir.Network, n: int, *, seed: int = 0) -> Vectors:
+def make_vectors(qnet: QuantizedNetwork, n: int, *, seed: int = 0) -> Vectors:
     """n Q12 vectors: edges and out-of-range values first, then random in range; plus
     min(n, 16) raw float vectors (in range, at the edges, beyond them) for normalize."""
+    net = qnet.source
     rng = np.random.default_rng(seed)
     f = net.n_inputs
     special = [
@@ -42,7 +42,6 @@ def make_vectors(net: ir.Network, n: int, *, seed: int = 0) -> Vectors:
         rows.append(rng.integers(0, X_ONE + 1, (n - len(rows), f)))
     x_q = (np.vstack(rows) if rows else np.zeros((0, f))).astype(np.int64).astype(np.int32)
     x_q = x_q[:n]
-    qnet = quantize(net)
     res = run(qnet, x_q.astype(np.int64))
 
     m = min(n, 16)
@@ -63,28 +62,3 @@ def make_vectors(net: ir.Network, n: int, *, seed: int = 0) -> Vectors:
         fq=np.asarray(fq, dtype=np.int64),
         fy=np.asarray(fy, dtype=np.int64),
     )
-
-
-def c_int(v: int) -> str:
-    """An int32 as a C literal (INT32_MIN spelt without overflow)."""
-    v = int(v)
-    return "(-2147483647 - 1)" if v == -(2**31) else str(v)
-
-
-def template_view(vec: Vectors) -> dict:
-    def rows(a: np.ndarray, width: int, fmt=c_int) -> list[list[str]]:
-        out = [[fmt(v) for v in row] for row in a]
-        return out or [["0"] * width]  # C99 has no empty initialisers
-
-    f = vec.x_q.shape[1]
-    bits = vec.x_f.view(np.uint32)
-    return {
-        "n": len(vec.x_q),
-        "nf": len(vec.x_f),
-        "x_q": rows(vec.x_q, f),
-        "y": rows(vec.y, vec.y.shape[1]),
-        "spikes": rows(vec.spikes, vec.spikes.shape[1], str),
-        "xf_bits": rows(bits, f, lambda b: f"0x{int(b):08X}u"),
-        "fq": rows(vec.fq, f),
-        "fy": rows(vec.fy, vec.y.shape[1]),
-    }
