@@ -110,27 +110,20 @@ def snntorch_model(net: ir.Network, slope: float = 5.0):
 
 
 def train_snntorch(model, u_tr, y_tr, u_va, y_va, epochs, batch, lr, seed) -> float:
-    """Seconds per epoch of the same loop as snn2c.train.trainer.fit (no early stopping)."""
+    """Seconds per epoch of snnTorch's model in snn2c's own loop (train.loop.fit, the
+    loop snn2c's SNN trains in; patience beyond the epochs: no early stop)."""
     import torch
     from torch import nn
 
-    gen = torch.Generator().manual_seed(seed)
-    xt, yt = torch.as_tensor(u_tr, dtype=torch.float32), torch.as_tensor(y_tr, dtype=torch.float32)
-    xv, yv = torch.as_tensor(u_va, dtype=torch.float32), torch.as_tensor(y_va, dtype=torch.float32)
-    opt = torch.optim.Adam(model.parameters(), lr=lr)
-    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, max(1, epochs), eta_min=lr * 0.02)
+    from snn2c.train import loop
+
+    xt, yt, xv, yv = (torch.as_tensor(a, dtype=torch.float32) for a in (u_tr, y_tr, u_va, y_va))
     t0 = time.perf_counter()
-    for _epoch in range(epochs):
-        model.train()
-        for idx in torch.randperm(len(xt), generator=gen).split(batch):
-            opt.zero_grad()
-            loss = nn.functional.mse_loss(model(xt[idx]), yt[idx])
-            loss.backward()
-            opt.step()
-        sched.step()
-        model.eval()
-        with torch.no_grad():
-            float(nn.functional.mse_loss(model(xv), yv))
+    loop.fit(
+        model, lambda x, y: nn.functional.mse_loss(model(x), y),
+        lambda: nn.functional.mse_loss(model(xv), yv), xt, yt,
+        epochs=epochs, lr=lr, batch_size=batch, patience=10**6, seed=seed,
+    )  # fmt: skip
     return (time.perf_counter() - t0) / epochs
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import argparse
+import dataclasses
 import json
 import shlex
 import sys
@@ -56,3 +58,18 @@ def command_line(argv: list[str]) -> str:
         else:
             out.append(w)
     return " ".join(["snn2c", *(shlex.quote(w) for w in out)])
+
+
+def options_to(
+    config_type, args: argparse.Namespace, renamed: dict[str, str] | None = None, **given
+):
+    """A config dataclass from the parsed options: each field takes the option of its
+    name (or of renamed[field]) when the parser has one; `given` sets the others.
+    One place instead of a field-by-field copy per command."""
+    renamed = renamed or {}
+    values = {}
+    for f in dataclasses.fields(config_type):
+        option = renamed.get(f.name, f.name)
+        if hasattr(args, option):
+            values[f.name] = getattr(args, option)
+    return config_type(**{**values, **given})

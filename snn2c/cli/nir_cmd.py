@@ -7,7 +7,7 @@ import math
 from pathlib import Path
 
 from snn2c import ir, modelfile
-from snn2c.cli._common import emit_json
+from snn2c.cli._common import emit_json, options_to
 from snn2c.errors import Snn2cError
 from snn2c.nir.exporter import FLAVOURS
 from snn2c.nir.importer import FRAMEWORKS
@@ -94,18 +94,7 @@ def run_import(args: argparse.Namespace) -> int:
     out = Path(args.output)
     if out.exists() and not args.force:
         raise Snn2cError(f"{out}: already exists (use --force to overwrite)")
-    opts = ImportOptions(
-        dt=args.dt,
-        steps=args.steps,
-        input_range=_ranges(args.input_range),
-        encoder=args.encoder,
-        neurons_per_feature=args.neurons_per_feature,
-        decoder=args.decoder,
-        reset=args.reset,
-        reset_timing=args.reset_timing,
-        name=args.name,
-        framework=args.framework,
-    )
+    opts = options_to(ImportOptions, args, input_range=_ranges(args.input_range))
     result = import_file(args.graph, opts)
     modelfile.save(result.net, out, force=args.force)
     net = result.net

@@ -6,13 +6,12 @@ Torch is imported only when the command runs (the rest of the CLI never needs it
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import sys
 from pathlib import Path
 from typing import Any
 
 from snn2c import ir
-from snn2c.cli._common import emit_json
+from snn2c.cli._common import emit_json, options_to
 from snn2c.errors import Snn2cError
 
 
@@ -174,19 +173,9 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-# TrainConfig fields whose option has another name
-_RENAMED = {"n_samples": "samples"}
-
-
 def config_from_args(args: argparse.Namespace, config_type):
-    """A TrainConfig from the parsed options: every field that has an option of its name."""
-    values = {}
-    for f in dataclasses.fields(config_type):
-        option = _RENAMED.get(f.name, f.name)
-        if hasattr(args, option):
-            values[f.name] = getattr(args, option)
-    values["baseline"] = not args.no_baseline
-    return config_type(**values)
+    """The TrainConfig of the parsed options (passed in: it imports torch)."""
+    return options_to(config_type, args, {"n_samples": "samples"}, baseline=not args.no_baseline)
 
 
 class _ProgressBar:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import copy
-
 import numpy as np
 import torch
 from torch import nn
 
 from snn2c import ir
+from snn2c.train import loop
 
 
 def mlp(n_in: int, hidden: tuple[int, ...], n_out: int = 1) -> nn.Sequential:
@@ -34,39 +33,16 @@ def train_mlp(
     seed: int = 0,
 ) -> nn.Sequential:
     """A ReLU MLP on the normalised inputs, Adam, early stopping on validation MSE."""
-    gen = torch.Generator().manual_seed(seed + 1)
     torch.manual_seed(seed + 1)
     model = mlp(u_train.shape[1], hidden, y_train.shape[1])
-    xt, yt = (
-        torch.as_tensor(u_train, dtype=torch.float32),
-        torch.as_tensor(y_train, dtype=torch.float32),
+    xt, yt, xv, yv = (
+        torch.as_tensor(a, dtype=torch.float32) for a in (u_train, y_train, u_val, y_val)
     )
-    xv, yv = (
-        torch.as_tensor(u_val, dtype=torch.float32),
-        torch.as_tensor(y_val, dtype=torch.float32),
-    )
-    opt = torch.optim.Adam(model.parameters(), lr=lr)
-    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, epochs, eta_min=lr * 0.02)
-    best, best_state, bad = float("inf"), copy.deepcopy(model.state_dict()), 0
-    for _ in range(epochs):
-        model.train()
-        for idx in torch.randperm(len(xt), generator=gen).split(batch_size):
-            opt.zero_grad()
-            loss = nn.functional.mse_loss(model(xt[idx]), yt[idx])
-            loss.backward()
-            opt.step()
-        sched.step()
-        model.eval()
-        with torch.no_grad():
-            val = float(nn.functional.mse_loss(model(xv), yv))
-        if val < best:
-            best, best_state, bad = val, copy.deepcopy(model.state_dict()), 0
-        else:
-            bad += 1
-            if bad >= patience:
-                break
-    model.load_state_dict(best_state)
-    model.eval()
+    loop.fit(
+        model, lambda x, y: nn.functional.mse_loss(model(x), y),
+        lambda: nn.functional.mse_loss(model(xv), yv), xt, yt,
+        epochs=epochs, lr=lr, batch_size=batch_size, patience=patience, seed=seed + 1,
+    )  # fmt: skip
     return model
 
 

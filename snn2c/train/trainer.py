@@ -15,12 +15,11 @@ MSE is on targets scaled to [0, 1]; R2 is on the test split.
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 import math
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 import numpy as np
@@ -31,7 +30,7 @@ from snn2c import ir
 from snn2c.contract import MAX_STEPS, V_ONE
 from snn2c.errors import Snn2cError
 from snn2c.textsafe import check_name, safe_name
-from snn2c.train import baseline, datasets, linear
+from snn2c.train import baseline, datasets, linear, loop
 from snn2c.train.export import to_network
 from snn2c.train.model import ModelConfig, SpikingRegressor
 
@@ -186,54 +185,27 @@ def fit(
     weight_decay: float = 0.0,
     on_epoch: Callable[[int, float], None] | None = None,
 ) -> int:
-    """Adam (AdamW with weight decay) with a cosine learning rate; keeps the epoch with
-    the best validation MSE. `on_epoch` may raise to stop early (a search's pruner)."""
-    gen = torch.Generator().manual_seed(seed)
+    """The SNN through the training loop (loop.fit); quant runs the QAT forward pass,
+    whose start is scored too (fine-tuning keeps the float weights if it cannot beat
+    them). spike_reg adds the mean hidden spike count per input to the loss."""
     xt = torch.as_tensor(u_train, dtype=torch.float32)
     yt = torch.as_tensor(y_train, dtype=torch.float32)
     xv = torch.as_tensor(u_val, dtype=torch.float32)
     yv = torch.as_tensor(y_val, dtype=torch.float32)
-    params = [p for p in model.parameters() if p.requires_grad]
-    opt = (
-        torch.optim.AdamW(params, lr=lr, weight_decay=weight_decay)
-        if weight_decay > 0
-        else torch.optim.Adam(params, lr=lr)
-    )
-    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, max(1, epochs), eta_min=lr * 0.02)
     n_hidden = len(model.cfg.hidden)
 
-    def validate() -> float:
-        model.eval()
-        with torch.no_grad():
-            return float(nn.functional.mse_loss(model(xv, quant=quant)[0], yv))
+    def batch_loss(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        out, spikes = model(x, quant=quant)
+        loss = nn.functional.mse_loss(out, y)
+        if spike_reg > 0:
+            loss = loss + spike_reg * spikes[:, 1 : 1 + n_hidden].sum(dim=1).mean()
+        return loss
 
-    best = validate() if quant else float("inf")
-    best_state = copy.deepcopy(model.state_dict())
-    bad, ran = 0, 0
-    for epoch in range(epochs):
-        model.train()
-        for idx in torch.randperm(len(xt), generator=gen).split(batch_size):
-            opt.zero_grad()
-            y, spikes = model(xt[idx], quant=quant)
-            loss = nn.functional.mse_loss(y, yt[idx])
-            if spike_reg > 0:
-                loss = loss + spike_reg * spikes[:, 1 : 1 + n_hidden].sum(dim=1).mean()
-            loss.backward()
-            opt.step()
-        sched.step()
-        ran = epoch + 1
-        val = validate()
-        if on_epoch is not None:
-            on_epoch(epoch, val)
-        if val < best:
-            best, best_state, bad = val, copy.deepcopy(model.state_dict()), 0
-        else:
-            bad += 1
-            if bad >= patience:
-                break
-    model.load_state_dict(best_state)
-    model.eval()
-    return ran
+    return loop.fit(
+        model, batch_loss, lambda: nn.functional.mse_loss(model(xv, quant=quant)[0], yv),
+        xt, yt, epochs=epochs, lr=lr, batch_size=batch_size, patience=patience, seed=seed,
+        weight_decay=weight_decay, score_start=quant, on_epoch=on_epoch,
+    )  # fmt: skip
 
 
 def train(
@@ -262,26 +234,10 @@ def train(
         window=cfg.window if cfg.window is not None else max(1, cfg.steps - 1),
         seed=1,
     )
+    # the model's options are the recipe's fields of the same names
+    shared = {f.name: getattr(cfg, f.name) for f in fields(ModelConfig) if hasattr(cfg, f.name)}
     mcfg = ModelConfig(
-        n_features=ds.n_features,
-        encoder=encoder,
-        decoder=cfg.decoder,
-        hidden=tuple(cfg.hidden),
-        readout=cfg.readout,
-        leak_shift=cfg.leak_shift,
-        readout_leak_shift=cfg.readout_leak_shift,
-        threshold=cfg.threshold,
-        reset=cfg.reset,
-        fire=cfg.fire,
-        surrogate=cfg.surrogate,
-        slope=cfg.slope,
-        learn_leak=cfg.learn_leak,
-        learn_threshold=cfg.learn_threshold,
-        weight_bits=cfg.weight_bits,
-        neuron=cfg.neuron,
-        izh_preset=cfg.izh_preset,
-        izh_dt_shift=cfg.izh_dt_shift,
-        izh_gain=cfg.izh_gain,
+        **{**shared, "n_features": ds.n_features, "encoder": encoder, "hidden": tuple(cfg.hidden)}
     )
     model = SpikingRegressor(mcfg)
     name = check_name(name, "--name") if name else safe_name(ds.name, "dataset")
