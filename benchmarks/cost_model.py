@@ -47,9 +47,9 @@ RAW = Path(__file__).resolve().parent / "results-cost-model-{board}.json"
 
 
 def _config(i: int, seed: int):
-    import optuna  # noqa: PLC0415
+    import optuna
 
-    from snn2c.train.trainer import TrainConfig  # noqa: PLC0415
+    from snn2c.train.trainer import TrainConfig
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     study = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=seed * 1000 + i))
@@ -67,7 +67,7 @@ def _config(i: int, seed: int):
 
 def measure(i: int, board_name: str, seed: int) -> dict:
     """One network: its configuration, features and QEMU count."""
-    from snn2c.train.trainer import train  # noqa: PLC0415
+    from snn2c.train.trainer import train
 
     cfg = _config(i, seed)
     net = train(cfg).network

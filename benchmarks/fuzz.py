@@ -13,7 +13,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from snn2c import fuzz  # noqa: E402
+from snn2c import fuzz
 
 
 def main() -> int:

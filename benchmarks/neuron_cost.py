@@ -45,6 +45,8 @@ from snn2c.errors import Snn2cError  # noqa: E402
 from snn2c.netgen import random_network  # noqa: E402
 from snn2c.quantize.quantizer import quantize_izhikevich  # noqa: E402
 
+from _common import environment  # noqa: E402
+
 BOARDS = ("nucleo-f401", "nucleo-f103rb", "esp32-c3")
 N_INT = 32  # neurons per call, LIF and Izhikevich
 N_HH = 1  # HH is ~1000x more expensive: one neuron keeps the exec log small
@@ -53,7 +55,8 @@ REPS_HH = 3
 IZH = ir.NeuronSpec.izhikevich("regular_spiking", dt_shift=1, gain=10.0)
 DOC = ROOT / "docs" / "neurons.md"
 IMG = ROOT / "docs" / "img"
-OUT_JSON = Path(__file__).resolve().parent / "neuron_cost.json"
+HERE = Path(__file__).resolve().parent
+OUT_JSON = HERE / "neuron_cost.json"
 
 LITERATURE = {  # Izhikevich (2004), Table: FLOPs per 1 ms of simulation; parameters
     "LIF": {"flop_per_ms": "5 (I&F; the issue quotes ~13)", "params": "4-5"},
@@ -71,66 +74,6 @@ PARAMS = {  # per-layer parameters this implementation stores
     "Hodgkin-Huxley": "13: C, g_Na, g_K, g_L, E_Na, E_K, E_L, 6 rate constants",
 }
 
-MAIN_C = r"""
-#include <stdint.h>
-#include "board.h"
-#include "snn_kernels.h"
-#include "hh_float.h"
-
-#define N_INT {n_int}
-#define N_HH {n_hh}
-static int32_t lif_v[N_INT], lif_cur[N_INT];
-static uint8_t lif_s[N_INT];
-static int32_t izh_v[N_INT], izh_u[N_INT], izh_cur[N_INT];
-static uint8_t izh_s[N_INT];
-static snn_hh_state_t hh[N_HH];
-static float hh_i[N_HH];
-static const snn_lif_params_t lif_p = {{65536, 0, 0, 3, 0, 0, 0, 0}};
-static const snn_izh_params_t izh_p = {{{a_q}, {ab_q}, {c_q}, {d_q}, {gain_q}, {v0_q}, {u0_q}, {dt_shift}}};
-volatile uint32_t bench_sink;
-
-__attribute__((noipa)) uint32_t bench_lif(void)
-{{
-    return snn_lif_step_s32(lif_v, lif_cur, N_INT, &lif_p, lif_s);
-}}
-
-__attribute__((noipa)) uint32_t bench_izh(void)
-{{
-    uint32_t s = 0;
-    for (uint32_t k = 0; k < (1u << {dt_shift}); k++) {{
-        s += snn_izh_step_s32(izh_v, izh_u, izh_cur, N_INT, &izh_p, izh_s);
-    }}
-    return s;
-}}
-
-__attribute__((noipa)) uint32_t bench_hh(void)
-{{
-    return snn_hh_step_f32(hh, hh_i, N_HH, 100);
-}}
-
-int main(void)
-{{
-    for (uint32_t i = 0; i < N_INT; i++) {{
-        lif_cur[i] = (int32_t)(8192 + 2048 * i);     /* 0.125 .. 1.1 of threshold */
-        izh_cur[i] = (int32_t)(32768 + 8192 * i);    /* 0.5 .. 4.4 units: 5 .. 44 mV/ms */
-    }}
-    snn_izh_reset(izh_v, izh_u, N_INT, &izh_p);
-    snn_hh_rest(hh, N_HH);
-    for (uint32_t i = 0; i < N_HH; i++) {{
-        hh_i[i] = 10.0f;
-    }}
-    for (uint32_t r = 0; r < {reps}; r++) {{
-        bench_sink += bench_lif();
-        bench_sink += bench_izh();
-    }}
-    for (uint32_t r = 0; r < {reps_hh}; r++) {{
-        bench_sink += bench_hh();
-    }}
-    board_puts("done\n");
-    board_exit(0);
-}}
-"""
-
 
 def build_image(board_name: str, work: Path) -> tuple[Board, Path]:
     board = load_board(board_name)
@@ -139,7 +82,9 @@ def build_image(board_name: str, work: Path) -> tuple[Board, Path]:
     q = quantize_izhikevich(IZH)
     main = proj / "bench_neuron_main.c"
     main.write_text(
-        MAIN_C.format(
+        environment()
+        .get_template("neuron_cost_main.c.j2")
+        .render(
             n_int=N_INT,
             n_hh=N_HH,
             reps=REPS,
@@ -159,12 +104,12 @@ def build_image(board_name: str, work: Path) -> tuple[Board, Path]:
         for s in project.image_sources(board, "harness-qemu")
         if not s.endswith(("snn_model.c", "harness_main.c"))
     ]
-    sources += [ROOT / "firmware" / "hh_float.c", main]
+    sources += [HERE / "c" / "hh_float.c", main]
     elf = proj / "out" / "neuron_cost.elf"
     toolchain.link_image(
         board,
         sources,
-        include_dirs=[proj / "config" / "emu", proj / "src", ROOT / "firmware"],
+        include_dirs=[proj / "config" / "emu", proj / "src", HERE / "c"],
         linker_script=proj / project.image_ld("harness-qemu"),
         elf=elf,
     )
@@ -317,7 +262,7 @@ def write_doc(cost: list[dict], acc: list[dict] | None, acc_cfg: dict, figures: 
         lines.append(f"![{p.stem}](img/{p.name})")
         lines.append("")
     lines += [
-        "Written by `snn2c.report.neuron_figures.write_neuron_figures`. The fixed-point",
+        "Written by `benchmarks/_neuron_figures.py` (write_neuron_figures). The fixed-point",
         "traces are the integer reference (bit-exact with the generated C).",
         "",
     ]
@@ -346,7 +291,7 @@ def main(argv: list[str] | None = None) -> int:
                       for m in ("LIF", "Izhikevich", "Hodgkin-Huxley")}, flush=True)  # fmt: skip
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    from snn2c.report.neuron_figures import write_neuron_figures
+    from _neuron_figures import write_neuron_figures
 
     figures = write_neuron_figures(IMG)
     acc_cfg = {"epochs": args.epochs, "qat_epochs": args.qat_epochs, "n_samples": args.samples}

@@ -45,7 +45,7 @@ class FuzzReport:
             fn()
         except expected:
             pass
-        except Exception as e:  # noqa: BLE001 - every other exception is a finding
+        except Exception as e:  # every other exception is a finding
             tb = traceback.extract_tb(e.__traceback__)[-1]
             where = f"{type(e).__name__} at {tb.filename.rsplit('/', 1)[-1]}:{tb.lineno}"
             self.failures[where] += 1
@@ -108,8 +108,8 @@ def mutate(rng: random.Random, doc: dict) -> dict:
 
 def run(cases: int, seed: int = 0, *, codegen_every: int = 10) -> FuzzReport:
     """cases mutated documents; numpy warnings count as failures (silent overflow)."""
-    from snn2c.codegen.generator import render_sources  # noqa: PLC0415
-    from snn2c.quantize import quantize  # noqa: PLC0415
+    from snn2c.codegen.generator import render_sources
+    from snn2c.quantize import quantize
 
     rng = random.Random(seed)
     bases = base_documents()
@@ -133,11 +133,11 @@ def run(cases: int, seed: int = 0, *, codegen_every: int = 10) -> FuzzReport:
 
 def run_boards(cases: int, seed: int = 0) -> FuzzReport:
     """Mutated board files (boards/*.json) through the board loader."""
-    import tempfile  # noqa: PLC0415
-    from pathlib import Path  # noqa: PLC0415
+    import tempfile
+    from pathlib import Path
 
-    from snn2c.boards import load_board_file  # noqa: PLC0415
-    from snn2c.resources import data_dir  # noqa: PLC0415
+    from snn2c.boards import load_board_file
+    from snn2c.resources import data_dir
 
     rng = random.Random(seed)
     bases = [json.loads(p.read_text()) for p in sorted(data_dir("boards").glob("*.json"))]
@@ -159,10 +159,10 @@ CSV_CELLS = ["1", "-2.5", "", "nan", "inf", "-inf", "1e309", "x", '"1,2"', '"', 
 
 def run_csv(cases: int, seed: int = 0) -> FuzzReport:
     """Mutated CSV files through the CSV reader of `snn2c predict` and `snn2c train`."""
-    import tempfile  # noqa: PLC0415
-    from pathlib import Path  # noqa: PLC0415
+    import tempfile
+    from pathlib import Path
 
-    from snn2c.csvdata import read_columns  # noqa: PLC0415
+    from snn2c.csvdata import read_columns
 
     rng = random.Random(seed)
     rep = FuzzReport()
@@ -188,8 +188,8 @@ def run_csv(cases: int, seed: int = 0) -> FuzzReport:
 def run_nir_sidecars(cases: int, seed: int = 0) -> FuzzReport:
     """Graphs written by `snn2c export-nir` with their snn2c sidecar mutated, through
     `import-nir` (needs the nir package)."""
-    from snn2c.nir.exporter import export_network  # noqa: PLC0415
-    from snn2c.nir.importer import SIDECAR_KEY, ImportOptions, import_graph  # noqa: PLC0415
+    from snn2c.nir.exporter import export_network
+    from snn2c.nir.importer import SIDECAR_KEY, ImportOptions, import_graph
 
     rng = random.Random(seed)
     graphs = []
@@ -212,12 +212,12 @@ def run_nir_sidecars(cases: int, seed: int = 0) -> FuzzReport:
 def run_manifests(cases: int, seed: int = 0) -> FuzzReport:
     """Mutated build manifests (snn2c-build.json) through the loader `verify` and
     `report --build` use, on a build folder written without compiling."""
-    import tempfile  # noqa: PLC0415
-    from pathlib import Path  # noqa: PLC0415
+    import tempfile
+    from pathlib import Path
 
-    from snn2c.boards import load_board  # noqa: PLC0415
-    from snn2c.build import project  # noqa: PLC0415
-    from snn2c.quantize import quantize  # noqa: PLC0415
+    from snn2c.boards import load_board
+    from snn2c.build import project
+    from snn2c.quantize import quantize
 
     rng = random.Random(seed)
     rep = FuzzReport()
@@ -240,12 +240,12 @@ def run_manifests(cases: int, seed: int = 0) -> FuzzReport:
 def run_cli(cases: int, seed: int = 0) -> FuzzReport:
     """Random option values for the quick commands (inspect, compile, predict, verify,
     boards, export-nir): every outcome must be an exit code, never an exception."""
-    import contextlib  # noqa: PLC0415
-    import io  # noqa: PLC0415
-    import tempfile  # noqa: PLC0415
-    from pathlib import Path  # noqa: PLC0415
+    import contextlib
+    import io
+    import tempfile
+    from pathlib import Path
 
-    from snn2c.cli import main  # noqa: PLC0415
+    from snn2c.cli import main
 
     rng = random.Random(seed)
     rep = FuzzReport()

@@ -15,8 +15,8 @@ pytest.importorskip(
     reason="needs sklearn (pip install 'snn2c[train]'); scripts/setup.sh installs it and CI fails on any skip",
 )
 
-from snn2c import modelfile  # noqa: E402
-from snn2c.cli import main  # noqa: E402
+from snn2c import modelfile
+from snn2c.cli import main
 
 TINY = [
     "--dataset", "friedman1", "--samples", "300", "--hidden", "8", "--readout", "2",

@@ -10,8 +10,8 @@ pytest.importorskip(
     reason="needs sklearn (pip install 'snn2c[train]'); scripts/setup.sh installs it and CI fails on any skip",
 )
 
-from snn2c.errors import Snn2cError  # noqa: E402
-from snn2c.train import datasets  # noqa: E402
+from snn2c.errors import Snn2cError
+from snn2c.train import datasets
 
 
 def test_friedman1_split_is_fixed_by_seed():

@@ -29,10 +29,10 @@ def _copy(src, dst) -> None:
 
 def scons_package_version() -> str:
     try:
-        from platformio.dependencies import get_core_dependencies  # noqa: PLC0415
+        from platformio.dependencies import get_core_dependencies
 
         spec = get_core_dependencies()["tool-scons"]
-    except Exception:  # noqa: BLE001 - no PlatformIO here: the version it 6.2 wants
+    except Exception:  # no PlatformIO here: the version it 6.2 wants
         return SCONS_PACKAGE_VERSION
     return spec.lstrip("~^=<> ")
 
@@ -116,7 +116,7 @@ def install_offline_scons(core_dir: str | Path) -> Path:
     """Make PlatformIO's tool-scons package from the installed `scons` wheel, so
     `pio run` never asks the registry for it. Returns the package folder."""
     try:
-        import SCons  # noqa: PLC0415
+        import SCons
     except ImportError:
         raise Snn2cError(
             "the 'scons' Python package is needed for offline PlatformIO builds "

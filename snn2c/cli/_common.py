@@ -31,7 +31,7 @@ def _default(obj: Any) -> Any:
 def check_seconds(value: float, flag: str = "--timeout") -> None:
     """A time limit option: seconds in (0, 86400]; NaN and infinity fail."""
     if not (value == value and 0 < value <= 86400):
-        from snn2c.errors import Snn2cError  # noqa: PLC0415
+        from snn2c.errors import Snn2cError
 
         raise Snn2cError(f"{flag}: expected seconds in (0, 86400], got {value}")
 

@@ -60,7 +60,7 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from snn2c.search import front  # noqa: PLC0415
+    from snn2c.search import front
 
     out = Path(args.output)
     if args.pick:
@@ -101,10 +101,10 @@ def _check(args) -> None:
 
 
 def search(args, out: Path) -> dict:
-    from snn2c.boards import load_board  # noqa: PLC0415
-    from snn2c.search import costmodel, front, study  # noqa: PLC0415
-    from snn2c.train import datasets  # noqa: PLC0415
-    from snn2c.train.trainer import TrainConfig  # noqa: PLC0415
+    from snn2c.boards import load_board
+    from snn2c.search import costmodel, front, study
+    from snn2c.train import datasets
+    from snn2c.train.trainer import TrainConfig
 
     board = load_board(args.board)
     model = costmodel.load(board.name)
@@ -181,7 +181,7 @@ def search(args, out: Path) -> dict:
         "mlp": mlp,
         "seconds": round(time.time() - t0, 1),
     }
-    from snn2c import modelfile  # noqa: PLC0415
+    from snn2c import modelfile
 
     modelfile.write_atomic(out / front.RESULT, (json.dumps(doc, indent=1) + "\n").encode())
     try:
@@ -223,7 +223,7 @@ class _TrialBar:
     def __init__(self, enabled: bool, total: int):
         self.bar = None
         if enabled:
-            from tqdm import tqdm  # noqa: PLC0415
+            from tqdm import tqdm
 
             self.bar = tqdm(total=total, desc="search", unit="trial")
 

@@ -19,7 +19,7 @@ END = "SNN2C-HARNESS END"
 
 def _open(port: str, baud: int):
     try:
-        import serial  # noqa: PLC0415  (pyserial: the flash extra)
+        import serial  # pyserial: the flash extra
     except ImportError:
         raise Snn2cError("pyserial is not installed: pip install 'snn2c[flash]'") from None
     try:

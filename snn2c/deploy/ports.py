@@ -9,7 +9,7 @@ from snn2c.errors import Snn2cError
 
 def _list_ports():
     try:
-        from serial.tools import list_ports  # noqa: PLC0415  (pyserial: the flash extra)
+        from serial.tools import list_ports  # pyserial: the flash extra
     except ImportError:
         raise Snn2cError(
             "pyserial is not installed: pip install 'snn2c[flash]' (or name the port with --port)"

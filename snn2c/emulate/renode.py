@@ -204,7 +204,7 @@ def _failures(xml: Path) -> list[str]:
     """The messages of the failed keywords in Robot's output (the real causes)."""
     if not xml.is_file():
         return []
-    import xml.etree.ElementTree as ET  # noqa: PLC0415
+    import xml.etree.ElementTree as ET
 
     try:
         root = ET.parse(xml).getroot()

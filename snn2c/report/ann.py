@@ -29,7 +29,7 @@ def linear_predictions(
     net: ir.Network, x_train: np.ndarray, y_train: np.ndarray, x_test: np.ndarray
 ) -> np.ndarray:
     """Least-squares linear regression fitted on the training split, in user units."""
-    from snn2c.train.linear import fit_linear, predict_linear  # noqa: PLC0415  (numpy only)
+    from snn2c.train.linear import fit_linear, predict_linear  # numpy only
 
     t = net.target
     y = ((np.asarray(y_train, dtype=np.float64) - t.offset) / t.scale).reshape(len(y_train), -1)

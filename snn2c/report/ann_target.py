@@ -27,8 +27,8 @@ COUNT_VECTORS = 3  # the MLP's count does not depend on the input
 
 def _emlearn():
     try:
-        import emlearn  # noqa: PLC0415
-        from emlearn.net import c_generate_net_loadable  # noqa: PLC0415
+        import emlearn
+        from emlearn.net import c_generate_net_loadable
     except ImportError:
         return None, None
     return emlearn, c_generate_net_loadable
@@ -58,7 +58,7 @@ def _render(net: ir.Network, x: np.ndarray, folder, prov: str) -> None:
 
 
 def _image(root, board, folder, name: str, null: bool):
-    import emlearn  # noqa: PLC0415
+    import emlearn
 
     runtime = [root / s for s in project.image_sources(board, "harness-qemu")]
     sources = [s for s in runtime if str(s.relative_to(root)) not in MODEL_SOURCES]

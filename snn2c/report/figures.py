@@ -9,14 +9,14 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
 
-from snn2c import ir  # noqa: E402
-from snn2c.contract import V_FRAC  # noqa: E402
-from snn2c.quantize.plan import QuantizedNetwork  # noqa: E402
-from snn2c.reference.floatsim import encode_steps  # noqa: E402
-from snn2c.report.metrics import Activity, decoder_features  # noqa: E402
+from snn2c import ir
+from snn2c.contract import V_FRAC
+from snn2c.quantize.plan import QuantizedNetwork
+from snn2c.reference.floatsim import encode_steps
+from snn2c.report.metrics import Activity, decoder_features
 
 DPI = 110
 Q16 = float(2**V_FRAC)

@@ -108,7 +108,7 @@ class CostModel:
 def fit(board: str, rows: list[np.ndarray], measured: list[float], **info) -> CostModel:
     """Non-negative least squares of measured instructions on the features, weighted so
     that every network's relative error counts alike."""
-    from scipy.optimize import nnls  # noqa: PLC0415  (scipy comes with scikit-learn)
+    from scipy.optimize import nnls  # scipy comes with scikit-learn
 
     a = np.vstack(rows)
     y = np.asarray(measured, dtype=np.float64)

@@ -44,8 +44,8 @@ def feasible_front(study, limits: Limits) -> list:
 
 def measure_member(trial, board: Board, out: Path, vectors: int) -> dict:
     """Write the trial's model, build it, prove it in QEMU and count it exactly."""
-    from snn2c.build import build  # noqa: PLC0415
-    from snn2c.emulate.verify import verify_qemu  # noqa: PLC0415
+    from snn2c.build import build
+    from snn2c.emulate.verify import verify_qemu
 
     net = trial_network(trial)
     stem = f"trial-{trial.number:04d}"
@@ -77,10 +77,10 @@ def measure_member(trial, board: Board, out: Path, vectors: int) -> dict:
 def mlp_front(ds, net: ir.Network, board: Board, build_dir: Path, seed: int) -> list[dict]:
     """emlearn MLPs of MLP_SHAPES trained on the same split, measured on the same board
     (snn2c.report.ann_target); the rows no cheaper row beats on test R2."""
-    from snn2c.reference import normalize_float  # noqa: PLC0415
-    from snn2c.report.ann_target import measure  # noqa: PLC0415
-    from snn2c.train import baseline  # noqa: PLC0415
-    from snn2c.train.trainer import regression_metrics  # noqa: PLC0415
+    from snn2c.reference import normalize_float
+    from snn2c.report.ann_target import measure
+    from snn2c.train import baseline
+    from snn2c.train.trainer import regression_metrics
 
     t = net.target
 
@@ -116,10 +116,10 @@ def mlp_front(ds, net: ir.Network, board: Board, build_dir: Path, seed: int) -> 
 
 
 def plot(path: Path, snn: list[dict], mlp: list[dict], title: str) -> None:
-    import matplotlib  # noqa: PLC0415
+    import matplotlib
 
     matplotlib.use("Agg")
-    import matplotlib.pyplot as plt  # noqa: PLC0415
+    import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=(6.4, 4.2), dpi=120)
     s = sorted(snn, key=lambda r: r["instructions"])

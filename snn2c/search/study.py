@@ -44,7 +44,7 @@ HEARTBEAT_S = 10
 
 def _optuna():
     try:
-        import optuna  # noqa: PLC0415
+        import optuna
     except ImportError:
         raise Snn2cError("snn2c search needs Optuna: pip install 'snn2c[search]'") from None
     optuna.logging.set_verbosity(optuna.logging.WARNING)
@@ -70,7 +70,7 @@ def storage_url(storage: str | None, out: Path) -> str:
 
 def open_study(storage: str, name: str, seed: int, heartbeat: int = HEARTBEAT_S):
     optuna = _optuna()
-    from optuna.storages import RDBStorage, RetryHeartbeatStaleTrialCallback  # noqa: PLC0415
+    from optuna.storages import RDBStorage, RetryHeartbeatStaleTrialCallback
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
@@ -82,7 +82,7 @@ def open_study(storage: str, name: str, seed: int, heartbeat: int = HEARTBEAT_S)
                 heartbeat_stale_trial_callback=RetryHeartbeatStaleTrialCallback(max_retry=1),
                 engine_kwargs={"pool_pre_ping": True},
             )
-        except Exception as e:  # noqa: BLE001 - SQLAlchemy / driver errors: one line
+        except Exception as e:  # SQLAlchemy / driver errors: one line
             first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
             raise Snn2cError(f"--storage: cannot open {storage}: {first}") from None
         sampler = optuna.samplers.TPESampler(
@@ -141,8 +141,8 @@ class _Pruner:
 def validate(model: costmodel.CostModel, net: ir.Network, ds) -> tuple[float, float]:
     """(validation MSE of the integer network, predicted instructions per inference),
     both from one integer-reference run over the validation split."""
-    from snn2c.quantize import quantize  # noqa: PLC0415
-    from snn2c.reference import normalize, run  # noqa: PLC0415
+    from snn2c.quantize import quantize
+    from snn2c.reference import normalize, run
 
     qnet = quantize(net)
     res = run(qnet, normalize(net, ds.x_val))
@@ -155,7 +155,7 @@ def validate(model: costmodel.CostModel, net: ir.Network, ds) -> tuple[float, fl
 def floor_cost(model: costmodel.CostModel, net: ir.Network) -> float:
     """The structure's instructions with no spikes anywhere: no trained weights make the
     network cheaper than this."""
-    from snn2c.quantize import quantize  # noqa: PLC0415
+    from snn2c.quantize import quantize
 
     qnet = quantize(net)
     return model.predict(costmodel.features(qnet, np.zeros((1, len(qnet.layers) + 1))))
@@ -163,7 +163,7 @@ def floor_cost(model: costmodel.CostModel, net: ir.Network) -> float:
 
 def measure_size(net: ir.Network, board: Board) -> tuple[int, int]:
     """(flash, RAM) bytes of the sensor-node image, built for real."""
-    from snn2c.build import build  # noqa: PLC0415
+    from snn2c.build import build
 
     with tempfile.TemporaryDirectory() as tmp:
         try:
@@ -179,7 +179,7 @@ def objective_factory(
     base, board: Board, model: costmodel.CostModel, ds, limits: Limits
 ) -> Callable[[Any], tuple[float, float, float]]:
     """The function Optuna calls once per trial."""
-    from snn2c.train.trainer import train  # noqa: PLC0415
+    from snn2c.train.trainer import train
 
     def objective(trial) -> tuple[float, float, float]:
         cfg = space.suggest(trial, base)

@@ -85,7 +85,7 @@ def diabetes(seed: int) -> Dataset:
 def _vega(name: str):
     """A data set that the vega_datasets package ships on disk (no download)."""
     try:
-        from vega_datasets import local_data  # noqa: PLC0415
+        from vega_datasets import local_data
     except ImportError:
         raise Snn2cError(
             f"dataset {name!r} comes from the vega_datasets package: pip install 'snn2c[train]'"

@@ -6,7 +6,7 @@ g_K = 36, g_L = 0.3 mS/cm^2, E_Na = 50, E_K = -77, E_L = -54.387 mV; input curre
 in uA/cm^2. Integration: forward Euler with dt = 0.01 ms (100 steps per ms of
 model time), the rate functions' removable singularities at V = -55 and -40 mV
 replaced by their limits. A spike is an upward crossing of 0 mV.
-firmware/hh_float.c is the same step in float32 C (snn_hh_step_f32).
+benchmarks/c/hh_float.c is the same step in float32 C (snn_hh_step_f32).
 """
 
 from __future__ import annotations

@@ -13,15 +13,16 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
+import _hh as hh
+import matplotlib.pyplot as plt
+import numpy as np
 
-from snn2c import ir  # noqa: E402
-from snn2c.contract import IZH_V_REST  # noqa: E402
-from snn2c.netgen import random_network  # noqa: E402
-from snn2c.quantize import quantize  # noqa: E402
-from snn2c.reference import hh, integer  # noqa: E402
-from snn2c.reference.floatsim import izh_float_step  # noqa: E402
+from snn2c import ir
+from snn2c.contract import IZH_V_REST
+from snn2c.netgen import random_network
+from snn2c.quantize import quantize
+from snn2c.reference import integer
+from snn2c.reference.floatsim import izh_float_step
 
 T_MS = 100.0
 STEP_AT_MS = 10.0

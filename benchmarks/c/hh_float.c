@@ -1,5 +1,5 @@
 /*
- * hh_float.c - Hodgkin-Huxley in float32; see hh_float.h and snn2c/reference/hh.py.
+ * hh_float.c - Hodgkin-Huxley in float32; see hh_float.h and benchmarks/_hh.py.
  */
 #include "hh_float.h"
 
