@@ -13,7 +13,98 @@ it depends on nothing of snn2c.
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 import numpy as np
+
+
+# -- kinds --------------------------------------------------------------------------------
+# Their values are the strings of the .snn format (docs/file-format.md); a StrEnum equals
+# its string, so files, JSON and templates read them unchanged. What a kind implies is a
+# property here, not a tuple of names repeated where it is needed.
+class Encoder(StrEnum):
+    """Input coding (docs/fixed-point.md, "Encoders")."""
+
+    POPULATION = "population"  # Gaussian receptive fields as a constant current
+    DIRECT = "direct"  # the normalised input as a constant current
+    POPULATION_LATENCY = "population_latency"  # the fields, each spiking once
+    LATENCY = "latency"  # each input spiking once, earlier when larger
+    RATE_PERIODIC = "rate_periodic"  # a phase accumulator: floor(t u) spikes by step t
+    RATE_BERNOULLI = "rate_bernoulli"  # P(spike) = u per step from the contract's xorshift32
+
+    @property
+    def spiking(self) -> bool:
+        """Layer 0 sees spikes (else a current every step)."""
+        return self not in (Encoder.POPULATION, Encoder.DIRECT)
+
+    @property
+    def gaussian(self) -> bool:
+        """Uses the receptive fields: neurons_per_feature outputs per input."""
+        return self in (Encoder.POPULATION, Encoder.POPULATION_LATENCY)
+
+    @property
+    def timed(self) -> bool:
+        """Each output spikes once, at a step computed at the start (latency codes)."""
+        return self in (Encoder.POPULATION_LATENCY, Encoder.LATENCY)
+
+    @property
+    def rate(self) -> bool:
+        """Spikes at a rate that follows the input, from per-input state."""
+        return self in (Encoder.RATE_PERIODIC, Encoder.RATE_BERNOULLI)
+
+
+class Decoder(StrEnum):
+    """Readout of the last layer after the final step (docs/fixed-point.md, "Decoders").
+
+    POPULATION is the voting sigmoid over the last layer's membranes (named so in the
+    file format), not the Gaussian population encoder."""
+
+    MEMBRANE = "membrane"
+    POPULATION = "population"
+    RATE = "rate"
+    FIRST_SPIKE = "first_spike"
+
+    @property
+    def counts(self) -> bool:
+        """Reads spike counts or times, so the last layer must spike and the readout
+        weights are quantized as W / T (decoder_divisor)."""
+        return self in (Decoder.RATE, Decoder.FIRST_SPIKE)
+
+    @property
+    def feature_frac(self) -> int:
+        """The fraction bits of the readout's input features."""
+        return DECODER_FEATURE_FRAC[self]
+
+
+class Neuron(StrEnum):
+    LIF = "lif"
+    LI = "li"  # non-spiking leaky integrator: a membrane readout
+    IZHIKEVICH = "izhikevich"  # hidden layers only
+
+    @property
+    def spiking(self) -> bool:
+        return self is not Neuron.LI
+
+
+class Leak(StrEnum):
+    SHIFT = "shift"  # V -= V >> k
+    MUL = "mul"  # V = V * beta (Q15)
+
+
+class Reset(StrEnum):
+    SUBTRACT = "subtract"
+    ZERO = "zero"
+
+
+class ResetTiming(StrEnum):
+    SAME_STEP = "same_step"
+    NEXT_STEP = "next_step"  # snnTorch's reset_delay: the spike of t-1 resets during t
+
+
+class Fire(StrEnum):
+    GT = "gt"
+    GE = "ge"
+
 
 # -- formats ------------------------------------------------------------------------------
 X_FRAC = 12  # normalised inputs and encoder currents: Q12

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from snn2c import modelfile
+from snn2c import ir, modelfile
 from snn2c.errors import Snn2cError
 from snn2c.netgen import random_network
 
@@ -61,10 +61,8 @@ def _json(doc) -> str | None:
 
 
 def base_documents() -> list[dict]:
-    kinds = ["population", "direct", "rate_periodic", "latency", "population_latency"]
-    kinds += ["rate_bernoulli"]
     docs = []
-    for s, enc in enumerate(kinds):
+    for s, enc in enumerate(ir.ENCODER_KINDS):  # one model of every encoder kind
         net = random_network(s, encoder=enc, n_features=2, hidden=(4,), steps=4)
         docs.append(json.loads(modelfile.dumps(net)))
     return docs

@@ -23,15 +23,15 @@ from typing import Any
 
 import numpy as np
 
+from snn2c.contract import Decoder, Encoder, Fire, Leak, Neuron, Reset, ResetTiming
+
 FORMAT_NAME = "snn2c-model"
 FORMAT_VERSION = 1
 
-CURRENT_ENCODERS = ("population", "direct")
-SPIKE_ENCODERS = ("population_latency", "rate_periodic", "rate_bernoulli", "latency")
-ENCODER_KINDS = CURRENT_ENCODERS + SPIKE_ENCODERS
-DECODER_KINDS = ("membrane", "population", "rate", "first_spike")
-NEURON_KINDS = ("lif", "li", "izhikevich")
-SPIKING_NEURONS = ("lif", "izhikevich")
+# the kinds (snn2c.contract's enums) as the strings a file or an option may hold
+ENCODER_KINDS = tuple(k.value for k in Encoder)
+DECODER_KINDS = tuple(k.value for k in Decoder)
+NEURON_KINDS = tuple(k.value for k in Neuron)
 # Izhikevich (2003) firing types: (a, b, c, d), v and c, d in mV, time in ms.
 IZH_PRESETS: dict[str, tuple[float, float, float, float]] = {
     "regular_spiking": (0.02, 0.2, -65.0, 8.0),
@@ -39,10 +39,10 @@ IZH_PRESETS: dict[str, tuple[float, float, float, float]] = {
     "chattering": (0.02, 0.2, -50.0, 2.0),
     "fast_spiking": (0.1, 0.2, -65.0, 2.0),
 }
-LEAK_KINDS = ("shift", "mul")
-RESET_KINDS = ("subtract", "zero")
-RESET_TIMINGS = ("same_step", "next_step")
-FIRE_KINDS = ("gt", "ge")
+LEAK_KINDS = tuple(k.value for k in Leak)
+RESET_KINDS = tuple(k.value for k in Reset)
+RESET_TIMINGS = tuple(k.value for k in ResetTiming)
+FIRE_KINDS = tuple(k.value for k in Fire)
 WEIGHT_BITS = (8, 16)
 
 
@@ -83,7 +83,7 @@ class EncoderSpec:
     - direct: u itself as a constant current every step.
     """
 
-    kind: str = "population"
+    kind: Encoder = Encoder.POPULATION
     steps: int = 16
     neurons_per_feature: int = 8
     sigma: float = 0.1
@@ -91,12 +91,15 @@ class EncoderSpec:
     window: int = 15
     seed: int = 1
 
+    def __post_init__(self):
+        object.__setattr__(self, "kind", Encoder(self.kind))  # a str from a file or option
+
     @property
     def spiking(self) -> bool:
-        return self.kind in SPIKE_ENCODERS
+        return self.kind.spiking
 
     def n_outputs(self, n_features: int) -> int:
-        if self.kind in ("population", "population_latency"):
+        if self.kind.gaussian:
             return n_features * self.neurons_per_feature
         return n_features
 
@@ -116,14 +119,14 @@ class NeuronSpec:
     V_t = beta V_{t-1} + I_t - theta s_{t-1} (subtract) or (0 if s_{t-1} else beta V_{t-1}) + I_t (zero).
     """
 
-    kind: str = "lif"
-    leak: str = "shift"
+    kind: Neuron = Neuron.LIF
+    leak: Leak = Leak.SHIFT
     leak_shift: int = 3
     beta: float = 0.875
     threshold: float = 1.0
-    reset: str = "subtract"
-    fire: str = "gt"
-    reset_timing: str = "same_step"
+    reset: Reset = Reset.SUBTRACT
+    fire: Fire = Fire.GT
+    reset_timing: ResetTiming = ResetTiming.SAME_STEP
     # izhikevich only (defaults: regular spiking, dt = 0.5 ms, gain 10 mV/ms per unit)
     a: float = 0.02
     b: float = 0.2
@@ -140,6 +143,11 @@ class NeuronSpec:
         a, b, c, d = IZH_PRESETS[preset]
         return cls(**{"kind": "izhikevich", "a": a, "b": b, "c": c, "d": d, **kw})
 
+    def __post_init__(self):
+        for name, kind in (("kind", Neuron), ("leak", Leak), ("reset", Reset), ("fire", Fire),
+                           ("reset_timing", ResetTiming)):  # fmt: skip
+            object.__setattr__(self, name, kind(getattr(self, name)))
+
     @property
     def dt_ms(self) -> float:
         """Izhikevich Euler step in ms of model time per network step."""
@@ -154,7 +162,7 @@ class NeuronSpec:
 
     @property
     def spiking(self) -> bool:
-        return self.kind in SPIKING_NEURONS
+        return self.kind.spiking
 
 
 @dataclass(frozen=True)
@@ -182,9 +190,12 @@ class DecoderSpec:
     (rate) or first-spike step / steps, steps where a neuron never fired (first_spike).
     """
 
-    kind: str
+    kind: Decoder
     weight: np.ndarray  # (n_outputs, n_last)
     bias: np.ndarray  # (n_outputs,)
+
+    def __post_init__(self):
+        object.__setattr__(self, "kind", Decoder(self.kind))
 
     @property
     def n_outputs(self) -> int:

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from snn2c import contract, ir
+from snn2c.contract import Decoder, Encoder, Fire, Leak, Neuron, Reset, ResetTiming
 from snn2c.errors import ModelFormatError
 from snn2c.textsafe import NAME_RE
 
@@ -334,7 +335,7 @@ def from_dict(doc: Any, source: str = "<dict>") -> ir.Network:
 
     e = r.obj(r.get(doc, "encoder", ""), "encoder")
     encoder = ir.EncoderSpec(
-        kind=r.string(e, "kind", "encoder", choices=ir.ENCODER_KINDS),
+        kind=Encoder(r.string(e, "kind", "encoder", choices=ir.ENCODER_KINDS)),
         steps=r.integer(e, "steps", "encoder", lo=1, hi=contract.MAX_STEPS),
         neurons_per_feature=r.integer(e, "neurons_per_feature", "encoder", lo=2, hi=256),
         sigma=r.number(e, "sigma", "encoder", positive=True),
@@ -361,14 +362,16 @@ def from_dict(doc: Any, source: str = "<dict>") -> ir.Network:
         nw = f"{where}.neuron"
         nd = r.obj(r.get(lay, "neuron", where), nw)
         neuron = ir.NeuronSpec(
-            kind=r.string(nd, "kind", nw, choices=ir.NEURON_KINDS),
-            leak=r.string(nd, "leak", nw, choices=ir.LEAK_KINDS),
+            kind=Neuron(r.string(nd, "kind", nw, choices=ir.NEURON_KINDS)),
+            leak=Leak(r.string(nd, "leak", nw, choices=ir.LEAK_KINDS)),
             leak_shift=r.integer(nd, "leak_shift", nw, lo=0, hi=15),
             beta=r.number(nd, "beta", nw),
             threshold=r.number(nd, "threshold", nw, positive=True),
-            reset=r.string(nd, "reset", nw, choices=ir.RESET_KINDS),
-            fire=r.string(nd, "fire", nw, choices=ir.FIRE_KINDS),
-            reset_timing=r.string(nd, "reset_timing", nw, "same_step", choices=ir.RESET_TIMINGS),
+            reset=Reset(r.string(nd, "reset", nw, choices=ir.RESET_KINDS)),
+            fire=Fire(r.string(nd, "fire", nw, choices=ir.FIRE_KINDS)),
+            reset_timing=ResetTiming(
+                r.string(nd, "reset_timing", nw, "same_step", choices=ir.RESET_TIMINGS)
+            ),
             **_izh_fields(r, nd, nw),
         )
         if not 0.0 <= neuron.beta <= 1.0:
@@ -385,9 +388,11 @@ def from_dict(doc: Any, source: str = "<dict>") -> ir.Network:
     d = r.obj(r.get(doc, "decoder", ""), "decoder")
     dkind = r.string(d, "kind", "decoder", choices=ir.DECODER_KINDS)
     dweight = r.array(d, "weight", "decoder", (None, n_in))
-    decoder = ir.DecoderSpec(dkind, dweight, r.array(d, "bias", "decoder", (dweight.shape[0],)))
+    decoder = ir.DecoderSpec(
+        Decoder(dkind), dweight, r.array(d, "bias", "decoder", (dweight.shape[0],))
+    )
     last = layers[-1].neuron
-    if dkind in ("rate", "first_spike") and not last.spiking:
+    if Decoder(dkind).counts and not last.spiking:
         raise r.fail("decoder.kind", f"{dkind!r} decoding needs a spiking (lif) last layer")
 
     q = r.obj(r.get(doc, "quantization", "", {"weight_bits": 8}), "quantization")

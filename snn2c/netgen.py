@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from snn2c import ir
+from snn2c.contract import Decoder, Encoder, Fire, Leak, Neuron, Reset, ResetTiming
 
 
 def random_network(
@@ -27,7 +28,7 @@ def random_network(
     """A network with random weights scaled so that neurons actually spike."""
     rng = np.random.default_rng(seed)
     enc = ir.EncoderSpec(
-        kind=encoder,
+        kind=Encoder(encoder),
         steps=steps,
         neurons_per_feature=int(rng.integers(3, 9)),
         sigma=float(rng.uniform(0.08, 0.4)),
@@ -49,19 +50,19 @@ def random_network(
         weight = rng.normal(0, gain, (n_out, n_in))
         bias = rng.normal(0.05, 0.1, n_out)
         neuron = ir.NeuronSpec(
-            kind="lif" if (not is_last or spiking_last) else "li",
-            leak=leak,
+            kind=Neuron.LIF if (not is_last or spiking_last) else Neuron.LI,
+            leak=Leak(leak),
             leak_shift=int(rng.integers(1, 6)),
             beta=float(rng.uniform(0.5, 0.99)),
             threshold=float(rng.uniform(0.5, 1.5)),
-            reset=reset,
-            fire=fire,
-            reset_timing=reset_timing,
+            reset=Reset(reset),
+            fire=Fire(fire),
+            reset_timing=ResetTiming(reset_timing),
         )
         layers.append(ir.DenseLayer(weight, bias, neuron))
         n_in = n_out
     dec = ir.DecoderSpec(
-        kind=decoder,
+        kind=Decoder(decoder),
         weight=rng.normal(0, 0.5, (n_outputs, n_in)),
         bias=rng.normal(0.5, 0.1, n_outputs),
     )

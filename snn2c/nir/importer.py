@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from snn2c import ir, modelfile
-from snn2c.contract import MAX_STEPS
+from snn2c.contract import MAX_STEPS, Decoder, Encoder, Fire, Leak, Neuron, Reset, ResetTiming
 from snn2c.errors import ModelFormatError, Snn2cError
 from snn2c.nir import mapping
 from snn2c.textsafe import check_name
@@ -360,14 +360,14 @@ def import_graph(
         weight = w * d.gain[:, None]
         bias = b * d.gain + d.offset
         neuron = ir.NeuronSpec(
-            kind="lif" if d.spiking else "li",
-            leak="mul",
+            kind=Neuron.LIF if d.spiking else Neuron.LI,
+            leak=Leak.MUL,
             leak_shift=3,
             beta=d.beta,
             threshold=d.threshold if d.threshold is not None else 1.0,
-            reset="subtract" if rule == "rockpool" else "zero",
-            fire="ge" if rule == "rockpool" else "gt",
-            reset_timing="same_step",
+            reset=Reset.SUBTRACT if rule == "rockpool" else Reset.ZERO,
+            fire=Fire.GE if rule == "rockpool" else Fire.GT,
+            reset_timing=ResetTiming.SAME_STEP,
         )
         layers.append(ir.DenseLayer(_frozen(weight), _frozen(bias), neuron))
         info.append(
@@ -467,7 +467,7 @@ def _membrane_readout(
         "non-spiking LI membrane readout"
     )
     info[-1]["never_fires"] = True
-    li = replace(last.neuron, kind="li", threshold=1.0)
+    li = replace(last.neuron, kind=Neuron.LI, threshold=1.0)
     return [*layers[:-1], replace(last, neuron=li)]
 
 
@@ -491,14 +491,14 @@ def _apply_sidecar(
         try:
             spec = replace(
                 layer.neuron,
-                kind=str(nd["kind"]),
-                leak=str(nd["leak"]),
+                kind=Neuron(str(nd["kind"])),
+                leak=Leak(str(nd["leak"])),
                 leak_shift=int(nd["leak_shift"]),
                 beta=float(nd["beta"]),
                 threshold=float(nd["threshold"]),
-                reset=str(nd["reset"]),
-                fire=str(nd["fire"]),
-                reset_timing=str(nd.get("reset_timing", "same_step")),
+                reset=Reset(str(nd["reset"])),
+                fire=Fire(str(nd["fire"])),
+                reset_timing=ResetTiming(str(nd.get("reset_timing", "same_step"))),
             )
             same = (
                 spec.kind == layer.neuron.kind
@@ -542,9 +542,9 @@ def _apply_options(
         spec = layer.neuron
         if spec.spiking:
             if opts.reset is not None:
-                spec = replace(spec, reset=opts.reset)
+                spec = replace(spec, reset=Reset(opts.reset))
             if opts.reset_timing is not None:
-                spec = replace(spec, reset_timing=opts.reset_timing)
+                spec = replace(spec, reset_timing=ResetTiming(opts.reset_timing))
         out.append(replace(layer, neuron=spec))
     return out
 
@@ -644,7 +644,7 @@ def _network(
     npf = opts.neurons_per_feature or enc.neurons_per_feature
     enc = replace(
         enc,
-        kind=enc_kind,
+        kind=Encoder(enc_kind),
         neurons_per_feature=npf,
         steps=opts.steps if opts.steps is not None else (enc.steps if base else DEFAULT_STEPS),
     )
@@ -671,14 +671,14 @@ def _network(
         raise Snn2cError(
             f"--decoder: expected one of {', '.join(ir.DECODER_KINDS)}, got {dec_kind!r}"
         )
-    if dec_kind in ("rate", "first_spike") and not layers[-1].neuron.spiking:
+    if Decoder(dec_kind).counts and not layers[-1].neuron.spiking:
         raise Snn2cError(
             f"--decoder {dec_kind}: needs a spiking last layer, the graph ends in a non-spiking one"
         )
     decoder = (
-        replace(base.decoder, kind=dec_kind)
+        replace(base.decoder, kind=Decoder(dec_kind))
         if base
-        else ir.DecoderSpec(dec_kind, _frozen(np.eye(n_last)), _frozen(np.zeros(n_last)))
+        else ir.DecoderSpec(Decoder(dec_kind), _frozen(np.eye(n_last)), _frozen(np.zeros(n_last)))
     )
     name = check_name(opts.name, "--name") if opts.name else (base.name if base else "nir-import")
     net = ir.Network(
@@ -710,7 +710,7 @@ def _stub(layer: ir.DenseLayer) -> ir.Network:
         name="stub",
         inputs=ir.InputSpec(tuple(f"x{i}" for i in range(n)), np.zeros(n), np.ones(n)),
         target=ir.TargetSpec(),
-        encoder=ir.EncoderSpec(kind="direct"),
+        encoder=ir.EncoderSpec(kind=Encoder.DIRECT),
         layers=(layer,),
-        decoder=ir.DecoderSpec("membrane", np.eye(layer.n_out), np.zeros(layer.n_out)),
+        decoder=ir.DecoderSpec(Decoder.MEMBRANE, np.eye(layer.n_out), np.zeros(layer.n_out)),
     )

@@ -18,6 +18,7 @@ from snn2c.contract import (
     INT32_MIN,
     WEIGHT_FRAC_MAX,
     WEIGHT_FRAC_MIN,
+    Decoder,
 )
 
 
@@ -71,7 +72,7 @@ def weight_frac(max_abs: float, bits: int) -> int:
 def decoder_divisor(kind: str, steps: int) -> int:
     """Count features (rate, first_spike) reach the readout as counts: its weights are
     quantized as W / T so that the integer readout sees count * W / T."""
-    return steps if kind in ("rate", "first_spike") else 1
+    return steps if Decoder(kind).counts else 1
 
 
 def decoder_fracs(max_abs: float, kind: str) -> tuple[int, int]:

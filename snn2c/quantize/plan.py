@@ -12,11 +12,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from snn2c import ir
+from snn2c.contract import Decoder, Encoder, Fire, Leak, Neuron, Reset
 
 
 @dataclass(frozen=True)
 class QuantizedEncoder:
-    kind: str
+    kind: Encoder
     steps: int
     n_features: int
     n_out: int
@@ -27,9 +28,12 @@ class QuantizedEncoder:
     centres: np.ndarray | None  # (N,) int64 Q12, population kinds only
     gauss: np.ndarray | None  # (257,) int64 Q12, population kinds only
 
+    def __post_init__(self):
+        object.__setattr__(self, "kind", Encoder(self.kind))
+
     @property
     def spiking(self) -> bool:
-        return self.kind in ir.SPIKE_ENCODERS
+        return self.kind.spiking
 
 
 @dataclass(frozen=True)
@@ -65,20 +69,23 @@ class QuantizedLayer:
     input_frac: int  # as: 12 for encoder currents, 0 for spikes
     acc_shift: int  # ws + as - 16: I = rshift_round(acc, acc_shift) + bias
     bias: np.ndarray  # (n_out,) int64, Q16
-    spiking: bool
-    leak: str  # 'shift' | 'mul'
+    leak: Leak
     leak_shift: int
     beta_q15: int
     threshold: int  # Q16, >= 1
-    reset: str  # 'subtract' | 'zero'
-    fire: str  # 'gt' | 'ge'
+    reset: Reset
+    fire: Fire
     reset_delayed: bool  # reset_timing 'next_step': s(t-1) resets while integrating step t
     input_spiking: bool
     acc_wide: bool  # accumulate in int64
     saturate: bool  # sat32 on I and V (not proven to fit int32)
     bounds: Bounds
-    neuron: str = "lif"  # 'lif' | 'li' | 'izhikevich'
+    neuron: Neuron = Neuron.LIF
     izh: QuantizedIzh | None = None  # izhikevich layers only
+
+    @property
+    def spiking(self) -> bool:
+        return self.neuron.spiking
 
     @property
     def n_in(self) -> int:
@@ -91,7 +98,7 @@ class QuantizedLayer:
 
 @dataclass(frozen=True)
 class QuantizedDecoder:
-    kind: str
+    kind: Decoder
     weight: np.ndarray  # (n_outputs, n_last) int64, int16 range
     weight_frac: int  # rs
     feature_frac: int  # fs

@@ -64,7 +64,7 @@ def quantize(net: ir.Network) -> QuantizedNetwork:
 
 def _quantize_encoder(net: ir.Network) -> QuantizedEncoder:
     e = net.encoder
-    population = e.kind in ("population", "population_latency")
+    population = e.kind.gaussian
     return QuantizedEncoder(
         kind=e.kind,
         steps=e.steps,
@@ -147,7 +147,6 @@ def _quantize_layer(
         input_frac=input_frac,
         acc_shift=acc_shift,
         bias=bias,
-        spiking=n.spiking,
         leak=n.leak,
         leak_shift=n.leak_shift,
         beta_q15=beta_q15,

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from snn2c import ir
 from snn2c.contract import BETA_FRAC, INT32_MAX
 from snn2c.quantize.fixedpoint import rshift_round, sat32
 from snn2c.quantize.plan import CountForm, QuantizedNetwork
@@ -35,7 +34,7 @@ _I64 = np.int64
 
 def why_not(qnet: QuantizedNetwork) -> str | None:
     """None if the counting form applies to qnet, else the first condition it misses."""
-    if qnet.encoder.kind not in ir.CURRENT_ENCODERS:
+    if qnet.encoder.kind.spiking:
         return "the encoder emits spikes (layer 0's current changes from step to step)"
     if len(qnet.layers) != 2:
         return "not exactly one hidden layer"

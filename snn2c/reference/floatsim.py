@@ -34,16 +34,16 @@ def encode_steps(enc: ir.EncoderSpec, u: np.ndarray) -> np.ndarray:
     """Encoder output for every step: (T, B, n_enc) float, currents or 0/1 spikes."""
     steps = enc.steps
     batch = u.shape[0]
-    if enc.kind in ("population", "population_latency"):
+    if enc.kind.gaussian:
         mu = centres_float(enc.neurons_per_feature)
         act = np.exp(-((u[:, :, None] - mu[None, None, :]) ** 2) / (2 * enc.sigma**2))
         act = act.reshape(batch, -1)
     else:
         act = u
-    if enc.kind in ("population", "direct"):
+    if not enc.kind.spiking:
         return np.broadcast_to(act, (steps, *act.shape)).copy()
     t = np.arange(steps)[:, None, None]
-    if enc.kind in ("population_latency", "latency"):
+    if enc.kind.timed:
         fire_at = np.floor(enc.t0 + (1.0 - act) * enc.window + 0.5)
         return (t == fire_at[None]).astype(np.float64)
     if enc.kind == "rate_periodic":

@@ -117,9 +117,9 @@ class _Encoder:
 
     def step(self, t: int) -> np.ndarray:
         kind = self.enc.kind
-        if kind in ("population", "direct"):
+        if not kind.spiking:
             return self.current
-        if kind in ("population_latency", "latency"):
+        if kind.timed:
             return (self.fire_at == t).astype(_I64)
         if kind == "rate_periodic":
             self.phase = self.phase + self.x

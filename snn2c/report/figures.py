@@ -13,7 +13,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from snn2c import ir
-from snn2c.contract import V_FRAC
+from snn2c.contract import V_FRAC, Encoder
 from snn2c.quantize.plan import QuantizedNetwork
 from snn2c.reference.floatsim import encode_steps
 from snn2c.report.metrics import Activity, decoder_features
@@ -53,8 +53,8 @@ def encoders(net: ir.Network, u: float, path: Path, feature: str = "") -> Path:
     what = f"{feature} " if feature else ""
     fig.suptitle(f"One input value under each encoder: {what}u = {u:.3f} (normalised), T = {steps}")
 
-    rp = encode_steps(replace(base, kind="rate_periodic"), x)[:, 0, :]
-    rb = encode_steps(replace(base, kind="rate_bernoulli"), np.full((1, 8), u))[:, 0, :]
+    rp = encode_steps(replace(base, kind=Encoder.RATE_PERIODIC), x)[:, 0, :]
+    rb = encode_steps(replace(base, kind=Encoder.RATE_BERNOULLI), np.full((1, 8), u))[:, 0, :]
     ax = axes[0, 0]
     _raster(
         ax,
@@ -65,7 +65,7 @@ def encoders(net: ir.Network, u: float, path: Path, feature: str = "") -> Path:
     ax.set_yticklabels(["periodic"] + [f"Bernoulli #{i}" for i in range(8)])
     ax.set_ylabel("")
 
-    lat = encode_steps(replace(base, kind="latency", window=window), x)[:, 0, :]
+    lat = encode_steps(replace(base, kind=Encoder.LATENCY, window=window), x)[:, 0, :]
     ax = axes[0, 1]
     t_fire = np.nonzero(lat[:, 0])[0]
     ax.eventplot([t_fire], lineoffsets=0, linelengths=0.8, colors="C3", linewidths=3)
@@ -76,7 +76,7 @@ def encoders(net: ir.Network, u: float, path: Path, feature: str = "") -> Path:
     ax.set_title(f"time-to-first-spike (latency):\nt = t0 + (1 - u) * window; {label}")
     ax.grid(alpha=0.3)
 
-    pop = replace(base, kind="population", neurons_per_feature=npf)
+    pop = replace(base, kind=Encoder.POPULATION, neurons_per_feature=npf)
     act = encode_steps(pop, x)[0, 0, :]
     centres = np.linspace(0, 1, npf)
     ax = axes[1, 0]
@@ -92,7 +92,7 @@ def encoders(net: ir.Network, u: float, path: Path, feature: str = "") -> Path:
     )
     ax.legend(fontsize=8, loc="upper right")
 
-    pl = encode_steps(replace(pop, kind="population_latency", window=window), x)[:, 0, :]
+    pl = encode_steps(replace(pop, kind=Encoder.POPULATION_LATENCY, window=window), x)[:, 0, :]
     _raster(
         axes[1, 1],
         pl,
@@ -160,7 +160,7 @@ def readout(
     """The decoder's weighted sum for one sample: R_oi * f_i per neuron, bias, total."""
     d = qnet.decoder
     f = decoder_features(qnet, act.result)[sample].astype(np.float64) / 2.0**d.feature_frac
-    if d.kind in ("rate", "first_spike"):
+    if d.kind.counts:
         f = f / qnet.steps  # R holds 1/T folded in; show the float meaning
         r = net.decoder.weight
     else:

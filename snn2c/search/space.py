@@ -14,8 +14,10 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
+from snn2c.contract import Encoder
 from snn2c.train.trainer import TrainConfig
 
+# the encoders the search tries, a subset of Encoder (docs/search.md, "The space")
 ENCODERS = ("population", "direct", "population_latency", "rate_periodic")
 DECODERS = ("membrane", "rate", "population")
 NEURONS = ("lif", "izhikevich")
@@ -26,7 +28,7 @@ def suggest(trial: Any, base: TrainConfig) -> TrainConfig:
     """The trial's configuration: `base` (dataset, seed, ...) with the searched fields."""
     encoder = trial.suggest_categorical("encoder", ENCODERS)
     values: dict[str, Any] = {"encoder": encoder, "readout_leak_shift": None}
-    if encoder != "direct" and encoder != "rate_periodic":
+    if Encoder(encoder).gaussian:
         values["neurons_per_feature"] = trial.suggest_int("fields", 2, 8)
         values["sigma"] = trial.suggest_float("sigma", 0.08, 0.5, log=True)
     layers = trial.suggest_int("layers", 1, 2)

@@ -34,16 +34,16 @@ def encode(spec: ir.EncoderSpec, u: torch.Tensor) -> torch.Tensor:
     """Encoder output for all steps: (T, B, n_enc)."""
     steps = spec.steps
     u = u.detach()
-    if spec.kind in ("population", "population_latency"):
+    if spec.kind.gaussian:
         act = receptive_fields(spec, u)
     elif spec.kind in ir.ENCODER_KINDS:
         act = u
     else:
         raise ValueError(f"unknown encoder {spec.kind!r}")
-    if spec.kind in ("population", "direct"):
+    if not spec.kind.spiking:
         return act.unsqueeze(0).expand(steps, *act.shape).contiguous()
     t = torch.arange(steps, dtype=u.dtype).view(steps, 1, 1)
-    if spec.kind in ("population_latency", "latency"):
+    if spec.kind.timed:
         fire_at = torch.floor(spec.t0 + (1.0 - act) * spec.window + 0.5)
         return (t == fire_at.unsqueeze(0)).to(u.dtype)
     if spec.kind == "rate_periodic":

@@ -14,7 +14,7 @@ import numpy as np
 import torch
 
 from snn2c import ir
-from snn2c.contract import BETA_FRAC
+from snn2c.contract import BETA_FRAC, Decoder, Fire, Leak, Neuron, Reset
 from snn2c.train import qat
 from snn2c.train.model import SpikingRegressor, leak_beta
 
@@ -54,13 +54,13 @@ def to_network(
             else:
                 leak, beta = "shift", leak_beta(model.shifts[i])
             neuron = ir.NeuronSpec(
-                kind="lif" if model.spiking(i) else "li",
-                leak=leak,
+                kind=Neuron.LIF if model.spiking(i) else Neuron.LI,
+                leak=Leak(leak),
                 leak_shift=model.shifts[i] or 0,
                 beta=beta,
                 threshold=max(float(th), 2.0**-16),
-                reset=cfg.reset,
-                fire=cfg.fire,
+                reset=Reset(cfg.reset),
+                fire=Fire(cfg.fire),
             )
             if cfg.neuron == "izhikevich" and i < len(cfg.hidden):
                 neuron = cfg.izh_neuron()
@@ -68,7 +68,7 @@ def to_network(
         rw, rb = model.readout.weight.double(), model.readout.bias.double()
         if quantized:
             rw, rb = qat.snap_readout(rw, rb, cfg.decoder, cfg.encoder.steps)
-        decoder = ir.DecoderSpec(cfg.decoder, _np(rw), _np(rb))
+        decoder = ir.DecoderSpec(Decoder(cfg.decoder), _np(rw), _np(rb))
     return ir.Network(
         name=name,
         inputs=inputs,

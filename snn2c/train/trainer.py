@@ -27,7 +27,7 @@ import torch
 from torch import nn
 
 from snn2c import ir
-from snn2c.contract import MAX_STEPS, V_ONE
+from snn2c.contract import MAX_STEPS, V_ONE, Encoder
 from snn2c.errors import Snn2cError
 from snn2c.textsafe import check_name, safe_name
 from snn2c.train import baseline, datasets, linear, loop
@@ -226,7 +226,7 @@ def train(
 
     _setup_torch(cfg.seed)
     encoder = ir.EncoderSpec(
-        kind=cfg.encoder,
+        kind=Encoder(cfg.encoder),
         steps=cfg.steps,
         neurons_per_feature=cfg.neurons_per_feature,
         sigma=cfg.sigma,
