@@ -36,6 +36,16 @@ class Uart:
 
 
 @dataclass(frozen=True)
+class Supply:
+    """The part's typical run-mode supply, for energy ESTIMATES (docs/metrics.md): the
+    current at the board's clock, code from flash, peripherals off, from its datasheet."""
+
+    run_current_ma: float
+    voltage_v: float
+    source: str
+
+
+@dataclass(frozen=True)
 class Qemu:
     """How QEMU stands in for a board; memory origins/UART may differ from the board's."""
 
@@ -118,6 +128,7 @@ class Board:
     renode: Renode | None
     platformio: dict[str, Any]
     flash: FlashSpec = field(default_factory=FlashSpec)
+    supply: Supply | None = None
     notes: str = ""
     path: Path = field(default=Path(), compare=False)
 
@@ -281,6 +292,18 @@ def _renode(doc: Any, path: Path) -> Renode:
     return Renode(**out)
 
 
+def _supply(doc: Any, path: Path) -> Supply:
+    if not isinstance(doc, dict):
+        raise _err(path, "supply", "an object")
+    values = {}
+    for key in ("run_current_ma", "voltage_v"):
+        v = doc.get(key)
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 < v < 1e4:
+            raise _err(path, f"supply.{key}", "a positive number")
+        values[key] = float(v)
+    return Supply(**values, source=_get(doc, "source", str, path, "supply."))
+
+
 def _flash(doc: Any, path: Path) -> FlashSpec:
     p = "flash."
     if not isinstance(doc, dict):
@@ -407,6 +430,7 @@ def parse_board(doc: Any, path: Path, *, check_file_name: bool = True) -> Board:
         renode=renode,
         platformio=dict(pio),
         flash=_flash(doc["flash"], path) if "flash" in doc else FlashSpec(),
+        supply=_supply(doc["supply"], path) if "supply" in doc else None,
         notes=_opt(doc, "notes", "", str, path, ""),
         path=path,
     )

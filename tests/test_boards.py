@@ -58,6 +58,9 @@ def _doc():
         (lambda d: d["uart"].update(driver="bitbang"), "uart.driver"),
         (lambda d: d.update(name="other"), "field 'name'"),
         (lambda d: d["toolchain"].update(cflags="-O2"), "toolchain.cflags"),
+        (lambda d: d["supply"].update(run_current_ma=-1), "supply.run_current_ma"),
+        (lambda d: d["supply"].update(voltage_v="3.3"), "supply.voltage_v"),
+        (lambda d: d["supply"].pop("source"), "source"),
     ],
 )
 def test_bad_board_file(tmp_path, mutate, message):
@@ -85,3 +88,23 @@ def test_boards_command(capsys):
     rows = {r["name"]: r for r in json.loads(capsys.readouterr().out)["boards"]}
     assert rows["esp32"]["emulator"] is None
     assert rows["esp32-c3"]["emulator"] == "qemu virt"
+
+
+def test_energy_estimate_takes_the_board_files_supply(tmp_path):
+    from snn2c.report.target import estimate
+
+    board = load_board("nucleo-f401")
+    assert board.supply is not None and board.supply.run_current_ma == 12.3
+    est = estimate(board, 84_000, current_ma=None, voltage=None, cpi=1.0)
+    # 84,000 cycles at 84 MHz = 1 ms at 12.3 mA and 3.3 V: 40.59 uJ
+    assert est["current_source"] == board.supply.source
+    assert abs(est["energy_uj"] - 3.3 * 12.3) < 1e-9
+    # a board file without a supply section: no current, no energy, unless given
+    doc = _doc()
+    doc.pop("supply")
+    path = tmp_path / "nucleo-f401.json"
+    path.write_text(json.dumps(doc))
+    bare = load_board_file(path)
+    assert "energy_uj" not in estimate(bare, 84_000, current_ma=None, voltage=None, cpi=1.0)
+    given = estimate(bare, 84_000, current_ma=10.0, voltage=None, cpi=1.0)
+    assert abs(given["energy_uj"] - 3.3 * 10.0) < 1e-9

@@ -42,7 +42,7 @@ def official_env(board: Board) -> str:
 
 
 def _official_flags(board: Board) -> list[str]:
-    return [*board.cflags, "-std=c99", "-O2", "-ffp-contract=off"]
+    return [*board.cflags, *toolchain.CODE_CFLAGS]
 
 
 def write(env, root: Path, board: Board, prov: str) -> None:

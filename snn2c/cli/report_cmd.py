@@ -92,14 +92,13 @@ def register(subparsers) -> None:
         "--current-ma",
         type=float,
         metavar="MA",
-        help="supply current for the energy estimate (default: the MCU's datasheet value)",
+        help="supply current for the energy estimate (default: the board file's datasheet value)",
     )
     g.add_argument(
         "--voltage",
         type=float,
-        default=target.VOLTAGE,
         metavar="V",
-        help=f"supply voltage (default {target.VOLTAGE} V)",
+        help="supply voltage (default: the board file's, else 3.3 V)",
     )
     g.add_argument("--cpi", type=float, default=target.CPI,
                    help=f"cycles per instruction assumed (default {target.CPI})")  # fmt: skip

@@ -13,24 +13,7 @@ from pathlib import Path
 
 from snn2c.errors import Snn2cError
 
-# Typical run-mode supply current at the board's clock, code running from flash,
-# peripherals off, VDD = 3.3 V, as the vendors' datasheets give it (docs/metrics.md).
-# Check them against your datasheet; override with --current-ma / --voltage.
-CURRENT_DRAW = {
-    "STM32F401RE": (12.3, "ST DS10086 (STM32F401xD/E): 146 uA/MHz run mode x 84 MHz, typical"),
-    "STM32F103RB": (
-        27.0,
-        "ST DS5319 (STM32F103x8/B): run mode from flash, 72 MHz, peripherals disabled, typical",
-    ),
-    "STM32H743ZI": (126.0, "ST DS12110 (STM32H743): ~263 uA/MHz run mode x 480 MHz, typical"),
-    "ESP32-C3": (
-        20.0,
-        "Espressif ESP32-C3 datasheet: CPU at 160 MHz, radio off, peripheral clocks off, typical",
-    ),
-    "ESP32": (40.0, "Espressif ESP32 datasheet: modem-sleep, 240 MHz (30-68 mA range), typical"),
-    "nRF51822": (4.4, "Nordic nRF51822 PS v3.1: CPU running from flash, 16 MHz, ~4.4 mA, typical"),
-}
-VOLTAGE = 3.3
+VOLTAGE = 3.3  # where a board file gives no supply
 CPI = 1.0  # cycles per instruction assumed for the estimate
 
 
@@ -60,7 +43,7 @@ def target_report(
     run_emulator: bool = True,
     vectors: int = 20,
     current_ma: float | None = None,
-    voltage: float = VOLTAGE,
+    voltage: float | None = None,
     cpi: float = CPI,
 ) -> dict:
     """The ``target`` document: measured sizes and instructions, estimated time and energy."""
@@ -105,13 +88,17 @@ def target_report(
 
 
 def estimate(
-    board, instr: float | None, *, current_ma: float | None, voltage: float, cpi: float
+    board, instr: float | None, *, current_ma: float | None, voltage: float | None, cpi: float
 ) -> dict:
-    """Cycles, time and energy of `instr` instructions on the board: an ESTIMATE."""
+    """Cycles, time and energy of `instr` instructions on the board: an ESTIMATE. The
+    current and voltage are the board file's typical supply unless given."""
+    supply = board.supply
     if current_ma is None:
-        current_ma, source = CURRENT_DRAW.get(board.mcu, (None, None))
+        current_ma, source = (supply.run_current_ma, supply.source) if supply else (None, None)
     else:
         source = "--current-ma"
+    if voltage is None:
+        voltage = supply.voltage_v if supply else VOLTAGE
     est: dict = {
         "label": "ESTIMATE: cycles = instructions x CPI (assumed), time = cycles / clock, "
         "energy = V x I x time at a typical datasheet run current; not measured",
