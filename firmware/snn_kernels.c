@@ -422,21 +422,32 @@ void snn_dense_spikes_s16_sat(const int16_t *w_t, const uint8_t *s, uint16_t n_i
 
 /* ------------------------------------------------------------------- neurons */
 
+/* The leak of LIF and LI layers: V * beta (Q15, rounded) or V - asr(V, k). */
+SNN_INLINE int32_t snn_leak_by(int32_t v, uint8_t leak_mul, int32_t beta_q15, unsigned shift)
+{
+    if (leak_mul) {
+        const int64_t half = (int64_t)1 << (SNN_BETA_FRAC - 1);
+        return (int32_t)snn_asr64((int64_t)v * beta_q15 + half, SNN_BETA_FRAC);
+    }
+    return v - snn_asr32(v, shift);
+}
+
+SNN_INLINE int32_t snn_integrate_by(int32_t v, int32_t cur, uint8_t saturate)
+{
+    if (saturate) {
+        return snn_sat32((int64_t)v + cur);
+    }
+    return v + cur;
+}
+
 SNN_INLINE int32_t snn_leak(int32_t v, const snn_lif_params_t *p)
 {
-    if (p->leak_mul) {
-        const int64_t half = (int64_t)1 << (SNN_BETA_FRAC - 1);
-        return (int32_t)snn_asr64((int64_t)v * p->beta_q15 + half, SNN_BETA_FRAC);
-    }
-    return v - snn_asr32(v, p->leak_shift);
+    return snn_leak_by(v, p->leak_mul, p->beta_q15, p->leak_shift);
 }
 
 SNN_INLINE int32_t snn_integrate(int32_t v, int32_t cur, const snn_lif_params_t *p)
 {
-    if (p->saturate) {
-        return snn_sat32((int64_t)v + cur);
-    }
-    return v + cur;
+    return snn_integrate_by(v, cur, p->saturate);
 }
 
 /*
@@ -492,7 +503,7 @@ uint32_t snn_lif_step_s32(int32_t *v, const int32_t *cur, uint16_t n, const snn_
     return count;
 }
 
-void snn_li_step_s32(int32_t *v, const int32_t *cur, uint16_t n, const snn_lif_params_t *p)
+void snn_li_step_s32(int32_t *v, const int32_t *cur, uint16_t n, const snn_li_params_t *p)
 {
     if (!p->leak_mul && !p->saturate) { /* the common case, without per-neuron branching */
         const unsigned k = p->leak_shift;
@@ -502,7 +513,8 @@ void snn_li_step_s32(int32_t *v, const int32_t *cur, uint16_t n, const snn_lif_p
         return;
     }
     for (uint32_t i = 0; i < n; i++) {
-        v[i] = snn_integrate(snn_leak(v[i], p), cur[i], p);
+        const int32_t leaked = snn_leak_by(v[i], p->leak_mul, p->beta_q15, p->leak_shift);
+        v[i] = snn_integrate_by(leaked, cur[i], p->saturate);
     }
 }
 

@@ -166,8 +166,16 @@ typedef struct {
 uint32_t snn_lif_step_s32(int32_t *v, const int32_t *cur, uint16_t n, const snn_lif_params_t *p,
                           uint8_t *spikes);
 
+/* A non-spiking leaky integrator (the membrane readout): the LIF leak fields only. */
+typedef struct {
+    int32_t beta_q15;   /* 'mul' leak factor, Q15 in [0, 32768] */
+    uint8_t leak_mul;   /* 1: V = asr(V * beta_q15 + 2^14, 15); 0: V -= asr(V, leak_shift) */
+    uint8_t leak_shift; /* 'shift' leak: beta = 1 - 2^-leak_shift */
+    uint8_t saturate;   /* 1: V + I in 64 bits, clamped to int32 */
+} snn_li_params_t;
+
 /* One non-spiking leaky-integrator step (leak, integrate) for n neurons. */
-void snn_li_step_s32(int32_t *v, const int32_t *cur, uint16_t n, const snn_lif_params_t *p);
+void snn_li_step_s32(int32_t *v, const int32_t *cur, uint16_t n, const snn_li_params_t *p);
 
 /*
  * Izhikevich neurons (docs/fixed-point.md, "Izhikevich layers"): v, u in Q16 mV.

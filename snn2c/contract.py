@@ -224,7 +224,6 @@ C_CONSTANTS: tuple[tuple[str, int, str | None, str], ...] = (
 
 def c_header() -> str:
     """The text of snn_contract.h: the constants above as C preprocessor names."""
-    width = max(len(name) for name, _, _, _ in C_CONSTANTS)
     lines = [
         "/*",
         " * snn_contract.h - the numbers of the snn2c fixed-point contract",
@@ -236,8 +235,7 @@ def c_header() -> str:
         "#include <stdint.h>",
         "",
     ]
-    for name, value, text, note in C_CONSTANTS:
-        text = text or str(value)
-        lines.append(f"#define {name:<{width}} {text} /* {note} */")
+    for name, value, text, note in C_CONSTANTS:  # each note above its name
+        lines += [f"/* {note} */", f"#define {name} {text or value}"]
     lines += ["", "#endif /* SNN_CONTRACT_H */", ""]
     return "\n".join(lines)

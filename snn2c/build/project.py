@@ -252,6 +252,7 @@ def compile_image(
         elf=elf,
         defines=image_defines(variant, counters),
         cwd=root,
+        strict=True,
     )
     return elf
 
@@ -312,7 +313,7 @@ def _write_makefile(env, root: Path, board: Board, prov: str) -> None:
         provenance=prov,
         board=board,
         prefix=board.prefix,
-        cflags=" ".join(toolchain.cflags(board)),
+        cflags=" ".join([*toolchain.cflags(board), *toolchain.STRICT_CFLAGS]),
         ldflags=" ".join(toolchain.COMMON_LDFLAGS),
         libs=" ".join(toolchain.LIBS),
         images=images,

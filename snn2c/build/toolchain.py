@@ -30,10 +30,11 @@ COMMON_CFLAGS = (
     "-Wall",
     "-Wextra",
     "-Wshadow",
-    "-Wconversion",
-    "-pedantic",
     "-Werror",
 )
+# snn2c's own images (the project's firmware and harness) are held to these as well;
+# images that compile other projects' C (emlearn, the peers in benchmarks/) are not
+STRICT_CFLAGS = ("-Wconversion", "-pedantic")
 COMMON_LDFLAGS = ("-nostartfiles", "-Wl,--gc-sections")
 LIBS = ("-lm",)
 
@@ -85,11 +86,13 @@ def link_image(
     elf: Path,
     defines: dict[str, str] | None = None,
     cwd: Path | None = None,
+    strict: bool = False,
 ) -> None:
     """Compile and link sources into elf in one compiler call.
 
     With cwd, paths below it are recorded relative to it in the debug info, so
-    the same project built in two folders gives byte-identical ELF files.
+    the same project built in two folders gives byte-identical ELF files. strict adds
+    STRICT_CFLAGS (snn2c's own sources only).
     """
     gcc = require_tool(board, "gcc")
     # Every path absolute: the compiler runs in cwd, the caller's paths may be relative.
@@ -97,7 +100,7 @@ def link_image(
     include_dirs = [Path(d).resolve() for d in include_dirs]
     linker_script = Path(linker_script).resolve()
     elf = Path(elf).resolve()
-    cmd = [gcc, *cflags(board)]
+    cmd = [gcc, *cflags(board), *(STRICT_CFLAGS if strict else ())]
     if cwd is not None:
         here = Path(cwd).resolve()
         cmd += [f"-ffile-prefix-map={here}=.", f"-Wa,--debug-prefix-map={here}=."]

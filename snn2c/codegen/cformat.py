@@ -44,3 +44,42 @@ def c_float_array(values, indent: str = "    ") -> str:
     flat = [c_float(v) for v in np.asarray(values, dtype=np.float64).reshape(-1)]
     lines = [", ".join(flat[i : i + 4]) for i in range(0, len(flat), 4)]
     return (",\n" + indent).join(lines)
+
+
+COLUMNS = 100  # .clang-format's ColumnLimit
+
+
+def c_call(indent: int, head: str, args: list, tail: str = ";") -> str:
+    """`head(args...)tail` indented as clang-format's LLVM style lays out a call with
+    simple arguments: on one line if it fits, else packed line by line aligned after
+    the opening parenthesis, or, where that column leaves no room, broken after the
+    parenthesis and indented four more. The generated C stays clang-format clean."""
+    args = [str(a) for a in args]
+    pad = " " * indent
+    one = f"{pad}{head}({', '.join(args)}){tail}"
+    if len(one) <= COLUMNS:
+        return one
+    if " = " in head:  # an initialiser: break after "=" if the call then fits one line
+        lhs, fn = head.rsplit(" = ", 1)
+        rhs = f"{fn}({', '.join(args)}){tail}"
+        if indent + 4 + len(rhs) <= COLUMNS:
+            return f"{pad}{lhs} =\n{pad}    {rhs}"
+    col = indent + len(head) + 1
+    widest = max(len(a) for a in args) + len(tail) + 2
+    if col + widest > COLUMNS:  # break after "(" and indent by four
+        first, col = f"{pad}{head}(", indent + 4
+        lines, line = [first], " " * col
+    else:
+        lines, line = [], f"{pad}{head}("
+    start = len(line)
+    for i, arg in enumerate(args):
+        end = ")" + tail if i == len(args) - 1 else ","
+        piece = arg + end
+        sep = "" if len(line) == start else " "
+        if len(line) + len(sep) + len(piece) > COLUMNS and len(line) > start:
+            lines.append(line)
+            line, sep = " " * col, ""
+            start = col
+        line += sep + piece
+    lines.append(line)
+    return "\n".join(lines)

@@ -13,7 +13,7 @@ import jinja2
 import numpy as np
 
 from snn2c import __version__, contract, modelfile
-from snn2c.codegen.cformat import c_array, c_float, c_float_array
+from snn2c.codegen.cformat import c_array, c_call, c_float, c_float_array
 from snn2c.contract import INT32_MAX, X_ONE
 from snn2c.errors import Snn2cError
 from snn2c.quantize import QuantizedNetwork
@@ -39,6 +39,7 @@ def _environment() -> jinja2.Environment:
     env.filters["c_float"] = c_float
     env.filters["c_float_array"] = c_float_array
     env.filters["comment"] = comment
+    env.globals["call"] = c_call
     return env
 
 
@@ -83,6 +84,10 @@ def _layer_view(index: int, layer) -> dict:
         "wtype": wtype,
         "weight": weight,
         "n_in_stored": int(weight.shape[0] if layer.input_spiking else weight.shape[1]),
+        # the C name of the stored row count: the padded one where rows are padded
+        "rows": f"SNN_L{index}_N_IN_PADDED"
+        if int(weight.shape[0] if layer.input_spiking else weight.shape[1]) != layer.n_in
+        else f"SNN_L{index}_N_IN",
         "layout": layout,
         "weight_frac": layer.weight_frac,
         "input_frac": layer.input_frac,
