@@ -1,0 +1,203 @@
+"""Each synapse kernel on the emulated cores, against numpy, case by case (issue 15,
+finding 8), in the manner of CMSIS-NN's unit tests.
+
+The host harness compiles the portable loops only; the Cortex-M4's SMLAD/SXTB16 paths
+(two rows at a time, odd tail rows, n_in % 4 tails) and the Cortex-M0's pointer-walking
+loop run only on the target. Here every dense kernel runs on shapes chosen to hit each
+of those branches, with extreme weights and activations, in QEMU; a wrong value names
+the kernel, the case and the neuron.
+"""
+
+from __future__ import annotations
+
+import subprocess
+
+import numpy as np
+import pytest
+
+from snn2c.boards import load_board
+from snn2c.build import build, project, toolchain
+from snn2c.codegen.generator import interleave_s8_groups
+from snn2c.emulate.qemu import run_qemu
+from snn2c.netgen import random_network
+from snn2c.quantize.fixedpoint import rshift_round, sat32
+
+pytestmark = pytest.mark.slow
+
+KERNELS = (
+    # name, weight bits, input is spikes, saturating
+    ("snn_dense_q12_s8", 8, False, False),
+    ("snn_dense_q12_s8_sat", 8, False, True),
+    ("snn_dense_q12_s16", 16, False, False),
+    ("snn_dense_q12_s16_sat", 16, False, True),
+    ("snn_dense_spikes_s8", 8, True, False),
+    ("snn_dense_spikes_s8_sat", 8, True, True),
+    ("snn_dense_spikes_s16", 16, True, False),
+    ("snn_dense_spikes_s16_sat", 16, True, True),
+)
+SHAPES = ((1, 1), (3, 1), (4, 2), (5, 3), (8, 7), (13, 4), (16, 9), (33, 2))  # (n_in, n_out)
+
+
+def _expected(w, a, shift, bias, sat):
+    acc = w.astype(np.int64) @ a.astype(np.int64)
+    cur = rshift_round(acc, shift) + bias
+    return sat32(cur) if sat else cur
+
+
+def _fits(w, a, shift, bias) -> bool:
+    """The quantizer's proof for a non-saturating kernel: every int32 intermediate fits."""
+    acc = w.astype(np.int64) @ a.astype(np.int64)
+    half = (1 << (shift - 1)) if shift > 0 else 0
+    scaled = rshift_round(acc, shift)
+    worst = [np.abs(acc).max() + half, np.abs(scaled).max(), np.abs(scaled + bias).max()]
+    row_sums = np.abs(w).astype(np.int64) @ np.abs(a).astype(np.int64)  # partial sums too
+    return max(*worst, row_sums.max()) < 2**31
+
+
+def cases(seed: int = 0):
+    """(kernel, bits, spiking, sat, w, a, shift, bias) with extremes first, then random."""
+    rng = np.random.default_rng(seed)
+    out = []
+    for name, bits, spiking, sat in KERNELS:
+        wmax = (1 << (bits - 1)) - 1
+        for n_in, n_out in SHAPES:
+            for style in ("extreme", "random", "random"):
+                for _ in range(100):
+                    if style == "extreme":
+                        w = rng.choice([-wmax - 1, wmax, 0, -1, 1], (n_out, n_in))
+                        a = rng.choice([0, 1] if spiking else [0, 4096, 1, 4095], n_in)
+                    else:
+                        w = rng.integers(-wmax - 1, wmax + 1, (n_out, n_in))
+                        a = rng.integers(0, 2, n_in) if spiking else rng.integers(0, 4097, n_in)
+                    shift = int(rng.integers(-6, 20) if sat else rng.integers(-2, 16))
+                    bias = rng.integers(-(2**20), 2**20, n_out)
+                    if sat and style == "extreme":
+                        bias = rng.choice([-(2**31), 2**31 - 1, 0], n_out)
+                    if sat or _fits(w, a, shift, bias):
+                        break
+                else:
+                    continue
+                out.append((name, bits, spiking, sat, w, a, shift, bias))
+    return out
+
+
+def _c_array(ctype: str, values) -> str:
+    vals = ", ".join(
+        f"({ctype})({int(v)}LL)" if ctype == "int32_t" else str(int(v)) for v in values
+    )
+    return "{" + (vals or "0") + "}"
+
+
+def render_main(all_cases) -> str:
+    """A main that runs every case once and prints `K case v0 v1 ...` per case."""
+    body, data = [], []
+    for i, (name, bits, spiking, _sat, w, a, shift, bias) in enumerate(all_cases):
+        n_out, n_in = w.shape
+        wtype = "int8_t" if bits == 8 else "int16_t"
+        if spiking:
+            stored = w.T.ravel()  # [n_in][n_out]: one row per input spike
+        else:
+            stored = (interleave_s8_groups(w) if bits == 8 else w).ravel()
+        data.append(f"static const {wtype} w{i}[] = {_c_array(wtype, stored)};")
+        if spiking:
+            data.append(f"static const uint8_t a{i}[] = {_c_array('uint8_t', a)};")
+        else:
+            data.append(f"static const int16_t a{i}[] = {_c_array('int16_t', a)};")
+        data.append(f"static const int32_t b{i}[] = {_c_array('int32_t', bias)};")
+        args = f"w{i}, a{i}, {n_in}, {n_out}, {shift}, b{i}"
+        call = f"{name}({args}, acc, cur)" if spiking else f"{name}({args}, cur)"
+        body.append(f"    {call};\n    show({i}, cur, {n_out});")
+    return "\n".join(
+        [
+            "#include <stdint.h>",
+            '#include "board.h"',
+            '#include "snn_kernels.h"',
+            "",
+            "static int32_t acc[64];",
+            "static int32_t cur[64];",
+            *data,
+            "",
+            "static void show(int k, const int32_t *v, int n)",
+            "{",
+            '    board_puts("K ");',
+            "    board_put_i32(k);",
+            "    for (int i = 0; i < n; i++) {",
+            "        board_putc(' ');",
+            "        board_put_i32(v[i]);",
+            "    }",
+            "    board_putc('\\n');",
+            "}",
+            "",
+            "int main(void)",
+            "{",
+            *body,
+            '    board_puts("END\\n");',
+            "    board_exit(0);",
+            "}",
+            "",
+        ]
+    )
+
+
+@pytest.fixture(scope="module")
+def all_cases():
+    return cases()
+
+
+@pytest.mark.parametrize(
+    ("board_name", "optimised"),
+    [("nucleo-f401", "smlad"), ("microbit", None)],  # Cortex-M4 DSP path; Cortex-M0
+)
+def test_kernels_equal_numpy_on_the_target(tmp_path, all_cases, board_name, optimised):
+    board = load_board(board_name)
+    proj = tmp_path / "proj"
+    build(random_network(0, hidden=(4,)), board, proj)  # the runtime: start-up, UART, exit
+    main = proj / "kernel_tests.c"
+    main.write_text(render_main(all_cases))
+    sources = [
+        proj / s
+        for s in project.image_sources(board, "harness-qemu")
+        if not s.endswith(("snn_model.c", "harness_main.c"))
+    ]
+    elf = proj / "out" / "kernel_tests.elf"
+    toolchain.link_image(
+        board,
+        [*sources, main],
+        include_dirs=[proj / "config" / "emu", proj / "src"],
+        linker_script=proj / project.image_ld("harness-qemu"),
+        elf=elf,
+        strict=True,
+    )
+    if optimised:  # the image really holds the DSP path these cases are for
+        dis = subprocess.run(
+            [board.tool("objdump"), "-d", str(elf)], capture_output=True, text=True, check=True
+        ).stdout
+        assert optimised in dis
+    run = run_qemu(board, elf, timeout=120)
+    rows = {}
+    for line in run.stdout.splitlines():
+        if line.startswith("K "):
+            k, *vals = (int(t) for t in line.split()[1:])
+            rows[k] = vals
+    assert run.stdout.rstrip().endswith("END"), run.stdout[-500:]
+    assert len(rows) == len(all_cases)
+    for i, (name, _bits, _spiking, sat, w, a, shift, bias) in enumerate(all_cases):
+        want = _expected(w, a, shift, bias, sat).tolist()
+        if rows[i] != want:
+            j = next(j for j, (d, r) in enumerate(zip(rows[i], want, strict=True)) if d != r)
+            pytest.fail(
+                f"{board_name}: {name} case {i} (n_in {w.shape[1]}, n_out {w.shape[0]}, "
+                f"shift {shift}): neuron {j}: device {rows[i][j]}, numpy {want[j]}"
+            )
+
+
+def test_the_case_list_reaches_every_branch(all_cases):
+    # every kernel, both row parities (the M4's two-row loop and its odd tail row), inputs
+    # with and without a tail of n_in % 4, and saturated results in the _sat kernels
+    for name, *_ in KERNELS:
+        mine = [c for c in all_cases if c[0] == name]
+        assert {c[4].shape[0] % 2 for c in mine} == {0, 1}, name
+        assert {c[4].shape[1] % 4 == 0 for c in mine} == {True, False}, name
+    sat = [c for c in all_cases if c[3]]
+    clipped = [c for c in sat if np.any(np.abs(_expected(c[4], c[5], c[6], c[7], False)) >= 2**31)]
+    assert clipped, "no _sat case saturates"
