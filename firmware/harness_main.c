@@ -13,6 +13,15 @@
  * the image checks itself on hardware or in Renode; snn2c verify compares the
  * printed values itself. Exit status (semihosting): 0 all equal, 1 otherwise.
  *
+ * The trace image (SNN2C_HARNESS_TRACE defined; snn2c verify builds it after a
+ * mismatch) runs the first vector step by step instead and prints every layer's
+ * state after each step, for the first diverging (step, layer, neuron):
+ *
+ *   SNN2C-TRACE BEGIN steps=<T> layers=<L>
+ *   V <t> <l> <v_0> ...              snn_model_membrane(l) after step t
+ *   P <t> <l> <s_0> ...              snn_model_spikes(l + 1), spiking layers only
+ *   SNN2C-TRACE END
+ *
  * The board image (SNN2C_HARNESS_REPEAT_MS defined) never exits: it prints the
  * whole report again every SNN2C_HARNESS_REPEAT_MS, so `snn2c monitor`, which
  * opens the UART after the flasher has reset the board, still sees all of one.
@@ -119,9 +128,49 @@ static inline __attribute__((always_inline)) uint32_t run_vectors(void)
     return mismatches;
 }
 
+#ifdef SNN2C_HARNESS_TRACE
+static void trace_first_vector(void)
+{
+    board_puts("SNN2C-TRACE BEGIN steps=");
+    board_put_u32(SNN_MODEL_STEPS);
+    board_puts(" layers=");
+    board_put_u32(SNN_MODEL_N_LAYERS);
+    board_puts("\n");
+    snn_model_reset();
+    for (unsigned t = 0; t < SNN_MODEL_STEPS; t++) {
+        (void)snn_model_step(harness_x_q[0]);
+        for (unsigned l = 0; l < SNN_MODEL_N_LAYERS; l++) {
+            const uint8_t *s = snn_model_spikes((uint16_t)(l + 1u));
+            board_puts("V ");
+            board_put_u32(t);
+            board_putc(' ');
+            board_put_u32(l);
+            const uint16_t width = snn_model_layer_width((uint16_t)l);
+            put_row(snn_model_membrane((uint16_t)l), width);
+            board_puts("\n");
+            if (s) {
+                board_puts("P ");
+                board_put_u32(t);
+                board_putc(' ');
+                board_put_u32(l);
+                for (unsigned i = 0; i < width; i++) {
+                    board_putc(' ');
+                    board_put_u32(s[i]);
+                }
+                board_puts("\n");
+            }
+        }
+    }
+    board_puts("SNN2C-TRACE END\n");
+}
+#endif
+
 int main(void)
 {
-#ifdef SNN2C_HARNESS_REPEAT_MS
+#if defined(SNN2C_HARNESS_TRACE)
+    trace_first_vector();
+    return 0;
+#elif defined(SNN2C_HARNESS_REPEAT_MS)
     for (;;) {
         (void)run_vectors();
         board_delay_ms(SNN2C_HARNESS_REPEAT_MS);

@@ -30,14 +30,20 @@ def corrupt_elf_symbol(board, elf: Path, symbol: str) -> None:
     raise AssertionError(f"{symbol} not found in a section of {elf}")
 
 
-def corrupt_layer0_weights(project: Path) -> None:
-    """Replace every weight w of layer 0 by -w-1 in the project's generated snn_model.c
-    (still in range of the weight type); every output depends on them."""
+def corrupt_table(project: Path, name: str) -> None:
+    """Replace every value w of a const table of the project's generated snn_model.c by
+    -w-1 (still in range of its integer type)."""
     src = project / "src" / "snn_model.c"
     text = src.read_text()
-    head, sep, rest = text.partition("snn_l0_weight[")
+    head, sep, rest = text.partition(f"{name}[")
+    assert sep, name
     decl, _, tail = rest.partition("{")
     body, _, after = tail.partition("}")
     new = re.sub(r"-?\d+", lambda m: str(-int(m.group()) - 1), body)
     assert new != body
     src.write_text(head + sep + decl + "{" + new + "}" + after)
+
+
+def corrupt_layer0_weights(project: Path) -> None:
+    """Layer 0's weights corrupted (corrupt_table): every output depends on them."""
+    corrupt_table(project, "snn_l0_weight")

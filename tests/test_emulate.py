@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 
 from snn2c import modelfile
@@ -14,6 +15,8 @@ from snn2c.cli import main
 from snn2c.emulate.qemu import count_windows
 from snn2c.emulate.verify import verify_qemu
 from snn2c.netgen import random_network
+from snn2c.quantize import quantize
+from snn2c.reference.integer import run
 
 from _boards_helpers import EMULATED, need_qemu
 from netcases import count_form_networks, equivalence_networks
@@ -166,3 +169,40 @@ def test_relative_spaced_unicode_paths_from_another_folder(tmp_path, monkeypatch
     assert "0 mismatches" in capsys.readouterr().out
     monkeypatch.chdir(tmp_path / "models ü")
     assert main(["verify", "../work dir/out dir/fw ü", "--vectors", "12"]) == 0
+
+
+@pytest.mark.slow
+def test_a_mismatch_is_traced_to_its_first_step_layer_and_neuron(tmp_path, capsys):
+    """After a mismatch, verify runs the trace image on the first wrong vector and names
+    the first (step, layer, neuron) whose state leaves the reference's."""
+    from _corrupt import corrupt_table
+
+    board = load_board("nucleo-f401")
+    need_qemu(board)
+    net = random_network(5, hidden=(8, 6))  # two hidden layers: the step path, no counting form
+    for table, layer in (("snn_l1_weight", 1), ("snn_dec_weight", None)):
+        fw = tmp_path / table
+        build(net, board, fw)
+        corrupt_table(fw, table)
+        res = verify_qemu(fw, vectors=12, count_sample=0)
+        div = res["first_divergence"]
+        assert res["mismatches"] > 0 and div is not None
+        if layer is None:  # a wrong readout: every step still equals the reference
+            assert div["found"] is False and "decoder" in div["text"]
+            continue
+        # layer 0 is intact, so the first difference is a layer-1 membrane at the first
+        # step where layer 0 spiked (layer 1's input is layer 0's spikes)
+        ref = run(quantize(net), res_vector(net, div["vector"]), trace=True)
+        first_spike_step = int(np.argmax(ref.spikes[1][0].any(axis=1)))
+        assert (div["layer"], div["quantity"], div["step"]) == (1, "membrane", first_spike_step)
+        assert div["reference"] == int(ref.membranes[1][0, div["step"], div["neuron"]])
+        assert div["device"] != div["reference"]
+    assert main(["verify", str(tmp_path / "snn_l1_weight"), "--vectors", "12"]) == 1
+    assert "trace of vector" in capsys.readouterr().err
+
+
+def res_vector(net, i: int) -> np.ndarray:
+    """Q12 input row i of the vectors verify makes (seed 0)."""
+    from snn2c.reference.vectors import make_vectors
+
+    return make_vectors(quantize(net), i + 1).x_q[i : i + 1].astype(np.int64)

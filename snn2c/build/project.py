@@ -140,8 +140,10 @@ def image_ld(variant: str) -> str:
 HARNESS_REPEAT_MS = 2000
 
 
-def image_defines(variant: str, counters: bool) -> dict[str, str]:
+def image_defines(variant: str, counters: bool, trace: bool = False) -> dict[str, str]:
     defines = {"SNN_MODEL_COUNT_SPIKES": "1" if counters else "0"}
+    if trace:  # the step-by-step trace of the first vector (firmware/harness_main.c)
+        defines["SNN2C_HARNESS_TRACE"] = "1"
     if variant == "harness-board":
         defines["SNN2C_HARNESS_REPEAT_MS"] = f"{HARNESS_REPEAT_MS}u"
     return defines
@@ -242,6 +244,7 @@ def compile_image(
     counters: bool = False,
     vectors_dir: str = "harness/vectors",
     elf_name: str | None = None,
+    trace: bool = False,
 ) -> Path:
     elf = root / "out" / f"{elf_name or variant}.elf"
     toolchain.link_image(
@@ -250,7 +253,7 @@ def compile_image(
         include_dirs=[root / d for d in image_includes(variant, vectors_dir)],
         linker_script=root / image_ld(variant),
         elf=elf,
-        defines=image_defines(variant, counters),
+        defines=image_defines(variant, counters, trace),
         cwd=root,
         strict=True,
     )

@@ -69,5 +69,8 @@ def run(args: argparse.Namespace) -> int:
     if not ok:
         if res.get("first_mismatch"):
             print(f"snn2c verify: first mismatch: {res['first_mismatch']}", file=sys.stderr)
+        if res.get("first_divergence"):
+            div = res["first_divergence"]
+            print(f"snn2c verify: trace of vector {div['vector']}: {div['text']}", file=sys.stderr)
         return 1
     return 0

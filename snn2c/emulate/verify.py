@@ -10,10 +10,11 @@ import numpy as np
 
 from snn2c.boards import Board
 from snn2c.build import harness, project, toolchain
+from snn2c.emulate import trace
 from snn2c.emulate.qemu import count_windows, run_qemu
 from snn2c.errors import Snn2cError
 from snn2c.quantize import quantize
-from snn2c.reference.vectors import Vectors, make_vectors
+from snn2c.reference.vectors import Vectors, in_range_rows, make_vectors
 
 COUNT_SAMPLE = 6  # inferences whose instructions are counted (exec log ~100 B/instruction)
 
@@ -58,7 +59,7 @@ def count_indices(vectors: int, count_sample: int) -> list[int]:
     """The vectors whose instructions are counted: the first three edge vectors (zero,
     all one, all half) and the random in-range ones; the out-of-range edges are left
     out, since they are not what a sensor normally sends."""
-    return sorted(set(range(min(3, vectors))) | set(range(8, vectors)))[:count_sample]
+    return in_range_rows(vectors)[:count_sample]
 
 
 def _subset(vec: Vectors, idx: list[int]) -> Vectors:
@@ -86,6 +87,23 @@ def _run_checked(board: Board, elf: Path, timeout: float, exec_log: Path | None 
     return run, out
 
 
+def _trace_first_bad(root, board, qnet, vec: Vectors, out, prov: str, timeout: float):
+    """After a mismatch: the trace image on the first wrong Q12 vector, compared step by
+    step with the reference (emulate.trace). None if only float vectors were wrong."""
+    wrong = [i for i in range(len(vec.x_q)) if out.y.get(i) != [int(v) for v in vec.y[i]]]
+    if not wrong:
+        return None
+    i = wrong[0]
+    project.write_harness_vectors(root / "out" / "verify" / "trace", _subset(vec, [i]), prov)
+    elf = project.compile_image(
+        root, board, "harness-qemu", vectors_dir="out/verify/trace",
+        elf_name="verify/harness-trace", trace=True,
+    )  # fmt: skip
+    text = run_qemu(board, elf, timeout=timeout).stdout
+    div = trace.first_divergence(qnet, vec.x_q[i], text)
+    return {"vector": i, "found": div is not None, **(div or {}), "text": trace.describe(div)}
+
+
 def open_build(root: Path, vectors: int):
     """(manifest, board, network) of a finished, unchanged build, for `vectors` vectors."""
     if vectors < 1:
@@ -109,7 +127,8 @@ def verify_qemu(
         )
     prov = project.provenance(net, board, f"snn2c verify {root} --emulator qemu")
     work = root / "out" / "verify"
-    vec = make_vectors(quantize(net), vectors, seed=seed)
+    qnet = quantize(net)
+    vec = make_vectors(qnet, vectors, seed=seed)
 
     # 1. every vector, spike counters on: outputs and counts compared
     project.write_harness_vectors(work / "all", vec, prov)
@@ -123,6 +142,7 @@ def verify_qemu(
     )
     run, out = _run_checked(board, elf, timeout)
     bad, first = first_mismatch(vec, out, counters=True)
+    divergence = _trace_first_bad(root, board, qnet, vec, out, prov, timeout) if bad else None
 
     # 2. a sample, counters off (the deployed code): instructions per inference
     counts: list[int] = []
@@ -164,6 +184,7 @@ def verify_qemu(
         "float_vectors": len(vec.x_f),
         "mismatches": bad,
         "first_mismatch": first,
+        "first_divergence": divergence,
         "device_reported_mismatches": out.device_mismatches,
         "exit_code": run.returncode,
         "instructions_per_inference": int(round(float(np.mean(counts)))) if counts else None,

@@ -21,6 +21,18 @@ class Vectors:
     fy: np.ndarray  # (m, outputs) int32 reference outputs of fq
 
 
+# The edge rows that open every vector set, in order: the first IN_RANGE_EDGES lie in
+# the trained range (what a sensor sends); the rest are out of range, then random rows
+# in range follow from index SPECIAL_ROWS on.
+IN_RANGE_EDGES = 3  # zeros, all one, all one half
+SPECIAL_ROWS = 8
+
+
+def in_range_rows(n: int) -> list[int]:
+    """Indices of the in-range rows among n vectors: the in-range edges and the random."""
+    return [*range(min(IN_RANGE_EDGES, n)), *range(SPECIAL_ROWS, n)]
+
+
 def make_vectors(qnet: QuantizedNetwork, n: int, *, seed: int = 0) -> Vectors:
     """n Q12 vectors: edges and out-of-range values first, then random in range; plus
     min(n, 16) raw float vectors (in range, at the edges, beyond them) for normalize."""
@@ -37,6 +49,7 @@ def make_vectors(qnet: QuantizedNetwork, n: int, *, seed: int = 0) -> Vectors:
         np.full(f, 2**31 - 1),
         rng.integers(-20000, 20000, f),
     ]
+    assert len(special) == SPECIAL_ROWS
     rows = special[: min(n, len(special))]
     if n > len(rows):
         rows.append(rng.integers(0, X_ONE + 1, (n - len(rows), f)))
