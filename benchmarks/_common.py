@@ -39,7 +39,7 @@ if str(ROOT) not in sys.path:
 from snn2c import __version__  # noqa: E402
 from snn2c.boards import Board  # noqa: E402
 from snn2c.build import project, toolchain  # noqa: E402
-from snn2c.codegen.cformat import c_float, c_float_array  # noqa: E402
+from snn2c.codegen.generator import environment as codegen_environment  # noqa: E402
 from snn2c.emulate.qemu import count_windows, run_qemu  # noqa: E402
 from snn2c.errors import Snn2cError  # noqa: E402
 
@@ -50,16 +50,8 @@ KERNEL_SOURCES = ("src/snn_model.c", "src/snn_kernels.c", "harness/harness_main.
 
 
 def environment() -> jinja2.Environment:
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(TEMPLATES)),
-        undefined=jinja2.StrictUndefined,
-        keep_trailing_newline=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.filters["c_float"] = c_float
-    env.filters["c_float_array"] = c_float_array
-    return env
+    """Jinja for benchmarks/templates, set up as snn2c's own (codegen.environment)."""
+    return codegen_environment(TEMPLATES)
 
 
 def float_bits(x: np.ndarray) -> np.ndarray:

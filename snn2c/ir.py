@@ -165,13 +165,10 @@ class NeuronSpec:
         return self.kind.spiking
 
 
-@dataclass(frozen=True)
-class DenseLayer:
-    """A fully connected layer W (n_out x n_in), bias b (n_out) and its neurons."""
+class Dense:
+    """The shape of a layer's weight matrix (n_out x n_in), float or quantized."""
 
     weight: np.ndarray
-    bias: np.ndarray
-    neuron: NeuronSpec
 
     @property
     def n_in(self) -> int:
@@ -180,6 +177,15 @@ class DenseLayer:
     @property
     def n_out(self) -> int:
         return int(self.weight.shape[0])
+
+
+@dataclass(frozen=True)
+class DenseLayer(Dense):
+    """A fully connected layer W (n_out x n_in), bias b (n_out) and its neurons."""
+
+    weight: np.ndarray
+    bias: np.ndarray
+    neuron: NeuronSpec
 
 
 @dataclass(frozen=True)

@@ -66,14 +66,7 @@ def to_dict(net: ir.Network) -> dict[str, Any]:
             "window": enc.window,
             "seed": enc.seed,
         },
-        "layers": [
-            {
-                "weight": _floats(layer.weight),
-                "bias": _floats(layer.bias),
-                "neuron": _neuron_dict(layer.neuron),
-            }
-            for layer in net.layers
-        ],
+        "layers": [layer_dict(layer) for layer in net.layers],
         "decoder": {
             "kind": net.decoder.kind,
             "weight": _floats(net.decoder.weight),
@@ -96,6 +89,15 @@ def to_dict(net: ir.Network) -> dict[str, Any]:
             "note": net.baseline.note,
         }
     return doc
+
+
+def layer_dict(layer: ir.DenseLayer) -> dict[str, Any]:
+    """One layer as the file stores it."""
+    return {
+        "weight": _floats(layer.weight),
+        "bias": _floats(layer.bias),
+        "neuron": _neuron_dict(layer.neuron),
+    }
 
 
 def _neuron_dict(n: ir.NeuronSpec) -> dict[str, Any]:

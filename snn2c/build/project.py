@@ -30,6 +30,7 @@ from snn2c.boards import Board, load_board_file
 from snn2c.build import toolchain
 from snn2c.build.harness import template_view
 from snn2c.codegen import render_sources
+from snn2c.codegen.generator import environment as codegen_environment
 from snn2c.errors import Snn2cError
 from snn2c.quantize import QuantizedNetwork, load_model, quantize
 from snn2c.reference.vectors import Vectors, make_vectors
@@ -42,15 +43,8 @@ DEFAULT_HARNESS_VECTORS = 16
 
 
 def environment() -> jinja2.Environment:
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(data_dir("templates"))),
-        undefined=jinja2.StrictUndefined,
-        keep_trailing_newline=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.filters["comment"] = comment
-    return env
+    """The templates' environment (codegen's: one Jinja setup for every generated file)."""
+    return codegen_environment()
 
 
 def provenance(net: ir.Network, board: Board, command: str) -> str:

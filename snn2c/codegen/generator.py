@@ -27,9 +27,11 @@ CONTRACT_HEADER = "snn_contract.h"  # rendered from snn2c.contract
 SOURCE_FILES = ("snn_model.h", "snn_model.c", CONTRACT_HEADER, *KERNEL_FILES)
 
 
-def _environment() -> jinja2.Environment:
+def environment(folder: str | Path | None = None) -> jinja2.Environment:
+    """The one Jinja setup of every generated file (snn2c's templates/, or another
+    folder's, such as the benchmarks'): strict undefined names, C filters."""
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(data_dir("templates"))),
+        loader=jinja2.FileSystemLoader(str(folder or data_dir("templates"))),
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
         trim_blocks=True,
@@ -212,7 +214,7 @@ def render_sources(
     """
     view = build_view(qnet, command=command)
     view["count_spikes"] = int(count_spikes)
-    env = _environment()
+    env = environment()
     files = {
         "snn_model.h": env.get_template("snn_model.h.j2").render(view),
         "snn_model.c": env.get_template("snn_model.c.j2").render(view),

@@ -700,17 +700,5 @@ def _network(
 
 def _with_layers(model: dict[str, Any], layers: list[ir.DenseLayer]) -> dict[str, Any]:
     doc = dict(model)
-    doc["layers"] = [modelfile.to_dict(_stub(layer))["layers"][0] for layer in layers]
+    doc["layers"] = [modelfile.layer_dict(layer) for layer in layers]
     return doc
-
-
-def _stub(layer: ir.DenseLayer) -> ir.Network:
-    n = layer.n_in
-    return ir.Network(
-        name="stub",
-        inputs=ir.InputSpec(tuple(f"x{i}" for i in range(n)), np.zeros(n), np.ones(n)),
-        target=ir.TargetSpec(),
-        encoder=ir.EncoderSpec(kind=Encoder.DIRECT),
-        layers=(layer,),
-        decoder=ir.DecoderSpec(Decoder.MEMBRANE, np.eye(layer.n_out), np.zeros(layer.n_out)),
-    )

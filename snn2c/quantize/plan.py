@@ -62,7 +62,7 @@ class QuantizedIzh:
 
 
 @dataclass(frozen=True)
-class QuantizedLayer:
+class QuantizedLayer(ir.Dense):
     weight: np.ndarray  # (n_out, n_in) int64 values of the storage type
     weight_bits: int  # 8 or 16
     weight_frac: int  # ws: W ~ weight * 2**-ws
@@ -86,14 +86,6 @@ class QuantizedLayer:
     @property
     def spiking(self) -> bool:
         return self.neuron.spiking
-
-    @property
-    def n_in(self) -> int:
-        return int(self.weight.shape[1])
-
-    @property
-    def n_out(self) -> int:
-        return int(self.weight.shape[0])
 
 
 @dataclass(frozen=True)

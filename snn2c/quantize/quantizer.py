@@ -121,24 +121,16 @@ def _quantize_layer(
     if n.spiking and n.reset == "subtract" and n.reset_timing == "next_step":
         cur_lo = cur_lo - threshold  # the delayed reset is integrated like a current
     cur_hi = _shift_bound(acc_hi, acc_shift) + bias
-    if n.leak == "shift":
-        lam = 2.0 ** (-n.leak_shift)
-    else:
-        lam = 1.0 - beta_q15 / 2.0**BETA_FRAC
-    m = float(steps) if lam <= 0 else min(float(steps), 1.0 / lam)
-    v_lo = math.floor(min(0, int(cur_lo.min()) - 1) * m)
-    v_hi = math.ceil(max(0, int(cur_hi.max()) + 1) * m)
-    saturate = (
-        acc_wide
-        or not scaled_fits
-        or not fits32(int(cur_lo.min()), int(cur_hi.max()))
-        or not fits32(v_lo, v_hi)
-    )
+    current = (int(cur_lo.min()), int(cur_hi.max()))
     izh = None
-    if n.kind == "izhikevich":
+    if n.kind == "izhikevich":  # v and u are clamped by the model: bounded by construction
         izh = quantize_izhikevich(n)
-        saturate = acc_wide or not scaled_fits or not fits32(int(cur_lo.min()), int(cur_hi.max()))
         v_lo, v_hi = izh_membrane_bounds(izh)
+        membrane_fits = True
+    else:
+        v_lo, v_hi = _lif_membrane_bounds(n, current, beta_q15, steps)
+        membrane_fits = fits32(v_lo, v_hi)
+    saturate = acc_wide or not scaled_fits or not fits32(*current) or not membrane_fits
 
     return QuantizedLayer(
         weight=weight,
@@ -159,12 +151,23 @@ def _quantize_layer(
         saturate=saturate,
         bounds=Bounds(
             acc=acc_bounds,
-            current=(int(cur_lo.min()), int(cur_hi.max())),
+            current=current,
             membrane=(v_lo, v_hi),
         ),
         neuron=n.kind,
         izh=izh,
     )
+
+
+def _lif_membrane_bounds(
+    n: ir.NeuronSpec, current: tuple[int, int], beta_q15: int, steps: int
+) -> tuple[int, int]:
+    """V's interval over an inference: each step leaks a fraction lam of V and adds a
+    current in `current`, so |V| stays within |I| * min(T, 1 / lam) (docs/fixed-point.md,
+    "Range proof and saturation")."""
+    lam = 2.0 ** (-n.leak_shift) if n.leak == "shift" else 1.0 - beta_q15 / 2.0**BETA_FRAC
+    m = float(steps) if lam <= 0 else min(float(steps), 1.0 / lam)
+    return math.floor(min(0, current[0] - 1) * m), math.ceil(max(0, current[1] + 1) * m)
 
 
 def quantize_izhikevich(n: ir.NeuronSpec) -> QuantizedIzh:
