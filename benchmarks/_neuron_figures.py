@@ -121,8 +121,11 @@ def write_neuron_figures(out_dir: str | Path) -> list[Path]:
     _spike_ticks(ax, t, s, 1.15, "C0")
     _spike_ticks(ax, t, sq, 1.25, "C1")
     ax.axhline(1.0, color="grey", lw=0.6, ls=":")
-    ax.set(xlabel="time (ms)", ylabel="V (threshold units)",
-           title="LIF, beta = 7/8, dt = 1 ms: current step 0.3 at 10 ms")  # fmt: skip
+    ax.set(
+        xlabel="time (ms)",
+        ylabel="V (threshold units)",
+        title="LIF, beta = 7/8, dt = 1 ms: current step 0.3 at 10 ms",
+    )
     ax.legend(loc="lower right", fontsize=8)
     fig.tight_layout()
     paths.append(out / "neuron_lif.png")
@@ -149,8 +152,11 @@ def write_neuron_figures(out_dir: str | Path) -> list[Path]:
     fig, ax = plt.subplots(figsize=(7, 3))
     ax.plot(t, v, lw=1.0)
     _spike_ticks(ax, t, s, 50.0, "C3")
-    ax.set(xlabel="time (ms)", ylabel="V (mV)",
-           title=f"Hodgkin-Huxley, Euler dt = 0.01 ms: 10 uA/cm^2 at 10 ms ({int(s.sum())} spikes)")  # fmt: skip
+    ax.set(
+        xlabel="time (ms)",
+        ylabel="V (mV)",
+        title=f"Hodgkin-Huxley, Euler dt = 0.01 ms: 10 uA/cm^2 at 10 ms ({int(s.sum())} spikes)",
+    )
     fig.tight_layout()
     paths.append(out / "neuron_hh.png")
     fig.savefig(paths[-1], dpi=110)

@@ -165,8 +165,10 @@ def write(board: str, rows: list[dict], seconds: float) -> None:
             f"T={c['steps']} {c['neuron']} s{c['weight_bits']} {c['decoder']}"
         )
         p = model.predict(f)
-        print(f"| {r['i']} | {desc} | {r['instructions']:.0f} | {p:.0f} | "
-              f"{100 * (p - r['instructions']) / r['instructions']:+.1f}% | {100 * e:.1f}% |")  # fmt: skip
+        print(
+            f"| {r['i']} | {desc} | {r['instructions']:.0f} | {p:.0f} | "
+            f"{100 * (p - r['instructions']) / r['instructions']:+.1f}% | {100 * e:.1f}% |"
+        )
     print(model.calibration)
     print(f"wrote {path}")
 

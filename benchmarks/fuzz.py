@@ -23,16 +23,19 @@ def main() -> int:
     args = ap.parse_args()
     total, bugs, t0 = 0, 0, time.perf_counter()
     for seed in args.seeds:
-        for kind, rep in (("models", fuzz.run(args.cases, seed=seed)),
-                          ("boards", fuzz.run_boards(args.cases, seed=seed)),
-                          ("csv", fuzz.run_csv(args.cases, seed=seed)),
-                          ("nir sidecars", fuzz.run_nir_sidecars(args.cases, seed=seed)),
-                          ("manifests", fuzz.run_manifests(args.cases, seed=seed)),
-                          ("cli", fuzz.run_cli(max(1, args.cases // 20), seed=seed))):  # fmt: skip
+        for kind, rep in (
+            ("models", fuzz.run(args.cases, seed=seed)),
+            ("boards", fuzz.run_boards(args.cases, seed=seed)),
+            ("csv", fuzz.run_csv(args.cases, seed=seed)),
+            ("nir sidecars", fuzz.run_nir_sidecars(args.cases, seed=seed)),
+            ("manifests", fuzz.run_manifests(args.cases, seed=seed)),
+            ("cli", fuzz.run_cli(max(1, args.cases // 20), seed=seed)),
+        ):
             total += rep.cases
             bugs += rep.bugs
-            print(f"seed {seed} {kind}: {rep.cases} cases, {rep.bugs} failures other than "
-                  "Snn2cError")  # fmt: skip
+            print(
+                f"seed {seed} {kind}: {rep.cases} cases, {rep.bugs} failures other than Snn2cError"
+            )
             for where, n in rep.failures.most_common():
                 print(f"  {n} x {where}: {rep.examples[where][0]}")
     print(f"{total} cases in {time.perf_counter() - t0:.0f} s, {bugs} failures")

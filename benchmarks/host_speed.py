@@ -120,10 +120,17 @@ def train_snntorch(model, u_tr, y_tr, u_va, y_va, epochs, batch, lr, seed) -> fl
     xt, yt, xv, yv = (torch.as_tensor(a, dtype=torch.float32) for a in (u_tr, y_tr, u_va, y_va))
     t0 = time.perf_counter()
     loop.fit(
-        model, lambda x, y: nn.functional.mse_loss(model(x), y),
-        lambda: nn.functional.mse_loss(model(xv), yv), xt, yt,
-        epochs=epochs, lr=lr, batch_size=batch, patience=10**6, seed=seed,
-    )  # fmt: skip
+        model,
+        lambda x, y: nn.functional.mse_loss(model(x), y),
+        lambda: nn.functional.mse_loss(model(xv), yv),
+        xt,
+        yt,
+        epochs=epochs,
+        lr=lr,
+        batch_size=batch,
+        patience=10**6,
+        seed=seed,
+    )
     return (time.perf_counter() - t0) / epochs
 
 
@@ -142,9 +149,13 @@ def bench(name: str, args) -> dict:
     torch.set_num_threads(1)
     # a trained snn2c network (its weights are what every inference below runs)
     cfg = TrainConfig(
-        dataset=name, epochs=args.epochs, qat_epochs=0, patience=10**6, baseline=False,
+        dataset=name,
+        epochs=args.epochs,
+        qat_epochs=0,
+        patience=10**6,
+        baseline=False,
         seed=args.seed,
-    )  # fmt: skip
+    )
     net = train(cfg).network
 
     ds = datasets.load(name, args.seed)
@@ -170,8 +181,9 @@ def bench(name: str, args) -> dict:
 
     # training speed: snn2c's fit and the snnTorch loop, each one warm-up epoch, then timed
     enc = net.encoder
-    mcfg = ModelConfig(n_features=ds.n_features, encoder=enc, hidden=cfg.hidden,
-                       readout=cfg.readout)  # fmt: skip
+    mcfg = ModelConfig(
+        n_features=ds.n_features, encoder=enc, hidden=cfg.hidden, readout=cfg.readout
+    )
     torch.manual_seed(args.seed)
     model = SpikingRegressor(mcfg)
     common = dict(lr=cfg.lr, batch_size=cfg.batch_size, patience=10**6, seed=args.seed)

@@ -97,7 +97,7 @@ def build_image(board_name: str, work: Path) -> tuple[Board, Path]:
             v0_q=q.v0_q,
             u0_q=q.u0_q,
             dt_shift=q.dt_shift,
-        )  # fmt: skip
+        )
     )
     sources = [
         proj / s
@@ -161,19 +161,36 @@ def accuracy(epochs: int, qat_epochs: int, n_samples: int) -> list[dict]:
     for dataset in ("friedman1", "mackey-glass"):
         for neuron in ("lif", "izhikevich"):
             cfg = TrainConfig(
-                dataset=dataset, n_samples=n_samples, hidden=(32,), readout=8, steps=16,
-                epochs=epochs, qat_epochs=qat_epochs, patience=epochs, baseline=False,
-                neuron=neuron, izh_preset="regular_spiking", izh_gain=40.0, seed=0,
-            )  # fmt: skip
+                dataset=dataset,
+                n_samples=n_samples,
+                hidden=(32,),
+                readout=8,
+                steps=16,
+                epochs=epochs,
+                qat_epochs=qat_epochs,
+                patience=epochs,
+                baseline=False,
+                neuron=neuron,
+                izh_preset="regular_spiking",
+                izh_gain=40.0,
+                seed=0,
+            )
             r = train(cfg)
-            rows.append({
-                "dataset": dataset, "neuron": neuron,
-                "float": r.metrics["float"], "quantized": r.metrics["quantized"],
-                "hidden_spikes_per_inference": r.spikes_per_layer[1],
-                "seconds": r.seconds["total"],
-            })  # fmt: skip
-            print(f"  {dataset:13s} {neuron:10s} R2 float {r.metrics['float']['r2']:.3f} "
-                  f"fixed {r.metrics['quantized']['r2']:.3f}", flush=True)  # fmt: skip
+            rows.append(
+                {
+                    "dataset": dataset,
+                    "neuron": neuron,
+                    "float": r.metrics["float"],
+                    "quantized": r.metrics["quantized"],
+                    "hidden_spikes_per_inference": r.spikes_per_layer[1],
+                    "seconds": r.seconds["total"],
+                }
+            )
+            print(
+                f"  {dataset:13s} {neuron:10s} R2 float {r.metrics['float']['r2']:.3f} "
+                f"fixed {r.metrics['quantized']['r2']:.3f}",
+                flush=True,
+            )
     return rows
 
 
@@ -233,8 +250,10 @@ def write_doc(cost: list[dict], acc: list[dict] | None, acc_cfg: dict, figures: 
     ]
     for c in cost:
         b = c["code_bytes"]
-        lines.append(f"| {c['board']} | {b['snn_lif_step_s32']} | {b['snn_izh_step_s32']} | "
-                     f"{b['snn_hh_step_f32']} |")  # fmt: skip
+        lines.append(
+            f"| {c['board']} | {b['snn_lif_step_s32']} | {b['snn_izh_step_s32']} | "
+            f"{b['snn_hh_step_f32']} |"
+        )
     if acc:
         lines += [
             "",
@@ -287,8 +306,14 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"{b}: skipped ({e})", file=sys.stderr)
                 continue
             cost.append(c)
-            print(b, {m: round(c[m]["instructions_per_neuron_ms"], 1)
-                      for m in ("LIF", "Izhikevich", "Hodgkin-Huxley")}, flush=True)  # fmt: skip
+            print(
+                b,
+                {
+                    m: round(c[m]["instructions_per_neuron_ms"], 1)
+                    for m in ("LIF", "Izhikevich", "Hodgkin-Huxley")
+                },
+                flush=True,
+            )
     finally:
         shutil.rmtree(work, ignore_errors=True)
     from _neuron_figures import write_neuron_figures
@@ -296,8 +321,12 @@ def main(argv: list[str] | None = None) -> int:
     figures = write_neuron_figures(IMG)
     acc_cfg = {"epochs": args.epochs, "qat_epochs": args.qat_epochs, "n_samples": args.samples}
     acc = None if args.skip_accuracy else accuracy(args.epochs, args.qat_epochs, args.samples)
-    OUT_JSON.write_text(json.dumps({"cost": cost, "accuracy": acc, "accuracy_config": acc_cfg},
-                                   indent=1, sort_keys=True) + "\n")  # fmt: skip
+    OUT_JSON.write_text(
+        json.dumps(
+            {"cost": cost, "accuracy": acc, "accuracy_config": acc_cfg}, indent=1, sort_keys=True
+        )
+        + "\n"
+    )
     write_doc(cost, acc, acc_cfg, figures)
     print(f"wrote {DOC}, {OUT_JSON}, {len(figures)} figures")
     return 0

@@ -39,8 +39,11 @@ def _target_section(tc: dict) -> list[str]:
     rows = tc["rows"]
     boards = tc["boards"]
     snn = [r for r in rows if r["system"].startswith("snn2c-")]
-    eml = {(r["dataset"], r["board"], tuple(r["mlp_hidden"]), r["mlp_seed"]): r
-           for r in rows if r["system"] == "emlearn"}  # fmt: skip
+    eml = {
+        (r["dataset"], r["board"], tuple(r["mlp_hidden"]), r["mlp_seed"]): r
+        for r in rows
+        if r["system"] == "emlearn"
+    }
 
     def anchor_of(r):
         return eml[(r["dataset"], r["board"], tuple(r["anchor_shape"]), r["anchor_seed"])]
@@ -48,8 +51,11 @@ def _target_section(tc: dict) -> list[str]:
     def per_board(r):
         """(snn2c row, its anchor's row) of r's dataset and variant on every board."""
         for b in boards:
-            rb = next(x for x in snn if x["dataset"] == r["dataset"] and x["board"] == b
-                      and x["variant"] == r["variant"])  # fmt: skip
+            rb = next(
+                x
+                for x in snn
+                if x["dataset"] == r["dataset"] and x["board"] == b and x["variant"] == r["variant"]
+            )
             yield rb, anchor_of(rb)
 
     variants = ", ".join(f"`{k}` = {v}" for k, v in s["variants"].items())
@@ -124,8 +130,11 @@ def _target_section(tc: dict) -> list[str]:
     for ds in dict.fromkeys(r["dataset"] for r in m4):
         parts = []
         for b in boards:
-            rb = next(x for x in snn if x["dataset"] == ds and x["board"] == b
-                      and x["variant"] == "default")  # fmt: skip
+            rb = next(
+                x
+                for x in snn
+                if x["dataset"] == ds and x["board"] == b and x["variant"] == "default"
+            )
             a = anchor_of(rb)
             parts.append(
                 f"{b} {_ratio(a['instructions_per_inference'], rb['instructions_per_inference'])}"
@@ -138,9 +147,11 @@ def _target_section(tc: dict) -> list[str]:
         bnd = ""
         if bound:
             xb = d4["instructions_per_inference"] / bound
-            bnd = (f"; {xb:.1f}x the lower bound of the transformed computation "
-                   f"({bound:,}: layer-0 MACs + a lookup and a folded MAC per hidden "
-                   f"neuron; target <= 2: {'met' if xb <= 2 else 'not met'})")  # fmt: skip
+            bnd = (
+                f"; {xb:.1f}x the lower bound of the transformed computation "
+                f"({bound:,}: layer-0 MACs + a lookup and a folded MAC per hidden "
+                f"neuron; target <= 2: {'met' if xb <= 2 else 'not met'})"
+            )
         out.append(
             f"- {ds}: anchor / snn2c = {', '.join(parts)}; target on the Cortex-M4 "
             f">= {need:g}x: {verdict}{bnd}."
@@ -245,8 +256,12 @@ def _profile_section(snn: list[dict], boards: list[str]) -> list[str]:
         "",
     ]
     for ds in dict.fromkeys(r["dataset"] for r in snn):
-        sub = [r for b in boards for r in snn
-               if r["dataset"] == ds and r["board"] == b and r["variant"] == "default"]  # fmt: skip
+        sub = [
+            r
+            for b in boards
+            for r in snn
+            if r["dataset"] == ds and r["board"] == b and r["variant"] == "default"
+        ]
         funcs = list(dict.fromkeys(f for r in sub for f in r["instructions_per_function"]))
         out += [
             f"{ds}:",

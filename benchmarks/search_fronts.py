@@ -31,8 +31,21 @@ def run_one(dataset: str, trials: int, board: str, epochs: int) -> tuple[dict, f
     out = WORK / f"{dataset}-{board}"
     if out.exists():
         shutil.rmtree(out)
-    argv = ["snn2c", "search", "--dataset", dataset, "--board", board, "--trials", str(trials),
-            "--epochs", str(epochs), "-o", str(out.relative_to(ROOT)), "--json"]  # fmt: skip
+    argv = [
+        "snn2c",
+        "search",
+        "--dataset",
+        dataset,
+        "--board",
+        board,
+        "--trials",
+        str(trials),
+        "--epochs",
+        str(epochs),
+        "-o",
+        str(out.relative_to(ROOT)),
+        "--json",
+    ]
     exe = [str(Path(sys.executable).parent / "snn2c"), *argv[1:]]
     t0 = time.time()
     proc = subprocess.run(exe, cwd=ROOT, capture_output=True, text=True)

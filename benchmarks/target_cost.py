@@ -178,17 +178,34 @@ def bounds(net) -> dict:
     return out
 
 
-def measure(system, board, build_dir, work, sources, includes, headers, x_test, n_outputs,
-            count_n, prov, defines=None, profile=False) -> dict:  # fmt: skip
+def measure(
+    system,
+    board,
+    build_dir,
+    work,
+    sources,
+    includes,
+    headers,
+    x_test,
+    n_outputs,
+    count_n,
+    prov,
+    defines=None,
+    profile=False,
+) -> dict:
     """Outputs on the whole test split, instructions on its first count_n vectors, sizes."""
     as_float = not system.startswith("snn2c")
     tag = f"{board.name}-{system}"
     d_all, d_cnt = work / f"{tag}-all", work / f"{tag}-count"
     C.render_harness(d_all, system, x_test, n_outputs, headers, provenance=prov)
     elf = C.compile_bench(
-        build_dir, board, [*sources, d_all / "bench_main.c"], includes, work / f"{tag}-all.elf",
+        build_dir,
+        board,
+        [*sources, d_all / "bench_main.c"],
+        includes,
+        work / f"{tag}-all.elf",
         defines=defines,
-    )  # fmt: skip
+    )
     outputs = C.run_outputs(board, elf, n_outputs, as_float)
     C.render_harness(d_cnt, system, x_test[:count_n], n_outputs, headers, provenance=prov)
     cnt_src = [*sources, d_cnt / "bench_main.c"]
@@ -249,49 +266,123 @@ def bench_board(name, board_name, models, anchors, ds, work, args) -> list[dict]
             raise SystemExit(f"{name} {variant} {board_name}: verify failed: {verify}")
         ref = ref_int.run(qnet, ref_int.normalize(net, x_test.astype(np.float64)))
         src = [bdir / "src/snn_model.c", bdir / "src/snn_kernels.c"]
-        m = measure(f"snn2c-{variant}", board, bdir, work, src, [bdir / "src"], ["snn_model.h"],
-                    x_test, net.n_outputs, args.count_snn2c, prov, profile=True)  # fmt: skip
+        m = measure(
+            f"snn2c-{variant}",
+            board,
+            bdir,
+            work,
+            src,
+            [bdir / "src"],
+            ["snn_model.h"],
+            x_test,
+            net.n_outputs,
+            args.count_snn2c,
+            prov,
+            profile=True,
+        )
         if not np.array_equal(m["outputs"].astype(np.int64), ref.outputs.astype(np.int64)):
             raise SystemExit(f"{name} {variant} {board_name}: outputs differ from the reference")
         anchor = info["anchor"]
         rows.append(
-            _row(name, board_name, f"snn2c-{variant}", m, y01, m["outputs"] / 65536.0,
-                 variant=variant, val_mse=info["val_mse"], config=info["config"],
-                 counting_form=countform.derive(qnet) is not None, bounds=info["bounds"],
-                 spikes_per_inference=float(ref.spike_counts.sum(axis=1).mean()),
-                 instructions_per_function=m["per_function"],
-                 verify_vectors=verify["vectors"], verify_mismatches=verify["mismatches"],
-                 verify_instructions_snn_model_infer=verify["instructions_per_inference"],
-                 anchor_shape=list(anchor["shape"]), anchor_seed=anchor["seed"],
-                 anchor_val_mse=anchor["val_mse"], anchor_reached=anchor["reached"])
-        )  # fmt: skip
+            _row(
+                name,
+                board_name,
+                f"snn2c-{variant}",
+                m,
+                y01,
+                m["outputs"] / 65536.0,
+                variant=variant,
+                val_mse=info["val_mse"],
+                config=info["config"],
+                counting_form=countform.derive(qnet) is not None,
+                bounds=info["bounds"],
+                spikes_per_inference=float(ref.spike_counts.sum(axis=1).mean()),
+                instructions_per_function=m["per_function"],
+                verify_vectors=verify["vectors"],
+                verify_mismatches=verify["mismatches"],
+                verify_instructions_snn_model_infer=verify["instructions_per_inference"],
+                anchor_shape=list(anchor["shape"]),
+                anchor_seed=anchor["seed"],
+                anchor_val_mse=anchor["val_mse"],
+                anchor_reached=anchor["reached"],
+            )
+        )
         if board_name == M4 and variant == "default":
-            m = measure("snn2c_portable", board, bdir, work, src, [bdir / "src"],
-                        ["snn_model.h"], x_test, net.n_outputs, args.count_snn2c, prov,
-                        defines={"SNN_KERNELS_PORTABLE": "1"})  # fmt: skip
+            m = measure(
+                "snn2c_portable",
+                board,
+                bdir,
+                work,
+                src,
+                [bdir / "src"],
+                ["snn_model.h"],
+                x_test,
+                net.n_outputs,
+                args.count_snn2c,
+                prov,
+                defines={"SNN_KERNELS_PORTABLE": "1"},
+            )
             if not np.array_equal(m["outputs"].astype(np.int64), ref.outputs.astype(np.int64)):
                 raise SystemExit(f"{name}: portable kernels differ from the reference")
-            rows.append(_row(name, board_name, "snn2c_portable-default", m, y01,
-                             m["outputs"] / 65536.0, variant="default"))  # fmt: skip
+            rows.append(
+                _row(
+                    name,
+                    board_name,
+                    "snn2c_portable-default",
+                    m,
+                    y01,
+                    m["outputs"] / 65536.0,
+                    variant="default",
+                )
+            )
             nd = work / "naive_src"
             peers.render_naive_snn(net, nd, prov)
-            m = measure("naive_snn", board, bdir, work, [nd / "naive_snn.c"], [nd],
-                        ["naive_snn.h"], x_test, net.n_outputs, args.count_peers, prov)  # fmt: skip
-            rows.append(_row(name, board_name, "naive_snn-default", m, y01, m["outputs"],
-                             variant="default"))  # fmt: skip
+            m = measure(
+                "naive_snn",
+                board,
+                bdir,
+                work,
+                [nd / "naive_snn.c"],
+                [nd],
+                ["naive_snn.h"],
+                x_test,
+                net.n_outputs,
+                args.count_peers,
+                prov,
+            )
+            rows.append(
+                _row(name, board_name, "naive_snn-default", m, y01, m["outputs"], variant="default")
+            )
         key = (anchor["shape"], anchor["seed"])
         if key not in emlearn_done:
             ed = work / f"emlearn-{'x'.join(map(str, key[0]))}-{key[1]}"
             peers.render_emlearn(anchor["mlp"], anchors.spec.low, anchors.spec.high, ed, prov)
-            m = measure(f"emlearn-{'x'.join(map(str, key[0]))}-s{key[1]}", board, bdir, work,
-                        [ed / "emlearn_model.c"], [ed, peers.emlearn_include_dir()],
-                        ["emlearn_model.h"], x_test, 1, args.count_peers, prov)  # fmt: skip
+            m = measure(
+                f"emlearn-{'x'.join(map(str, key[0]))}-s{key[1]}",
+                board,
+                bdir,
+                work,
+                [ed / "emlearn_model.c"],
+                [ed, peers.emlearn_include_dir()],
+                ["emlearn_model.h"],
+                x_test,
+                1,
+                args.count_peers,
+                prov,
+            )
             y01_a = (ds.y_test - anchors.offset) / anchors.scale
             emlearn_done[key] = _row(
-                name, board_name, "emlearn", m, y01_a, m["outputs"],
-                mlp_hidden=list(key[0]), mlp_seed=key[1], mlp_val_mse=anchor["val_mse"],
+                name,
+                board_name,
+                "emlearn",
+                m,
+                y01_a,
+                m["outputs"],
+                mlp_hidden=list(key[0]),
+                mlp_seed=key[1],
+                mlp_val_mse=anchor["val_mse"],
                 mlp_macs=macs(key[0], anchors.n_in),
-            )  # fmt: skip
+            )
             rows.append(emlearn_done[key])
     return rows
 
@@ -324,9 +415,11 @@ def main() -> int:
                     net = modelfile.load(info["model"])
                     v = val_mse(net, ds)
                     anchor = anchors.cheapest(v)
-                    print(f"[target_cost] {name} {variant}: val {v:.5f}, anchor "
-                          f"{anchor['shape']} s{anchor['seed']} {anchor['val_mse']:.5f}",
-                          file=sys.stderr)  # fmt: skip
+                    print(
+                        f"[target_cost] {name} {variant}: val {v:.5f}, anchor "
+                        f"{anchor['shape']} s{anchor['seed']} {anchor['val_mse']:.5f}",
+                        file=sys.stderr,
+                    )
                     models[variant] = info | {
                         "val_mse": v,
                         "anchor": anchor,
@@ -336,8 +429,9 @@ def main() -> int:
                 mlp_tables[name] = anchors.table()
                 for board_name in args.boards:
                     print(f"[target_cost] {name} on {board_name}", file=sys.stderr)
-                    rows += bench_board(name, board_name, models, anchors, ds,
-                                        work_root / name, args)  # fmt: skip
+                    rows += bench_board(
+                        name, board_name, models, anchors, ds, work_root / name, args
+                    )
     finally:
         if not args.keep:
             shutil.rmtree(work_root, ignore_errors=True)

@@ -20,10 +20,36 @@ from snn2c.netgen import random_network
 
 # values that broke or could break the loader, the quantizer or the generator
 VALUES = [
-    None, True, False, 0, -1, 1, 2**31, -(2**31) - 1, 2**63, 10**400, 1e300, -1e300,
-    1e-300, 0.5, "", "x", "nan", [], {}, [1], [[1]], {"a": 1}, "\n*/", 4097, 257,
-    65536, 1e15, -1e15, float(2**53),
-]  # fmt: skip
+    None,
+    True,
+    False,
+    0,
+    -1,
+    1,
+    2**31,
+    -(2**31) - 1,
+    2**63,
+    10**400,
+    1e300,
+    -1e300,
+    1e-300,
+    0.5,
+    "",
+    "x",
+    "nan",
+    [],
+    {},
+    [1],
+    [[1]],
+    {"a": 1},
+    "\n*/",
+    4097,
+    257,
+    65536,
+    1e15,
+    -1e15,
+    float(2**53),
+]
 SCALES = [-1, 0, 2, 1e3, 1e6, 1e12, 1e-6, 1e20]
 
 
@@ -151,8 +177,26 @@ def run_boards(cases: int, seed: int = 0) -> FuzzReport:
     return rep
 
 
-CSV_CELLS = ["1", "-2.5", "", "nan", "inf", "-inf", "1e309", "x", '"1,2"', '"', "\x00", "é",
-             "1" * 20, " 3 ", "0x10", "1_000", "--1", "9" * 200]  # fmt: skip
+CSV_CELLS = [
+    "1",
+    "-2.5",
+    "",
+    "nan",
+    "inf",
+    "-inf",
+    "1e309",
+    "x",
+    '"1,2"',
+    '"',
+    "\x00",
+    "é",
+    "1" * 20,
+    " 3 ",
+    "0x10",
+    "1_000",
+    "--1",
+    "9" * 200,
+]
 
 
 def run_csv(cases: int, seed: int = 0) -> FuzzReport:
@@ -222,8 +266,9 @@ def run_manifests(cases: int, seed: int = 0) -> FuzzReport:
     net = random_network(2)
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "b"
-        manifest = project.write_project(quantize(net), load_board("nucleo-f401"), root, force=True,
-                                         command="fuzz")  # fmt: skip
+        manifest = project.write_project(
+            quantize(net), load_board("nucleo-f401"), root, force=True, command="fuzz"
+        )
         manifest["size"] = {"flash_bytes": 1, "ram_bytes": 1}
         path = root / project.MANIFEST
         for _ in range(cases):
@@ -253,8 +298,17 @@ def run_cli(cases: int, seed: int = 0) -> FuzzReport:
         modelfile.save(random_network(1), model)
         (t / "x.csv").write_text("x0,x1,x2\n1,2,3\nnan,1,1\n")
         (t / "folder").mkdir()
-        paths = [str(model), str(t / "none.snn"), str(t / "folder"), str(t / "x.csv"), "",
-                 "-", str(t / "out"), str(t / "out/deep/er"), str(model) + "/x"]  # fmt: skip
+        paths = [
+            str(model),
+            str(t / "none.snn"),
+            str(t / "folder"),
+            str(t / "x.csv"),
+            "",
+            "-",
+            str(t / "out"),
+            str(t / "out/deep/er"),
+            str(model) + "/x",
+        ]
         values = ["nan", "-1", "0", "1e309", "abc", "3", "4096", "-1:1", "0:1,2:3", "x"]
         commands = [
             ("inspect", ["MODEL"], ["--json"]),

@@ -144,8 +144,13 @@ class NeuronSpec:
         return cls(**{"kind": "izhikevich", "a": a, "b": b, "c": c, "d": d, **kw})
 
     def __post_init__(self):
-        for name, kind in (("kind", Neuron), ("leak", Leak), ("reset", Reset), ("fire", Fire),
-                           ("reset_timing", ResetTiming)):  # fmt: skip
+        for name, kind in (
+            ("kind", Neuron),
+            ("leak", Leak),
+            ("reset", Reset),
+            ("fire", Fire),
+            ("reset_timing", ResetTiming),
+        ):
             object.__setattr__(self, name, kind(getattr(self, name)))
 
     @property

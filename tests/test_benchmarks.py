@@ -79,9 +79,13 @@ def test_naive_snn_matches_float_simulator_in_qemu(setup):
     counts, _ = C.count_instructions(board, elf, len(x))
     assert min(counts) > 1000
     null = C.compile_bench(
-        build, board, [src / "naive_snn.c", src / "bench_main.c"], [src], work / "null.elf",
+        build,
+        board,
+        [src / "naive_snn.c", src / "bench_main.c"],
+        [src],
+        work / "null.elf",
         null=True,
-    )  # fmt: skip
+    )
     fp = C.footprint(board, elf, null)
     weights = sum(layer.weight.size for layer in net.layers) * 4
     assert fp.rodata >= weights and "naive_snn_infer" in fp.symbols and fp.bss > 0
@@ -103,9 +107,12 @@ def test_emlearn_mlp_matches_sklearn_in_qemu(setup):
     xs = x[:6].astype(np.float32)
     C.render_harness(src, "emlearn", xs, 1, ["emlearn_model.h"], provenance="test")
     elf = C.compile_bench(
-        build, board, [src / "emlearn_model.c", src / "bench_main.c"],
-        [src, peers.emlearn_include_dir()], work / "eml.elf",
-    )  # fmt: skip
+        build,
+        board,
+        [src / "emlearn_model.c", src / "bench_main.c"],
+        [src, peers.emlearn_include_dir()],
+        work / "eml.elf",
+    )
     y_dev = C.run_outputs(board, elf, 1, as_float=True)[:, 0]
     np.testing.assert_allclose(y_dev, mlp.predict(xs.astype(np.float64)), atol=EMLEARN_ATOL)
     counts, _ = C.count_instructions(board, elf, len(xs))

@@ -131,11 +131,11 @@ def test_user_mistakes_found_by_fuzzing_give_one_line(tmp_path, capsys):
         (
             ["predict", str(model), "--input", str(tmp_path), "-o", str(tmp_path / "y.csv")],
             "is a folder",
-        ),  # fmt: skip
+        ),
         (
             ["predict", str(model), "--input", str(big), "-o", str(tmp_path / "y.csv")],
             "not a readable CSV",
-        ),  # fmt: skip
+        ),
         (["verify", str(tmp_path), "--timeout", "nan"], "--timeout"),
         (
             [
@@ -147,7 +147,7 @@ def test_user_mistakes_found_by_fuzzing_give_one_line(tmp_path, capsys):
                 "-1:1",
             ],
             "no such file",
-        ),  # fmt: skip
+        ),
     ]
     for argv, msg in cases:
         assert main(argv) == 2, argv

@@ -64,10 +64,16 @@ def test_defaults_and_preset_field_on_load():
 
 @pytest.mark.parametrize(
     "field,value,msg",
-    [("a", 0.0, "neuron.a"), ("b", 2.0, "neuron.b"), ("c", 30.0, "neuron.c"),
-     ("d", 500.0, "neuron.d"), ("dt_shift", 5, "neuron.dt_shift"), ("gain", 300.0, "neuron.gain"),
-     ("preset", "x", "neuron.preset")],
-)  # fmt: skip
+    [
+        ("a", 0.0, "neuron.a"),
+        ("b", 2.0, "neuron.b"),
+        ("c", 30.0, "neuron.c"),
+        ("d", 500.0, "neuron.d"),
+        ("dt_shift", 5, "neuron.dt_shift"),
+        ("gain", 300.0, "neuron.gain"),
+        ("preset", "x", "neuron.preset"),
+    ],
+)
 def test_validation(field, value, msg):
     doc = json.loads(modelfile.dumps(_izh_net()))
     doc["layers"][0]["neuron"][field] = value
@@ -134,9 +140,16 @@ def test_torch_step_matches_float_simulator():
     cur = rng.uniform(-3, 3, 50)
     vf, uf, sf = izh_float_step(n, v, u, cur)
     vt, ut, st = izh_step(
-        torch.tensor(v), torch.tensor(u), torch.tensor(cur),
-        a=n.a, b=n.b, c=n.c, d=n.d, dt=n.dt_ms, gain=n.gain,
-    )  # fmt: skip
+        torch.tensor(v),
+        torch.tensor(u),
+        torch.tensor(cur),
+        a=n.a,
+        b=n.b,
+        c=n.c,
+        d=n.d,
+        dt=n.dt_ms,
+        gain=n.gain,
+    )
     np.testing.assert_allclose(vt.numpy(), vf, rtol=1e-12)
     np.testing.assert_allclose(ut.numpy(), uf, rtol=1e-12)
     np.testing.assert_array_equal(st.numpy(), sf)
@@ -183,10 +196,18 @@ def test_izhikevich_trains_exports_and_verifies_in_qemu(tmp_path):
     board = load_board("nucleo-f401")
     need_qemu(board)
     cfg = TrainConfig(
-        dataset="friedman1", n_samples=400, hidden=(12,), readout=4, steps=12, epochs=2,
-        qat_epochs=1, baseline=False, neuron="izhikevich", izh_preset="fast_spiking",
+        dataset="friedman1",
+        n_samples=400,
+        hidden=(12,),
+        readout=4,
+        steps=12,
+        epochs=2,
+        qat_epochs=1,
+        baseline=False,
+        neuron="izhikevich",
+        izh_preset="fast_spiking",
         izh_gain=40.0,
-    )  # fmt: skip
+    )
     result = train(cfg)
     net = modelfile.loads(modelfile.dumps(result.network))
     assert net.layers[0].neuron.kind == "izhikevich" and net.layers[0].neuron.a == 0.1

@@ -136,8 +136,26 @@ def _model_and_csv(tmp_path, seed=3, encoder="population", decoder="membrane"):
 def test_cli_json_shape_and_figures(tmp_path, capsys):
     _net, model, csv = _model_and_csv(tmp_path)
     out = tmp_path / "r"
-    rc = main(["report", str(model), "--dataset", f"csv:{csv}", "--target", "y", "--no-ann",
-               "--out", str(out), "--json", "--e-mac", "3.0", "--e-spike", "0.2", "--p-leak", "0"])  # fmt: skip
+    rc = main(
+        [
+            "report",
+            str(model),
+            "--dataset",
+            f"csv:{csv}",
+            "--target",
+            "y",
+            "--no-ann",
+            "--out",
+            str(out),
+            "--json",
+            "--e-mac",
+            "3.0",
+            "--e-spike",
+            "0.2",
+            "--p-leak",
+            "0",
+        ]
+    )
     assert rc == 0
     doc = json.loads(capsys.readouterr().out)
     for key in (
@@ -163,8 +181,22 @@ def test_cli_json_shape_and_figures(tmp_path, capsys):
         data = Path(fig["path"]).read_bytes()
         assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 5_000
     # the report is not overwritten without --force
-    assert main(["report", str(model), "--dataset", f"csv:{csv}", "--target", "y",
-                 "--no-ann", "--out", str(out)]) == 2  # fmt: skip
+    assert (
+        main(
+            [
+                "report",
+                str(model),
+                "--dataset",
+                f"csv:{csv}",
+                "--target",
+                "y",
+                "--no-ann",
+                "--out",
+                str(out),
+            ]
+        )
+        == 2
+    )
 
 
 def test_cli_several_models_and_ann(tmp_path, capsys):
@@ -180,8 +212,22 @@ def test_cli_several_models_and_ann(tmp_path, capsys):
     model2 = tmp_path / "m4.snn"
     modelfile.save(net2, model2, force=True)
     out = tmp_path / "r"
-    rc = main(["report", str(model), str(model2), "--dataset", f"csv:{csv}", "--target", "y",
-               "--ann-epochs", "3", "--out", str(out), "--json"])  # fmt: skip
+    rc = main(
+        [
+            "report",
+            str(model),
+            str(model2),
+            "--dataset",
+            f"csv:{csv}",
+            "--target",
+            "y",
+            "--ann-epochs",
+            "3",
+            "--out",
+            str(out),
+            "--json",
+        ]
+    )
     assert rc == 0
     doc = json.loads(capsys.readouterr().out)
     assert len(doc["models"]) == 2 and len(doc["comparison"]) == 2

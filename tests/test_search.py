@@ -212,9 +212,16 @@ def postgres():
 
     pg(str(bindir / "initdb"), "-D", str(data / "db"), "-A", "trust", "-U", "snn2c")
     pg(
-        str(bindir / "pg_ctl"), "-D", str(data / "db"), "-w", "-l", str(data / "log"),
-        "-o", f"-p {port} -k {data} -c listen_addresses=127.0.0.1", "start",
-    )  # fmt: skip
+        str(bindir / "pg_ctl"),
+        "-D",
+        str(data / "db"),
+        "-w",
+        "-l",
+        str(data / "log"),
+        "-o",
+        f"-p {port} -k {data} -c listen_addresses=127.0.0.1",
+        "start",
+    )
     try:
         pg(str(bindir / "createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "snn2c", "search")
         yield f"postgresql://snn2c@127.0.0.1:{port}/search"
@@ -224,8 +231,24 @@ def postgres():
 
 
 def _worker(url, out, trials, *extra):
-    argv = [*SNN2C, "search", *TINY, "--storage", url, "--study", "shared", "--worker",
-            "--trials", str(trials), "--heartbeat", "2", "-o", str(out), "--json", *extra]  # fmt: skip
+    argv = [
+        *SNN2C,
+        "search",
+        *TINY,
+        "--storage",
+        url,
+        "--study",
+        "shared",
+        "--worker",
+        "--trials",
+        str(trials),
+        "--heartbeat",
+        "2",
+        "-o",
+        str(out),
+        "--json",
+        *extra,
+    ]
     return subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 

@@ -85,8 +85,14 @@ def test_hostile_text_through_every_generator(tmp_path):
     for elf in (out / "out").glob("*.elf"):
         syms = subprocess.run(["arm-none-eabi-nm", str(elf)], capture_output=True, text=True)
         assert "snn2c_injected" not in syms.stdout
-    texts = {p: p.read_text() for p in out.rglob("*") if p.is_file() and p.suffix != ".elf"
-             and p.name not in ("model.snn",) and not p.name.endswith(".map")}  # fmt: skip
+    texts = {
+        p: p.read_text()
+        for p in out.rglob("*")
+        if p.is_file()
+        and p.suffix != ".elf"
+        and p.name not in ("model.snn",)
+        and not p.name.endswith(".map")
+    }
     for path, text in texts.items():
         for line in text.splitlines():
             if "snn2c_injected" in line:

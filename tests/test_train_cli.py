@@ -19,9 +19,23 @@ from snn2c import modelfile
 from snn2c.cli import main
 
 TINY = [
-    "--dataset", "friedman1", "--samples", "300", "--hidden", "8", "--readout", "2",
-    "--steps", "4", "--epochs", "2", "--qat-epochs", "1", "--seed", "5",
-]  # fmt: skip
+    "--dataset",
+    "friedman1",
+    "--samples",
+    "300",
+    "--hidden",
+    "8",
+    "--readout",
+    "2",
+    "--steps",
+    "4",
+    "--epochs",
+    "2",
+    "--qat-epochs",
+    "1",
+    "--seed",
+    "5",
+]
 
 
 def _train(tmp_path, name, *extra, capsys=None):

@@ -100,8 +100,12 @@ def register(subparsers) -> None:
         metavar="V",
         help="supply voltage (default: the board file's, else 3.3 V)",
     )
-    g.add_argument("--cpi", type=float, default=target.CPI,
-                   help=f"cycles per instruction assumed (default {target.CPI})")  # fmt: skip
+    g.add_argument(
+        "--cpi",
+        type=float,
+        default=target.CPI,
+        help=f"cycles per instruction assumed (default {target.CPI})",
+    )
     p.set_defaults(func=run)
 
 
@@ -140,9 +144,12 @@ def _ann_on_target(args: argparse.Namespace, net, data, doc: dict) -> None:
         y = net.target.offset + net.target.scale * ann.pop("outputs01")
         ann["accuracy"] = core.regression_metrics(data.y_test, y[:, None], net.target)
         ann["estimate"] = target.estimate(
-            board, ann["instructions_per_inference"],
-            current_ma=args.current_ma, voltage=args.voltage, cpi=args.cpi,
-        )  # fmt: skip
+            board,
+            ann["instructions_per_inference"],
+            current_ma=args.current_ma,
+            voltage=args.voltage,
+            cpi=args.cpi,
+        )
         t["snn_model"] = ann_target.snn_footprint(args.build, board)
     t["ann"] = ann
 
@@ -184,11 +191,20 @@ def run(args: argparse.Namespace) -> int:
             name += "_"
         stems.add(name)
         doc = core.model_report(
-            qnet, data, name=name, constants=constants, out=out,
-            train_ann=not args.no_ann, ann_epochs=args.ann_epochs, sample=args.sample,
-        )  # fmt: skip
-        doc["target"] = _target(args, net) if i == 0 else {
-            "available": False, "reason": "--build applies to the first model"}  # fmt: skip
+            qnet,
+            data,
+            name=name,
+            constants=constants,
+            out=out,
+            train_ann=not args.no_ann,
+            ann_epochs=args.ann_epochs,
+            sample=args.sample,
+        )
+        doc["target"] = (
+            _target(args, net)
+            if i == 0
+            else {"available": False, "reason": "--build applies to the first model"}
+        )
         if i == 0:
             _ann_on_target(args, net, data, doc)
         docs.append(doc)
@@ -290,8 +306,10 @@ def _print_versus(d: dict, t: dict) -> None:
         f"  on {t['board']} ({t['core']}), side by side: instructions exact (QEMU); time and "
         f"energy ESTIMATES (CPI {est['cpi']}, {_f(est['current_ma'])} mA, {est['voltage_v']} V)"
     )
-    print(f"    {'':<26} {'instr/inf':>10} {'time us':>9} {'energy uJ':>10} "
-          f"{'flash B':>8} {'RAM B':>6} {'test R2':>8}")  # fmt: skip
+    print(
+        f"    {'':<26} {'instr/inf':>10} {'time us':>9} {'energy uJ':>10} "
+        f"{'flash B':>8} {'RAM B':>6} {'test R2':>8}"
+    )
     for r in versus_rows(d, t):
         e = r["estimate"]
         instr = _f(r["instructions"], ",") if r["instructions"] is not None else "n/a"

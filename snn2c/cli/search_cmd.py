@@ -201,8 +201,10 @@ def _print_table(doc: dict) -> None:
     for r in doc["front"]:
         c = r["config"]
         net = f"{c['encoder']} {'x'.join(map(str, c['hidden']))}-{c['readout']} T={c['steps']} {c['neuron']} s{c['weight_bits']} {c['decoder']}"
-        print(f"{r['trial']:>5} {r['test_r2']:>8.4f} {r['instructions']:>8} {r['instructions_predicted']:>8} "
-              f"{r['flash']:>7} {r['ram']:>6}  {net}")  # fmt: skip
+        print(
+            f"{r['trial']:>5} {r['test_r2']:>8.4f} {r['instructions']:>8} {r['instructions_predicted']:>8} "
+            f"{r['flash']:>7} {r['ram']:>6}  {net}"
+        )
     e = doc["cost_model_error_on_front"]
     if e["mean_abs"] is not None:
         print(

@@ -93,9 +93,11 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--neuron", default="lif", choices=("lif", "izhikevich"), help="hidden-layer neuron model"
     )
     p.add_argument(
-        "--izh-preset", default="regular_spiking", choices=tuple(ir.IZH_PRESETS),
+        "--izh-preset",
+        default="regular_spiking",
+        choices=tuple(ir.IZH_PRESETS),
         help="Izhikevich firing type (a, b, c, d)",
-    )  # fmt: skip
+    )
     p.add_argument("--izh-dt-shift", type=int, default=1, help="Izhikevich dt = 2^-k ms")
     p.add_argument("--izh-gain", type=float, default=10.0, help="Izhikevich mV/ms per unit")
     p.add_argument("--no-baseline", action="store_true", help="skip the MLP and linear baselines")
@@ -153,8 +155,10 @@ def run(args: argparse.Namespace) -> int:
             }
         )
         return 0
-    print(f"trained {args.dataset}: {args.encoder} encoder, {args.decoder} decoder, "
-          f"hidden {','.join(map(str, args.hidden))}, {args.steps} steps -> {out}")  # fmt: skip
+    print(
+        f"trained {args.dataset}: {args.encoder} encoder, {args.decoder} decoder, "
+        f"hidden {','.join(map(str, args.hidden))}, {args.steps} steps -> {out}"
+    )
     rows = (
         ("float", "float SNN"),
         ("quantized", "integer SNN"),

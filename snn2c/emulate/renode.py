@@ -122,9 +122,19 @@ def verify_renode(
     }
     layers = len(net.layers)
     cases = [
-        ("Outputs And Spike Counts", "all.resc", harness.expected_lines(vec, layers=layers, counters=True), None),
-        ("Deployed Code", "count.resc", harness.expected_lines(vec, layers=layers, counters=False), "count.log"),
-    ]  # fmt: skip
+        (
+            "Outputs And Spike Counts",
+            "all.resc",
+            harness.expected_lines(vec, layers=layers, counters=True),
+            None,
+        ),
+        (
+            "Deployed Code",
+            "count.resc",
+            harness.expected_lines(vec, layers=layers, counters=False),
+            "count.log",
+        ),
+    ]
     files["verify.robot"] = renode.suite_text(env, board, prov, cases)
     for name, text in files.items():
         (work / name).write_text(text)
@@ -142,9 +152,13 @@ def verify_renode(
         elf_q = elf_cnt
         if not same:  # QEMU's machine needs its relinked image: the same model code elsewhere
             elf_q = project.compile_image(
-                root, board, "harness-qemu", counters=False, vectors_dir=f"{WORK}/all",
+                root,
+                board,
+                "harness-qemu",
+                counters=False,
+                vectors_dir=f"{WORK}/all",
                 elf_name="verify/renode/qemu",
-            )  # fmt: skip
+            )
         qemu = _qemu_count(board, elf_q, idx, timeout)
         qemu_note = (
             "the same image in QEMU"

@@ -50,11 +50,23 @@ def first_divergence(qnet: QuantizedNetwork, x_q: np.ndarray, text: str) -> dict
                 if dev == want:
                     continue
                 if dev is None or len(dev) != len(want):
-                    return {"step": t, "layer": layer, "neuron": None, "quantity": what,
-                            "device": dev, "reference": want}  # fmt: skip
+                    return {
+                        "step": t,
+                        "layer": layer,
+                        "neuron": None,
+                        "quantity": what,
+                        "device": dev,
+                        "reference": want,
+                    }
                 i = next(i for i, (d, r) in enumerate(zip(dev, want, strict=True)) if d != r)
-                return {"step": t, "layer": layer, "neuron": i, "quantity": what,
-                        "device": dev[i], "reference": want[i]}  # fmt: skip
+                return {
+                    "step": t,
+                    "layer": layer,
+                    "neuron": i,
+                    "quantity": what,
+                    "device": dev[i],
+                    "reference": want[i],
+                }
     return None
 
 

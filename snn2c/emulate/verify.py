@@ -96,9 +96,13 @@ def _trace_first_bad(root, board, qnet, vec: Vectors, out, prov: str, timeout: f
     i = wrong[0]
     project.write_harness_vectors(root / "out" / "verify" / "trace", _subset(vec, [i]), prov)
     elf = project.compile_image(
-        root, board, "harness-qemu", vectors_dir="out/verify/trace",
-        elf_name="verify/harness-trace", trace=True,
-    )  # fmt: skip
+        root,
+        board,
+        "harness-qemu",
+        vectors_dir="out/verify/trace",
+        elf_name="verify/harness-trace",
+        trace=True,
+    )
     text = run_qemu(board, elf, timeout=timeout).stdout
     div = trace.first_divergence(qnet, vec.x_q[i], text)
     return {"vector": i, "found": div is not None, **(div or {}), "text": trace.describe(div)}

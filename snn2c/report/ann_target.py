@@ -162,11 +162,20 @@ def versus_rows(model_doc: dict, target_doc: dict) -> list[dict]:
         return []
     snn_fp = target_doc.get("snn_model", {})
     return [
-        {"label": "SNN (snn2c)", "instructions": target_doc["instructions_per_inference"],
-         "estimate": target_doc["estimate"], "flash_bytes": snn_fp.get("flash_bytes"),
-         "ram_bytes": snn_fp.get("ram_bytes"), "r2": model_doc["accuracy"]["snn_quantized"]["r2"]},
-        {"label": f"ANN (MLP {'x'.join(map(str, ann['hidden']))}, emlearn)",
-         "instructions": ann["instructions_per_inference"], "estimate": ann["estimate"],
-         "flash_bytes": ann.get("flash_bytes"), "ram_bytes": ann.get("ram_bytes"),
-         "r2": ann["accuracy"]["r2"]},
-    ]  # fmt: skip
+        {
+            "label": "SNN (snn2c)",
+            "instructions": target_doc["instructions_per_inference"],
+            "estimate": target_doc["estimate"],
+            "flash_bytes": snn_fp.get("flash_bytes"),
+            "ram_bytes": snn_fp.get("ram_bytes"),
+            "r2": model_doc["accuracy"]["snn_quantized"]["r2"],
+        },
+        {
+            "label": f"ANN (MLP {'x'.join(map(str, ann['hidden']))}, emlearn)",
+            "instructions": ann["instructions_per_inference"],
+            "estimate": ann["estimate"],
+            "flash_bytes": ann.get("flash_bytes"),
+            "ram_bytes": ann.get("ram_bytes"),
+            "r2": ann["accuracy"]["r2"],
+        },
+    ]

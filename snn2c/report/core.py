@@ -110,16 +110,20 @@ def model_report(
     }
     if data.x_train is not None and data.y_train is not None:
         accuracy["linear"] = regression_metrics(
-            data.y_test, ann.linear_predictions(net, data.x_train, data.y_train, data.x_test),
+            data.y_test,
+            ann.linear_predictions(net, data.x_train, data.y_train, data.x_test),
             net.target,
-        )  # fmt: skip
+        )
     hidden, hidden_from = ann.hidden_layers(net)
     ann_info: dict = {"hidden": list(hidden), "hidden_from": hidden_from}
     y_ann = None
     if net.baseline is not None:  # stored by snn2c train: no retraining
         hidden = net.baseline.hidden
-        ann_info = {"hidden": list(hidden), "hidden_from": "stored in the model file",
-                    "stored": net.baseline.note}  # fmt: skip
+        ann_info = {
+            "hidden": list(hidden),
+            "hidden_from": "stored in the model file",
+            "stored": net.baseline.note,
+        }
         y_ann = ann.predict_stored(net, data.x_test)
         accuracy["ann"] = regression_metrics(data.y_test, y_ann, net.target)
     elif not train_ann:
@@ -129,9 +133,16 @@ def model_report(
     else:
         try:
             y_ann = ann.train_and_predict(
-                net, data.x_train, data.y_train, data.x_val, data.y_val, data.x_test,
-                hidden=hidden, seed=data.seed, epochs=ann_epochs,
-            )  # fmt: skip
+                net,
+                data.x_train,
+                data.y_train,
+                data.x_val,
+                data.y_val,
+                data.x_test,
+                hidden=hidden,
+                seed=data.seed,
+                epochs=ann_epochs,
+            )
             accuracy["ann"] = regression_metrics(data.y_test, y_ann, net.target)
             ann_info["retrained"] = (
                 f"snn2c.train.baseline, seed {data.seed}, <= {ann_epochs} epochs"
@@ -187,15 +198,25 @@ def write_figures(
     if y_ann is not None:
         preds["baseline ANN"] = y_ann
     made = [
-        (figures.encoders(net, u, out / f"{stem}_encoders.png", net.inputs.names[0]),
-         f"Feature {net.inputs.names[0]} of test sample {sample} under each encoder"),
-        (figures.raster(net, act, sample, out / f"{stem}_raster.png"),
-         f"Spike raster of test sample {sample}"),
-        (figures.membranes(net, qnet, act, sample, out / f"{stem}_membranes.png"),
-         f"Membrane potentials of test sample {sample}"),
-        (figures.readout(net, qnet, act, sample, out / f"{stem}_readout.png"),
-         "The weighted sum that makes the output"),
-        (figures.pred_vs_true(data.y_test, preds, net.target, out / f"{stem}_pred_vs_true.png"),
-         "Predicted vs true on the test set"),
-    ]  # fmt: skip
+        (
+            figures.encoders(net, u, out / f"{stem}_encoders.png", net.inputs.names[0]),
+            f"Feature {net.inputs.names[0]} of test sample {sample} under each encoder",
+        ),
+        (
+            figures.raster(net, act, sample, out / f"{stem}_raster.png"),
+            f"Spike raster of test sample {sample}",
+        ),
+        (
+            figures.membranes(net, qnet, act, sample, out / f"{stem}_membranes.png"),
+            f"Membrane potentials of test sample {sample}",
+        ),
+        (
+            figures.readout(net, qnet, act, sample, out / f"{stem}_readout.png"),
+            "The weighted sum that makes the output",
+        ),
+        (
+            figures.pred_vs_true(data.y_test, preds, net.target, out / f"{stem}_pred_vs_true.png"),
+            "Predicted vs true on the test set",
+        ),
+    ]
     return [{"path": str(p), "caption": c} for p, c in made]

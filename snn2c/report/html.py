@@ -98,12 +98,15 @@ def _model_section(m: dict) -> str:
     out.append('<h3>Energy per inference <span class="est">(model estimate)</span></h3>')
     rows = [
         ["E_ANN = N_MAC x E_MAC", e["ann"], f"N_MAC = {_fmt(e['ann_mac'])}"],
-        ["E_SNN = N_spikes x E_spike + P_leak x T", e["snn"],
-         f"spikes {_fmt(e['snn_spike_part'])} pJ + leak {_fmt(e['snn_leak_part'])} pJ"],
+        [
+            "E_SNN = N_spikes x E_spike + P_leak x T",
+            e["snn"],
+            f"spikes {_fmt(e['snn_spike_part'])} pJ + leak {_fmt(e['snn_leak_part'])} pJ",
+        ],
         ["E_SNN,synops = N_MAC x E_MAC + N_AC x E_AC", e["snn_synops"], ""],
         ["ratio E_ANN / E_SNN", e["ratio"], ""],
         ["ratio E_ANN / E_SNN,synops", e["ratio_synops"], ""],
-    ]  # fmt: skip
+    ]
     out.append(table(rows, ["model", "pJ", "detail"]))
     out.append(
         '<p class="note">Constants: '
@@ -120,13 +123,29 @@ def _model_section(m: dict) -> str:
         else:
             est = t["estimate"]
             rows = [
-                ["board", f"{t['board']} ({t['mcu']}, {t['core']}, {t['clock_hz'] / 1e6:g} MHz)", "measured"],
-                ["flash", f"{_fmt(t['flash_bytes'])} of {_fmt(t['flash_capacity'])} bytes", "measured (ELF)"],
-                ["RAM", f"{_fmt(t['ram_bytes'])} of {_fmt(t['ram_capacity'])} bytes", "measured (ELF)"],
-                ["instructions / inference", _fmt(t["instructions_per_inference"]), "measured (QEMU)"],
+                [
+                    "board",
+                    f"{t['board']} ({t['mcu']}, {t['core']}, {t['clock_hz'] / 1e6:g} MHz)",
+                    "measured",
+                ],
+                [
+                    "flash",
+                    f"{_fmt(t['flash_bytes'])} of {_fmt(t['flash_capacity'])} bytes",
+                    "measured (ELF)",
+                ],
+                [
+                    "RAM",
+                    f"{_fmt(t['ram_bytes'])} of {_fmt(t['ram_capacity'])} bytes",
+                    "measured (ELF)",
+                ],
+                [
+                    "instructions / inference",
+                    _fmt(t["instructions_per_inference"]),
+                    "measured (QEMU)",
+                ],
                 ["time / inference", f"{_fmt(est.get('time_us'))} us", "ESTIMATE"],
                 ["energy / inference", f"{_fmt(est.get('energy_uj'))} uJ", "ESTIMATE"],
-            ]  # fmt: skip
+            ]
             out.append(table(rows, ["quantity", "value", "how"]))
             out.append(
                 f'<p class="est">{html.escape(est["label"])}. CPI = {_fmt(est["cpi"])}, '
@@ -153,13 +172,26 @@ def _versus(m: dict, t: dict) -> list[str]:
     from snn2c.report.ann_target import versus_rows
 
     rows = [
-        [r["label"], _fmt(r["instructions"]), _fmt(r["estimate"].get("time_us")),
-         _fmt(r["estimate"].get("energy_uj")), _fmt(r["flash_bytes"]), _fmt(r["ram_bytes"]),
-         _fmt(r["r2"])]
+        [
+            r["label"],
+            _fmt(r["instructions"]),
+            _fmt(r["estimate"].get("time_us")),
+            _fmt(r["estimate"].get("energy_uj")),
+            _fmt(r["flash_bytes"]),
+            _fmt(r["ram_bytes"]),
+            _fmt(r["r2"]),
+        ]
         for r in versus_rows(m, t)
-    ]  # fmt: skip
-    head = ["on " + html.escape(t["board"]), "instructions / inference (measured)",
-            "time us (ESTIMATE)", "energy uJ (ESTIMATE)", "flash B", "RAM B", "test R2"]  # fmt: skip
+    ]
+    head = [
+        "on " + html.escape(t["board"]),
+        "instructions / inference (measured)",
+        "time us (ESTIMATE)",
+        "energy uJ (ESTIMATE)",
+        "flash B",
+        "RAM B",
+        "test R2",
+    ]
     return [
         "<h3>The SNN beside the ANN on the same board</h3>",
         table(rows, head),

@@ -90,10 +90,15 @@ def mlp_front(ds, net: ir.Network, board: Board, build_dir: Path, seed: int) -> 
     rows = []
     for shape in MLP_SHAPES:
         mlp = baseline.train_mlp(
-            normalize_float(net, ds.x_train), scaled(ds.y_train),
-            normalize_float(net, ds.x_val), scaled(ds.y_val),
-            shape, epochs=600, patience=60, seed=seed,
-        )  # fmt: skip
+            normalize_float(net, ds.x_train),
+            scaled(ds.y_train),
+            normalize_float(net, ds.x_val),
+            scaled(ds.y_val),
+            shape,
+            epochs=600,
+            patience=60,
+            seed=seed,
+        )
         with_mlp = dataclasses.replace(net, baseline=baseline.to_ir(mlp, seed=seed))
         m = measure(build_dir, board, with_mlp, ds.x_test)
         if "note" in m:

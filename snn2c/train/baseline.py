@@ -39,10 +39,17 @@ def train_mlp(
         torch.as_tensor(a, dtype=torch.float32) for a in (u_train, y_train, u_val, y_val)
     )
     loop.fit(
-        model, lambda x, y: nn.functional.mse_loss(model(x), y),
-        lambda: nn.functional.mse_loss(model(xv), yv), xt, yt,
-        epochs=epochs, lr=lr, batch_size=batch_size, patience=patience, seed=seed + 1,
-    )  # fmt: skip
+        model,
+        lambda x, y: nn.functional.mse_loss(model(x), y),
+        lambda: nn.functional.mse_loss(model(xv), yv),
+        xt,
+        yt,
+        epochs=epochs,
+        lr=lr,
+        batch_size=batch_size,
+        patience=patience,
+        seed=seed + 1,
+    )
     return model
 
 

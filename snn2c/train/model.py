@@ -172,9 +172,18 @@ class SpikingRegressor(nn.Module):
                     cur = a @ w.T + b
                 if izh is not None and i < n_hidden:
                     vs[i], us[i], sp = izh_step(
-                        vs[i], us[i], cur, a=izh.a, b=izh.b, c=izh.c, d=izh.d,
-                        dt=izh.dt_ms, gain=izh.gain, slope=cfg.slope, surrogate=cfg.surrogate,
-                    )  # fmt: skip
+                        vs[i],
+                        us[i],
+                        cur,
+                        a=izh.a,
+                        b=izh.b,
+                        c=izh.c,
+                        d=izh.d,
+                        dt=izh.dt_ms,
+                        gain=izh.gain,
+                        slope=cfg.slope,
+                        surrogate=cfg.surrogate,
+                    )
                     counts[i] = counts[i] + sp.detach().sum(dim=1)
                     a = sp
                     continue

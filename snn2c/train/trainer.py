@@ -202,10 +202,20 @@ def fit(
         return loss
 
     return loop.fit(
-        model, batch_loss, lambda: nn.functional.mse_loss(model(xv, quant=quant)[0], yv),
-        xt, yt, epochs=epochs, lr=lr, batch_size=batch_size, patience=patience, seed=seed,
-        weight_decay=weight_decay, score_start=quant, on_epoch=on_epoch,
-    )  # fmt: skip
+        model,
+        batch_loss,
+        lambda: nn.functional.mse_loss(model(xv, quant=quant)[0], yv),
+        xt,
+        yt,
+        epochs=epochs,
+        lr=lr,
+        batch_size=batch_size,
+        patience=patience,
+        seed=seed,
+        weight_decay=weight_decay,
+        score_start=quant,
+        on_epoch=on_epoch,
+    )
 
 
 def train(
@@ -256,18 +266,35 @@ def train(
         weight_decay=cfg.weight_decay,
     )
     ran_float = fit(
-        model, u_tr, y_tr, u_va, y_va, epochs=cfg.epochs, lr=cfg.lr, seed=cfg.seed,
-        on_epoch=hook("float", cfg.epochs), **common,
-    )  # fmt: skip
+        model,
+        u_tr,
+        y_tr,
+        u_va,
+        y_va,
+        epochs=cfg.epochs,
+        lr=cfg.lr,
+        seed=cfg.seed,
+        on_epoch=hook("float", cfg.epochs),
+        **common,
+    )
     t_float = time.perf_counter()
     with torch.no_grad():
         y_float = model(torch.as_tensor(u_te, dtype=torch.float32))[0].double().numpy()
     ran_qat = 0
     if cfg.qat_epochs > 0:
         ran_qat = fit(
-            model, u_tr, y_tr, u_va, y_va, epochs=cfg.qat_epochs, lr=cfg.lr * 0.2,
-            seed=cfg.seed + 1, quant=True, on_epoch=hook("qat", cfg.qat_epochs), **common,
-        )  # fmt: skip
+            model,
+            u_tr,
+            y_tr,
+            u_va,
+            y_va,
+            epochs=cfg.qat_epochs,
+            lr=cfg.lr * 0.2,
+            seed=cfg.seed + 1,
+            quant=True,
+            on_epoch=hook("qat", cfg.qat_epochs),
+            **common,
+        )
     t_qat = time.perf_counter()
 
     meta = {
@@ -310,9 +337,15 @@ def train(
             ds.y_test, to_user_units(net, linear.predict_linear(lin, u_te)), target
         )
         ann = baseline.train_mlp(
-            u_tr, y_tr, u_va, y_va, tuple(cfg.hidden) if len(cfg.hidden) > 1 else (cfg.hidden[0],) * 2,
-            epochs=max(cfg.epochs, 200), patience=max(cfg.patience, 30), seed=cfg.seed,
-        )  # fmt: skip
+            u_tr,
+            y_tr,
+            u_va,
+            y_va,
+            tuple(cfg.hidden) if len(cfg.hidden) > 1 else (cfg.hidden[0],) * 2,
+            epochs=max(cfg.epochs, 200),
+            patience=max(cfg.patience, 30),
+            seed=cfg.seed,
+        )
         y_ann = to_user_units(net, baseline.predict_mlp(ann, u_te))
         metrics["ann"] = regression_metrics(ds.y_test, y_ann, target)
         net = dataclasses.replace(net, baseline=baseline.to_ir(ann, seed=cfg.seed))
