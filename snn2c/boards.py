@@ -19,7 +19,7 @@ from snn2c.errors import Snn2cError
 from snn2c.resources import data_dir
 from snn2c.textsafe import NAME_RE
 
-FAMILIES = ("cortex-m", "riscv", "xtensa")
+FAMILIES = ("cortex-m", "riscv", "xtensa")  # each has boards/families/<family>.json
 FLASH_ROUTES = ("openocd", "stlink", "pyocd", "esptool", "platformio")
 UART_DRIVERS = ("stm32f4", "stm32f1", "stm32h7", "cmsdk", "nrf51", "ns16550", "esp32c3", "esp-idf")
 # board-file UART driver names that share one C file
@@ -33,6 +33,29 @@ class Uart:
     clock_hz: int
     baud: int = 115200
     name: str = ""
+
+
+@dataclass(frozen=True)
+class Runtime:
+    """A core family's own firmware files (boards/families/<family>.json): start-up
+    sources, the semihosting exit the emulator images use, the linker script template."""
+
+    startup: tuple[str, ...]
+    semihost_exit: str | None
+    linker_script: str | None
+
+
+def family_runtime(family: str) -> Runtime:
+    path = data_dir("boards") / "families" / f"{family}.json"
+    try:
+        doc = json.loads(path.read_text())
+        return Runtime(
+            startup=tuple(str(s) for s in doc["startup"]),
+            semihost_exit=doc["semihost_exit"],
+            linker_script=doc["linker_script"],
+        )
+    except (OSError, ValueError, KeyError, TypeError) as e:  # a broken installation
+        raise Snn2cError(f"{path}: not a readable family file ({e})") from None
 
 
 @dataclass(frozen=True)
@@ -131,6 +154,10 @@ class Board:
     supply: Supply | None = None
     notes: str = ""
     path: Path = field(default=Path(), compare=False)
+
+    @property
+    def runtime(self) -> Runtime:
+        return family_runtime(self.family)
 
     @property
     def buildable_here(self) -> bool:

@@ -108,3 +108,17 @@ def test_energy_estimate_takes_the_board_files_supply(tmp_path):
     assert "energy_uj" not in estimate(bare, 84_000, current_ma=None, voltage=None, cpi=1.0)
     given = estimate(bare, 84_000, current_ma=10.0, voltage=None, cpi=1.0)
     assert abs(given["energy_uj"] - 3.3 * 10.0) < 1e-9
+
+
+def test_every_core_family_names_files_that_exist():
+    from snn2c.boards import FAMILIES, family_runtime
+
+    for family in FAMILIES:
+        rt = family_runtime(family)
+        for name in [*rt.startup, *([rt.semihost_exit] if rt.semihost_exit else [])]:
+            assert (data_dir("firmware") / name).is_file(), (family, name)
+        if rt.linker_script:
+            assert (data_dir("templates") / "firmware" / rt.linker_script).is_file(), family
+    # every board's family has one, and Cortex-M and RISC-V run in the emulators
+    assert family_runtime("cortex-m").semihost_exit == "exit_semihost_arm.c"
+    assert family_runtime("riscv").startup[0] == "startup_riscv.S"

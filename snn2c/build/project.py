@@ -56,15 +56,15 @@ def provenance(net: ir.Network, board: Board, command: str) -> str:
 
 
 def family_sources(board: Board) -> list[str]:
-    if board.family == "cortex-m":
-        return ["startup_cortexm.c"]
-    if board.family == "riscv":
-        return ["startup_riscv.S", "board_init_riscv.c"]
-    return []
+    """The core family's start-up files (board data: boards/families/<family>.json)."""
+    return list(board.runtime.startup)
 
 
 def emu_exit_source(board: Board) -> str:
-    return "exit_semihost_arm.c" if board.family == "cortex-m" else "exit_semihost_riscv.c"
+    exit_c = board.runtime.semihost_exit
+    if exit_c is None:
+        raise Snn2cError(f"board '{board.name}': its core family has no emulator image")
+    return exit_c
 
 
 def app_sources(board: Board) -> list[str]:
@@ -161,21 +161,20 @@ def _render_board_files(env, root: Path, board: Board, net: ir.Network, prov: st
             base, variant="board", machine="", uart=_uart_view(board.uart)
         ),
     )
-    ld_tpl = env.get_template(
-        f"firmware/{'cortex-m' if board.family == 'cortex-m' else 'riscv'}.ld.j2"
-    )
-    _write(
-        root / "ld/board.ld",
-        ld_tpl.render(
-            base,
-            variant="board",
-            machine="",
-            flash_origin=f"0x{board.flash_origin:08X}",
-            flash_size=board.flash_size,
-            ram_origin=f"0x{board.ram_origin:08X}",
-            ram_size=board.ram_size,
-        ),
-    )
+    if board.runtime.linker_script:  # ESP-IDF (xtensa) brings its own
+        ld_tpl = env.get_template(f"firmware/{board.runtime.linker_script}")
+        _write(
+            root / "ld/board.ld",
+            ld_tpl.render(
+                base,
+                variant="board",
+                machine="",
+                flash_origin=f"0x{board.flash_origin:08X}",
+                flash_size=board.flash_size,
+                ram_origin=f"0x{board.ram_origin:08X}",
+                ram_size=board.ram_size,
+            ),
+        )
     if board.qemu is not None:
         q = board.qemu
         _write(
