@@ -112,19 +112,15 @@ def snntorch_model(net: ir.Network, slope: float = 5.0):
 def train_snntorch(model, u_tr, y_tr, u_va, y_va, epochs, batch, lr, seed) -> float:
     """Seconds per epoch of snnTorch's model in snn2c's own loop (train.loop.fit, the
     loop snn2c's SNN trains in; patience beyond the epochs: no early stop)."""
-    import torch
-    from torch import nn
-
     from snn2c.train import loop
 
-    xt, yt, xv, yv = (torch.as_tensor(a, dtype=torch.float32) for a in (u_tr, y_tr, u_va, y_va))
     t0 = time.perf_counter()
-    loop.fit(
+    loop.fit_regressor(
         model,
-        lambda x, y: nn.functional.mse_loss(model(x), y),
-        lambda: nn.functional.mse_loss(model(xv), yv),
-        xt,
-        yt,
+        u_tr,
+        y_tr,
+        u_va,
+        y_va,
         epochs=epochs,
         lr=lr,
         batch_size=batch,

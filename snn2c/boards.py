@@ -8,6 +8,7 @@ a one-line message naming the file and the field.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import shutil
@@ -45,6 +46,7 @@ class Runtime:
     linker_script: str | None
 
 
+@functools.cache  # read once per family, not at every use
 def family_runtime(family: str) -> Runtime:
     path = data_dir("boards") / "families" / f"{family}.json"
     try:

@@ -79,17 +79,16 @@ def _layer_view(index: int, layer) -> dict:
         if layer.weight_bits == 8:
             weight = interleave_s8_groups(weight)
             layout += ", groups of 4 stored as (w0, w2, w1, w3) for SXTB16"
+    n_in_stored = int(weight.shape[0] if layer.input_spiking else weight.shape[1])
     return {
         "index": index,
         "n_in": layer.n_in,
         "n_out": layer.n_out,
         "wtype": wtype,
         "weight": weight,
-        "n_in_stored": int(weight.shape[0] if layer.input_spiking else weight.shape[1]),
+        "n_in_stored": n_in_stored,
         # the C name of the stored row count: the padded one where rows are padded
-        "rows": f"SNN_L{index}_N_IN_PADDED"
-        if int(weight.shape[0] if layer.input_spiking else weight.shape[1]) != layer.n_in
-        else f"SNN_L{index}_N_IN",
+        "rows": f"SNN_L{index}_N_IN" + ("_PADDED" if n_in_stored != layer.n_in else ""),
         "layout": layout,
         "weight_frac": layer.weight_frac,
         "input_frac": layer.input_frac,

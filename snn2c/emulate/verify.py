@@ -19,24 +19,30 @@ from snn2c.reference.vectors import Vectors, in_range_rows, make_vectors
 COUNT_SAMPLE = 6  # inferences whose instructions are counted (exec log ~100 B/instruction)
 
 
+def vector_mismatch(vec: Vectors, out: harness.HarnessOutput, i: int, counters: bool):
+    """What is wrong with Q12 vector i's printed results (outputs, then spike counts),
+    or None."""
+    ref = [int(v) for v in vec.y[i]]
+    dev = out.y.get(i)
+    if dev is None:
+        return "no output printed"
+    if dev != ref:
+        o = next(k for k in range(len(ref)) if k >= len(dev) or dev[k] != ref[k])
+        return f"output {o}: device {dev[o] if o < len(dev) else None}, reference {ref[o]}"
+    if counters:
+        sref = [int(v) for v in vec.spikes[i]]
+        sdev = out.spikes.get(i)
+        if sdev != sref:
+            return f"spike counts per layer (0 = encoder): device {sdev}, reference {sref}"
+    return None
+
+
 def first_mismatch(vec: Vectors, out: harness.HarnessOutput, counters: bool):
     """(number of mismatching vectors, description of the first one or None)."""
     bad = 0
     first = None
     for i in range(len(vec.x_q)):
-        ref = [int(v) for v in vec.y[i]]
-        dev = out.y.get(i)
-        what = None
-        if dev is None:
-            what = "no output printed"
-        elif dev != ref:
-            o = next(k for k in range(len(ref)) if k >= len(dev) or dev[k] != ref[k])
-            what = f"output {o}: device {dev[o] if o < len(dev) else None}, reference {ref[o]}"
-        elif counters:
-            sref = [int(v) for v in vec.spikes[i]]
-            sdev = out.spikes.get(i)
-            if sdev != sref:
-                what = f"spike counts per layer (0 = encoder): device {sdev}, reference {sref}"
+        what = vector_mismatch(vec, out, i, counters)
         if what:
             bad += 1
             if first is None:
@@ -90,10 +96,10 @@ def _run_checked(board: Board, elf: Path, timeout: float, exec_log: Path | None 
 def _trace_first_bad(root, board, qnet, vec: Vectors, out, prov: str, timeout: float):
     """After a mismatch: the trace image on the first wrong Q12 vector, compared step by
     step with the reference (emulate.trace). None if only float vectors were wrong."""
-    wrong = [i for i in range(len(vec.x_q)) if out.y.get(i) != [int(v) for v in vec.y[i]]]
-    if not wrong:
+    wrong = (i for i in range(len(vec.x_q)) if vector_mismatch(vec, out, i, counters=True))
+    i = next(wrong, None)
+    if i is None:
         return None
-    i = wrong[0]
     project.write_harness_vectors(root / "out" / "verify" / "trace", _subset(vec, [i]), prov)
     elf = project.compile_image(
         root,

@@ -28,9 +28,6 @@ class QuantizedEncoder:
     centres: np.ndarray | None  # (N,) int64 Q12, population kinds only
     gauss: np.ndarray | None  # (257,) int64 Q12, population kinds only
 
-    def __post_init__(self):
-        object.__setattr__(self, "kind", Encoder(self.kind))
-
     @property
     def spiking(self) -> bool:
         return self.kind.spiking

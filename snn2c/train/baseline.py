@@ -35,15 +35,12 @@ def train_mlp(
     """A ReLU MLP on the normalised inputs, Adam, early stopping on validation MSE."""
     torch.manual_seed(seed + 1)
     model = mlp(u_train.shape[1], hidden, y_train.shape[1])
-    xt, yt, xv, yv = (
-        torch.as_tensor(a, dtype=torch.float32) for a in (u_train, y_train, u_val, y_val)
-    )
-    loop.fit(
+    loop.fit_regressor(
         model,
-        lambda x, y: nn.functional.mse_loss(model(x), y),
-        lambda: nn.functional.mse_loss(model(xv), yv),
-        xt,
-        yt,
+        u_train,
+        y_train,
+        u_val,
+        y_val,
         epochs=epochs,
         lr=lr,
         batch_size=batch_size,

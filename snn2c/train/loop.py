@@ -78,3 +78,22 @@ def fit(
     model.load_state_dict(best_state)
     model.eval()
     return ran
+
+
+def as_tensors(*arrays) -> tuple[torch.Tensor, ...]:
+    """float32 tensors of the given arrays (the loop's inputs and targets)."""
+    return tuple(torch.as_tensor(a, dtype=torch.float32) for a in arrays)
+
+
+def fit_regressor(model: nn.Module, u_train, y_train, u_val, y_val, **options) -> int:
+    """fit() for a model that maps inputs to outputs, on the MSE of its outputs (the
+    baseline MLP, snnTorch's model in the speed benchmark); options as fit's."""
+    xt, yt, xv, yv = as_tensors(u_train, y_train, u_val, y_val)
+    return fit(
+        model,
+        lambda x, y: nn.functional.mse_loss(model(x), y),
+        lambda: nn.functional.mse_loss(model(xv), yv),
+        xt,
+        yt,
+        **options,
+    )

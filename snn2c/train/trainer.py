@@ -188,10 +188,7 @@ def fit(
     """The SNN through the training loop (loop.fit); quant runs the QAT forward pass,
     whose start is scored too (fine-tuning keeps the float weights if it cannot beat
     them). spike_reg adds the mean hidden spike count per input to the loss."""
-    xt = torch.as_tensor(u_train, dtype=torch.float32)
-    yt = torch.as_tensor(y_train, dtype=torch.float32)
-    xv = torch.as_tensor(u_val, dtype=torch.float32)
-    yv = torch.as_tensor(y_val, dtype=torch.float32)
+    xt, yt, xv, yv = loop.as_tensors(u_train, y_train, u_val, y_val)
     n_hidden = len(model.cfg.hidden)
 
     def batch_loss(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
