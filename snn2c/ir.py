@@ -14,6 +14,11 @@ reads it and nothing else. Each time step of a network computes, per layer l
 and after T steps the decoder maps the last layer to the outputs
 ``y = R f(last layer) + c`` (in [0, 1]-scaled target units), then to the user's
 units ``y_user = target.offset + target.scale * y``.
+
+A streaming network (``Network.streaming``) runs the same T steps per sensor
+sample, but its layers' state (V, u, the last spikes) carries from one sample to
+the next instead of being reset: the encoder and the decoder's counters start
+afresh with each sample, the membranes remember the stream.
 """
 
 from __future__ import annotations
@@ -254,6 +259,7 @@ class Network:
     dt: float = 1e-3  # seconds of model time per step (energy model, NIR interop)
     metadata: dict[str, Any] = field(default_factory=dict)
     baseline: BaselineMLP | None = None  # the comparison ANN, when `snn2c train` made one
+    streaming: bool = False  # layer state carries from sample to sample (docs/streaming.md)
 
     @property
     def n_inputs(self) -> int:

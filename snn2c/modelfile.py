@@ -79,6 +79,8 @@ def to_dict(net: ir.Network) -> dict[str, Any]:
         },
         "metadata": net.metadata,
     }
+    if net.streaming:  # written only when set, so a static model's file is unchanged
+        doc["timing"]["streaming"] = True
     if net.baseline is not None:
         doc["baseline"] = {
             "kind": "mlp_relu",
@@ -407,6 +409,9 @@ def from_dict(doc: Any, source: str = "<dict>") -> ir.Network:
     if timing.get("update_order", want) != want:
         got = timing.get("update_order")
         raise r.fail("timing.update_order", f"snn2c only runs {want!r}, got {got!r}")
+    streaming = timing.get("streaming", False)
+    if not isinstance(streaming, bool):
+        raise r.fail("timing.streaming", f"expected true or false, got {_short(streaming)}")
     meta = r.obj(r.get(doc, "metadata", "", {}), "metadata")
     return ir.Network(
         name=name,
@@ -419,6 +424,7 @@ def from_dict(doc: Any, source: str = "<dict>") -> ir.Network:
         dt=dt,
         metadata=meta,
         baseline=_baseline(r, doc, nf, decoder.n_outputs),
+        streaming=streaming,
     )
 
 

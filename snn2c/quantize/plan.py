@@ -120,6 +120,11 @@ class QuantizedNetwork:
         return self.decoder.n_outputs
 
     @property
+    def streaming(self) -> bool:
+        """State carries from sample to sample; the range proof holds for ever."""
+        return self.source.streaming
+
+    @property
     def proven(self) -> bool:
         return not any(layer.saturate for layer in self.layers)
 

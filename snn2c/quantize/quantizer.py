@@ -54,8 +54,10 @@ def quantize(net: ir.Network) -> QuantizedNetwork:
     enc = _quantize_encoder(net)
     layers = []
     input_spiking = enc.spiking
+    # a streaming network's state is never reset: its proof must hold for ever
+    horizon = math.inf if net.streaming else float(net.steps)
     for index, layer in enumerate(net.layers):
-        q = _quantize_layer(layer, net.weight_bits, input_spiking, net.steps, index)
+        q = _quantize_layer(layer, net.weight_bits, input_spiking, horizon, index)
         layers.append(q)
         input_spiking = True
     dec = _quantize_decoder(net)
@@ -80,7 +82,7 @@ def _quantize_encoder(net: ir.Network) -> QuantizedEncoder:
 
 
 def _quantize_layer(
-    layer: ir.DenseLayer, bits: int, input_spiking: bool, steps: int, index: int
+    layer: ir.DenseLayer, bits: int, input_spiking: bool, steps: float, index: int
 ) -> QuantizedLayer:
     qmax = qmax_of(bits)
     max_abs = float(np.max(np.abs(layer.weight)))
@@ -160,13 +162,16 @@ def _quantize_layer(
 
 
 def _lif_membrane_bounds(
-    n: ir.NeuronSpec, current: tuple[int, int], beta_q15: int, steps: int
+    n: ir.NeuronSpec, current: tuple[int, int], beta_q15: int, steps: float
 ) -> tuple[int, int]:
-    """V's interval over an inference: each step leaks a fraction lam of V and adds a
-    current in `current`, so |V| stays within |I| * min(T, 1 / lam) (docs/fixed-point.md,
-    "Range proof and saturation")."""
+    """V's interval over `steps` steps (math.inf: for ever): each step leaks a fraction
+    lam of V and adds a current in `current`, so |V| stays within (|I| + 1) * min(T, 1 / lam)
+    (docs/fixed-point.md, "Range proof and saturation"). A layer that does not leak has no
+    bound for ever: the interval returned then lies outside int32."""
     lam = 2.0 ** (-n.leak_shift) if n.leak == "shift" else 1.0 - beta_q15 / 2.0**BETA_FRAC
-    m = float(steps) if lam <= 0 else min(float(steps), 1.0 / lam)
+    m = steps if lam <= 0 else min(steps, 1.0 / lam)
+    if math.isinf(m):
+        return -(2**63), 2**63
     return math.floor(min(0, current[0] - 1) * m), math.ceil(max(0, current[1] + 1) * m)
 
 

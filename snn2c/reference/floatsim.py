@@ -21,6 +21,30 @@ class FloatResult:
     spike_counts: np.ndarray  # (B, n_layers + 1)
     spikes: list[np.ndarray] | None = None
     membranes: list[np.ndarray] | None = None
+    state: FloatState | None = None  # the layers' state after the last step
+
+
+@dataclass(frozen=True)
+class FloatState:
+    """Every layer's V, u (Izhikevich) and last spikes, (B, n) float64 each."""
+
+    v: tuple[np.ndarray, ...]
+    u: tuple[np.ndarray, ...]
+    s: tuple[np.ndarray, ...]
+
+
+def reset_float_state(net: ir.Network, batch: int) -> FloatState:
+    """The state after a reset: V = 0 (Izhikevich: v = -65 mV, u = b v), no spikes."""
+    vs = [
+        np.full((batch, layer.n_out), c.IZH_V_REST if layer.neuron.kind == "izhikevich" else 0.0)
+        for layer in net.layers
+    ]
+    recov = [
+        np.full_like(v, layer.neuron.b * v[0, 0] if v.size else 0.0)
+        for v, layer in zip(vs, net.layers, strict=True)
+    ]
+    ss = [np.zeros((batch, layer.n_out)) for layer in net.layers]
+    return FloatState(tuple(vs), tuple(recov), tuple(ss))
 
 
 def normalize_float(net: ir.Network, x: np.ndarray) -> np.ndarray:
@@ -69,19 +93,16 @@ def izh_float_step(
     return v_new, u_new, s.astype(np.float64)
 
 
-def run_float(net: ir.Network, u: np.ndarray, trace: bool = False) -> FloatResult:
-    """Run the float network on normalised inputs u (B, F) in [0, 1]."""
+def run_float(
+    net: ir.Network, u: np.ndarray, trace: bool = False, state: FloatState | None = None
+) -> FloatResult:
+    """Run the float network on normalised inputs u (B, F) in [0, 1]: from the reset
+    state, or one sample of B streams continuing from `state`."""
     u = np.asarray(u, dtype=np.float64)
     inputs = encode_steps(net.encoder, u)
     batch, steps = u.shape[0], net.steps
-    vs = [
-        np.full((batch, layer.n_out), c.IZH_V_REST if layer.neuron.kind == "izhikevich" else 0.0)
-        for layer in net.layers
-    ]
-    recov = [
-        np.full_like(v, layer.neuron.b * v[0, 0]) for v, layer in zip(vs, net.layers, strict=True)
-    ]
-    ss = [np.zeros((batch, layer.n_out)) for layer in net.layers]
+    start = reset_float_state(net, batch) if state is None else state
+    vs, recov, ss = list(start.v), list(start.u), list(start.s)
     counts = np.zeros((batch, len(net.layers) + 1))
     last = net.layers[-1]
     first = np.full((batch, last.n_out), float(steps))
@@ -138,11 +159,28 @@ def run_float(net: ir.Network, u: np.ndarray, trace: bool = False) -> FloatResul
     else:
         f = first / steps
     outputs = f @ d.weight.T + d.bias
+    end = FloatState(tuple(vs), tuple(recov), tuple(ss))
     if not trace:
-        return FloatResult(outputs, counts)
+        return FloatResult(outputs, counts, state=end)
     return FloatResult(
         outputs,
         counts,
         spikes=[np.stack(s, axis=1) for s in spk],
         membranes=[np.stack(m, axis=1) for m in mem],
+        state=end,
     )
+
+
+def stream_float(net: ir.Network, u: np.ndarray, state: FloatState | None = None) -> FloatResult:
+    """One stream of normalised samples (N, F) in order, the state carried from each
+    sample to the next (the float twin of snn2c.reference.integer.stream)."""
+    u = np.asarray(u, dtype=np.float64)
+    state = reset_float_state(net, 1) if state is None else state
+    outputs = np.zeros((len(u), net.n_outputs))
+    counts = np.zeros((len(u), len(net.layers) + 1))
+    for i in range(len(u)):
+        res = run_float(net, u[i : i + 1], state=state)
+        outputs[i], counts[i] = res.outputs[0], res.spike_counts[0]
+        assert res.state is not None
+        state = res.state
+    return FloatResult(outputs, counts, state=state)

@@ -52,12 +52,24 @@ class Result:
         (0 for current encoders), column l + 1 is layer l.
     spikes / membranes: with trace=True, one (B, T, n) array per layer (spikes
         also for the encoder, first); membranes are V after reset at each step.
+    state: the layers' state after the last step (where a stream continues).
     """
 
     outputs: np.ndarray
     spike_counts: np.ndarray
     spikes: list[np.ndarray] | None = None
     membranes: list[np.ndarray] | None = None
+    state: State | None = None
+
+
+@dataclass(frozen=True)
+class State:
+    """Every layer's state between two samples: V, u (Izhikevich; zero otherwise) and the
+    last step's spikes (for a delayed reset), each a (B, n) int64 array per layer."""
+
+    v: tuple[np.ndarray, ...]
+    u: tuple[np.ndarray, ...]
+    s: tuple[np.ndarray, ...]
 
 
 def normalize(net: ir.Network, x: np.ndarray) -> np.ndarray:
@@ -224,17 +236,28 @@ def initial_state(layer: QuantizedLayer, batch: int) -> tuple[np.ndarray, np.nda
     return np.full(shape, layer.izh.v0_q, dtype=_I64), np.full(shape, layer.izh.u0_q, dtype=_I64)
 
 
-def run(qnet: QuantizedNetwork, x_q: np.ndarray, trace: bool = False) -> Result:
-    """Run whole inferences (reset, T steps, decode) on a batch of Q12 inputs (B, F)."""
+def reset_state(qnet: QuantizedNetwork, batch: int) -> State:
+    """The state after snn_model_reset, for a batch of B independent runs."""
+    state = [initial_state(layer, batch) for layer in qnet.layers]
+    return State(
+        v=tuple(st[0] for st in state),
+        u=tuple(st[1] for st in state),
+        s=tuple(np.zeros((batch, layer.n_out), dtype=_I64) for layer in qnet.layers),
+    )
+
+
+def run(
+    qnet: QuantizedNetwork, x_q: np.ndarray, trace: bool = False, state: State | None = None
+) -> Result:
+    """Run T steps and decode on a batch of Q12 inputs (B, F): whole inferences from the
+    reset state, or, given a state, one sample of B streams continuing from it."""
     x_q = np.asarray(x_q)
     if x_q.ndim != 2 or x_q.shape[1] != qnet.n_inputs:
         raise ValueError(f"expected Q12 inputs of shape (n, {qnet.n_inputs}), got {x_q.shape}")
     batch, steps = x_q.shape[0], qnet.steps
     enc = _Encoder(qnet.encoder, x_q)
-    state = [initial_state(layer, batch) for layer in qnet.layers]
-    vs = [st[0] for st in state]
-    us = [st[1] for st in state]
-    ss = [np.zeros((batch, layer.n_out), dtype=_I64) for layer in qnet.layers]
+    start = reset_state(qnet, batch) if state is None else state
+    vs, us, ss = list(start.v), list(start.u), list(start.s)
     counts = np.zeros((batch, len(qnet.layers) + 1), dtype=_I64)
     last = qnet.layers[-1]
     first = np.full((batch, last.n_out), steps, dtype=_I64)
@@ -260,14 +283,34 @@ def run(qnet: QuantizedNetwork, x_q: np.ndarray, trace: bool = False) -> Result:
         last_counts += a
         first = np.where((a > 0) & (first == steps), t, first)
     outputs = decode(qnet, vs[-1], last_counts, first)
+    end = State(v=tuple(vs), u=tuple(us), s=tuple(ss))
     if not trace:
-        return Result(outputs, counts)
+        return Result(outputs, counts, state=end)
     return Result(
         outputs,
         counts,
         spikes=[np.stack(s, axis=1).astype(np.uint8) for s in spk_trace],
         membranes=[np.stack(m, axis=1) for m in mem_trace],
+        state=end,
     )
+
+
+def stream(qnet: QuantizedNetwork, x_q: np.ndarray, state: State | None = None) -> Result:
+    """One stream of Q12 samples (N, F) in order, as snn_model_push runs it: each sample
+    is T steps and a decode from the state the previous sample left (the reset state
+    before the first, unless given). Outputs (N, n_outputs), spike counts per sample."""
+    x_q = np.asarray(x_q)
+    if x_q.ndim != 2 or x_q.shape[1] != qnet.n_inputs:
+        raise ValueError(f"expected Q12 inputs of shape (n, {qnet.n_inputs}), got {x_q.shape}")
+    state = reset_state(qnet, 1) if state is None else state
+    outputs = np.zeros((len(x_q), qnet.n_outputs), dtype=np.int32)
+    counts = np.zeros((len(x_q), len(qnet.layers) + 1), dtype=_I64)
+    for i in range(len(x_q)):
+        res = run(qnet, x_q[i : i + 1], state=state)
+        outputs[i], counts[i] = res.outputs[0], res.spike_counts[0]
+        assert res.state is not None
+        state = res.state
+    return Result(outputs, counts, state=state)
 
 
 def sigmoid_q15(table: np.ndarray, v: np.ndarray) -> np.ndarray:
