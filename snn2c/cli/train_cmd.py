@@ -48,8 +48,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--dataset",
         default="friedman1",
-        help="friedman1 (default), diabetes, auto-mpg, seattle-weather, mackey-glass or "
-        "csv:PATH (with --target)",
+        help="friedman1 (default), diabetes, auto-mpg, seattle-weather, mackey-glass, "
+        "mackey-glass-nb (NeuroBench's task), seattle-temps (hourly) or csv:PATH (with --target)",
     )
     p.add_argument("--target", metavar="COLUMN", help="target column of a csv:PATH dataset")
     p.add_argument("--samples", type=int, help="samples to generate (friedman1, mackey-glass)")
@@ -100,6 +100,18 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--izh-dt-shift", type=int, default=1, help="Izhikevich dt = 2^-k ms")
     p.add_argument("--izh-gain", type=float, default=10.0, help="Izhikevich mV/ms per unit")
+    p.add_argument(
+        "--streaming",
+        action="store_true",
+        help="a stateful network over a time series: one sample in, one value out, the "
+        "membranes carried from sample to sample (docs/streaming.md); --steps is per sample",
+    )
+    p.add_argument(
+        "--bptt", type=int, default=32, help="streaming: scored samples per training window"
+    )
+    p.add_argument(
+        "--washout", type=int, default=16, help="streaming: samples run before each window"
+    )
     p.add_argument("--no-baseline", action="store_true", help="skip the MLP and linear baselines")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--name", help="model name (default: the dataset's)")
@@ -145,6 +157,7 @@ def run(args: argparse.Namespace) -> int:
                 "spikes_per_inference": result.spikes_per_inference,
                 "spikes_per_layer": result.spikes_per_layer,
                 "steps": args.steps,
+                "streaming": args.streaming,
                 "hidden": list(args.hidden),
                 "readout": args.readout,
                 "weight_bits": args.weight_bits,
@@ -155,9 +168,10 @@ def run(args: argparse.Namespace) -> int:
             }
         )
         return 0
+    per = "steps per sample, streaming" if args.streaming else "steps"
     print(
         f"trained {args.dataset}: {args.encoder} encoder, {args.decoder} decoder, "
-        f"hidden {','.join(map(str, args.hidden))}, {args.steps} steps -> {out}"
+        f"hidden {','.join(map(str, args.hidden))}, {args.steps} {per} -> {out}"
     )
     rows = (
         ("float", "float SNN"),
@@ -167,10 +181,11 @@ def run(args: argparse.Namespace) -> int:
     )
     for key, label in rows:
         if key in m:
-            extra = f"  NDEI {m[key]['ndei']:.4f}" if args.dataset == "mackey-glass" else ""
+            series = args.dataset in ("mackey-glass", "mackey-glass-nb", "seattle-temps")
+            extra = f"  NDEI {m[key]['ndei']:.4f}  sMAPE {m[key]['smape']:.2f}" if series else ""
             print(f"  {label:<12} test R2 {m[key]['r2']:.4f}  MSE {m[key]['mse']:.5f}{extra}")
     print(
-        f"  {result.spikes_per_inference:.1f} spikes per inference; "
+        f"  {result.spikes_per_inference:.1f} spikes per {'sample' if args.streaming else 'inference'}; "
         f"epochs {result.epochs_run['float']} float + {result.epochs_run['qat']} QAT; "
         f"{result.seconds['total']:.0f} s"
     )

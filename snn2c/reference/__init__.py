@@ -7,8 +7,14 @@ import numpy as np
 from snn2c import ir
 from snn2c.contract import V_FRAC
 from snn2c.quantize import QuantizedNetwork
-from snn2c.reference.floatsim import normalize_float, run_float
-from snn2c.reference.integer import normalize, run
+from snn2c.reference.floatsim import normalize_float, run_float, stream_float
+from snn2c.reference.integer import Result, normalize, run, stream
+
+
+def run_rows(qnet: QuantizedNetwork, x_q: np.ndarray) -> Result:
+    """The integer reference on rows of Q12 inputs as the device sees them: independent
+    inferences for a static model, one stream in row order for a streaming model."""
+    return stream(qnet, x_q) if qnet.streaming else run(qnet, x_q)
 
 
 def to_user_units(net: ir.Network, y: np.ndarray) -> np.ndarray:
@@ -20,16 +26,28 @@ def predict(qnet: QuantizedNetwork, x_raw: np.ndarray, mode: str = "fixed") -> n
     """Predictions in the user's units for raw inputs (n, n_features).
 
     mode "fixed" runs the bit-exact integer reference (what the device computes);
-    mode "float" runs the float simulator (the unquantized network, qnet.source).
+    mode "float" runs the float simulator (the unquantized network, qnet.source). A
+    streaming model reads the rows as one stream, in order, from the reset state.
     """
     net = qnet.source
     x_raw = np.asarray(x_raw, dtype=np.float64)
     if mode == "fixed":
-        y_q = run(qnet, normalize(net, x_raw)).outputs
+        y_q = run_rows(qnet, normalize(net, x_raw)).outputs
         return to_user_units(net, y_q.astype(np.float64) / 2.0**V_FRAC)
     if mode == "float":
-        return to_user_units(net, run_float(net, normalize_float(net, x_raw)).outputs)
+        simulate = stream_float if net.streaming else run_float
+        return to_user_units(net, simulate(net, normalize_float(net, x_raw)).outputs)
     raise ValueError(f"mode must be 'fixed' or 'float', got {mode!r}")
 
 
-__all__ = ["normalize", "normalize_float", "predict", "run", "run_float", "to_user_units"]
+__all__ = [
+    "normalize",
+    "normalize_float",
+    "predict",
+    "run",
+    "run_float",
+    "run_rows",
+    "stream",
+    "stream_float",
+    "to_user_units",
+]

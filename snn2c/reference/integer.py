@@ -295,22 +295,38 @@ def run(
     )
 
 
-def stream(qnet: QuantizedNetwork, x_q: np.ndarray, state: State | None = None) -> Result:
+def stream(
+    qnet: QuantizedNetwork, x_q: np.ndarray, state: State | None = None, trace: bool = False
+) -> Result:
     """One stream of Q12 samples (N, F) in order, as snn_model_push runs it: each sample
     is T steps and a decode from the state the previous sample left (the reset state
-    before the first, unless given). Outputs (N, n_outputs), spike counts per sample."""
+    before the first, unless given). Outputs (N, n_outputs), spike counts per sample;
+    with trace, each sample's steps as one row of the (N, T, n) traces."""
     x_q = np.asarray(x_q)
     if x_q.ndim != 2 or x_q.shape[1] != qnet.n_inputs:
         raise ValueError(f"expected Q12 inputs of shape (n, {qnet.n_inputs}), got {x_q.shape}")
     state = reset_state(qnet, 1) if state is None else state
     outputs = np.zeros((len(x_q), qnet.n_outputs), dtype=np.int32)
     counts = np.zeros((len(x_q), len(qnet.layers) + 1), dtype=_I64)
+    spikes: list[list[np.ndarray]] = [[] for _ in range(len(qnet.layers) + 1)]
+    membranes: list[list[np.ndarray]] = [[] for _ in qnet.layers]
     for i in range(len(x_q)):
-        res = run(qnet, x_q[i : i + 1], state=state)
+        res = run(qnet, x_q[i : i + 1], trace=trace, state=state)
         outputs[i], counts[i] = res.outputs[0], res.spike_counts[0]
+        if res.spikes is not None and res.membranes is not None:
+            for acc, got in zip([*spikes, *membranes], [*res.spikes, *res.membranes], strict=True):
+                acc.append(got)
         assert res.state is not None
         state = res.state
-    return Result(outputs, counts, state=state)
+    if not trace or not len(x_q):
+        return Result(outputs, counts, state=state)
+    return Result(
+        outputs,
+        counts,
+        spikes=[np.concatenate(s) for s in spikes],
+        membranes=[np.concatenate(m) for m in membranes],
+        state=state,
+    )
 
 
 def sigmoid_q15(table: np.ndarray, v: np.ndarray) -> np.ndarray:

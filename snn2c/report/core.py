@@ -10,7 +10,8 @@ import numpy as np
 from snn2c import ir
 from snn2c.errors import Snn2cError
 from snn2c.quantize import QuantizedNetwork
-from snn2c.reference import normalize, predict
+from snn2c.reference import normalize, predict, stream
+from snn2c.reference.integer import State
 from snn2c.report import ann, energy, figures
 from snn2c.report.metrics import activity
 
@@ -50,7 +51,7 @@ def load_data(
             )
     samples = meta.get("samples") if dataset == meta.get("dataset") else None
     try:
-        ds = datasets.load(dataset, seed, target, samples)
+        ds = datasets.load(dataset, seed, target, samples, streaming=net.streaming)
     except ImportError as e:
         raise Snn2cError(
             f"--dataset {dataset}: needs {e.name} (pip install snn2c[train])"
@@ -86,6 +87,28 @@ def regression_metrics(y_true: np.ndarray, y_pred: np.ndarray, t: ir.TargetSpec)
     return {"mse": mse, "r2": 1.0 - ss_res / ss_tot if ss_tot > 0 else None}
 
 
+def _before_test(data: TestData) -> np.ndarray:
+    """The rows a stream has seen when its test part starts (train, then validation)."""
+    parts = [x for x in (data.x_train, data.x_val) if x is not None]
+    return np.concatenate(parts) if parts else data.x_test[:0]
+
+
+def _test_predictions(qnet: QuantizedNetwork, data: TestData, mode: str) -> np.ndarray:
+    """Predictions on the test rows; a streaming model's after the whole series before
+    them, where the device would be (the trainer scores it so too)."""
+    if not qnet.streaming:
+        return predict(qnet, data.x_test, mode=mode)
+    before = _before_test(data)
+    return predict(qnet, np.concatenate([before, data.x_test]), mode=mode)[len(before) :]
+
+
+def _state_before_test(qnet: QuantizedNetwork, data: TestData) -> State | None:
+    """A streaming model's state when the test rows start; None for a static model."""
+    if not qnet.streaming:
+        return None
+    return stream(qnet, normalize(qnet.source, _before_test(data))).state
+
+
 def model_report(
     qnet: QuantizedNetwork,
     data: TestData,
@@ -99,8 +122,8 @@ def model_report(
 ) -> dict:
     """Everything about one model except the target section."""
     net = qnet.source
-    y_float = predict(qnet, data.x_test, mode="float")
-    y_fixed = predict(qnet, data.x_test, mode="fixed")
+    y_float = _test_predictions(qnet, data, "float")
+    y_fixed = _test_predictions(qnet, data, "fixed")
     accuracy: dict = {
         "snn_float": regression_metrics(data.y_test, y_float, net.target),
         "snn_quantized": regression_metrics(data.y_test, y_fixed, net.target),
@@ -150,7 +173,7 @@ def model_report(
         except ImportError:
             accuracy["ann_reason"] = "torch is not installed (pip install snn2c[train])"
     x_q = normalize(net, data.x_test)
-    act = activity(net, x_q, qnet)
+    act = activity(net, x_q, qnet, _state_before_test(qnet, data))
     ann_mac = energy.ann_macs(net.n_inputs, hidden, net.n_outputs)
     seconds = net.dt * net.steps
     doc = {

@@ -29,7 +29,7 @@ from snn2c import ir
 from snn2c.contract import X_ONE
 from snn2c.quantize import quantize
 from snn2c.quantize.plan import QuantizedNetwork
-from snn2c.reference.integer import Result, gaussian_activation, run, sigmoid_q15
+from snn2c.reference.integer import Result, State, gaussian_activation, run, sigmoid_q15, stream
 
 
 @dataclass(frozen=True)
@@ -180,11 +180,18 @@ def _membrane_updates(res: Result) -> float:
     return total / max(1, res.membranes[0].shape[0])
 
 
-def activity(net: ir.Network, x_q: np.ndarray, qnet: QuantizedNetwork | None = None) -> Activity:
-    """Run the integer reference with traces on Q12 inputs (B, F) and count everything."""
+def activity(
+    net: ir.Network,
+    x_q: np.ndarray,
+    qnet: QuantizedNetwork | None = None,
+    state: State | None = None,
+) -> Activity:
+    """Run the integer reference with traces on Q12 inputs (B, F) and count everything:
+    B inferences, or for a streaming model B samples of one stream (from `state`, the
+    state the samples before them left, or from the reset)."""
     qnet = qnet or quantize(net)
     x_q = np.asarray(x_q, dtype=np.int64)
-    res = run(qnet, x_q, trace=True)
+    res = stream(qnet, x_q, state, trace=True) if qnet.streaming else run(qnet, x_q, trace=True)
     assert res.spikes is not None and res.membranes is not None
     names = layer_names(net)
     batch = x_q.shape[0]

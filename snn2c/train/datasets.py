@@ -9,6 +9,7 @@ inputs are normalised with the training split's per-feature range (InputSpec).
 from __future__ import annotations
 
 import csv
+import math
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +19,16 @@ import numpy as np
 from snn2c.csvdata import read_columns
 from snn2c.errors import Snn2cError
 
-DATASETS = ("friedman1", "diabetes", "auto-mpg", "seattle-weather", "mackey-glass", "csv:PATH")
+DATASETS = (
+    "friedman1",
+    "diabetes",
+    "auto-mpg",
+    "seattle-weather",
+    "mackey-glass",
+    "mackey-glass-nb",
+    "seattle-temps",
+    "csv:PATH",
+)
 SPLIT = (0.70, 0.15, 0.15)  # train, validation, test
 
 
@@ -130,17 +140,21 @@ def mackey_glass_series(
     gamma: float = 0.1,
     x0: float = 1.2,
     substeps: int = 10,
-    transient: int = 200,
+    transient: float = 200,
+    spacing: float = 1.0,
 ) -> np.ndarray:
-    """x(t) at t = 0, 1, ..., length-1 of dx/dt = beta x(t-tau) / (1 + x(t-tau)^n) - gamma x(t).
+    """x(t) at t = 0, spacing, 2 spacing, ... (length points) of
+    dx/dt = beta x(t-tau) / (1 + x(t-tau)^n) - gamma x(t).
 
     Integrated with the classic fourth-order Runge-Kutta scheme at dt = 1/substeps
     from the constant history x = x0; the delayed value at a half step is the mean
-    of its two neighbours on the grid. The first `transient` time units are dropped.
+    of its two neighbours on the grid. The first `transient` time units are dropped;
+    a sample between grid points is interpolated linearly (error O(dt^2)).
     """
     dt = 1.0 / substeps
     lag = int(round(tau * substeps))
-    total = (length + transient) * substeps + 1
+    t_end = transient + (length - 1) * spacing
+    total = int(math.ceil(t_end * substeps)) + 2
     xs = np.empty(total + lag)
     xs[: lag + 1] = x0
 
@@ -156,28 +170,111 @@ def mackey_glass_series(
         k3 = f(x + 0.5 * dt * k2, dh)
         k4 = f(x + dt * k3, d1)
         xs[i + 1] = x + dt / 6.0 * (k1 + 2 * k2 + 2 * k3 + k4)
-    series = xs[lag:][::substeps]
-    return series[transient : transient + length].copy()
+    grid = xs[lag:]
+    if spacing == 1.0 and float(transient).is_integer():  # on the grid: no interpolation
+        start = int(transient) * substeps
+        return grid[start : start + length * substeps : substeps].copy()
+    times = (transient + spacing * np.arange(length)) * substeps
+    return np.interp(times, np.arange(len(grid)), grid)
+
+
+@dataclass(frozen=True)
+class TimeSeries:
+    """A univariate series and a forecasting task on it: predict series[t + horizon].
+
+    The windowed form gives the model series[t - lag] for each lag (a static model
+    sees the recent past as features); the streaming form gives it series[t] only, one
+    sample after another (the model's state must remember the past). Both cover the
+    same t and split it the same way, chronologically, so their scores compare.
+    """
+
+    name: str
+    series: np.ndarray
+    value_name: str
+    horizon: int
+    lags: tuple[int, ...]  # descending, ending in 0
+    split: tuple[int, int] | None = None  # (train, validation) rows; None: 70/15/15
+
+    def dataset(self, streaming: bool) -> Dataset:
+        t = np.arange(self.lags[0], len(self.series) - self.horizon)
+        names: tuple[str, ...]
+        y = self.series[t + self.horizon]
+        if streaming:
+            x, names = self.series[t][:, None], (f"{self.value_name}_t",)
+        else:
+            x = np.stack([self.series[t - k] for k in self.lags], axis=1)
+            names = tuple(
+                f"{self.value_name}_t-{k}" if k else f"{self.value_name}_t" for k in self.lags
+            )
+        target = f"{self.value_name}_t+{self.horizon}"
+        if self.split is None:
+            return _split(self.name, x, y, names, target, 0, shuffle=False)
+        a, b = self.split
+        x, y = np.asarray(x, np.float64), np.asarray(y, np.float64)
+        return Dataset(self.name, names, target, x[:a], y[:a], x[a:b], y[a:b], x[b:], y[b:])
+
+
+def mackey_glass_task(n_samples: int = 5000, horizon: int = 6) -> TimeSeries:
+    """The classic set-up: from x(t-18), x(t-12), x(t-6), x(t) predict x(t+6), on a
+    series sampled once per time unit; split chronologically 70/15/15."""
+    lags = (18, 12, 6, 0)
+    series = mackey_glass_series(n_samples + lags[0] + horizon)
+    return TimeSeries("mackey-glass", series, "x", horizon, lags)
+
+
+# NeuroBench's chaotic function prediction (Yik et al. 2025; neurobench/datasets/mackey_glass.py)
+NB_LYAPTIME = 197.0  # tau = 17
+NB_PTS_PER_LYAPTIME = 75
+NB_CONSTANT_PAST = 0.7206597
+NB_TRAIN_PTS = 750  # 10 Lyapunov times, then 750 of test
+NB_VAL_PTS = 112  # the end of the training part held out for early stopping (snn2c's choice)
+NB_LAGS = (3, 2, 1, 0)
+
+
+def neurobench_mg_task(offset: int = 0) -> TimeSeries:
+    """NeuroBench's Mackey-Glass task (tau = 17): one step ahead, x(t) -> x(t + dt) with
+    dt = 197/75 time units, from the constant past 0.7206597; 1501 points from the
+    `offset`-th (NeuroBench runs offsets 0, 37, 75, ... half a Lyapunov time apart); the
+    first 750 targets train (the last 112 of them validate), the next 750 test. The
+    series is integrated here (RK4), not NeuroBench's jitcdde file, so its values
+    differ; the windowed form sees the last four points."""
+    length = NB_TRAIN_PTS * 2 + 1
+    series = mackey_glass_series(
+        length + offset,
+        x0=NB_CONSTANT_PAST,
+        substeps=20,
+        transient=17.0,  # the initial discontinuity, as NeuroBench's step_on_discontinuities
+        spacing=NB_LYAPTIME / NB_PTS_PER_LYAPTIME,
+    )[offset:]
+    lag = NB_LAGS[0]
+    train = NB_TRAIN_PTS - lag  # rows are t = lag .. 1499
+    return TimeSeries("mackey-glass-nb", series, "x", 1, NB_LAGS, split=(train - NB_VAL_PTS, train))
+
+
+def seattle_temps_task() -> TimeSeries:
+    """Hourly air temperature at Seattle in 2010 (vega_datasets 'seattle-temps', 8759
+    readings of one weather station, deg F): the temperature 3 hours ahead from the last
+    six hours (windowed) or from the stream of readings; split chronologically 70/15/15."""
+    df = _vega("seattle-temps")
+    series = df["temp"].to_numpy(np.float64)
+    return TimeSeries("seattle-temps", series, "temp", 3, (5, 4, 3, 2, 1, 0))
 
 
 def mackey_glass(seed: int, n_samples: int = 5000, horizon: int = 6) -> Dataset:
-    """The classic set-up: from x(t-18), x(t-12), x(t-6), x(t) predict x(t+6).
-
-    The split is chronological (train, then validation, then test), so the test
-    part is a later stretch of the series than anything trained on; the seed only
-    drives initialisation. Report NDEI = RMSE / std(test targets) beside R2.
+    """The classic windowed set-up (mackey_glass_task). The split is chronological
+    (train, then validation, then test), so the test part is a later stretch of the
+    series than anything trained on; the seed only drives initialisation. Report
+    NDEI = RMSE / std(test targets) beside R2.
     """
-    lags = (18, 12, 6, 0)
-    series = mackey_glass_series(n_samples + lags[0] + horizon)
-    t = np.arange(lags[0], lags[0] + n_samples)
-    x = np.stack([series[t - k] for k in lags], axis=1)
-    y = series[t + horizon]
-    names = ("x_t-18", "x_t-12", "x_t-6", "x_t")
-    return _split("mackey-glass", x, y, names, "x_t+6", seed, shuffle=False)
+    return mackey_glass_task(n_samples, horizon).dataset(streaming=False)
 
 
-def from_csv(path: str, target: str | None, seed: int) -> Dataset:
-    """A user's CSV with a header row: `target` is the label, every other column a feature."""
+TIME_SERIES = ("mackey-glass", "mackey-glass-nb", "seattle-temps", "csv:PATH")
+
+
+def from_csv(path: str, target: str | None, seed: int, shuffle: bool = True) -> Dataset:
+    """A user's CSV with a header row: `target` is the label, every other column a feature.
+    shuffle=False keeps the rows in file order (a stream), split chronologically."""
     p = Path(path)
     if target is None:
         raise Snn2cError(f"csv:{path}: name the target column with --target COLUMN")
@@ -205,15 +302,33 @@ def from_csv(path: str, target: str | None, seed: int) -> Dataset:
     data = read_columns(p, header)  # names the line and column of any bad cell
     y = data[:, header.index(target)]
     x = data[:, [header.index(c) for c in features]]
-    return _split(p.stem, x, y, features, target, seed)
+    return _split(p.stem, x, y, features, target, seed, shuffle)
 
 
-def load(name: str, seed: int, target: str | None = None, n_samples: int | None = None) -> Dataset:
-    """A dataset by its CLI name: friedman1, diabetes, mackey-glass or csv:PATH."""
+def load(
+    name: str,
+    seed: int,
+    target: str | None = None,
+    n_samples: int | None = None,
+    streaming: bool = False,
+) -> Dataset:
+    """A dataset by its CLI name (DATASETS). streaming: the time series as a stream of
+    its current value (TimeSeries), a CSV's rows in file order, split chronologically."""
     if name.startswith("csv:"):
-        return from_csv(name[4:], target, seed)
+        return from_csv(name[4:], target, seed, shuffle=not streaming)
     if target is not None:
         raise Snn2cError(f"--target only applies to csv:PATH datasets, not {name!r}")
+    series = {
+        "mackey-glass": lambda: mackey_glass_task(n_samples or 5000),
+        "mackey-glass-nb": neurobench_mg_task,
+        "seattle-temps": seattle_temps_task,
+    }
+    if name in series:
+        return series[name]().dataset(streaming)
+    if streaming:
+        raise Snn2cError(
+            f"--streaming needs a time series ({', '.join(TIME_SERIES)}); {name!r} is not one"
+        )
     if name == "friedman1":
         return friedman1(seed, n_samples or 6000)
     if name == "diabetes":
@@ -222,6 +337,4 @@ def load(name: str, seed: int, target: str | None = None, n_samples: int | None 
         return auto_mpg(seed)
     if name == "seattle-weather":
         return seattle_weather(seed)
-    if name == "mackey-glass":
-        return mackey_glass(seed, n_samples or 5000)
     raise Snn2cError(f"unknown dataset {name!r} (expected one of {', '.join(DATASETS)})")

@@ -30,6 +30,18 @@ from snn2c.train.encoders import encode
 from snn2c.train.neurons import izh_step, lif_step
 
 
+@dataclass(frozen=True)
+class LayerState:
+    """Each layer's membrane V and (Izhikevich) recovery u, (B, n) tensors: what a
+    streaming network carries from one sample to the next."""
+
+    v: tuple[torch.Tensor, ...]
+    u: tuple[torch.Tensor, ...]
+
+    def detach(self) -> LayerState:
+        return LayerState(tuple(t.detach() for t in self.v), tuple(t.detach() for t in self.u))
+
+
 def leak_beta(shift: int | None) -> float:
     """beta = 1 - 2^-shift; shift None is no leak at all (beta = 1)."""
     return 1.0 if shift is None else 1.0 - 2.0**-shift
@@ -136,6 +148,28 @@ class SpikingRegressor(nn.Module):
 
     def forward(self, u: torch.Tensor, quant: bool = False) -> tuple[torch.Tensor, torch.Tensor]:
         """Outputs (B, n_outputs) in [0, 1]-scaled target units, and spikes per layer (B, L + 1)."""
+        y, spikes, _ = self.sample(u, quant)
+        return y, spikes
+
+    def stream(
+        self, u: torch.Tensor, quant: bool = False, state: LayerState | None = None
+    ) -> tuple[torch.Tensor, torch.Tensor, LayerState]:
+        """B streams of S samples, u (B, S, F), in order, the state carried from sample to
+        sample (from the reset state, or from `state`): outputs (B, S, n_outputs), spikes
+        per layer and sample (B, S, L + 1), and the state after the last sample."""
+        ys, spikes = [], []
+        for i in range(u.shape[1]):
+            y, sp, state = self.sample(u[:, i], quant, state)
+            ys.append(y)
+            spikes.append(sp)
+        assert state is not None
+        return torch.stack(ys, dim=1), torch.stack(spikes, dim=1), state
+
+    def sample(
+        self, u: torch.Tensor, quant: bool = False, state: LayerState | None = None
+    ) -> tuple[torch.Tensor, torch.Tensor, LayerState]:
+        """T steps and a decode on inputs u (B, F), from the reset state or from `state`
+        (a stream's next sample): outputs, spikes per layer, and the state after."""
         cfg = self.cfg
         steps = cfg.encoder.steps
         x = encode(cfg.encoder, u.to(self.readout.weight.dtype))  # (T, B, n_enc)
@@ -147,7 +181,10 @@ class SpikingRegressor(nn.Module):
         else:
             cur0 = (x[0] @ w0.T + b0).unsqueeze(0).expand(steps, -1, -1)
         n_last = self.linear(-1).out_features
-        vs = [x.new_zeros(batch, lin.out_features) for lin in self.linears]
+        if state is not None:
+            vs, us = list(state.v), list(state.u)
+        else:
+            vs = [x.new_zeros(batch, lin.out_features) for lin in self.linears]
         enc_spikes = x.sum(dim=(0, 2)) if cfg.encoder.spiking else x.new_zeros(batch)
         counts = [x.new_zeros(batch) for _ in self.layers]
         last_counts = x.new_zeros(batch, n_last)
@@ -155,10 +192,11 @@ class SpikingRegressor(nn.Module):
         first = x.new_zeros(batch, n_last)
         izh = cfg.izh_neuron() if cfg.neuron == "izhikevich" else None
         n_hidden = len(cfg.hidden)
-        if izh is not None:
-            for i in range(n_hidden):
-                vs[i] = vs[i] + IZH_V_REST
-        us = [v * 0.0 + (izh.b * IZH_V_REST if izh else 0.0) for v in vs]
+        if state is None:
+            if izh is not None:
+                for i in range(n_hidden):
+                    vs[i] = vs[i] + IZH_V_REST
+            us = [v * 0.0 + (izh.b * IZH_V_REST if izh else 0.0) for v in vs]
         betas = [self.beta(i, quant) for i in range(len(self.layers))]
         thetas = [self.threshold(i, quant) for i in range(len(self.layers))]
         for t in range(steps):
@@ -216,4 +254,4 @@ class SpikingRegressor(nn.Module):
             f = first / steps
         r, c = self.readout_params(quant)
         y = f @ r.T + c
-        return y, torch.stack([enc_spikes, *counts], dim=1)
+        return y, torch.stack([enc_spikes, *counts], dim=1), LayerState(tuple(vs), tuple(us))

@@ -16,6 +16,7 @@ MSE is on targets scaled to [0, 1]; R2 is on the test split.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 import time
 from collections.abc import Callable
@@ -30,10 +31,11 @@ from snn2c import ir
 from snn2c.contract import MAX_STEPS, V_ONE, Encoder
 from snn2c.errors import Snn2cError
 from snn2c.textsafe import check_name, safe_name
-from snn2c.train import baseline, datasets, linear, loop
+from snn2c.train import baseline, datasets, linear, loop, streaming
 from snn2c.train.export import to_network
 from snn2c.train.model import ModelConfig, SpikingRegressor
 
+SPLIT_NAMES = {"mackey-glass-nb": "NeuroBench: 750 train (last 112 validate), 750 test"}
 THREADS = 1  # fixed, so that the same seed gives the same bytes on any machine
 
 
@@ -73,6 +75,9 @@ class TrainConfig:
     izh_gain: float = 10.0
     baseline: bool = True
     seed: int = 0
+    streaming: bool = False  # state carried from sample to sample (docs/streaming.md)
+    bptt: int = 32  # streaming: scored samples per training window (truncated BPTT)
+    washout: int = 16  # streaming: samples run before each window's scored part
 
 
 @dataclass
@@ -99,7 +104,17 @@ def regression_metrics(y_true: np.ndarray, y_pred: np.ndarray, target: ir.Target
         "mse": mse,
         "r2": 1.0 - ss_res / ss_tot if ss_tot > 0 else float("nan"),
         "ndei": rmse / std if std > 0 else float("nan"),
+        "smape": smape(y_true, y_pred),
     }
+
+
+def smape(y_true: np.ndarray, y_pred: np.ndarray) -> float:
+    """Symmetric mean absolute percentage error in [0, 200], as NeuroBench computes it:
+    200 mean(|p - y| / (|p| + |y|)), 200 if any term is undefined (NaN)."""
+    y, p = np.asarray(y_true, np.float64), np.asarray(y_pred, np.float64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        value = float(200.0 * np.mean(np.abs(p - y) / (np.abs(p) + np.abs(y))))
+    return 200.0 if math.isnan(value) else value
 
 
 def input_spec(ds: datasets.Dataset) -> ir.InputSpec:
@@ -160,6 +175,8 @@ def _check(cfg: TrainConfig) -> None:
         raise Snn2cError(f"--sigma: expected a field width in [1e-6, 1e6], got {cfg.sigma}")
     if cfg.seed < 0 or (cfg.n_samples is not None and cfg.n_samples < 10):
         raise Snn2cError("--seed must be >= 0 and --samples >= 10")
+    if cfg.streaming and not (1 <= cfg.bptt <= 100_000 and 0 <= cfg.washout <= 100_000):
+        raise Snn2cError("--bptt: expected 1..100000, --washout 0..100000")
 
 
 def _setup_torch(seed: int) -> None:
@@ -225,7 +242,10 @@ def train(
     """Run the whole recipe; `progress(phase, epoch, total, val_mse)` is called per epoch
     (it may raise to stop the run), `on_start` once with the untrained network."""
     _check(cfg)
-    ds = datasets.load(cfg.dataset, cfg.seed, cfg.target, cfg.n_samples)
+    if cfg.streaming and cfg.readout_leak_shift is None:
+        # a readout that never leaks integrates a stream without bound: it must forget
+        cfg = dataclasses.replace(cfg, readout_leak_shift=cfg.leak_shift)
+    ds = datasets.load(cfg.dataset, cfg.seed, cfg.target, cfg.n_samples, streaming=cfg.streaming)
     t_start = time.perf_counter()
     inputs, target = input_spec(ds), target_spec(ds)
     u_tr, u_va, u_te = (normalise(inputs, x) for x in (ds.x_train, ds.x_val, ds.x_test))
@@ -262,7 +282,12 @@ def train(
         spike_reg=cfg.spike_reg,
         weight_decay=cfg.weight_decay,
     )
-    ran_float = fit(
+    fitter = (
+        functools.partial(streaming.fit_stream, bptt=cfg.bptt, washout=cfg.washout)
+        if cfg.streaming
+        else fit
+    )
+    ran_float = fitter(
         model,
         u_tr,
         y_tr,
@@ -275,11 +300,16 @@ def train(
         **common,
     )
     t_float = time.perf_counter()
-    with torch.no_grad():
-        y_float = model(torch.as_tensor(u_te, dtype=torch.float32))[0].double().numpy()
+    # a stream is scored where the device would be: after the whole series before it
+    u_all = np.concatenate([u_tr, u_va, u_te])
+    if cfg.streaming:
+        y_float = streaming.predict_stream(model, u_all)[-len(u_te) :]
+    else:
+        with torch.no_grad():
+            y_float = model(torch.as_tensor(u_te, dtype=torch.float32))[0].double().numpy()
     ran_qat = 0
     if cfg.qat_epochs > 0:
-        ran_qat = fit(
+        ran_qat = fitter(
             model,
             u_tr,
             y_tr,
@@ -305,7 +335,12 @@ def train(
         "surrogate": cfg.surrogate,
         **({"neuron": cfg.neuron, "izh_preset": cfg.izh_preset} if cfg.neuron != "lif" else {}),
         "epochs": {"float": ran_float, "qat": ran_qat},
-        "split": "70/15/15",
+        "split": SPLIT_NAMES.get(ds.name, "70/15/15"),
+        **(
+            {"streaming": {"bptt": cfg.bptt, "washout": cfg.washout, "scored": "after the series"}}
+            if cfg.streaming
+            else {}
+        ),
     }
     net = to_network(
         model,
@@ -315,12 +350,17 @@ def train(
         quantized=True,
         metadata=meta,
     )
+    net = dataclasses.replace(net, streaming=cfg.streaming)
 
     # The integer reference on the exported network: what the device computes.
     from snn2c.quantize import quantize
-    from snn2c.reference import normalize, run, to_user_units
+    from snn2c.reference import normalize, run_rows, to_user_units
 
-    res = run(quantize(net), normalize(net, ds.x_test))
+    x_eval = np.concatenate([ds.x_train, ds.x_val, ds.x_test]) if cfg.streaming else ds.x_test
+    res = run_rows(quantize(net), normalize(net, x_eval))
+    res = dataclasses.replace(
+        res, outputs=res.outputs[-len(u_te) :], spike_counts=res.spike_counts[-len(u_te) :]
+    )
     y_fixed = to_user_units(net, res.outputs.astype(np.float64) / V_ONE)
     t_eval = time.perf_counter()
 
@@ -328,7 +368,7 @@ def train(
         "float": regression_metrics(ds.y_test, to_user_units(net, y_float), target),
         "quantized": regression_metrics(ds.y_test, y_fixed, target),
     }
-    if cfg.baseline:
+    if cfg.baseline and not cfg.streaming:  # the windowed MLP: benchmarks/streaming.py
         lin = linear.fit_linear(u_tr, y_tr)
         metrics["linear"] = regression_metrics(
             ds.y_test, to_user_units(net, linear.predict_linear(lin, u_te)), target
