@@ -4,7 +4,9 @@
  * and prints every integer result, one line per vector, for snn2c verify:
  *
  *   SNN2C-HARNESS BEGIN vectors=<n> floats=<m> outputs=<k> layers=<L> counters=<0|1>
- *   Y <i> <y_0> ... <y_k-1>          snn_model_infer(x_q[i]) (Q16)
+ *   Y <i> <y_0> ... <y_k-1>          snn_model_infer(x_q[i]) (Q16); a streaming model
+ *                                    pushes x_q[0], x_q[1], ... as one stream instead,
+ *                                    and the Q rows continue that stream
  *   S <i> <c_0> ... <c_L>            spike counts of that inference (counters=1)
  *   Q <i> <q_0> ... : <y_0> ...      snn_model_normalize(x_f[i]), then infer
  *   SNN2C-HARNESS END mismatches=<n>
@@ -22,6 +24,10 @@
  *   P <t> <l> <s_0> ...              snn_model_spikes(l + 1), spiking layers only
  *   SNN2C-TRACE END
  *
+ * The long-stream image (SNN2C_HARNESS_STREAM = n, streaming models; snn2c verify
+ * --stream n) pushes n generated samples and prints a running hash of the outputs
+ * (run_long_stream below), which snn2c verify compares with the reference's.
+ *
  * The board image (SNN2C_HARNESS_REPEAT_MS defined) never exits: it prints the
  * whole report again every SNN2C_HARNESS_REPEAT_MS, so `snn2c monitor`, which
  * opens the UART after the flasher has reset the board, still sees all of one.
@@ -33,12 +39,24 @@
 #include "snn_model.h"
 #include "harness_vectors.h"
 
+/* the long stream (SNN2C_HARNESS_STREAM): its generator, blocks and hash */
+#define HARNESS_STREAM_SEED 0x2545F491u
+#define HARNESS_STREAM_BLOCK_BITS 12u /* 4096 samples per block */
+#define HARNESS_STREAM_BELOW 2048     /* noise spans [-2048, 6144) */
+#define HARNESS_STREAM_EVERY 10000u
+#define HARNESS_FNV_OFFSET 2166136261u
+#define HARNESS_FNV_PRIME 16777619u
+
 /* Kept out of line and unanalysed, so the emulator's instruction window sees
  * exactly one call of snn_model_infer per vector (see snn2c/emulate). */
 __attribute__((noipa, noinline)) void snn2c_harness_infer(const int32_t *x, int32_t *y);
 void snn2c_harness_infer(const int32_t *x, int32_t *y)
 {
+#if SNN_MODEL_STREAMING
+    snn_model_push(x, y); /* the vectors are one stream, in order */
+#else
     snn_model_infer(x, y);
+#endif
 }
 
 volatile int32_t snn2c_harness_sink;
@@ -84,6 +102,7 @@ static inline __attribute__((always_inline)) uint32_t run_vectors(void)
     board_puts(" counters=");
     board_put_u32(SNN_MODEL_COUNT_SPIKES);
     board_puts("\n");
+    snn_model_reset(); /* a stream starts from the reset state (a static model resets anyway) */
 
     for (unsigned i = 0; i < n_vectors; i++) {
         snn2c_harness_infer(harness_x_q[i], y);
@@ -165,9 +184,91 @@ static void trace_first_vector(void)
 }
 #endif
 
+#ifdef SNN2C_HARNESS_STREAM
+#if !SNN_MODEL_STREAMING
+#error "SNN2C_HARNESS_STREAM needs a streaming model (snn_model_push)"
+#endif
+/* The long stream's inputs (snn2c.build.harness.long_stream_inputs is the twin): an
+ * xorshift32 draw per input, shaped by the block of 4096 samples it falls in. */
+static uint32_t stream_rng = HARNESS_STREAM_SEED;
+
+static int32_t stream_input(uint32_t n)
+{
+    stream_rng ^= stream_rng << SNN_XORSHIFT_A;
+    stream_rng ^= stream_rng >> SNN_XORSHIFT_B;
+    stream_rng ^= stream_rng << SNN_XORSHIFT_C;
+    const uint32_t r = stream_rng;
+    switch ((n >> HARNESS_STREAM_BLOCK_BITS) & 7u) {
+    case 0u: /* noise across the range and beyond both ends */
+        return (int32_t)(r >> 19) - HARNESS_STREAM_BELOW;
+    case 1u: /* held at the top: every membrane driven to its bound */
+    case 5u:
+        return SNN_X_ONE;
+    case 2u: /* held at zero */
+        return 0;
+    case 3u: /* int32 extremes, at random */
+        return (r & 1u) ? INT32_MAX : INT32_MIN;
+    case 4u: /* a slow ramp over the range */
+        return (int32_t)(n & (uint32_t)(SNN_X_ONE - 1));
+    default: /* in range */
+        return (int32_t)(r >> (32 - SNN_X_FRAC));
+    }
+}
+
+/* FNV-1a (32 bit) over the output's four bytes, least significant first. */
+static uint32_t fnv1a_i32(uint32_t h, int32_t v)
+{
+    const uint32_t u = (uint32_t)v;
+    for (unsigned b = 0; b < 4u; b++) {
+        h ^= (u >> (8u * b)) & 0xFFu;
+        h *= HARNESS_FNV_PRIME;
+    }
+    return h;
+}
+
+/* Push HARNESS_STREAM samples and print the running hash of every output:
+ *   SNN2C-STREAM BEGIN samples=<n> every=<k>
+ *   H <samples so far> <hash>        every k samples and after the last
+ *   SNN2C-STREAM END */
+static void run_long_stream(void)
+{
+    int32_t x[SNN_MODEL_N_INPUTS];
+    int32_t y[SNN_MODEL_N_OUTPUTS];
+    uint32_t h = HARNESS_FNV_OFFSET;
+    const uint32_t total = SNN2C_HARNESS_STREAM;
+
+    board_puts("SNN2C-STREAM BEGIN samples=");
+    board_put_u32(total);
+    board_puts(" every=");
+    board_put_u32(HARNESS_STREAM_EVERY);
+    board_puts("\n");
+    snn_model_reset();
+    for (uint32_t n = 0; n < total; n++) {
+        for (unsigned j = 0; j < SNN_MODEL_N_INPUTS; j++) {
+            x[j] = stream_input(n);
+        }
+        snn_model_push(x, y);
+        for (unsigned o = 0; o < SNN_MODEL_N_OUTPUTS; o++) {
+            h = fnv1a_i32(h, y[o]);
+        }
+        if ((n + 1u) % HARNESS_STREAM_EVERY == 0u || n + 1u == total) {
+            board_puts("H ");
+            board_put_u32(n + 1u);
+            board_putc(' ');
+            board_put_u32(h);
+            board_puts("\n");
+        }
+    }
+    board_puts("SNN2C-STREAM END\n");
+}
+#endif
+
 int main(void)
 {
-#if defined(SNN2C_HARNESS_TRACE)
+#if defined(SNN2C_HARNESS_STREAM)
+    run_long_stream();
+    return 0;
+#elif defined(SNN2C_HARNESS_TRACE)
     trace_first_vector();
     return 0;
 #elif defined(SNN2C_HARNESS_REPEAT_MS)

@@ -1,6 +1,7 @@
 /*
- * sensor_node_main.c - example application: sample -> normalise -> infer ->
- * report/act, once per SENSOR_NODE_PERIOD_MS. This is the file to adapt:
+ * sensor_node_main.c - example application: sample -> normalise -> infer (a
+ * streaming model: push, one sample of the stream) -> report/act, once per
+ * SENSOR_NODE_PERIOD_MS. This is the file to adapt:
  * replace sensor_read() with your ADC/I2C driver and actuate() with what the
  * prediction should drive. Everything else stays as generated.
  */
@@ -62,6 +63,7 @@ SENSOR_NODE_ENTRY
     int32_t y_q16[SNN_MODEL_N_OUTPUTS];
 
     board_puts("snn2c sensor node on " BOARD_NAME "\n");
+    snn_model_reset(); /* a streaming model's membranes start here and carry on */
     for (uint32_t sample = 0;; sample++) {
 #if SENSOR_NODE_MAX_SAMPLES > 0
         if (sample >= SENSOR_NODE_MAX_SAMPLES) {
@@ -70,7 +72,11 @@ SENSOR_NODE_ENTRY
 #endif
         sensor_read(sample, x);
         snn_model_normalize(x, x_q12); /* float -> clamped Q12 */
+#if SNN_MODEL_STREAMING
+        snn_model_push(x_q12, y_q16); /* T steps from the last sample's state, decode */
+#else
         snn_model_infer(x_q12, y_q16); /* reset, T steps, decode: integers only */
+#endif
         actuate(sample, y_q16);
         board_delay_ms(SENSOR_NODE_PERIOD_MS);
     }

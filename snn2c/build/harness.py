@@ -8,8 +8,73 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from snn2c.contract import INT32_MAX, INT32_MIN, X_FRAC, X_ONE, xorshift32_draws
 from snn2c.errors import Snn2cError
 from snn2c.reference.vectors import Vectors
+
+# the long stream of firmware/harness_main.c (SNN2C_HARNESS_STREAM): its twin
+STREAM_SEED = 0x2545F491
+STREAM_BLOCK_BITS = 12
+STREAM_BELOW = 2048
+STREAM_EVERY = 10_000
+FNV_OFFSET, FNV_PRIME = 2166136261, 16777619
+
+
+def long_stream_inputs(n_inputs: int, samples: int) -> np.ndarray:
+    """The long stream's Q12 inputs (samples, n_inputs), as run_long_stream draws them:
+    blocks of 4096 samples of wide noise, a held top, a held zero, int32 extremes, a
+    ramp, the top again, then in-range noise twice."""
+    r = xorshift32_draws(STREAM_SEED, samples * n_inputs).reshape(samples, n_inputs)
+    n = np.arange(samples)[:, None]
+    block = (n >> STREAM_BLOCK_BITS) & 7
+    choices = [
+        (r >> 19) - STREAM_BELOW,
+        np.full_like(r, X_ONE),
+        np.zeros_like(r),
+        np.where(r & 1, INT32_MAX, INT32_MIN),
+        np.broadcast_to(n & (X_ONE - 1), r.shape),
+        np.full_like(r, X_ONE),
+        r >> (32 - X_FRAC),
+        r >> (32 - X_FRAC),
+    ]
+    return np.choose(block, choices).astype(np.int64)
+
+
+def stream_checkpoints(outputs: np.ndarray) -> dict[int, int]:
+    """{samples so far: FNV-1a hash of every output so far} at every STREAM_EVERY
+    samples and after the last, as run_long_stream prints them."""
+    flat = np.asarray(outputs, dtype=np.int64).astype(np.uint32)
+    h, out = FNV_OFFSET, {}
+    total = len(flat)
+    for i, row in enumerate(flat):
+        for v in row:
+            u = int(v)
+            for b in range(4):
+                h = ((h ^ ((u >> (8 * b)) & 0xFF)) * FNV_PRIME) & 0xFFFFFFFF
+        if (i + 1) % STREAM_EVERY == 0 or i + 1 == total:
+            out[i + 1] = h
+    return out
+
+
+def parse_stream(text: str) -> tuple[dict[int, int], bool]:
+    """The H lines of the long-stream image ({samples: hash}) and whether it ended."""
+    marks: dict[int, int] = {}
+    for raw in text.splitlines():
+        words = raw.split()
+        if words[:1] == ["H"] and len(words) == 3:
+            try:
+                marks[int(words[1])] = int(words[2])
+            except ValueError:
+                raise Snn2cError(f"unexpected stream output line: {raw.strip()!r}") from None
+        elif raw.strip() == "SNN2C-STREAM END":
+            return marks, True
+    return marks, False
+
+
+def inference_symbol(streaming: bool) -> str:
+    """The function each harness call of snn2c_harness_infer runs (and the emulators
+    count): one sample of the stream for a streaming model, one inference otherwise."""
+    return "snn_model_push" if streaming else "snn_model_infer"
 
 
 @dataclass

@@ -134,10 +134,14 @@ def image_ld(variant: str) -> str:
 HARNESS_REPEAT_MS = 2000
 
 
-def image_defines(variant: str, counters: bool, trace: bool = False) -> dict[str, str]:
+def image_defines(
+    variant: str, counters: bool, trace: bool = False, stream: int = 0
+) -> dict[str, str]:
     defines = {"SNN_MODEL_COUNT_SPIKES": "1" if counters else "0"}
     if trace:  # the step-by-step trace of the first vector (firmware/harness_main.c)
         defines["SNN2C_HARNESS_TRACE"] = "1"
+    if stream:  # the long generated stream of a streaming model
+        defines["SNN2C_HARNESS_STREAM"] = f"{int(stream)}u"
     if variant == "harness-board":
         defines["SNN2C_HARNESS_REPEAT_MS"] = f"{HARNESS_REPEAT_MS}u"
     return defines
@@ -238,6 +242,7 @@ def compile_image(
     vectors_dir: str = "harness/vectors",
     elf_name: str | None = None,
     trace: bool = False,
+    stream: int = 0,
 ) -> Path:
     elf = root / "out" / f"{elf_name or variant}.elf"
     toolchain.link_image(
@@ -246,7 +251,7 @@ def compile_image(
         include_dirs=[root / d for d in image_includes(variant, vectors_dir)],
         linker_script=root / image_ld(variant),
         elf=elf,
-        defines=image_defines(variant, counters, trace),
+        defines=image_defines(variant, counters, trace, stream),
         cwd=root,
         strict=True,
     )

@@ -8,6 +8,9 @@ import sys
 
 from snn2c.cli._common import check_seconds
 from snn2c.emulate import verify_qemu, verify_renode
+from snn2c.errors import Snn2cError
+
+MAX_STREAM = 10**7
 
 
 def register(subparsers) -> None:
@@ -30,6 +33,14 @@ def register(subparsers) -> None:
         default=6,
         help="inferences whose instructions are counted from a QEMU exec log (0: skip)",
     )
+    p.add_argument(
+        "--stream",
+        type=int,
+        default=0,
+        metavar="N",
+        help="streaming models (QEMU): also push a generated stream of N samples and "
+        "compare the running hash of every output with the reference's",
+    )
     p.add_argument("--timeout", type=float, default=300.0, help="seconds per emulator run")
     p.add_argument("--json", action="store_true", help="print one JSON document")
     p.set_defaults(func=run)
@@ -37,6 +48,11 @@ def register(subparsers) -> None:
 
 def run(args: argparse.Namespace) -> int:
     check_seconds(args.timeout)
+    if args.stream and args.emulator != "qemu":
+        raise Snn2cError("--stream: the long stream runs in QEMU (--emulator qemu)")
+    if not 0 <= args.stream <= MAX_STREAM:
+        raise Snn2cError(f"--stream: expected 0..{MAX_STREAM:,} samples, got {args.stream}")
+    extra = {"stream": args.stream} if args.stream else {}
     verify = verify_renode if args.emulator == "renode" else verify_qemu
     res = verify(
         args.dir,
@@ -44,8 +60,10 @@ def run(args: argparse.Namespace) -> int:
         seed=args.seed,
         count_sample=args.count_sample,
         timeout=args.timeout,
+        **extra,
     )
-    ok = res["mismatches"] == 0 and res.get("exit_code", 0) == 0
+    long = res.get("stream") or {}
+    ok = res["mismatches"] == 0 and res.get("exit_code", 0) == 0 and not long.get("mismatches")
     if args.json:
         print(json.dumps(res, indent=1))
     else:
@@ -62,6 +80,11 @@ def run(args: argparse.Namespace) -> int:
                 f"over {res['instruction_samples']} inferences; executed instructions, not cycles)"
                 + (f"; QEMU: {beside} ({res['qemu_count_image']})" if beside is not None else "")
             )
+        if long:
+            print(
+                f"  stream: {long['samples']:,} samples pushed, {long['checkpoints']} "
+                f"checkpoints, {long['mismatches']} differing"
+            )
         if not ok and res.get("failing_lines"):
             print(
                 "  renode-test: " + "\n  renode-test: ".join(res["failing_lines"]), file=sys.stderr
@@ -69,6 +92,8 @@ def run(args: argparse.Namespace) -> int:
     if not ok:
         if res.get("first_mismatch"):
             print(f"snn2c verify: first mismatch: {res['first_mismatch']}", file=sys.stderr)
+        if long.get("first_mismatch"):
+            print(f"snn2c verify: stream: {long['first_mismatch']}", file=sys.stderr)
         if res.get("first_divergence"):
             div = res["first_divergence"]
             print(f"snn2c verify: trace of vector {div['vector']}: {div['text']}", file=sys.stderr)

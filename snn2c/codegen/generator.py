@@ -195,6 +195,7 @@ def build_view(qnet: QuantizedNetwork, *, command: str) -> dict:
         "in_low": net.inputs.low,
         "in_gain": X_ONE / (net.inputs.high - net.inputs.low),
         "proven": qnet.proven,
+        "streaming": qnet.streaming,
         "countform": _count_form_view(countform.derive(qnet)),
         "weight_bytes": int(
             sum(v["weight"].size * (1 if v["wtype"] == "int8_t" else 2) for v in layers)

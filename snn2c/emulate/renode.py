@@ -23,6 +23,7 @@ import numpy as np
 
 from snn2c.boards import Board
 from snn2c.build import harness, project, renode, toolchain
+from snn2c.build.harness import inference_symbol
 from snn2c.emulate.qemu import count_windows, run_qemu
 from snn2c.emulate.verify import COUNT_SAMPLE, count_indices, first_mismatch, open_build
 from snn2c.errors import Snn2cError
@@ -99,7 +100,7 @@ def verify_renode(
     env = project.environment()
     variant = renode.image_variant(board, verify=True)
     vec = make_vectors(quantize(net), vectors, seed=seed)
-    idx = count_indices(vectors, count_sample) if count_sample > 0 else []
+    idx = count_indices(vectors, count_sample, net.streaming) if count_sample > 0 else []
 
     # the image with spike counters (compared), and the deployed code (counted)
     project.write_harness_vectors(work / "all", vec, prov)
@@ -114,7 +115,7 @@ def verify_renode(
         vectors_dir=f"{WORK}/all",
         elf_name="verify/renode/count",
     )
-    entry = toolchain.symbols(board, elf_cnt)["snn_model_infer"][0]
+    entry = toolchain.symbols(board, elf_cnt)[inference_symbol(net.streaming)][0]
     files = {
         f"{board.name}.repl": renode.platform_text(env, board, prov),
         "all.resc": _resc(env, board, prov, "all"),
@@ -159,7 +160,7 @@ def verify_renode(
                 vectors_dir=f"{WORK}/all",
                 elf_name="verify/renode/qemu",
             )
-        qemu = _qemu_count(board, elf_q, idx, timeout)
+        qemu = _qemu_count(board, elf_q, idx, timeout, inference_symbol(net.streaming))
         qemu_note = (
             "the same image in QEMU"
             if same
@@ -248,13 +249,14 @@ def _parse(path: Path) -> harness.HarnessOutput:
     return harness.parse(text[: text.rfind("\n") + 1])
 
 
-def _qemu_count(board: Board, elf: Path, idx: list[int], timeout: float) -> int | None:
-    """Instructions per inference of an image in QEMU, over the same vectors."""
+def _qemu_count(board: Board, elf: Path, idx: list[int], timeout: float, symbol: str) -> int | None:
+    """Instructions per inference (per call of `symbol`) of an image in QEMU, over the
+    same vectors."""
     log = elf.with_suffix(".exec.log")
     try:
         run_qemu(board, elf, timeout=timeout, exec_log=log)
         syms = toolchain.symbols(board, elf)
-        entry = syms["snn_model_infer"][0]
+        entry = syms[symbol][0]
         lo, size = syms["main"]
         counts = count_windows(log, entry, (lo, lo + max(size, 1)))
     finally:

@@ -10,10 +10,12 @@ import numpy as np
 
 from snn2c.boards import Board
 from snn2c.build import harness, project, toolchain
+from snn2c.build.harness import inference_symbol
 from snn2c.emulate import trace
 from snn2c.emulate.qemu import count_windows, run_qemu
 from snn2c.errors import Snn2cError
 from snn2c.quantize import quantize
+from snn2c.reference import integer
 from snn2c.reference.vectors import Vectors, in_range_rows, make_vectors
 
 COUNT_SAMPLE = 6  # inferences whose instructions are counted (exec log ~100 B/instruction)
@@ -61,11 +63,16 @@ def first_mismatch(vec: Vectors, out: harness.HarnessOutput, counters: bool):
     return bad, first
 
 
-def count_indices(vectors: int, count_sample: int) -> list[int]:
+def count_indices(vectors: int, count_sample: int, streaming: bool = False) -> list[int]:
     """The vectors whose instructions are counted: the first three edge vectors (zero,
     all one, all half) and the random in-range ones; the out-of-range edges are left
-    out, since they are not what a sensor normally sends."""
-    return in_range_rows(vectors)[:count_sample]
+    out, since they are not what a sensor normally sends. A streaming model's samples
+    depend on all before them, so its count runs a prefix of the stream: as many
+    samples as that, the out-of-range edges among them."""
+    rows = in_range_rows(vectors)[:count_sample]
+    if streaming and rows:
+        return list(range(rows[-1] + 1))
+    return rows
 
 
 def _subset(vec: Vectors, idx: list[int]) -> Vectors:
@@ -114,6 +121,39 @@ def _trace_first_bad(root, board, qnet, vec: Vectors, out, prov: str, timeout: f
     return {"vector": i, "found": div is not None, **(div or {}), "text": trace.describe(div)}
 
 
+def _long_stream(root: Path, board, qnet, samples: int, timeout: float) -> dict:
+    """Push `samples` generated samples on the device (the long-stream image) and compare
+    its running output hash at every checkpoint with the integer reference's."""
+    elf = project.compile_image(
+        root, board, "harness-qemu", elf_name="verify/harness-stream", stream=samples
+    )
+    text = run_qemu(board, elf, timeout=max(timeout, samples / 1000.0)).stdout
+    device, ended = harness.parse_stream(text)
+    if not ended:
+        raise Snn2cError(f"{elf}: the long stream did not finish (got {len(device)} checkpoints)")
+    x = harness.long_stream_inputs(qnet.n_inputs, samples)
+    expect = harness.stream_checkpoints(integer.stream(qnet, x).outputs)
+    bad = [n for n in expect if device.get(n) != expect[n]]
+    first = None
+    if bad:
+        n = bad[0]
+        start = max((m for m in expect if m < n), default=0)
+        first = {
+            "samples": [start, n],
+            "device": device.get(n),
+            "reference": expect[n],
+            "text": f"the outputs differ between samples {start} and {n}",
+        }
+    return {
+        "samples": samples,
+        "checkpoints": len(expect),
+        "mismatches": len(bad),
+        "first_mismatch": first,
+        "inputs": "firmware/harness_main.c stream_input: noise beyond the range, held top, "
+        "zero, int32 extremes, ramp, in range (blocks of 4096)",
+    }
+
+
 def open_build(root: Path, vectors: int):
     """(manifest, board, network) of a finished, unchanged build, for `vectors` vectors."""
     if vectors < 1:
@@ -128,9 +168,12 @@ def verify_qemu(
     seed: int = 0,
     count_sample: int = COUNT_SAMPLE,
     timeout: float = 120.0,
+    stream: int = 0,
 ) -> dict:
     root = Path(root)
     manifest, board, net = open_build(root, vectors)
+    if stream and not net.streaming:
+        raise Snn2cError(f"--stream: model '{net.name}' is not a streaming model")
     if board.qemu is None:
         raise Snn2cError(
             f"board '{board.name}' has no QEMU machine; boards with one: see `snn2c boards`"
@@ -152,12 +195,14 @@ def verify_qemu(
     )
     run, out = _run_checked(board, elf, timeout)
     bad, first = first_mismatch(vec, out, counters=True)
-    divergence = _trace_first_bad(root, board, qnet, vec, out, prov, timeout) if bad else None
+    # the trace image replays one inference from the reset: not a stream's sample
+    traced = bad and not qnet.streaming
+    divergence = _trace_first_bad(root, board, qnet, vec, out, prov, timeout) if traced else None
 
     # 2. a sample, counters off (the deployed code): instructions per inference
     counts: list[int] = []
     if count_sample > 0:
-        idx = count_indices(vectors, count_sample)
+        idx = count_indices(vectors, count_sample, qnet.streaming)
         sample = _subset(vec, idx)
         project.write_harness_vectors(work / "count", sample, prov)
         elf_c = project.compile_image(
@@ -172,7 +217,7 @@ def verify_qemu(
         try:
             _run_c, out_c = _run_checked(board, elf_c, timeout, exec_log=log)
             syms = toolchain.symbols(board, elf_c)
-            entry = syms["snn_model_infer"][0]
+            entry = syms[inference_symbol(qnet.streaming)][0]
             main_lo, main_sz = syms["main"]
             counts = count_windows(log, entry, (main_lo, main_lo + max(main_sz, 1)))
         finally:
@@ -185,8 +230,10 @@ def verify_qemu(
                 f"instruction count: expected {len(idx)} inference windows in the exec log, "
                 f"found {len(counts)}"
             )
+    long = _long_stream(root, board, qnet, stream, timeout) if stream else None
     sz = toolchain.size(board, elf)
     return {
+        "stream": long,
         "board": board.name,
         "emulator": "qemu",
         "machine": board.qemu.machine if board.qemu else "?",
@@ -202,7 +249,7 @@ def verify_qemu(
         "instructions_max": max(counts) if counts else None,
         "instruction_samples": len(counts),
         "instruction_count_method": "QEMU -singlestep -d exec,nochain: executed instructions "
-        "from snn_model_infer's entry to its return, callees included",
+        f"from {inference_symbol(qnet.streaming)}'s entry to its return, callees included",
         "elf": str(elf),
         "harness_flash_bytes": sz.flash,
         "model_hash": manifest.get("model_hash"),
