@@ -22,10 +22,11 @@ class HostModel:
     net: ir.Network
     exe: Path
 
-    def infer(self, x_q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(outputs (n, n_out), spike counts (n, n_layers + 1)) from the C build."""
+    def infer(self, x_q: np.ndarray, mode: str = "infer") -> tuple[np.ndarray, np.ndarray]:
+        """(outputs (n, n_out), spike counts (n, n_layers + 1)) from the C build; mode
+        "stream" pushes the rows as one stream (a streaming model)."""
         text = "\n".join(" ".join(str(int(v)) for v in row) for row in x_q) + "\n"
-        out = self._run(["infer"], text)
+        out = self._run([mode], text)
         rows = np.array([line.split() for line in out.splitlines()], dtype=np.int64)
         n_out = self.net.n_outputs
         return rows[:, :n_out], rows[:, n_out:]

@@ -3,6 +3,7 @@
  *
  *   host_harness infer      stdin: rows of SNN_MODEL_N_INPUTS Q12 integers
  *                           stdout per row: outputs (Q16) then spike counts
+ *   host_harness stream     the same, the rows pushed as one stream (streaming models)
  *   host_harness trace      stdin: one row; stdout per step and layer:
  *                           "t layer v0 v1 ..." (membranes after the step)
  *   host_harness horizon    stdin: one row; stdout: how many of 3 x SNN_MODEL_STEPS
@@ -29,6 +30,20 @@ static int read_ints(int32_t *x)
     return 1;
 }
 
+/* One result row: the outputs (Q16), then the spike counts of the run. */
+static void print_result(const int32_t y[SNN_MODEL_N_OUTPUTS])
+{
+    for (int o = 0; o < SNN_MODEL_N_OUTPUTS; o++) {
+        printf("%ld ", (long)y[o]);
+    }
+#if SNN_MODEL_COUNT_SPIKES
+    for (int l = 0; l <= SNN_MODEL_N_LAYERS; l++) {
+        printf("%lu ", (unsigned long)snn_model_spike_count[l]);
+    }
+#endif
+    printf("\n");
+}
+
 int main(int argc, char **argv)
 {
     int32_t x[SNN_MODEL_N_INPUTS];
@@ -37,16 +52,19 @@ int main(int argc, char **argv)
     if (strcmp(mode, "infer") == 0) {
         while (read_ints(x)) {
             snn_model_infer(x, y);
-            for (int o = 0; o < SNN_MODEL_N_OUTPUTS; o++) {
-                printf("%ld ", (long)y[o]);
-            }
-#if SNN_MODEL_COUNT_SPIKES
-            for (int l = 0; l <= SNN_MODEL_N_LAYERS; l++) {
-                printf("%lu ", (unsigned long)snn_model_spike_count[l]);
-            }
-#endif
-            printf("\n");
+            print_result(y);
         }
+    } else if (strcmp(mode, "stream") == 0) {
+#if SNN_MODEL_STREAMING
+        snn_model_reset();
+        while (read_ints(x)) {
+            snn_model_push(x, y);
+            print_result(y);
+        }
+#else
+        fprintf(stderr, "not a streaming model\n");
+        return 2;
+#endif
     } else if (strcmp(mode, "trace") == 0) {
         /* argv[2..] = width of each layer */
         if (!read_ints(x) || argc < 2 + SNN_MODEL_N_LAYERS) {
