@@ -105,6 +105,14 @@ def test_a_leaky_readout_does_not_fold():
     assert countform.why_not(quantize(_base())) is None
 
 
+def test_a_streaming_network_does_not_fold():
+    """Its layers carry state from sample to sample: a count over one sample from the
+    reset state is not what it computes (and its non-leaky readout saturates)."""
+    qnet = quantize(dataclasses.replace(_base(), streaming=True))
+    assert "streams" in (countform.why_not(qnet) or "")
+    assert countform.derive(qnet) is None
+
+
 def test_inspect_says_whether_a_model_runs_in_the_counting_form(tmp_path, capsys):
     import json
 

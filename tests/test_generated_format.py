@@ -31,6 +31,25 @@ def networks():
     net = random_network(4, hidden=(8, 6))
     izh = dataclasses.replace(net.layers[0], neuron=ir.NeuronSpec.izhikevich())
     yield "izhikevich", dataclasses.replace(net, layers=(izh, *net.layers[1:]))
+    # streaming models: snn_model_push, the per-sample start, the header's proof line
+    # (a non-leaky readout saturates, a long line in the header)
+    yield "stream-leaky", _streaming(random_network(5, hidden=(8,)), leak_shift=2)
+    yield "stream-flat", _streaming(random_network(6, encoder="direct"), leak_shift=None)
+    bern = random_network(7, encoder="rate_bernoulli", decoder="rate")
+    izh = dataclasses.replace(bern.layers[0], neuron=ir.NeuronSpec.izhikevich())
+    bern = dataclasses.replace(bern, layers=(izh, *bern.layers[1:]))
+    yield "stream-izh-bernoulli", _streaming(bern, leak_shift=3)
+
+
+def _streaming(net: ir.Network, leak_shift: int | None) -> ir.Network:
+    """net as a streaming model whose readout leaks by 2**-leak_shift (None: not at all)."""
+    last = net.layers[-1]
+    if leak_shift is None:
+        neuron = dataclasses.replace(last.neuron, leak="mul", beta=1.0)
+    else:
+        neuron = dataclasses.replace(last.neuron, leak="shift", leak_shift=leak_shift)
+    layers = (*net.layers[:-1], dataclasses.replace(last, neuron=neuron))
+    return dataclasses.replace(net, layers=layers, streaming=True)
 
 
 def test_generated_sources_are_clang_format_clean(tmp_path):
@@ -49,6 +68,9 @@ def test_generated_sources_are_clang_format_clean(tmp_path):
         [exe, "--dry-run", "--Werror", *map(str, written)], capture_output=True, text=True
     )
     assert res.returncode == 0, res.stderr[:3000]
+    # the streaming cases are streaming models (and one of them saturates)
+    assert "snn_model_push" in (tmp_path / "stream-flat" / "snn_model.h").read_text()
+    assert not quantize(dict(networks())["stream-flat"]).proven
 
 
 def test_the_format_check_can_fail(tmp_path):

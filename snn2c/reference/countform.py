@@ -34,6 +34,8 @@ _I64 = np.int64
 
 def why_not(qnet: QuantizedNetwork) -> str | None:
     """None if the counting form applies to qnet, else the first condition it misses."""
+    if qnet.streaming:
+        return "the network streams (its state carries from sample to sample)"
     if qnet.encoder.kind.spiking:
         return "the encoder emits spikes (layer 0's current changes from step to step)"
     if len(qnet.layers) != 2:
