@@ -24,9 +24,15 @@
  *   P <t> <l> <s_0> ...              snn_model_spikes(l + 1), spiking layers only
  *   SNN2C-TRACE END
  *
- * The long-stream image (SNN2C_HARNESS_STREAM = n, streaming models; snn2c verify
- * --stream n) pushes n generated samples and prints a running hash of the outputs
- * (run_long_stream below), which snn2c verify compares with the reference's.
+ * The long-stream image (SNN2C_HARNESS_STREAM defined, streaming models; snn2c verify
+ * --stream N) pushes the HARNESS_STREAM_N generated samples of harness_stream.h and
+ * prints the running hash of every result at each checkpoint:
+ *
+ *   SNN2C-STREAM BEGIN samples=<N> every=<e> outputs=<k> layers=<L> counters=<0|1>
+ *   H <n> <hash>                     after n samples: every e samples and after the last
+ *   SNN2C-STREAM END mismatches=<m>  checkpoints unlike harness_stream_expect
+ *
+ * exiting 0 if every checkpoint equals the reference's (harness_vectors.h), else 1.
  *
  * The board image (SNN2C_HARNESS_REPEAT_MS defined) never exits: it prints the
  * whole report again every SNN2C_HARNESS_REPEAT_MS, so `snn2c monitor`, which
@@ -38,14 +44,6 @@
 #include "board.h"
 #include "snn_model.h"
 #include "harness_vectors.h"
-
-/* the long stream (SNN2C_HARNESS_STREAM): its generator, blocks and hash */
-#define HARNESS_STREAM_SEED 0x2545F491u
-#define HARNESS_STREAM_BLOCK_BITS 12u /* 4096 samples per block */
-#define HARNESS_STREAM_BELOW 2048     /* noise spans [-2048, 6144) */
-#define HARNESS_STREAM_EVERY 10000u
-#define HARNESS_FNV_OFFSET 2166136261u
-#define HARNESS_FNV_PRIME 16777619u
 
 /* Kept out of line and unanalysed, so the emulator's instruction window sees
  * exactly one call of snn_model_infer per vector (see snn2c/emulate). */
@@ -188,86 +186,71 @@ static void trace_first_vector(void)
 #if !SNN_MODEL_STREAMING
 #error "SNN2C_HARNESS_STREAM needs a streaming model (snn_model_push)"
 #endif
-/* The long stream's inputs (snn2c.build.harness.long_stream_inputs is the twin): an
- * xorshift32 draw per input, shaped by the block of 4096 samples it falls in. */
-static uint32_t stream_rng = HARNESS_STREAM_SEED;
+#if HARNESS_STREAM_COUNTERS != SNN_MODEL_COUNT_SPIKES
+#error "the expected hashes of harness_vectors.h were made for the other counter setting"
+#endif
+#include "harness_stream.h"
 
-static int32_t stream_input(uint32_t n)
-{
-    stream_rng ^= stream_rng << SNN_XORSHIFT_A;
-    stream_rng ^= stream_rng >> SNN_XORSHIFT_B;
-    stream_rng ^= stream_rng << SNN_XORSHIFT_C;
-    const uint32_t r = stream_rng;
-    switch ((n >> HARNESS_STREAM_BLOCK_BITS) & 7u) {
-    case 0u: /* noise across the range and beyond both ends */
-        return (int32_t)(r >> 19) - HARNESS_STREAM_BELOW;
-    case 1u: /* held at the top: every membrane driven to its bound */
-    case 5u:
-        return SNN_X_ONE;
-    case 2u: /* held at zero */
-        return 0;
-    case 3u: /* int32 extremes, at random */
-        return (r & 1u) ? INT32_MAX : INT32_MIN;
-    case 4u: /* a slow ramp over the range */
-        return (int32_t)(n & (uint32_t)(SNN_X_ONE - 1));
-    default: /* in range */
-        return (int32_t)(r >> (32 - SNN_X_FRAC));
-    }
-}
+static const unsigned n_checkpoints = HARNESS_STREAM_CHECKPOINTS;
 
-/* FNV-1a (32 bit) over the output's four bytes, least significant first. */
-static uint32_t fnv1a_i32(uint32_t h, int32_t v)
-{
-    const uint32_t u = (uint32_t)v;
-    for (unsigned b = 0; b < 4u; b++) {
-        h ^= (u >> (8u * b)) & 0xFFu;
-        h *= HARNESS_FNV_PRIME;
-    }
-    return h;
-}
-
-/* Push HARNESS_STREAM samples and print the running hash of every output:
- *   SNN2C-STREAM BEGIN samples=<n> every=<k>
- *   H <samples so far> <hash>        every k samples and after the last
- *   SNN2C-STREAM END */
-static void run_long_stream(void)
+/* Push HARNESS_STREAM_N generated samples (harness_stream.h) from the reset state and
+ * print the running hash of every result at each checkpoint; returns the number of
+ * checkpoints whose hash is not the reference's (harness_stream_expect). */
+static uint32_t run_long_stream(void)
 {
     int32_t x[SNN_MODEL_N_INPUTS];
     int32_t y[SNN_MODEL_N_OUTPUTS];
-    uint32_t h = HARNESS_FNV_OFFSET;
-    const uint32_t total = SNN2C_HARNESS_STREAM;
+    uint32_t rng = SNN_STREAM_SEED;
+    uint32_t h = SNN_FNV_OFFSET;
+    uint32_t mismatches = 0;
+    unsigned k = 0;
 
     board_puts("SNN2C-STREAM BEGIN samples=");
-    board_put_u32(total);
+    board_put_u32(HARNESS_STREAM_N);
     board_puts(" every=");
-    board_put_u32(HARNESS_STREAM_EVERY);
+    board_put_u32(SNN_STREAM_EVERY);
+    board_puts(" outputs=");
+    board_put_u32(SNN_MODEL_N_OUTPUTS);
+    board_puts(" layers=");
+    board_put_u32(SNN_MODEL_N_LAYERS);
+    board_puts(" counters=");
+    board_put_u32(SNN_MODEL_COUNT_SPIKES);
     board_puts("\n");
     snn_model_reset();
-    for (uint32_t n = 0; n < total; n++) {
+    for (uint32_t n = 0; n < HARNESS_STREAM_N; n++) {
         for (unsigned j = 0; j < SNN_MODEL_N_INPUTS; j++) {
-            x[j] = stream_input(n);
+            x[j] = harness_stream_input(&rng, n);
         }
         snn_model_push(x, y);
         for (unsigned o = 0; o < SNN_MODEL_N_OUTPUTS; o++) {
-            h = fnv1a_i32(h, y[o]);
+            h = harness_fnv1a_u32(h, (uint32_t)y[o]);
         }
-        if ((n + 1u) % HARNESS_STREAM_EVERY == 0u || n + 1u == total) {
+#if SNN_MODEL_COUNT_SPIKES
+        for (unsigned l = 0; l <= SNN_MODEL_N_LAYERS; l++) {
+            h = harness_fnv1a_u32(h, snn_model_spike_count[l]);
+        }
+#endif
+        if ((n + 1u) % SNN_STREAM_EVERY == 0u || n + 1u == HARNESS_STREAM_N) {
             board_puts("H ");
             board_put_u32(n + 1u);
             board_putc(' ');
             board_put_u32(h);
             board_puts("\n");
+            mismatches += (k < n_checkpoints && h == harness_stream_expect[k]) ? 0u : 1u;
+            k++;
         }
     }
-    board_puts("SNN2C-STREAM END\n");
+    board_puts("SNN2C-STREAM END mismatches=");
+    board_put_u32(mismatches);
+    board_puts("\n");
+    return mismatches;
 }
 #endif
 
 int main(void)
 {
 #if defined(SNN2C_HARNESS_STREAM)
-    run_long_stream();
-    return 0;
+    return run_long_stream() == 0u ? 0 : 1;
 #elif defined(SNN2C_HARNESS_TRACE)
     trace_first_vector();
     return 0;

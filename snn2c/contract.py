@@ -170,6 +170,18 @@ IZH_U_LIM_Q = int(IZH_U_LIM) << IZH_FRAC
 IZH_I_LIM_Q = int(IZH_I_LIM) << IZH_FRAC
 
 
+# -- the long stream of `snn2c verify --stream` (snn2c.reference.longstream, the C in
+# firmware/harness_stream.h): its inputs, in blocks of 2^12 samples, and the hash --------
+STREAM_SEED = 0x2545F491  # the xorshift32 state before the first draw (one draw per input)
+STREAM_BLOCK_BITS = 12  # a block is 4096 samples of one kind of input
+STREAM_BLOCKS = 8  # the kinds repeat every 8 blocks (longstream.BLOCK_KINDS)
+STREAM_NOISE_SHIFT = 19  # wide noise: (draw >> 19) - STREAM_BELOW, in [-2048, 6144)
+STREAM_BELOW = 2048
+STREAM_EVERY = 10_000  # samples between two checkpoints of the running hash
+FNV_OFFSET = 2166136261  # FNV-1a, 32 bit: h = (h ^ byte) * FNV_PRIME mod 2^32
+FNV_PRIME = 16777619
+
+
 def xorshift32_draws(seed: int, count: int) -> np.ndarray:
     """The first `count` outputs of the contract's xorshift32 starting from `seed`."""
     a, b, c = XORSHIFT_SHIFTS
@@ -219,6 +231,14 @@ C_CONSTANTS: tuple[tuple[str, int, str | None, str], ...] = (
     ("SNN_IZH_C140", IZH_C140_Q, _q16(IZH_K0_MV), f"{IZH_K0_MV:g} mV/ms"),
     ("SNN_IZH_U_LIM", IZH_U_LIM_Q, _q16(IZH_U_LIM), f"|u| <= {IZH_U_LIM:g} mV"),
     ("SNN_IZH_I_LIM", IZH_I_LIM_Q, _q16(IZH_I_LIM), f"|drive| <= {IZH_I_LIM:g} mV/ms"),
+    ("SNN_STREAM_SEED", STREAM_SEED, f"0x{STREAM_SEED:08X}u", "long stream: xorshift32 seed"),
+    ("SNN_STREAM_BLOCK_BITS", STREAM_BLOCK_BITS, None, "a block of 2^12 samples of one kind"),
+    ("SNN_STREAM_BLOCKS", STREAM_BLOCKS, None, "the kinds of block repeat every 8 blocks"),
+    ("SNN_STREAM_NOISE_SHIFT", STREAM_NOISE_SHIFT, None, "wide noise: (draw >> 19) - BELOW"),
+    ("SNN_STREAM_BELOW", STREAM_BELOW, None, "wide noise starts 2048 below zero"),
+    ("SNN_STREAM_EVERY", STREAM_EVERY, f"{STREAM_EVERY}u", "samples per hash checkpoint"),
+    ("SNN_FNV_OFFSET", FNV_OFFSET, f"{FNV_OFFSET}u", "FNV-1a (32 bit) start value"),
+    ("SNN_FNV_PRIME", FNV_PRIME, f"{FNV_PRIME}u", "h = (h ^ byte) * PRIME"),
 )
 
 

@@ -13,6 +13,7 @@ from snn2c.codegen import write_sources
 from snn2c.quantize import quantize
 
 HARNESS = Path(__file__).parent / "c" / "host_harness.c"
+FIRMWARE = Path(__file__).resolve().parent.parent / "firmware"  # harness_stream.h
 STRICT = ["-std=c99", "-Wall", "-Wextra", "-Wconversion", "-Wshadow", "-Werror", "-pedantic"]
 SANITIZE = ["-fsanitize=undefined,address", "-fno-sanitize-recover=all", "-g"]
 
@@ -30,6 +31,22 @@ class HostModel:
         rows = np.array([line.split() for line in out.splitlines()], dtype=np.int64)
         n_out = self.net.n_outputs
         return rows[:, :n_out], rows[:, n_out:]
+
+    def longstream(self, samples: int):
+        """(inputs (n, F), outputs (n, n_out), spike counts (n, L + 1), {n: hash}) of the
+        long stream of firmware/harness_stream.h, generated and hashed by the C."""
+        out = self._run(["longstream", str(samples)], "")
+        rows, marks = [], {}
+        for line in out.splitlines():
+            if line.startswith("H "):
+                _, n, h = line.split()
+                marks[int(n)] = int(h)
+            else:
+                x, _, result = line.partition(":")
+                rows.append([*x.split(), *result.split()])
+        a = np.array(rows, dtype=np.int64).reshape(len(rows), -1)
+        f, k = self.net.n_inputs, self.net.n_outputs
+        return a[:, :f], a[:, f : f + k], a[:, f + k :], marks
 
     def trace(self, x_q_row: np.ndarray) -> list[np.ndarray]:
         """Membranes per layer, each (T, n), from the streaming API."""
@@ -84,6 +101,7 @@ def build_host(
         "-ffp-contract=off",
         f"-DSNN_MODEL_COUNT_SPIKES={int(count_spikes)}",
         f"-I{src}",
+        f"-I{FIRMWARE}",
         str(src / "snn_model.c"),
         str(src / "snn_kernels.c"),
         str(HARNESS),

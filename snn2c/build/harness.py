@@ -8,67 +8,42 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from snn2c.contract import INT32_MAX, INT32_MIN, X_FRAC, X_ONE, xorshift32_draws
 from snn2c.errors import Snn2cError
 from snn2c.reference.vectors import Vectors
 
-# the long stream of firmware/harness_main.c (SNN2C_HARNESS_STREAM): its twin
-STREAM_SEED = 0x2545F491
-STREAM_BLOCK_BITS = 12
-STREAM_BELOW = 2048
-STREAM_EVERY = 10_000
-FNV_OFFSET, FNV_PRIME = 2166136261, 16777619
+
+@dataclass
+class StreamOutput:
+    """What the long-stream image printed (firmware/harness_main.c, SNN2C_HARNESS_STREAM)."""
+
+    header: dict[str, int] = field(default_factory=dict)
+    marks: dict[int, int] = field(default_factory=dict)  # samples so far -> running hash
+    device_mismatches: int | None = None
+    complete: bool = False
 
 
-def long_stream_inputs(n_inputs: int, samples: int) -> np.ndarray:
-    """The long stream's Q12 inputs (samples, n_inputs), as run_long_stream draws them:
-    blocks of 4096 samples of wide noise, a held top, a held zero, int32 extremes, a
-    ramp, the top again, then in-range noise twice."""
-    r = xorshift32_draws(STREAM_SEED, samples * n_inputs).reshape(samples, n_inputs)
-    n = np.arange(samples)[:, None]
-    block = (n >> STREAM_BLOCK_BITS) & 7
-    choices = [
-        (r >> 19) - STREAM_BELOW,
-        np.full_like(r, X_ONE),
-        np.zeros_like(r),
-        np.where(r & 1, INT32_MAX, INT32_MIN),
-        np.broadcast_to(n & (X_ONE - 1), r.shape),
-        np.full_like(r, X_ONE),
-        r >> (32 - X_FRAC),
-        r >> (32 - X_FRAC),
-    ]
-    return np.choose(block, choices).astype(np.int64)
-
-
-def stream_checkpoints(outputs: np.ndarray) -> dict[int, int]:
-    """{samples so far: FNV-1a hash of every output so far} at every STREAM_EVERY
-    samples and after the last, as run_long_stream prints them."""
-    flat = np.asarray(outputs, dtype=np.int64).astype(np.uint32)
-    h, out = FNV_OFFSET, {}
-    total = len(flat)
-    for i, row in enumerate(flat):
-        for v in row:
-            u = int(v)
-            for b in range(4):
-                h = ((h ^ ((u >> (8 * b)) & 0xFF)) * FNV_PRIME) & 0xFFFFFFFF
-        if (i + 1) % STREAM_EVERY == 0 or i + 1 == total:
-            out[i + 1] = h
-    return out
-
-
-def parse_stream(text: str) -> tuple[dict[int, int], bool]:
-    """The H lines of the long-stream image ({samples: hash}) and whether it ended."""
-    marks: dict[int, int] = {}
+def parse_stream(text: str) -> StreamOutput:
+    """The long-stream image's BEGIN line, its H checkpoints and its END line."""
+    out = StreamOutput()
+    begun = False
     for raw in text.splitlines():
-        words = raw.split()
-        if words[:1] == ["H"] and len(words) == 3:
+        line = raw.strip()
+        if line.startswith("SNN2C-STREAM BEGIN"):
+            out.header = _kv(line.split()[2:])
+            begun = True
+        elif begun and line.startswith("SNN2C-STREAM END"):
+            out.device_mismatches = _kv(line.split()[2:]).get("mismatches")
+            out.complete = True
+            break
+        elif begun and line:
+            words = line.split()
             try:
-                marks[int(words[1])] = int(words[2])
+                if words[0] != "H" or len(words) != 3:
+                    raise ValueError(words[0])
+                out.marks[int(words[1])] = int(words[2])
             except ValueError:
-                raise Snn2cError(f"unexpected stream output line: {raw.strip()!r}") from None
-        elif raw.strip() == "SNN2C-STREAM END":
-            return marks, True
-    return marks, False
+                raise Snn2cError(f"unexpected stream output line: {line!r}") from None
+    return out
 
 
 def inference_symbol(streaming: bool) -> str:
@@ -155,7 +130,17 @@ def c_int(v: int) -> str:
     return "(-2147483647 - 1)" if v == -(2**31) else str(v)
 
 
-def template_view(vec: Vectors) -> dict:
+@dataclass(frozen=True)
+class StreamExpect:
+    """The long stream an image is built for: its length, whether it counts spikes,
+    and the reference's checkpoints {samples so far: hash} (reference.longstream)."""
+
+    samples: int
+    counters: bool
+    marks: dict[int, int]
+
+
+def template_view(vec: Vectors, stream: StreamExpect | None = None) -> dict:
     def rows(a: np.ndarray, width: int, fmt=c_int) -> list[list[str]]:
         out = [[fmt(v) for v in row] for row in a]
         return out or [["0"] * width]  # C99 has no empty initialisers
@@ -171,4 +156,11 @@ def template_view(vec: Vectors) -> dict:
         "xf_bits": rows(bits, f, lambda b: f"0x{int(b):08X}u"),
         "fq": rows(vec.fq, f),
         "fy": rows(vec.fy, vec.y.shape[1]),
+        "stream": None
+        if stream is None
+        else {
+            "samples": stream.samples,
+            "counters": int(stream.counters),
+            "expect": [f"{stream.marks[n]}u" for n in sorted(stream.marks)],
+        },
     }

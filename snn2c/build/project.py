@@ -7,7 +7,7 @@ Layout of a project folder (docs/boards.md):
     src/               model C, kernels, runtime, sensor_node_main.c (the app)
     config/board/      board_config.h for the real board
     config/emu/        board_config.h, UART driver and semihosting exit for QEMU
-    harness/           harness_main.c; vectors/harness_vectors.h (default vectors)
+    harness/           harness_main.c, harness_stream.h; vectors/harness_vectors.h
     ld/                board.ld (board memory map), qemu.ld (emulator's)
     Makefile           the same offline build, for people
     platformio.ini     official platform env + an offline env (pio/platform-snn2c)
@@ -28,7 +28,7 @@ import numpy as np
 from snn2c import __version__, ir, modelfile
 from snn2c.boards import Board, load_board_file
 from snn2c.build import toolchain
-from snn2c.build.harness import template_view
+from snn2c.build.harness import StreamExpect, template_view
 from snn2c.codegen import render_sources
 from snn2c.codegen.generator import environment as codegen_environment
 from snn2c.errors import Snn2cError
@@ -135,13 +135,13 @@ HARNESS_REPEAT_MS = 2000
 
 
 def image_defines(
-    variant: str, counters: bool, trace: bool = False, stream: int = 0
+    variant: str, counters: bool, trace: bool = False, stream: bool = False
 ) -> dict[str, str]:
     defines = {"SNN_MODEL_COUNT_SPIKES": "1" if counters else "0"}
     if trace:  # the step-by-step trace of the first vector (firmware/harness_main.c)
         defines["SNN2C_HARNESS_TRACE"] = "1"
-    if stream:  # the long generated stream of a streaming model
-        defines["SNN2C_HARNESS_STREAM"] = f"{int(stream)}u"
+    if stream:  # the long generated stream of a streaming model (firmware/harness_main.c)
+        defines["SNN2C_HARNESS_STREAM"] = "1"
     if variant == "harness-board":
         defines["SNN2C_HARNESS_REPEAT_MS"] = f"{HARNESS_REPEAT_MS}u"
     return defines
@@ -216,19 +216,23 @@ def _render_board_files(env, root: Path, board: Board, net: ir.Network, prov: st
     else:
         for name in ("board.h", "board_io.c", "board_espidf.c", "sensor_node_main.c"):
             _copy(fw / name, root / "src" / name)
-    _copy(fw / "harness_main.c", root / "harness/harness_main.c")
+    for name in ("harness_main.c", "harness_stream.h"):
+        _copy(fw / name, root / "harness" / name)
 
 
 def _uart_view(u) -> dict:
     return {"driver": u.driver, "base": f"0x{u.base:08X}", "clock_hz": u.clock_hz, "baud": u.baud}
 
 
-def write_harness_vectors(folder: Path, vec: Vectors, prov: str) -> None:
-    """Render harness_vectors.h (the vectors and the reference's results) into folder."""
+def write_harness_vectors(
+    folder: Path, vec: Vectors, prov: str, stream: StreamExpect | None = None
+) -> None:
+    """Render harness_vectors.h (the vectors and the reference's results, and the long
+    stream's expected checkpoints if given) into folder."""
     text = (
         environment()
         .get_template("firmware/harness_vectors.h.j2")
-        .render(template_view(vec), provenance=prov)
+        .render(template_view(vec, stream), provenance=prov)
     )
     _write(folder / "harness_vectors.h", text)
 
@@ -242,7 +246,7 @@ def compile_image(
     vectors_dir: str = "harness/vectors",
     elf_name: str | None = None,
     trace: bool = False,
-    stream: int = 0,
+    stream: bool = False,
 ) -> Path:
     elf = root / "out" / f"{elf_name or variant}.elf"
     toolchain.link_image(

@@ -15,7 +15,7 @@ from snn2c.emulate import trace
 from snn2c.emulate.qemu import count_windows, run_qemu
 from snn2c.errors import Snn2cError
 from snn2c.quantize import quantize
-from snn2c.reference import integer
+from snn2c.reference import longstream
 from snn2c.reference.vectors import Vectors, in_range_rows, make_vectors
 
 COUNT_SAMPLE = 6  # inferences whose instructions are counted (exec log ~100 B/instruction)
@@ -121,36 +121,46 @@ def _trace_first_bad(root, board, qnet, vec: Vectors, out, prov: str, timeout: f
     return {"vector": i, "found": div is not None, **(div or {}), "text": trace.describe(div)}
 
 
-def _long_stream(root: Path, board, qnet, samples: int, timeout: float) -> dict:
-    """Push `samples` generated samples on the device (the long-stream image) and compare
-    its running output hash at every checkpoint with the integer reference's."""
+def _long_stream(
+    root: Path, board, qnet, samples: int, prov: str, timeout: float, progress=None
+) -> dict:
+    """Push `samples` generated samples on the device (the long-stream image,
+    firmware/harness_main.c) and compare its running hash at every checkpoint with the
+    integer reference's (reference.longstream); the image checks itself too."""
+    marks = longstream.reference(qnet, samples, counters=True, progress=progress)
+    folder = root / "out" / "verify" / "stream"
+    expect = harness.StreamExpect(samples=samples, counters=True, marks=marks)
+    project.write_harness_vectors(folder, make_vectors(qnet, 1), prov, stream=expect)
     elf = project.compile_image(
-        root, board, "harness-qemu", elf_name="verify/harness-stream", stream=samples
+        root,
+        board,
+        "harness-qemu",
+        counters=True,
+        vectors_dir="out/verify/stream",
+        elf_name="verify/harness-stream",
+        stream=True,
     )
-    text = run_qemu(board, elf, timeout=max(timeout, samples / 1000.0)).stdout
-    device, ended = harness.parse_stream(text)
-    if not ended:
-        raise Snn2cError(f"{elf}: the long stream did not finish (got {len(device)} checkpoints)")
-    x = harness.long_stream_inputs(qnet.n_inputs, samples)
-    expect = harness.stream_checkpoints(integer.stream(qnet, x).outputs)
-    bad = [n for n in expect if device.get(n) != expect[n]]
+    run = run_qemu(board, elf, timeout=max(timeout, samples / 1000.0))
+    out = harness.parse_stream(run.stdout)
+    if not out.complete:
+        tail = (run.stdout.strip().splitlines() or ["<none>"])[-1]
+        raise Snn2cError(
+            f"the long stream did not finish in QEMU (exit {run.returncode}, "
+            f"{len(out.marks)} of {len(marks)} checkpoints, last line {tail!r})"
+        )
+    bad = [n for n in sorted(marks) if out.marks.get(n) != marks[n]]
     first = None
     if bad:
-        n = bad[0]
-        start = max((m for m in expect if m < n), default=0)
-        first = {
-            "samples": [start, n],
-            "device": device.get(n),
-            "reference": expect[n],
-            "text": f"the outputs differ between samples {start} and {n}",
-        }
+        first = {"sample": bad[0], "device": out.marks.get(bad[0]), "reference": marks[bad[0]]}
     return {
         "samples": samples,
-        "checkpoints": len(expect),
+        "checkpoints": len(marks),
         "mismatches": len(bad),
         "first_mismatch": first,
-        "inputs": "firmware/harness_main.c stream_input: noise beyond the range, held top, "
-        "zero, int32 extremes, ramp, in range (blocks of 4096)",
+        "device_reported_mismatches": out.device_mismatches,
+        "exit_code": run.returncode,
+        "inputs": longstream.DESCRIPTION,
+        "hash": longstream.HASH,
     }
 
 
@@ -168,12 +178,24 @@ def verify_qemu(
     seed: int = 0,
     count_sample: int = COUNT_SAMPLE,
     timeout: float = 120.0,
-    stream: int = 0,
+    stream: int | None = None,
+    progress=None,
 ) -> dict:
+    """Every vector on the board's QEMU machine against the reference, instructions per
+    inference on a sample; with stream, also the long stream of that many samples
+    (progress, if given, is told how many samples of its reference are done)."""
     root = Path(root)
     manifest, board, net = open_build(root, vectors)
-    if stream and not net.streaming:
-        raise Snn2cError(f"--stream: model '{net.name}' is not a streaming model")
+    if stream is not None:
+        if not net.streaming:
+            raise Snn2cError(
+                f"--stream: model '{net.name}' is not a streaming model "
+                "(its state is reset for every inference; there is no stream to push)"
+            )
+        if not 1 <= stream <= longstream.MAX_SAMPLES:
+            raise Snn2cError(
+                f"--stream: expected 1..{longstream.MAX_SAMPLES} samples, got {stream}"
+            )
     if board.qemu is None:
         raise Snn2cError(
             f"board '{board.name}' has no QEMU machine; boards with one: see `snn2c boards`"
@@ -230,10 +252,11 @@ def verify_qemu(
                 f"instruction count: expected {len(idx)} inference windows in the exec log, "
                 f"found {len(counts)}"
             )
-    long = _long_stream(root, board, qnet, stream, timeout) if stream else None
+    long = None
+    if stream is not None:
+        long = _long_stream(root, board, qnet, stream, prov, timeout, progress)
     sz = toolchain.size(board, elf)
     return {
-        "stream": long,
         "board": board.name,
         "emulator": "qemu",
         "machine": board.qemu.machine if board.qemu else "?",
@@ -253,4 +276,5 @@ def verify_qemu(
         "elf": str(elf),
         "harness_flash_bytes": sz.flash,
         "model_hash": manifest.get("model_hash"),
+        "stream": long,
     }

@@ -4,6 +4,11 @@
  *   host_harness infer      stdin: rows of SNN_MODEL_N_INPUTS Q12 integers
  *                           stdout per row: outputs (Q16) then spike counts
  *   host_harness stream     the same, the rows pushed as one stream (streaming models)
+ *   host_harness longstream N
+ *                           the long stream of firmware/harness_stream.h (streaming
+ *                           models): per sample "x ... : result row", and after every
+ *                           SNN_STREAM_EVERY samples and the last "H n hash", as the
+ *                           long-stream image hashes them
  *   host_harness trace      stdin: one row; stdout per step and layer:
  *                           "t layer v0 v1 ..." (membranes after the step)
  *   host_harness horizon    stdin: one row; stdout: how many of 3 x SNN_MODEL_STEPS
@@ -17,6 +22,7 @@
 #include <string.h>
 
 #include "snn_model.h"
+#include "harness_stream.h"
 
 static int read_ints(int32_t *x)
 {
@@ -60,6 +66,36 @@ int main(int argc, char **argv)
         while (read_ints(x)) {
             snn_model_push(x, y);
             print_result(y);
+        }
+#else
+        fprintf(stderr, "not a streaming model\n");
+        return 2;
+#endif
+    } else if (strcmp(mode, "longstream") == 0) {
+#if SNN_MODEL_STREAMING
+        const uint32_t total = argc > 2 ? (uint32_t)strtoul(argv[2], 0, 10) : 0u;
+        uint32_t rng = SNN_STREAM_SEED;
+        uint32_t h = SNN_FNV_OFFSET;
+        snn_model_reset();
+        for (uint32_t n = 0; n < total; n++) {
+            for (int j = 0; j < SNN_MODEL_N_INPUTS; j++) {
+                x[j] = harness_stream_input(&rng, n);
+                printf("%ld ", (long)x[j]);
+            }
+            snn_model_push(x, y);
+            printf(": ");
+            print_result(y);
+            for (int o = 0; o < SNN_MODEL_N_OUTPUTS; o++) {
+                h = harness_fnv1a_u32(h, (uint32_t)y[o]);
+            }
+#if SNN_MODEL_COUNT_SPIKES
+            for (int l = 0; l <= SNN_MODEL_N_LAYERS; l++) {
+                h = harness_fnv1a_u32(h, snn_model_spike_count[l]);
+            }
+#endif
+            if ((n + 1u) % SNN_STREAM_EVERY == 0u || n + 1u == total) {
+                printf("H %lu %lu\n", (unsigned long)(n + 1u), (unsigned long)h);
+            }
         }
 #else
         fprintf(stderr, "not a streaming model\n");
