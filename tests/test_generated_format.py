@@ -68,9 +68,16 @@ def test_generated_sources_are_clang_format_clean(tmp_path):
         [exe, "--dry-run", "--Werror", *map(str, written)], capture_output=True, text=True
     )
     assert res.returncode == 0, res.stderr[:3000]
-    # the streaming cases are streaming models (and one of them saturates)
+    # the streaming cases are streaming models (and one of them saturates); a static
+    # model has none of their code, only the define
     assert "snn_model_push" in (tmp_path / "stream-flat" / "snn_model.h").read_text()
     assert not quantize(dict(networks())["stream-flat"]).proven
+    for name in ("int16", "izhikevich"):
+        header = (tmp_path / name / "snn_model.h").read_text()
+        source = (tmp_path / name / "snn_model.c").read_text()
+        assert "#define SNN_MODEL_STREAMING 0" in header
+        assert "void snn_model_push" not in header and "snn_model_push(" not in source
+        assert "snn_sample_begin" not in source and "Streaming" not in header
 
 
 def test_the_format_check_can_fail(tmp_path):
