@@ -184,3 +184,11 @@ def test_train_streaming_end_to_end(tmp_path, capsys):
 
     m = regression_metrics(ds.y_test, y, net.target)
     assert m["smape"] == pytest.approx(doc["metrics"]["quantized"]["smape"], rel=1e-12)
+    # inspect and report know a streaming model; report scores it as the trainer does
+    assert main(["inspect", str(out), "--json"]) == 0
+    info = json.loads(capsys.readouterr().out)
+    assert info["streaming"] is True and info["proof_horizon"] == "for ever"
+    assert main(["report", str(out), "--no-ann", "--json"]) == 0
+    rep = json.loads(capsys.readouterr().out)
+    assert rep["streaming"] is True
+    assert rep["accuracy"]["snn_quantized"]["r2"] == pytest.approx(m["r2"], rel=1e-12)

@@ -61,6 +61,8 @@ def summary(path: str) -> dict:
         ),
         "weight_bytes": int(sum(x["weight_bytes"] for x in layers) + d.weight.size * 2),
         "formats": {"input": "Q12", "membrane": "Q16", "output": "Q16"},
+        "streaming": net.streaming,
+        "proof_horizon": "for ever" if net.streaming else f"{net.steps} steps after a reset",
         "counting_form": countform.why_not(q) is None,
         "counting_form_reason": countform.why_not(q),
         "metadata": net.metadata,
@@ -89,7 +91,12 @@ def run(args: argparse.Namespace) -> int:
     d = s["decoder"]
     print(f"  decoder  {d['kind']}, {d['outputs']} output(s), weights {d['weight_format']}")
     print(f"  total    {s['parameters']} parameters, {s['weight_bytes']} bytes of weights")
-    if s["counting_form"]:
+    if s["streaming"]:
+        print(
+            f"  stream   snn_model_push: {e['steps']} steps per sample, the state carried "
+            "from sample to sample; range proof for ever (docs/streaming.md)"
+        )
+    elif s["counting_form"]:
         print(
             "  infer    counting form: the same bits without the time steps (docs/fixed-point.md)"
         )

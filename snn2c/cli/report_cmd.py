@@ -246,7 +246,8 @@ def _f(v, spec: str = ".4g") -> str:
 def _summary(d: dict) -> None:
     a = d["accuracy"]
     print(
-        f"{d['model']}: {d['encoder']} encoder, {d['decoder']} decoder, T = {d['steps']}, {d['dataset']}"
+        f"{d['model']}: {d['encoder']} encoder, {d['decoder']} decoder, T = {d['steps']}"
+        f"{' per sample (streaming)' if d.get('streaming') else ''}, {d['dataset']}"
     )
     for key, label in (
         ("snn_float", "SNN float"),
@@ -261,7 +262,8 @@ def _summary(d: dict) -> None:
             print(f"  {label:<14} MSE {_f(m['mse'])} (scaled)  R2 {_f(m['r2'], '.4f')}")
     s = d["synops"]
     print(
-        f"  per inference: {_f(d['spikes_per_inference']['total'], '.1f')} spikes, "
+        f"  per {'sample' if d.get('streaming') else 'inference'}: "
+        f"{_f(d['spikes_per_inference']['total'], '.1f')} spikes, "
         f"sparsity {_f(d['activation_sparsity']['total'], '.3f')}, "
         f"{_f(s['mac'], '.1f')} MAC + {_f(s['ac'], '.1f')} AC, "
         f"{_f(d['membrane_updates']['executed'], '.0f')} membrane updates"

@@ -183,6 +183,7 @@ def model_report(
         "encoder": net.encoder.kind,
         "decoder": net.decoder.kind,
         "steps": net.steps,
+        "streaming": net.streaming,
         "dt": net.dt,
         "accuracy": accuracy,
         "ann": ann_info,
