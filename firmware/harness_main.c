@@ -71,6 +71,18 @@ static void put_row(const int32_t *v, unsigned n)
     }
 }
 
+/* The end of a BEGIN line: what each result row holds. */
+static void put_model_shape(void)
+{
+    board_puts(" outputs=");
+    board_put_u32(SNN_MODEL_N_OUTPUTS);
+    board_puts(" layers=");
+    board_put_u32(SNN_MODEL_N_LAYERS);
+    board_puts(" counters=");
+    board_put_u32(SNN_MODEL_COUNT_SPIKES);
+    board_puts("\n");
+}
+
 static unsigned differs(const int32_t *a, const int32_t *b, unsigned n)
 {
     for (unsigned j = 0; j < n; j++) {
@@ -93,13 +105,7 @@ static inline __attribute__((always_inline)) uint32_t run_vectors(void)
     board_put_u32(HARNESS_N_VECTORS);
     board_puts(" floats=");
     board_put_u32(HARNESS_N_FLOATS);
-    board_puts(" outputs=");
-    board_put_u32(SNN_MODEL_N_OUTPUTS);
-    board_puts(" layers=");
-    board_put_u32(SNN_MODEL_N_LAYERS);
-    board_puts(" counters=");
-    board_put_u32(SNN_MODEL_COUNT_SPIKES);
-    board_puts("\n");
+    put_model_shape();
     snn_model_reset(); /* a stream starts from the reset state (a static model resets anyway) */
 
     for (unsigned i = 0; i < n_vectors; i++) {
@@ -209,13 +215,7 @@ static uint32_t run_long_stream(void)
     board_put_u32(HARNESS_STREAM_N);
     board_puts(" every=");
     board_put_u32(SNN_STREAM_EVERY);
-    board_puts(" outputs=");
-    board_put_u32(SNN_MODEL_N_OUTPUTS);
-    board_puts(" layers=");
-    board_put_u32(SNN_MODEL_N_LAYERS);
-    board_puts(" counters=");
-    board_put_u32(SNN_MODEL_COUNT_SPIKES);
-    board_puts("\n");
+    put_model_shape();
     snn_model_reset();
     for (uint32_t n = 0; n < HARNESS_STREAM_N; n++) {
         for (unsigned j = 0; j < SNN_MODEL_N_INPUTS; j++) {

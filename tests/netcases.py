@@ -186,3 +186,15 @@ def scaled_accumulator_network() -> ir.Network:
     neuron = dataclasses.replace(last.neuron, leak_shift=0)
     last = ir.DenseLayer(w1, np.array([30000.0]), neuron)
     return dataclasses.replace(base, layers=(h, last), name="scaled-acc")
+
+
+def streaming_variant(net: ir.Network, readout_shift: int | None = 2) -> ir.Network:
+    """net as a streaming model whose readout leaks by 2**-readout_shift per step
+    (None: not at all, beta = 1, so its proof needs saturation)."""
+    last = net.layers[-1]
+    if readout_shift is None:
+        neuron = dataclasses.replace(last.neuron, leak="mul", beta=1.0)
+    else:
+        neuron = dataclasses.replace(last.neuron, leak="shift", leak_shift=readout_shift)
+    layers = (*net.layers[:-1], dataclasses.replace(last, neuron=neuron))
+    return dataclasses.replace(net, layers=layers, streaming=True)

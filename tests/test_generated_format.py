@@ -14,6 +14,8 @@ from snn2c.codegen import render_sources
 from snn2c.netgen import random_network
 from snn2c.quantize import quantize
 
+from netcases import streaming_variant
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -33,23 +35,12 @@ def networks():
     yield "izhikevich", dataclasses.replace(net, layers=(izh, *net.layers[1:]))
     # streaming models: snn_model_push, the per-sample start, the header's proof line
     # (a non-leaky readout saturates, a long line in the header)
-    yield "stream-leaky", _streaming(random_network(5, hidden=(8,)), leak_shift=2)
-    yield "stream-flat", _streaming(random_network(6, encoder="direct"), leak_shift=None)
+    yield "stream-leaky", streaming_variant(random_network(5, hidden=(8,)), 2)
+    yield "stream-flat", streaming_variant(random_network(6, encoder="direct"), None)
     bern = random_network(7, encoder="rate_bernoulli", decoder="rate")
     izh = dataclasses.replace(bern.layers[0], neuron=ir.NeuronSpec.izhikevich())
     bern = dataclasses.replace(bern, layers=(izh, *bern.layers[1:]))
-    yield "stream-izh-bernoulli", _streaming(bern, leak_shift=3)
-
-
-def _streaming(net: ir.Network, leak_shift: int | None) -> ir.Network:
-    """net as a streaming model whose readout leaks by 2**-leak_shift (None: not at all)."""
-    last = net.layers[-1]
-    if leak_shift is None:
-        neuron = dataclasses.replace(last.neuron, leak="mul", beta=1.0)
-    else:
-        neuron = dataclasses.replace(last.neuron, leak="shift", leak_shift=leak_shift)
-    layers = (*net.layers[:-1], dataclasses.replace(last, neuron=neuron))
-    return dataclasses.replace(net, layers=layers, streaming=True)
+    yield "stream-izh-bernoulli", streaming_variant(bern, 3)
 
 
 def test_generated_sources_are_clang_format_clean(tmp_path):

@@ -5,8 +5,6 @@ checkpoints are integer.stream's; and a streaming network driven by a held maxim
 
 from __future__ import annotations
 
-import dataclasses
-
 import numpy as np
 import pytest
 
@@ -17,15 +15,9 @@ from snn2c.netgen import random_network
 from snn2c.quantize import quantize
 from snn2c.reference import integer, longstream
 
+from netcases import streaming_variant
+
 BLOCK = longstream.BLOCK
-
-
-def _streaming(net: ir.Network, shift: int = 2) -> ir.Network:
-    last = net.layers[-1]
-    neuron = dataclasses.replace(last.neuron, leak="shift", leak_shift=shift)
-    return dataclasses.replace(
-        net, layers=(*net.layers[:-1], dataclasses.replace(last, neuron=neuron)), streaming=True
-    )
 
 
 def test_the_blocks_hold_what_they_promise():
@@ -94,7 +86,7 @@ def test_reference_checkpoints_are_integer_stream_in_chunks(monkeypatch):
     """reference() runs integer.stream a chunk at a time from the state the last chunk
     left: the same hashes as one integer.stream over the whole stream."""
     monkeypatch.setattr(longstream, "STREAM_EVERY", 700)  # several chunks, quickly
-    qnet = quantize(_streaming(random_network(2, n_features=2, hidden=(6,), steps=2)))
+    qnet = quantize(streaming_variant(random_network(2, n_features=2, hidden=(6,), steps=2)))
     n = 3 * 700 + 123
     x, _ = longstream.inputs(qnet.n_inputs, n)
     whole = integer.stream(qnet, x)
@@ -124,7 +116,9 @@ def test_parse_stream_output():
 def _held_maximum_net() -> ir.Network:
     """Every layer leaks (so the proof holds for ever) and the drive is strong: a held
     maximum pushes the membranes towards their bounds."""
-    return _streaming(random_network(8, n_features=2, hidden=(12,), steps=2, weight_scale=6.0))
+    return streaming_variant(
+        random_network(8, n_features=2, hidden=(12,), steps=2, weight_scale=6.0)
+    )
 
 
 @pytest.mark.slow

@@ -14,19 +14,12 @@ from snn2c.netgen import random_network
 from snn2c.quantize import quantize
 from snn2c.reference import floatsim, integer, predict
 from snn2c.train import datasets
-from tests.netcases import make_inputs
-
-
-def _leaky_readout(net: ir.Network, shift: int = 2) -> ir.Network:
-    last = net.layers[-1]
-    neuron = dataclasses.replace(last.neuron, leak="shift", leak_shift=shift)
-    layers = (*net.layers[:-1], dataclasses.replace(last, neuron=neuron))
-    return dataclasses.replace(net, layers=layers, streaming=True)
+from tests.netcases import make_inputs, streaming_variant
 
 
 def _stream_net(seed: int = 3, **kw) -> ir.Network:
     params = dict(n_features=2, hidden=(16,), steps=4, weight_scale=4.0) | kw
-    return _leaky_readout(random_network(seed, **params))
+    return streaming_variant(random_network(seed, **params))
 
 
 def test_a_stream_carries_state_and_equals_run_sample_by_sample():

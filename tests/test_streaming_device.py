@@ -21,18 +21,7 @@ from snn2c.reference import integer, longstream
 
 from _boards_helpers import need_qemu
 from hostc import build_host
-
-
-def _streaming(net: ir.Network, readout_shift: int | None = 2) -> ir.Network:
-    """net as a streaming model; its readout leaks by 2**-readout_shift (None: not at all)."""
-    last = net.layers[-1]
-    if readout_shift is None:
-        neuron = dataclasses.replace(last.neuron, leak="mul", beta=1.0)
-    else:
-        neuron = dataclasses.replace(last.neuron, leak="shift", leak_shift=readout_shift)
-    layers = (*net.layers[:-1], dataclasses.replace(last, neuron=neuron))
-    return dataclasses.replace(net, layers=layers, streaming=True)
-
+from netcases import streaming_variant
 
 CASES = {
     "population-membrane": dict(encoder="population", weight_scale=4.0),
@@ -48,13 +37,13 @@ def _case(name: str) -> ir.Network:
     params = dict(CASES[name])
     flat = params.pop("_flat", False)
     net = random_network(11, n_features=2, steps=5, **params)
-    return _streaming(net, None if flat else 2)
+    return streaming_variant(net, None if flat else 2)
 
 
 def _izhikevich() -> ir.Network:
     net = random_network(12, n_features=2, steps=6, weight_scale=4.0)
     hidden = dataclasses.replace(net.layers[0], neuron=ir.NeuronSpec.izhikevich("chattering"))
-    return _streaming(dataclasses.replace(net, layers=(hidden, *net.layers[1:])))
+    return streaming_variant(dataclasses.replace(net, layers=(hidden, *net.layers[1:])))
 
 
 def _net(name: str) -> ir.Network:
