@@ -86,3 +86,18 @@ def test_renode_refuses_a_board_it_has_no_model_of(tmp_path, capsys, model):
     (fw / "board.json").write_text(json.dumps(doc))
     assert main(["verify", str(fw), "--emulator", "renode"]) == 2
     assert "Renode has no model of it" in capsys.readouterr().err
+
+
+def test_a_streaming_model_verifies_in_renode(tmp_path, capsys):
+    """The harness pushes its vectors as one stream; Renode's outputs equal the stream's
+    reference and its count per sample equals QEMU's for the same image."""
+    from netcases import streaming_variant
+
+    path = tmp_path / "s.snn"
+    net = streaming_variant(random_network(12, n_features=2, hidden=(10,), weight_scale=4.0))
+    modelfile.save(net, path)
+    fw = _build(path, "nucleo-f401", tmp_path / "fw")
+    assert main(["verify", str(fw), "--emulator", "renode", "--vectors", "40", "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["mismatches"] == 0
+    assert doc["qemu_instructions_per_inference"] == doc["instructions_per_inference"] > 0
