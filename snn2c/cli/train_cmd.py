@@ -13,6 +13,7 @@ from typing import Any
 from snn2c import ir
 from snn2c.cli._common import emit_json, options_to
 from snn2c.errors import Snn2cError
+from snn2c.train.datasets import TIME_SERIES
 
 
 def _widths(text: str) -> tuple[int, ...]:
@@ -181,7 +182,7 @@ def run(args: argparse.Namespace) -> int:
     )
     for key, label in rows:
         if key in m:
-            series = args.dataset in ("mackey-glass", "mackey-glass-nb", "seattle-temps")
+            series = args.dataset in TIME_SERIES
             extra = f"  NDEI {m[key]['ndei']:.4f}  sMAPE {m[key]['smape']:.2f}" if series else ""
             print(f"  {label:<12} test R2 {m[key]['r2']:.4f}  MSE {m[key]['mse']:.5f}{extra}")
     print(

@@ -8,13 +8,20 @@ from snn2c import ir
 from snn2c.contract import V_FRAC
 from snn2c.quantize import QuantizedNetwork
 from snn2c.reference.floatsim import normalize_float, run_float, stream_float
-from snn2c.reference.integer import Result, normalize, run, stream
+from snn2c.reference.integer import Result, State, normalize, run, stream
 
 
-def run_rows(qnet: QuantizedNetwork, x_q: np.ndarray) -> Result:
+def run_rows(
+    qnet: QuantizedNetwork, x_q: np.ndarray, *, state: State | None = None, trace: bool = False
+) -> Result:
     """The integer reference on rows of Q12 inputs as the device sees them: independent
-    inferences for a static model, one stream in row order for a streaming model."""
-    return stream(qnet, x_q) if qnet.streaming else run(qnet, x_q)
+    inferences for a static model, one stream in row order for a streaming model (from
+    `state`, where the rows before them left it, or from the reset)."""
+    if qnet.streaming:
+        return stream(qnet, x_q, state, trace=trace)
+    if state is not None:
+        raise ValueError("a static model's rows always start from the reset state")
+    return run(qnet, x_q, trace=trace)
 
 
 def to_user_units(net: ir.Network, y: np.ndarray) -> np.ndarray:

@@ -8,7 +8,8 @@ import numpy as np
 
 from snn2c.contract import X_ONE
 from snn2c.quantize import QuantizedNetwork
-from snn2c.reference.integer import normalize, run, stream
+from snn2c.reference import run_rows
+from snn2c.reference.integer import normalize
 
 
 @dataclass(frozen=True)
@@ -56,7 +57,7 @@ def make_vectors(qnet: QuantizedNetwork, n: int, *, seed: int = 0) -> Vectors:
     x_q = (np.vstack(rows) if rows else np.zeros((0, f))).astype(np.int64).astype(np.int32)
     x_q = x_q[:n]
     # a streaming model's vectors are one stream: the Q rows continue after the Y rows
-    res = stream(qnet, x_q.astype(np.int64)) if qnet.streaming else run(qnet, x_q.astype(np.int64))
+    res = run_rows(qnet, x_q.astype(np.int64))
 
     m = min(n, 16)
     low, high = net.inputs.low, net.inputs.high
@@ -67,12 +68,12 @@ def make_vectors(qnet: QuantizedNetwork, n: int, *, seed: int = 0) -> Vectors:
         fl.append(low + rng.uniform(-0.1, 1.1, (m - len(fl), f)) * width)
     x_f = (np.vstack(fl) if fl else np.zeros((0, f))).astype(np.float32)[:m]
     fq = normalize(net, x_f.astype(np.float64)) if m else np.zeros((0, f), np.int32)
-    if not m:
-        fy = np.zeros((0, net.n_outputs))
-    elif qnet.streaming:
-        fy = stream(qnet, fq.astype(np.int64), state=res.state).outputs
-    else:
-        fy = run(qnet, fq.astype(np.int64)).outputs
+    after = res.state if qnet.streaming else None
+    fy = (
+        run_rows(qnet, fq.astype(np.int64), state=after).outputs
+        if m
+        else np.zeros((0, net.n_outputs))
+    )
     return Vectors(
         x_q=x_q,
         y=np.asarray(res.outputs, dtype=np.int64),

@@ -10,7 +10,7 @@ import numpy as np
 from snn2c import ir
 from snn2c.errors import Snn2cError
 from snn2c.quantize import QuantizedNetwork
-from snn2c.reference import normalize, predict, stream
+from snn2c.reference import normalize, predict, run_rows
 from snn2c.reference.integer import State
 from snn2c.report import ann, energy, figures
 from snn2c.report.metrics import activity
@@ -106,7 +106,7 @@ def _state_before_test(qnet: QuantizedNetwork, data: TestData) -> State | None:
     """A streaming model's state when the test rows start; None for a static model."""
     if not qnet.streaming:
         return None
-    return stream(qnet, normalize(qnet.source, _before_test(data))).state
+    return run_rows(qnet, normalize(qnet.source, _before_test(data))).state
 
 
 def model_report(

@@ -29,7 +29,8 @@ from snn2c import ir
 from snn2c.contract import X_ONE
 from snn2c.quantize import quantize
 from snn2c.quantize.plan import QuantizedNetwork
-from snn2c.reference.integer import Result, State, gaussian_activation, run, sigmoid_q15, stream
+from snn2c.reference import run_rows
+from snn2c.reference.integer import Result, State, gaussian_activation, sigmoid_q15
 
 
 @dataclass(frozen=True)
@@ -191,7 +192,7 @@ def activity(
     state the samples before them left, or from the reset)."""
     qnet = qnet or quantize(net)
     x_q = np.asarray(x_q, dtype=np.int64)
-    res = stream(qnet, x_q, state, trace=True) if qnet.streaming else run(qnet, x_q, trace=True)
+    res = run_rows(qnet, x_q, state=state, trace=True)
     assert res.spikes is not None and res.membranes is not None
     names = layer_names(net)
     batch = x_q.shape[0]

@@ -38,9 +38,6 @@ class LayerState:
     v: tuple[torch.Tensor, ...]
     u: tuple[torch.Tensor, ...]
 
-    def detach(self) -> LayerState:
-        return LayerState(tuple(t.detach() for t in self.v), tuple(t.detach() for t in self.u))
-
 
 def leak_beta(shift: int | None) -> float:
     """beta = 1 - 2^-shift; shift None is no leak at all (beta = 1)."""
