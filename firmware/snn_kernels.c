@@ -450,6 +450,11 @@ SNN_INLINE int32_t snn_integrate(int32_t v, int32_t cur, const snn_lif_params_t 
     return snn_integrate_by(v, cur, p->saturate);
 }
 
+SNN_INLINE uint8_t snn_fires(int32_t v, const snn_lif_params_t *p)
+{
+    return (uint8_t)(p->fire_ge ? v >= p->threshold : v > p->threshold);
+}
+
 /*
  * The common configuration (shift leak, reset by subtraction in the same step,
  * V > threshold, range proven) in a loop of its own: no per-neuron branching on
@@ -481,20 +486,25 @@ uint32_t snn_lif_step_s32(int32_t *v, const int32_t *cur, uint16_t n, const snn_
     uint32_t count = 0;
     for (uint32_t i = 0; i < n; i++) {
         int32_t vi;
+        uint8_t s = 0;
         if (p->reset_delayed) {
-            /* snnTorch's reset_delay: the spike of step t-1 resets during step t */
-            const uint8_t prev = spikes[i];
+            /*
+             * snnTorch's reset_delay: the spike of step t-1 resets during step t.
+             * Spyx (fire_first) fires on V before the step, and that spike resets now.
+             */
+            const uint8_t prev = p->fire_first ? snn_fires(v[i], p) : spikes[i];
             vi = (prev && p->reset_zero) ? 0 : snn_leak(v[i], p);
             vi = snn_integrate(vi, cur[i], p);
             if (prev && !p->reset_zero) {
                 vi = snn_integrate(vi, -p->threshold, p);
             }
+            s = p->fire_first ? prev : snn_fires(vi, p);
         } else {
             vi = snn_integrate(snn_leak(v[i], p), cur[i], p);
-        }
-        const uint8_t s = (uint8_t)(p->fire_ge ? vi >= p->threshold : vi > p->threshold);
-        if (s && !p->reset_delayed) {
-            vi = p->reset_zero ? 0 : vi - p->threshold;
+            s = snn_fires(vi, p);
+            if (s) {
+                vi = p->reset_zero ? 0 : vi - p->threshold;
+            }
         }
         v[i] = vi;
         spikes[i] = s;

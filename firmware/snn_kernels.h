@@ -155,12 +155,14 @@ typedef struct {
     uint8_t fire_ge;       /* 1: spike when V >= threshold; 0: when V > threshold */
     uint8_t saturate;      /* 1: V + I in 64 bits, clamped to int32 */
     uint8_t reset_delayed; /* 1: the previous step's spike resets while integrating */
+    uint8_t fire_first;    /* 1 (with reset_delayed): fire on V before the step (Spyx) */
 } snn_lif_params_t;
 
 /*
  * One LIF step (leak, integrate, fire, reset) for n neurons.
  *   v [n] Q16 state, cur [n] Q16 input current, spikes [n] in: the previous
  *   step's spikes (read for the delayed reset), out: this step's spikes (0/1).
+ *   A fire_first layer's spikes of this step are those of V before the step.
  * Returns the number of spikes.
  */
 uint32_t snn_lif_step_s32(int32_t *v, const int32_t *cur, uint16_t n, const snn_lif_params_t *p,

@@ -99,6 +99,13 @@ class Reset(StrEnum):
 class ResetTiming(StrEnum):
     SAME_STEP = "same_step"
     NEXT_STEP = "next_step"  # snnTorch's reset_delay: the spike of t-1 resets during t
+    FIRE_FIRST = "fire_first"  # Spyx's LIF: fire on V(t-1), then leak, integrate, reset
+
+    @property
+    def delayed(self) -> bool:
+        """The reset of a spike lands while the next input is integrated (the membrane seen
+        at a spiking step is the value before its reset)."""
+        return self is not ResetTiming.SAME_STEP
 
 
 class Fire(StrEnum):

@@ -122,6 +122,9 @@ class NeuronSpec:
     reset_timing "same_step" resets right after the spike; "next_step" applies the
     reset of step t-1 while integrating step t (snnTorch's reset_delay=True):
     V_t = beta V_{t-1} + I_t - theta s_{t-1} (subtract) or (0 if s_{t-1} else beta V_{t-1}) + I_t (zero).
+    "fire_first" (Spyx's LIF) fires on the membrane held from the previous step and then
+    leaks, integrates and resets: s_t = [V_{t-1} > theta], then the update above with s_t
+    in place of s_{t-1}. Its membranes are next_step's; each spike leaves one step later.
     """
 
     kind: Neuron = Neuron.LIF

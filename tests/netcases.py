@@ -19,7 +19,7 @@ WIDTHS = (1, 2, 7, 16, 33, 64, 100, 256)
 
 def equivalence_networks() -> list[tuple[str, ir.Network]]:
     """24 networks (6 encoders x 4 decoders), depth 1-3, widths 1-256, 1-3 outputs,
-    int8/int16, shift/mul leak, subtract/zero reset, gt/ge firing."""
+    int8/int16, shift/mul leak, subtract/zero reset, gt/ge firing, the three reset timings."""
     cases = []
     rng = np.random.default_rng(2026)
     for k, (enc, dec) in enumerate(itertools.product(ENCODERS, DECODERS)):
@@ -39,7 +39,9 @@ def equivalence_networks() -> list[tuple[str, ir.Network]]:
             leak="mul" if k % 2 else "shift",
             reset="zero" if k % 3 == 2 else "subtract",
             fire="ge" if k % 5 in (1, 3) else "gt",
-            reset_timing="next_step" if k % 4 == 3 else "same_step",
+            reset_timing=(
+                "next_step" if k % 4 == 3 else "fire_first" if k % 8 == 5 else "same_step"
+            ),
         )
         net = _active(100 + k, params)
         cases.append((f"{k:02d}-{enc}-{dec}-d{depth}", net))

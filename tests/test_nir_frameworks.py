@@ -4,8 +4,9 @@ nucleo-f401 verified bit-exact in QEMU; and snn2c's export read back by them.
 
 Per framework (docs/nir.md has the table): snnTorch 1.0.0 (Leaky, the usual membrane
 readout `Leaky(reset_mechanism="none")` with a threshold it never reaches), Norse 1.1.0
-(LIFBoxCell, LIBoxCell) and Rockpool 3.1.0 (LIFNeuronTorch, ExpSynTorch, read with
-`--from rockpool`). Sinabs and Spyx are not here: docs/nir.md says why for each.
+(LIFBoxCell, LIBoxCell), Rockpool 3.1.0 (LIFNeuronTorch, ExpSynTorch, read with
+`--from rockpool`) and Spyx 1.0.0 (LIF, the PSU_LIF readout, read with `--from spyx`).
+Sinabs is not here: it does not install beside nir 1.0.8 (docs/nir.md).
 """
 
 from __future__ import annotations
@@ -309,3 +310,78 @@ def test_rockpool_to_qemu(tmp_path, capsys):
     assert err < 1e-4, err
     assert float(np.std(theirs)) > 0.05
     _verified_on_qemu(tmp_path, net, capsys)
+
+
+# ---------------------------------------------------------------------------------- Spyx
+
+SPYX_DT = 1.0  # spyx.nir.to_nir's default: tau = dt / (1 - beta) in steps
+
+
+def _spyx():
+    return pytest.importorskip("spyx.nn", reason="needs spyx (pip install 'snn2c[nir]')")
+
+
+def _spyx_net(seed: int = 0):
+    """Linear -> LIF (beta 0.85, fires on the previous step's V) -> Linear -> PSU_LIF with a
+    threshold it never reaches: the membrane readout Spyx writes as LI -> Threshold."""
+    sn = _spyx()
+    import jax.numpy as jnp
+    from flax import nnx
+
+    rngs = nnx.Rngs(seed)
+    dense = []
+    for fc in _linears(seed):
+        lin = nnx.Linear(fc.in_features, fc.out_features, rngs=rngs)
+        lin.kernel[...] = jnp.asarray(fc.weight.detach().numpy().T)
+        lin.bias[...] = jnp.asarray(fc.bias.detach().numpy())
+        dense.append(lin)
+    return sn.Sequential(
+        dense[0],
+        sn.LIF((N_HID,), beta=0.85, rngs=rngs),
+        dense[1],
+        sn.PSU_LIF((N_OUT,), beta=0.9, threshold=1e9, rngs=rngs),
+    )
+
+
+def _spyx_readout(model, u: np.ndarray) -> np.ndarray:
+    """The readout membrane after STEPS steps of Spyx's own scan (the last layer's state)."""
+    import jax.numpy as jnp
+
+    xs = jnp.broadcast_to(jnp.asarray(u, dtype=jnp.float32), (STEPS, *u.shape))
+    _, state = _spyx().run(model, xs)
+    return np.asarray(state[-1], dtype=np.float64)
+
+
+def _spyx_export(model, path: Path) -> Path:
+    from spyx.nir import to_nir
+
+    graph = to_nir(model, {"input": np.array([N_IN])}, {"output": np.array([N_OUT])}, dt=SPYX_DT)
+    nir.write(path, graph)
+    return path
+
+
+def test_spyx_to_qemu(tmp_path, capsys):
+    model = _spyx_net()
+    graph = _spyx_export(model, tmp_path / "net.nir")
+    guess = import_file(graph, ImportOptions(steps=STEPS))
+    assert any("--from spyx --dt 1 " in n for n in guess.notes), guess.notes  # dt from r = beta
+    res = import_file(graph, ImportOptions(steps=STEPS, dt=SPYX_DT, framework="spyx"))
+    net = res.net
+    assert [layer.neuron.kind for layer in net.layers] == ["lif", "li"]
+    hidden = net.layers[0].neuron
+    assert (hidden.reset, hidden.fire, hidden.reset_timing) == ("subtract", "gt", "fire_first")
+    u = _inputs()
+    theirs = _spyx_readout(model, u)
+    ours = run_float(net, u, trace=True)
+    err = float(np.abs(ours.outputs - theirs).max())
+    assert err < 1e-4, err  # float32 (JAX) against float64 (snn2c) over 16 steps
+    assert ours.spikes is not None and ours.spikes[1].sum() > 0  # the hidden layer fires
+    assert float(np.std(theirs)) > 0.1
+    # the one-step spike delay matters: snnTorch's timing (same membranes, spikes a step
+    # earlier) gives another readout
+    early = import_file(
+        graph, ImportOptions(steps=STEPS, dt=SPYX_DT, framework="spyx", reset_timing="next_step")
+    ).net
+    assert float(np.abs(run_float(early, u).outputs - theirs).max()) > 100 * err
+    doc = _verified_on_qemu(tmp_path, net, capsys)
+    assert doc["device_reported_mismatches"] == 0

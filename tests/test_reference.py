@@ -63,6 +63,18 @@ def test_hand_computed_delayed_reset():
     np.testing.assert_allclose(f.membranes[0][0, :, 0], [1.5, 1.25, 1.125, 1.0625])
 
 
+def test_hand_computed_fire_first():
+    # Spyx's LIF: s_t = [V_{t-1} > 65536], then V_t = V_{t-1} - (V_{t-1} >> 1) + 98304 - 65536 s_t:
+    # next_step's membranes, each spike one step later (the last one never leaves)
+    net = one_neuron(timing="fire_first")
+    res = integer.run(quantize(net), np.array([[4096]]), trace=True)
+    np.testing.assert_array_equal(res.membranes[0][0, :, 0], [98304, 81920, 73728, 69632])
+    np.testing.assert_array_equal(res.spikes[1][0, :, 0], [0, 1, 1, 1])
+    f = run_float(net, np.array([[1.0]]), trace=True)
+    np.testing.assert_allclose(f.membranes[0][0, :, 0], [1.5, 1.25, 1.125, 1.0625])
+    np.testing.assert_array_equal(f.spikes[1][0, :, 0], [0, 1, 1, 1])
+
+
 def test_float_simulator_agrees_on_hand_case():
     net = one_neuron()
     f = run_float(net, np.array([[1.0], [0.5]]))

@@ -42,7 +42,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--reset-timing",
         choices=ir.RESET_TIMINGS,
-        help="same_step (NIR's definition, default) or next_step (snnTorch's reset_delay=True)",
+        help="same_step (NIR's definition, default), next_step (snnTorch's reset_delay=True) "
+        "or fire_first (Spyx: fire on the previous step's V)",
     )
     p.add_argument("--name", help="model name (default: sidecar, else nir-import)")
     p.add_argument(
@@ -121,10 +122,16 @@ def run_import(args: argparse.Namespace) -> int:
         f"  encoder {net.encoder.kind}, {net.n_inputs} inputs; decoder {net.decoder.kind}, {net.n_outputs} outputs"
     )
     for i, layer in enumerate(result.layers):
+        spiking = (
+            f" thr={layer['threshold']:.6g} reset={layer['reset']}/{layer['reset_timing']} "
+            f"fire={layer['fire']}"
+            if layer["kind"] != "li"
+            else ""
+        )
         print(
             f"  layer {i}  {layer['synapse']}+{layer['neurons']} ({layer['type']}) "
-            f"{layer['n_in']} -> {layer['n_out']} {layer['kind']} beta={layer['beta']:.6g} "
-            f"thr={layer['threshold']:.6g} reset={layer['reset']}/{layer['reset_timing']}"
+            f"{layer['n_in']} -> {layer['n_out']} {layer['kind']} beta={layer['beta']:.6g}"
+            + spiking
         )
     for note in result.notes:
         print(f"  note: {note}")

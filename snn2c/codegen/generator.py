@@ -105,6 +105,7 @@ def _layer_view(index: int, layer) -> dict:
         "fire_ge": int(layer.fire == "ge"),
         "saturate": int(layer.saturate),
         "reset_delayed": int(layer.reset_delayed),
+        "fire_first": int(layer.fire_first),
         "proof": "saturating (range not proven to fit int32)"
         if layer.saturate
         else "proven to fit int32",

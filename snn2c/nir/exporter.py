@@ -51,6 +51,11 @@ def unexpressed(net: ir.Network) -> list[str]:
             notes.append(f"layer {i} resets by subtraction; NIR's LIF resets to v_reset = 0")
         if n.reset_timing == "next_step":
             notes.append(f"layer {i} resets on the next step; NIR resets at the spike")
+        elif n.reset_timing == "fire_first":
+            notes.append(
+                f"layer {i} fires on the previous step's membrane (Spyx); NIR fires on the "
+                "current one"
+            )
         if n.fire == "ge":
             notes.append(f"layer {i} fires on V >= threshold; NIR fires on V > threshold")
     return notes

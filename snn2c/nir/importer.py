@@ -31,6 +31,12 @@ from snn2c.nir import mapping
 from snn2c.textsafe import check_name
 
 FRAMEWORKS = tuple(r for r in mapping.RULES if r != "euler")  # --from: read as it runs
+# each reading's reset, comparison and reset timing for spiking layers (docs/nir.md)
+READINGS = {
+    "euler": (Reset.ZERO, Fire.GT, ResetTiming.SAME_STEP),  # NIR: v -> v_reset at the spike
+    "rockpool": (Reset.SUBTRACT, Fire.GE, ResetTiming.SAME_STEP),
+    "spyx": (Reset.SUBTRACT, Fire.GT, ResetTiming.FIRE_FIRST),
+}
 SIDECAR_KEY = "snn2c"
 SIDECAR_FORMAT = "snn2c-nir-sidecar"
 SNNTORCH_DT = 1e-4
@@ -54,7 +60,7 @@ class ImportOptions:
     reset: str | None = None  # NIR resets to v_reset (= 0): "zero" unless overridden
     reset_timing: str | None = None
     name: str | None = None
-    framework: str | None = None  # "rockpool": read the graph as Rockpool runs it
+    framework: str | None = None  # "rockpool", "spyx": read the graph as that framework runs it
 
 
 @dataclass
@@ -365,9 +371,9 @@ def import_graph(
             leak_shift=3,
             beta=d.beta,
             threshold=d.threshold if d.threshold is not None else 1.0,
-            reset=Reset.SUBTRACT if rule == "rockpool" else Reset.ZERO,
-            fire=Fire.GE if rule == "rockpool" else Fire.GT,
-            reset_timing=ResetTiming.SAME_STEP,
+            reset=READINGS[rule][0],
+            fire=READINGS[rule][1],
+            reset_timing=READINGS[rule][2],
         )
         layers.append(ir.DenseLayer(_frozen(weight), _frozen(bias), neuron))
         info.append(
@@ -413,6 +419,7 @@ def import_graph(
     if side is None:
         _snntorch_hint(chain, opts, notes)
         _rockpool_hint(chain, opts, notes)
+        _spyx_hint(chain, opts, notes)
     net = _network(graph, layers, model if sidecar_used else {}, opts, n_in, dt, source)
     for entry, layer in zip(info, net.layers, strict=True):
         n = layer.neuron
@@ -567,6 +574,42 @@ def _rockpool_hint(chain: list[tuple[str, Any]], opts: ImportOptions, notes: lis
             "node names look like Rockpool's: it runs its own update, not NIR's Euler step; "
             "pass --from rockpool and its --dt"
         )
+
+
+def _spyx_hint(chain: list[tuple[str, Any]], opts: ImportOptions, notes: list[str]) -> None:
+    """Spyx's to_nir names its nodes 'layer_<i>' (and 'layer_<i>_threshold') and writes
+    r = beta = 1 - dt/tau on LIF nodes, from which its dt follows."""
+    named = all(
+        re.fullmatch(r"layer_\d+(_threshold)?", name)
+        for name, node in chain
+        if _type(node) not in ("Input", "Output")
+    )
+    if opts.framework == "spyx":
+        notes.append(
+            "read as Spyx runs it: V = beta V + x (r is not a gain), subtractive reset, "
+            "V > threshold, each LIF/IF fires on the membrane of the previous step "
+            "(reset timing fire_first)"
+        )
+        return
+    if not named or opts.framework is not None:
+        return
+    dts = []
+    for _, node in chain:
+        if _type(node) == "LIF":
+            try:
+                tau = np.asarray(node.tau, dtype=np.float64)
+                r = np.asarray(node.r, dtype=np.float64)
+                dts.append(tau * (1.0 - r))  # r = beta = 1 - dt / tau
+            except (TypeError, ValueError, AttributeError):
+                return
+    dt = float(np.concatenate([d.reshape(-1) for d in dts]).mean()) if dts else 1.0
+    if dts and not all(np.allclose(d, dt, rtol=1e-4, atol=0) for d in dts):
+        return
+    how = "from r = 1 - dt/tau" if dts else "Spyx's default"
+    notes.append(
+        f"node names look like Spyx's to_nir: it runs its own update, not NIR's Euler step; "
+        f"pass --from spyx --dt {dt:.6g} ({how})"
+    )
 
 
 def _norse_like(chain: list[tuple[str, Any]]) -> bool:

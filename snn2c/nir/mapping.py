@@ -15,6 +15,10 @@ Rockpool 3.1 writes its own update, not NIR's Euler step: its LIFNeuronTorch run
 ``V = a V + I`` and its ExpSynTorch ``V = a (V + I)`` with a = exp(-dt/tau), and it
 writes r = tau a / dt for both. The "rockpool" rule reads a graph as Rockpool runs it:
 beta = a, g = r dt / (tau a) (= 1) for LIF and g = r dt / tau (= a) for LI.
+Spyx 1.0 runs ``V = beta V + x`` for every neuron (LIF, IF and PSU_LIF's membrane) and
+writes tau = dt / (1 - beta) with r = beta (LIF) or 1 (IF, LI): r is not the input gain
+it simulates. The "spyx" rule reads beta = 1 - dt/tau and g = 1; its LIF and IF fire on
+the membrane of the previous step (reset timing fire_first, chosen by the importer).
 This module imports no ``nir``; it works on plain numpy arrays.
 """
 
@@ -71,7 +75,7 @@ def _param(node: str, params: dict[str, Any], key: str, n: int) -> np.ndarray:
     return arr.reshape(-1)
 
 
-RULES = ("euler", "rockpool")
+RULES = ("euler", "rockpool", "spyx")
 
 
 def _leak(node: str, tau: np.ndarray, dt: float, rule: str = "euler") -> float:
@@ -127,6 +131,8 @@ def to_discrete(
     where = f"node {node!r} ({node_type})"
     if rule == "rockpool" and node_type not in ("LIF", "LI"):
         raise Snn2cError(f"{where}: the rockpool reading takes LIF and LI nodes only")
+    if rule == "spyx" and node_type not in ("LIF", "IF", "LI"):
+        raise Snn2cError(f"{where}: the spyx reading takes LIF, IF and LI nodes only")
     r = _param(where, params, "r", n)
     if node_type in ("IF", "I"):
         beta, gain, offset = 1.0, r * dt, np.zeros(n)
@@ -138,6 +144,8 @@ def to_discrete(
         gain, offset = r * dt / tau, v_leak * dt / tau
         if rule == "rockpool" and node_type == "LIF":
             gain = gain / np.exp(-dt / tau)
+    if rule == "spyx":
+        gain = np.ones(n)  # Spyx adds its input unscaled; its r is beta, not a gain
     if node_type.startswith("Cuba"):
         tau_syn = _param(where, params, "tau_syn", n)
         if np.any(tau_syn <= 0):

@@ -72,7 +72,8 @@ class QuantizedLayer(ir.Dense):
     threshold: int  # Q16, >= 1
     reset: Reset
     fire: Fire
-    reset_delayed: bool  # reset_timing 'next_step': s(t-1) resets while integrating step t
+    reset_delayed: bool  # next_step/fire_first: a spike resets while the next input integrates
+    fire_first: bool  # reset_timing 'fire_first': s(t) from V(t-1), then reset while integrating
     input_spiking: bool
     acc_wide: bool  # accumulate in int64
     saturate: bool  # sat32 on I and V (not proven to fit int32)

@@ -120,7 +120,7 @@ def _quantize_layer(
         int(_shift_bound(acc_lo, acc_shift).min()), int(_shift_bound(acc_hi, acc_shift).max())
     )
     cur_lo = _shift_bound(acc_lo, acc_shift) + bias
-    if n.spiking and n.reset == "subtract" and n.reset_timing == "next_step":
+    if n.spiking and n.reset == "subtract" and n.reset_timing.delayed:
         cur_lo = cur_lo - threshold  # the delayed reset is integrated like a current
     cur_hi = _shift_bound(acc_hi, acc_shift) + bias
     current = (int(cur_lo.min()), int(cur_hi.max()))
@@ -147,7 +147,8 @@ def _quantize_layer(
         threshold=threshold,
         reset=n.reset,
         fire=n.fire,
-        reset_delayed=n.reset_timing == "next_step",
+        reset_delayed=n.reset_timing.delayed,
+        fire_first=n.reset_timing == "fire_first",
         input_spiking=input_spiking,
         acc_wide=acc_wide,
         saturate=saturate,

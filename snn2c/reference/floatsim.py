@@ -93,6 +93,11 @@ def izh_float_step(
     return v_new, u_new, s.astype(np.float64)
 
 
+def _fires(n: ir.NeuronSpec, v: np.ndarray) -> np.ndarray:
+    """1.0 where V crosses the threshold (fire gt or ge)."""
+    return ((v > n.threshold) if n.fire == "gt" else (v >= n.threshold)).astype(np.float64)
+
+
 def run_float(
     net: ir.Network, u: np.ndarray, trace: bool = False, state: FloatState | None = None
 ) -> FloatResult:
@@ -127,19 +132,22 @@ def run_float(
                     spk[i + 1].append(a)
                     mem[i].append(vs[i])
                 continue
-            delayed = n.spiking and n.reset_timing == "next_step"
+            delayed = n.spiking and n.reset_timing.delayed
             v = vs[i]
+            if n.spiking and n.reset_timing == "fire_first":  # Spyx: fire on V(t-1) first
+                ss[i] = _fires(n, v)
             if delayed and n.reset == "zero":
                 v = np.where(ss[i] > 0, 0.0, v)
             v = n.decay * v + a @ layer.weight.T + layer.bias
             if delayed and n.reset == "subtract":
                 v = v - n.threshold * ss[i]
             if n.spiking:
-                s = (v > n.threshold) if n.fire == "gt" else (v >= n.threshold)
+                if n.reset_timing != "fire_first":
+                    ss[i] = _fires(n, v)
                 if not delayed:
+                    s = ss[i] > 0
                     v = v - n.threshold * s if n.reset == "subtract" else np.where(s, 0.0, v)
-                a = s.astype(np.float64)
-                ss[i] = a
+                a = ss[i]
             else:
                 a = np.zeros_like(v)
             vs[i] = v

@@ -175,7 +175,11 @@ def neuron_update(
     layer: QuantizedLayer, index: int, v: np.ndarray, cur: np.ndarray, s_prev: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """Steps 3-6 of the contract (leak, integrate, fire, reset) for a LIF or LI layer
-    driven by the current cur: returns (new V, spikes)."""
+    driven by the current cur: returns (new V, spikes). A fire_first layer fires on the
+    V it holds before this step, and that spike is the one this step resets."""
+    fire_first = layer.spiking and layer.fire_first
+    if fire_first:
+        s_prev = _fires(layer, v)
     if layer.leak == "shift":
         v = v - asr(v, layer.leak_shift)
     else:
@@ -194,14 +198,22 @@ def neuron_update(
         _check_proven(layer, index, "membrane", v)
     if not layer.spiking:
         return v, np.zeros_like(v)
-    s = (v > layer.threshold) if layer.fire == "gt" else (v >= layer.threshold)
+    if fire_first:
+        return v, s_prev
+    s = _fires(layer, v)
     if delayed:
-        return v, s.astype(_I64)
+        return v, s
     if layer.reset == "subtract":
-        v = v - np.where(s, layer.threshold, 0)
+        v = v - layer.threshold * s
     else:
-        v = np.where(s, 0, v)
-    return v, s.astype(_I64)
+        v = np.where(s > 0, 0, v)
+    return v, s
+
+
+def _fires(layer: QuantizedLayer, v: np.ndarray) -> np.ndarray:
+    """Step 5 of the contract: 1 where V crosses the threshold (gt or ge), as int64."""
+    s = (v > layer.threshold) if layer.fire == "gt" else (v >= layer.threshold)
+    return s.astype(_I64)
 
 
 def izh_step(
