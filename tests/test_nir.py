@@ -499,11 +499,29 @@ def test_cli_errors_exit_2_one_line(tmp_path, capsys):
     assert not out.exists()
 
 
-def test_rockpool_reading_takes_lif_and_li_only():
-    """--from rockpool reads Rockpool's own LIF and LI updates; any other neuron node is
-    refused in one line rather than read as NIR's Euler step."""
-    graph = _chain(_affine(), nir.IF(r=np.ones(4), v_threshold=np.ones(4)))
-    with pytest.raises(Snn2cError, match="rockpool reading takes LIF and LI nodes only"):
-        import_graph(graph, ImportOptions(dt=1e-3, framework="rockpool"))
-    ok = import_graph(_chain(_affine(), _lif(4)), ImportOptions(dt=1e-4, framework="rockpool"))
-    assert ok.net.layers[0].neuron.reset == "subtract" and ok.net.layers[0].neuron.fire == "ge"
+@pytest.mark.parametrize(
+    ("framework", "refused", "reading"),
+    [
+        ("rockpool", "IF", ("subtract", "ge", "same_step")),
+        ("sinabs", "IF", ("subtract", "ge", "same_step")),
+        ("spyx", "CubaLIF", ("subtract", "gt", "fire_first")),
+    ],
+)
+def test_framework_readings_take_their_own_neurons_only(framework, refused, reading):
+    """--from F reads F's own neuron updates; any other neuron node is refused in one line
+    rather than read as NIR's Euler step. Each reading sets F's reset, comparison and timing."""
+    nodes = {
+        "IF": nir.IF(r=np.ones(4), v_threshold=np.ones(4)),
+        "CubaLIF": nir.CubaLIF(
+            tau_mem=np.full(4, 5.0),
+            tau_syn=np.full(4, 1.0),
+            r=np.ones(4),
+            v_leak=np.zeros(4),
+            v_threshold=np.ones(4),
+        ),
+    }
+    with pytest.raises(Snn2cError, match=f"{framework} reading takes LIF"):
+        import_graph(_chain(_affine(), nodes[refused]), ImportOptions(dt=1.0, framework=framework))
+    ok = import_graph(_chain(_affine(), _lif(4)), ImportOptions(dt=1e-4, framework=framework))
+    n = ok.net.layers[0].neuron
+    assert (n.reset, n.fire, n.reset_timing) == reading

@@ -5,8 +5,8 @@ nucleo-f401 verified bit-exact in QEMU; and snn2c's export read back by them.
 Per framework (docs/nir.md has the table): snnTorch 1.0.0 (Leaky, the usual membrane
 readout `Leaky(reset_mechanism="none")` with a threshold it never reaches), Norse 1.1.0
 (LIFBoxCell, LIBoxCell), Rockpool 3.1.0 (LIFNeuronTorch, ExpSynTorch, read with
-`--from rockpool`) and Spyx 1.0.0 (LIF, the PSU_LIF readout, read with `--from spyx`).
-Sinabs is not here: it does not install beside nir 1.0.8 (docs/nir.md).
+`--from rockpool`), Spyx 1.0.0 (LIF, the PSU_LIF readout, read with `--from spyx`) and
+Sinabs 2.0.3 (LIF, ExpLeak, read with `--from sinabs`; Sinabs 3.x wants nir<=1.0.4).
 """
 
 from __future__ import annotations
@@ -383,5 +383,77 @@ def test_spyx_to_qemu(tmp_path, capsys):
         graph, ImportOptions(steps=STEPS, dt=SPYX_DT, framework="spyx", reset_timing="next_step")
     ).net
     assert float(np.abs(run_float(early, u).outputs - theirs).max()) > 100 * err
+    doc = _verified_on_qemu(tmp_path, net, capsys)
+    assert doc["device_reported_mismatches"] == 0
+
+
+# -------------------------------------------------------------------------------- Sinabs
+
+SINABS_DT = 1.0  # Sinabs counts tau in steps
+SINABS_TAU_HID, SINABS_TAU_OUT = 5.0, 10.0  # steps: beta exp(-1/5) = 0.819, exp(-1/10) = 0.905
+
+
+def _sinabs():
+    return pytest.importorskip("sinabs.layers", reason="needs sinabs (pip install 'snn2c[nir]')")
+
+
+def _sinabs_net(seed: int = 0):
+    """Linear -> LIF (MultiSpike, subtract, V >= thr) -> Linear -> ExpLeak, as Sinabs's own
+    reader builds them (norm_input=False); currents small enough for one spike per step."""
+    sl = _sinabs()
+    fc0, fc1 = _linears(seed, scale=0.5)
+    return torch.nn.Sequential(
+        fc0,
+        sl.LIF(
+            tau_mem=torch.full((N_HID,), SINABS_TAU_HID),
+            spike_threshold=torch.ones(N_HID),
+            norm_input=False,
+        ),
+        fc1,
+        sl.ExpLeak(tau_mem=torch.full((N_OUT,), SINABS_TAU_OUT), norm_input=False),
+    )
+
+
+def _sinabs_run(module, u: np.ndarray) -> tuple[np.ndarray, float]:
+    """The readout after STEPS steps, and the most spikes a hidden neuron gave in a step."""
+    x = torch.tensor(np.repeat(u[:, None, :], STEPS, axis=1), dtype=torch.float32)
+    for layer in module:
+        if hasattr(layer, "reset_states"):
+            layer.reset_states()
+    with torch.no_grad():
+        spikes = module[1](module[0](x))
+        out = module[3](module[2](spikes))
+    return out[:, -1].numpy().astype(np.float64), float(spikes.max())
+
+
+def _sinabs_export(module, path: Path) -> Path:
+    from sinabs.nir import to_nir
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # nirtorch's deprecation notice
+        graph = to_nir(module, torch.zeros(1, N_IN))
+    nir.write(path, graph)
+    return path
+
+
+def test_sinabs_to_qemu(tmp_path, capsys):
+    module = _sinabs_net()
+    graph = _sinabs_export(module, tmp_path / "net.nir")
+    guess = import_file(graph, ImportOptions(steps=STEPS))
+    assert any("--from sinabs --dt 1" in n for n in guess.notes), guess.notes  # the flags
+    res = import_file(graph, ImportOptions(steps=STEPS, dt=SINABS_DT, framework="sinabs"))
+    net = res.net
+    assert [layer.neuron.kind for layer in net.layers] == ["lif", "li"]
+    hidden = net.layers[0].neuron
+    assert (hidden.reset, hidden.fire, hidden.reset_timing) == ("subtract", "ge", "same_step")
+    assert abs(hidden.decay - np.exp(-1 / SINABS_TAU_HID)) < 1e-6
+    u = _inputs()
+    theirs, most = _sinabs_run(module, u)
+    assert most == 1.0  # one spike per step at most: Sinabs's MultiSpike is snn2c's spike
+    ours = run_float(net, u, trace=True)
+    err = float(np.abs(ours.outputs - theirs).max())
+    assert err < 1e-4, err
+    assert ours.spikes is not None and ours.spikes[1].sum() > 0  # the hidden layer fires
+    assert float(np.std(theirs)) > 0.05
     doc = _verified_on_qemu(tmp_path, net, capsys)
     assert doc["device_reported_mismatches"] == 0

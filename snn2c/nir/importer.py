@@ -36,6 +36,7 @@ READINGS = {
     "euler": (Reset.ZERO, Fire.GT, ResetTiming.SAME_STEP),  # NIR: v -> v_reset at the spike
     "rockpool": (Reset.SUBTRACT, Fire.GE, ResetTiming.SAME_STEP),
     "spyx": (Reset.SUBTRACT, Fire.GT, ResetTiming.FIRE_FIRST),
+    "sinabs": (Reset.SUBTRACT, Fire.GE, ResetTiming.SAME_STEP),
 }
 SIDECAR_KEY = "snn2c"
 SIDECAR_FORMAT = "snn2c-nir-sidecar"
@@ -60,7 +61,7 @@ class ImportOptions:
     reset: str | None = None  # NIR resets to v_reset (= 0): "zero" unless overridden
     reset_timing: str | None = None
     name: str | None = None
-    framework: str | None = None  # "rockpool", "spyx": read the graph as that framework runs it
+    framework: str | None = None  # "rockpool", "spyx", "sinabs": read it as that framework runs it
 
 
 @dataclass
@@ -406,7 +407,13 @@ def import_graph(
         layers, sidecar_used = _apply_sidecar(layers, model, notes)
     layers = _apply_options(layers, opts, notes, source)
     if side is None and opts.dt is None:
-        if _norse_like(chain):
+        if _norse_like(chain) and _taus_in_steps(chain) and opts.framework is None:
+            notes.append(
+                f"dt not given: using {DEFAULT_DT:g} s, but every neuron node has r = 1 and "
+                "tau >= 1, as Sinabs's to_nir writes (tau in steps): pass --from sinabs --dt 1 "
+                "(a Norse graph, also r = 1, takes Norse's step, --dt 0.001)"
+            )
+        elif _norse_like(chain):
             notes.append(
                 f"dt not given: using {DEFAULT_DT:g} s, but every neuron node has r = 1, as "
                 "Norse's to_nir writes: pass Norse's step with --dt (its default 0.001)"
@@ -420,6 +427,14 @@ def import_graph(
         _snntorch_hint(chain, opts, notes)
         _rockpool_hint(chain, opts, notes)
         _spyx_hint(chain, opts, notes)
+        if opts.framework == "sinabs":
+            notes.append(
+                "read as Sinabs runs it with norm_input=False (its reader's choice): "
+                "V = a V + x, a = exp(-dt/tau), subtractive reset, V >= threshold; Sinabs's "
+                "MultiSpike emits floor(V/threshold) spikes in a step where snn2c emits one, "
+                "so the two agree while V stays below twice the threshold; a norm_input=True "
+                "layer's input gain 1 - a is not in the graph"
+            )
     net = _network(graph, layers, model if sidecar_used else {}, opts, n_in, dt, source)
     for entry, layer in zip(info, net.layers, strict=True):
         n = layer.neuron
@@ -610,6 +625,20 @@ def _spyx_hint(chain: list[tuple[str, Any]], opts: ImportOptions, notes: list[st
         f"node names look like Spyx's to_nir: it runs its own update, not NIR's Euler step; "
         f"pass --from spyx --dt {dt:.6g} ({how})"
     )
+
+
+def _taus_in_steps(chain: list[tuple[str, Any]]) -> bool:
+    """Every time constant is at least 1: Sinabs counts tau in steps (seconds-scale taus
+    from Norse or snnTorch are far below 1)."""
+    try:
+        return all(
+            float(np.min(np.asarray(getattr(n, "tau", getattr(n, "tau_mem", 0.0)), dtype=float)))
+            >= 1.0
+            for _, n in chain
+            if _type(n) in ("LIF", "LI", "CubaLIF", "CubaLI")
+        )
+    except (TypeError, ValueError):
+        return False
 
 
 def _norse_like(chain: list[tuple[str, Any]]) -> bool:

@@ -19,6 +19,10 @@ Spyx 1.0 runs ``V = beta V + x`` for every neuron (LIF, IF and PSU_LIF's membran
 writes tau = dt / (1 - beta) with r = beta (LIF) or 1 (IF, LI): r is not the input gain
 it simulates. The "spyx" rule reads beta = 1 - dt/tau and g = 1; its LIF and IF fire on
 the membrane of the previous step (reset timing fire_first, chosen by the importer).
+Sinabs 2.0 counts tau in steps and runs ``V = a V + x`` with a = exp(-dt/tau) (LIF with
+norm_input=False, and ExpLeak); its writer puts r = 1 and its own reader ignores r. The
+"sinabs" rule reads it that way: beta = a, g = 1. (A norm_input=True layer scales its
+input by 1 - a; the graph does not say so, and Sinabs's reader does not restore it.)
 This module imports no ``nir``; it works on plain numpy arrays.
 """
 
@@ -75,13 +79,14 @@ def _param(node: str, params: dict[str, Any], key: str, n: int) -> np.ndarray:
     return arr.reshape(-1)
 
 
-RULES = ("euler", "rockpool", "spyx")
+RULES = ("euler", "rockpool", "spyx", "sinabs")
+EXPONENTIAL = ("rockpool", "sinabs")  # readings whose leak is exp(-dt/tau)
 
 
 def _leak(node: str, tau: np.ndarray, dt: float, rule: str = "euler") -> float:
     if np.any(tau <= 0):
         raise Snn2cError(f"{node}: tau must be positive, got {float(tau.min())}")
-    beta = np.exp(-dt / tau) if rule == "rockpool" else 1.0 - dt / tau
+    beta = np.exp(-dt / tau) if rule in EXPONENTIAL else 1.0 - dt / tau
     if np.any(beta < -BETA_NEGATIVE):
         raise Snn2cError(
             f"{node}: tau={float(tau.min()):g} s is shorter than dt={dt:g} s, so the Euler "
@@ -129,8 +134,8 @@ def to_discrete(
     express the node exactly.
     """
     where = f"node {node!r} ({node_type})"
-    if rule == "rockpool" and node_type not in ("LIF", "LI"):
-        raise Snn2cError(f"{where}: the rockpool reading takes LIF and LI nodes only")
+    if rule in EXPONENTIAL and node_type not in ("LIF", "LI"):
+        raise Snn2cError(f"{where}: the {rule} reading takes LIF and LI nodes only")
     if rule == "spyx" and node_type not in ("LIF", "IF", "LI"):
         raise Snn2cError(f"{where}: the spyx reading takes LIF, IF and LI nodes only")
     r = _param(where, params, "r", n)
@@ -144,8 +149,8 @@ def to_discrete(
         gain, offset = r * dt / tau, v_leak * dt / tau
         if rule == "rockpool" and node_type == "LIF":
             gain = gain / np.exp(-dt / tau)
-    if rule == "spyx":
-        gain = np.ones(n)  # Spyx adds its input unscaled; its r is beta, not a gain
+    if rule in ("spyx", "sinabs"):
+        gain = np.ones(n)  # both add their input unscaled (Spyx's r is beta, not a gain)
     if node_type.startswith("Cuba"):
         tau_syn = _param(where, params, "tau_syn", n)
         if np.any(tau_syn <= 0):
