@@ -84,6 +84,10 @@ def test_boards_command(capsys):
     assert main(["boards"]) == 0
     text = capsys.readouterr().out
     assert "nucleo-f401" in text and "netduinoplus2" in text and "PlatformIO only" in text
+    lines = {line.split()[0]: line for line in text.splitlines()[1:]}
+    assert "from stm32f4.repl" in lines["nucleo-f401"]  # the Renode column
+    assert "stand-in (cortex-m7)" in lines["nucleo-h743zi"]
+    assert "not supported" in lines["esp32"]
     assert main(["boards", "--json"]) == 0
     rows = {r["name"]: r for r in json.loads(capsys.readouterr().out)["boards"]}
     assert rows["esp32"]["emulator"] is None

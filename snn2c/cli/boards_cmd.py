@@ -47,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
         return 0
     print(
         f"{'board':15} {'mcu':12} {'core':11} {'flash/RAM KiB':14} {'emulator':19} "
-        f"{'flashed via':11} build"
+        f"{'renode':25} {'flashed via':11} build"
     )
     for r in rows:
         mem = f"{r['flash_bytes'] // 1024}/{r['ram_bytes'] // 1024}"
@@ -56,5 +56,11 @@ def run(args: argparse.Namespace) -> int:
             emu += " (missing)"
         build = "offline ok" if r["build"] == "ok" else r["build"]
         via = r["flash_routes"][0] if r["flash_routes"] else "-"
-        print(f"{r['name']:15} {r['mcu']:12} {r['core']:11} {mem:14} {emu:19} {via:11} {build}")
+        renode = r["renode"] or "not supported"
+        if renode.startswith("platforms/"):  # Renode's own, resized to the part (docs/boards.md)
+            renode = "from " + renode.rsplit("/", 1)[-1]
+        print(
+            f"{r['name']:15} {r['mcu']:12} {r['core']:11} {mem:14} {emu:19} {renode:25} "
+            f"{via:11} {build}"
+        )
     return 0
