@@ -525,3 +525,4 @@ def test_framework_readings_take_their_own_neurons_only(framework, refused, read
     ok = import_graph(_chain(_affine(), _lif(4)), ImportOptions(dt=1e-4, framework=framework))
     n = ok.net.layers[0].neuron
     assert (n.reset, n.fire, n.reset_timing) == reading
+    assert any(note.startswith(f"read as {framework.capitalize()} runs it") for note in ok.notes)

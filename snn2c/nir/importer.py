@@ -38,6 +38,21 @@ READINGS = {
     "spyx": (Reset.SUBTRACT, Fire.GT, ResetTiming.FIRE_FIRST),
     "sinabs": (Reset.SUBTRACT, Fire.GE, ResetTiming.SAME_STEP),
 }
+# what each --from reading assumes, said once per import
+READING_NOTES = {
+    "rockpool": "read as Rockpool runs it: V = a V + I (LIF), V = a (V + I) (LI), "
+    "a = exp(-dt/tau), subtractive reset, V >= threshold; Rockpool emits floor(V/threshold) "
+    "spikes in a step where snn2c emits one, so the two agree while V stays below twice the "
+    "threshold",
+    "spyx": "read as Spyx runs it: V = beta V + x (r is not a gain), subtractive reset, "
+    "V > threshold, each LIF/IF fires on the membrane of the previous step "
+    "(reset timing fire_first)",
+    "sinabs": "read as Sinabs runs it with norm_input=False (its reader's choice): "
+    "V = a V + x, a = exp(-dt/tau), subtractive reset, V >= threshold; Sinabs's MultiSpike "
+    "emits floor(V/threshold) spikes in a step where snn2c emits one, so the two agree while "
+    "V stays below twice the threshold; a norm_input=True layer's input gain 1 - a is not "
+    "in the graph",
+}
 SIDECAR_KEY = "snn2c"
 SIDECAR_FORMAT = "snn2c-nir-sidecar"
 SNNTORCH_DT = 1e-4
@@ -407,7 +422,7 @@ def import_graph(
         layers, sidecar_used = _apply_sidecar(layers, model, notes)
     layers = _apply_options(layers, opts, notes, source)
     if side is None and opts.dt is None:
-        if _norse_like(chain) and _taus_in_steps(chain) and opts.framework is None:
+        if _norse_like(chain) and _taus_in_steps(chain):
             notes.append(
                 f"dt not given: using {DEFAULT_DT:g} s, but every neuron node has r = 1 and "
                 "tau >= 1, as Sinabs's to_nir writes (tau in steps): pass --from sinabs --dt 1 "
@@ -425,16 +440,11 @@ def import_graph(
             )
     if side is None:
         _snntorch_hint(chain, opts, notes)
-        _rockpool_hint(chain, opts, notes)
-        _spyx_hint(chain, opts, notes)
-        if opts.framework == "sinabs":
-            notes.append(
-                "read as Sinabs runs it with norm_input=False (its reader's choice): "
-                "V = a V + x, a = exp(-dt/tau), subtractive reset, V >= threshold; Sinabs's "
-                "MultiSpike emits floor(V/threshold) spikes in a step where snn2c emits one, "
-                "so the two agree while V stays below twice the threshold; a norm_input=True "
-                "layer's input gain 1 - a is not in the graph"
-            )
+        if opts.framework is not None:
+            notes.append(READING_NOTES[opts.framework])
+        else:
+            _rockpool_hint(chain, notes)
+            _spyx_hint(chain, notes)
     net = _network(graph, layers, model if sidecar_used else {}, opts, n_in, dt, source)
     for entry, layer in zip(info, net.layers, strict=True):
         n = layer.neuron
@@ -571,42 +581,28 @@ def _apply_options(
     return out
 
 
-def _rockpool_hint(chain: list[tuple[str, Any]], opts: ImportOptions, notes: list[str]) -> None:
-    """Rockpool names its nodes '<index>_<Module>Torch' and runs its own update."""
-    rockpool = all(
-        re.fullmatch(r"\d+_\w+Torch", name)
+def _names_match(chain: list[tuple[str, Any]], pattern: str) -> bool:
+    """Every node but Input and Output is named after `pattern` (a framework's writer)."""
+    return all(
+        re.fullmatch(pattern, name)
         for name, node in chain
         if _type(node) not in ("Input", "Output")
     )
-    if opts.framework == "rockpool":
-        notes.append(
-            "read as Rockpool runs it: V = a V + I (LIF), V = a (V + I) (LI), a = exp(-dt/tau), "
-            "subtractive reset, V >= threshold; Rockpool emits floor(V/threshold) spikes in a "
-            "step where snn2c emits one, so the two agree while V stays below twice the threshold"
-        )
-    elif rockpool:
+
+
+def _rockpool_hint(chain: list[tuple[str, Any]], notes: list[str]) -> None:
+    """Rockpool names its nodes '<index>_<Module>Torch' and runs its own update."""
+    if _names_match(chain, r"\d+_\w+Torch"):
         notes.append(
             "node names look like Rockpool's: it runs its own update, not NIR's Euler step; "
             "pass --from rockpool and its --dt"
         )
 
 
-def _spyx_hint(chain: list[tuple[str, Any]], opts: ImportOptions, notes: list[str]) -> None:
+def _spyx_hint(chain: list[tuple[str, Any]], notes: list[str]) -> None:
     """Spyx's to_nir names its nodes 'layer_<i>' (and 'layer_<i>_threshold') and writes
     r = beta = 1 - dt/tau on LIF nodes, from which its dt follows."""
-    named = all(
-        re.fullmatch(r"layer_\d+(_threshold)?", name)
-        for name, node in chain
-        if _type(node) not in ("Input", "Output")
-    )
-    if opts.framework == "spyx":
-        notes.append(
-            "read as Spyx runs it: V = beta V + x (r is not a gain), subtractive reset, "
-            "V > threshold, each LIF/IF fires on the membrane of the previous step "
-            "(reset timing fire_first)"
-        )
-        return
-    if not named or opts.framework is not None:
+    if not _names_match(chain, r"layer_\d+(_threshold)?"):
         return
     dts = []
     for _, node in chain:
