@@ -32,6 +32,7 @@ def summary(path: str) -> dict:
                 "leak": n.leak,
                 "threshold": n.threshold,
                 "reset": n.reset,
+                "reset_timing": n.reset_timing,
                 "fire": n.fire,
                 "parameters": layer.weight.size + layer.bias.size,
                 "weight_format": f"int{ql.weight_bits} Q{ql.weight_frac}",
@@ -84,7 +85,13 @@ def run(args: argparse.Namespace) -> int:
     for i, layer in enumerate(s["layers"]):
         print(
             f"  layer {i}  {layer['shape'][0]:>4} -> {layer['shape'][1]:<4} {layer['neuron']:<3} "
-            f"beta={layer['beta']:.4g} thr={layer['threshold']:.4g} reset={layer['reset']} "
+            f"beta={layer['beta']:.4g} thr={layer['threshold']:.4g} reset={layer['reset']}"
+            + (
+                f"/{layer['reset_timing']}"
+                if layer["neuron"] == "lif" and layer["reset_timing"] != "same_step"
+                else ""
+            )
+            + " "
             f"weights {layer['weight_format']} ({layer['weight_bytes']} B), "
             f"acc {layer['accumulator']}, membrane Q16 {layer['range_proof']}"
         )

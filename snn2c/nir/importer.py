@@ -389,7 +389,7 @@ def import_graph(
             threshold=d.threshold if d.threshold is not None else 1.0,
             reset=READINGS[rule][0],
             fire=READINGS[rule][1],
-            reset_timing=READINGS[rule][2],
+            reset_timing=READINGS[rule][2] if d.spiking else ResetTiming.SAME_STEP,
         )
         layers.append(ir.DenseLayer(_frozen(weight), _frozen(bias), neuron))
         info.append(
