@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from snn2c import ir
-from snn2c.contract import Decoder, Encoder, Fire, Leak, Neuron, Reset
+from snn2c.contract import Decoder, Encoder, Fire, Leak, Neuron, Reset, ResetTiming
 
 
 @dataclass(frozen=True)
@@ -72,8 +72,7 @@ class QuantizedLayer(ir.Dense):
     threshold: int  # Q16, >= 1
     reset: Reset
     fire: Fire
-    reset_delayed: bool  # next_step/fire_first: a spike resets while the next input integrates
-    fire_first: bool  # reset_timing 'fire_first': s(t) from V(t-1), then reset while integrating
+    reset_timing: ResetTiming
     input_spiking: bool
     acc_wide: bool  # accumulate in int64
     saturate: bool  # sat32 on I and V (not proven to fit int32)
@@ -84,6 +83,16 @@ class QuantizedLayer(ir.Dense):
     @property
     def spiking(self) -> bool:
         return self.neuron.spiking
+
+    @property
+    def reset_delayed(self) -> bool:
+        """next_step or fire_first: a spike resets while the next input integrates."""
+        return self.reset_timing.delayed
+
+    @property
+    def fire_first(self) -> bool:
+        """fire_first: s(t) from V(t-1), then the reset while integrating step t."""
+        return self.reset_timing == ResetTiming.FIRE_FIRST
 
 
 @dataclass(frozen=True)
