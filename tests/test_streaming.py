@@ -14,7 +14,8 @@ from snn2c.netgen import random_network
 from snn2c.quantize import quantize
 from snn2c.reference import floatsim, integer, predict
 from snn2c.train import datasets
-from tests.netcases import make_inputs, streaming_variant
+
+from netcases import make_inputs, streaming_variant
 
 
 def _stream_net(seed: int = 3, **kw) -> ir.Network:
