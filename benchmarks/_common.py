@@ -47,6 +47,17 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 RESULTS = Path(__file__).resolve().parent / "results.json"
 DOC = ROOT / "docs" / "benchmarks.md"
 KERNEL_SOURCES = ("src/snn_model.c", "src/snn_kernels.c", "harness/harness_main.c")
+C_SOURCES = Path(__file__).resolve().parent / "c"  # the benchmark's own C (int8 kernels)
+ADC_MAX = 4095  # input path (b): 12-bit ADC counts
+
+
+def adc_counts(low, high, x: np.ndarray) -> np.ndarray:
+    """Features as 12-bit ADC readings over the training split's per-feature range
+    (the trainer's input_spec): clip(round((x - low) / (high - low) * 4095), 0, 4095)."""
+    low = np.asarray(low, dtype=np.float64)
+    high = np.asarray(high, dtype=np.float64)
+    u = (np.asarray(x, dtype=np.float64) - low) / (high - low)
+    return np.clip(np.round(u * ADC_MAX), 0, ADC_MAX).astype(np.int64)
 
 
 def environment() -> jinja2.Environment:
@@ -72,7 +83,15 @@ def render_harness(
     *,
     provenance: str,
 ) -> Path:
-    """Write bench_main.c (the embedded vectors and the call of one system) into folder."""
+    """Write bench_main.c (the embedded vectors and the call of one system) into folder.
+
+    x_raw: float sensor vectors (input path a), or integer readings (path b:
+    bench_infer then takes int32 ADC counts)."""
+    raw_inputs = np.issubdtype(np.asarray(x_raw).dtype, np.integer)
+    if raw_inputs:
+        x_bits = [[str(int(v)) for v in row] for row in np.asarray(x_raw)]
+    else:
+        x_bits = [[f"0x{int(b):08X}u" for b in row] for row in float_bits(x_raw)]
     text = (
         environment()
         .get_template("bench_main.c.j2")
@@ -84,7 +103,9 @@ def render_harness(
             n_vectors=len(x_raw),
             n_inputs=x_raw.shape[1],
             n_outputs=n_outputs,
-            x_bits=[[f"0x{int(b):08X}u" for b in row] for row in float_bits(x_raw)],
+            x_bits=x_bits,
+            raw_inputs=raw_inputs,
+            adc_max=ADC_MAX,
         )
     )
     folder.mkdir(parents=True, exist_ok=True)

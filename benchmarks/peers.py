@@ -4,7 +4,11 @@
   firmware engineer writes when porting the torch model by hand (rendered from
   benchmarks/templates/naive_snn.[ch].j2);
 * emlearn: a scikit-learn MLPRegressor converted by emlearn (its "loadable"
-  C, eml_net_regress on the FPU), wrapped by benchmarks/templates/emlearn_model.*.j2.
+  C, eml_net_regress on the FPU), wrapped by benchmarks/templates/emlearn_model.*.j2;
+* plain float: the same MLP as the obvious float32 C loops
+  (benchmarks/templates/plain_mlp.[ch].j2), the normalisation folded into layer 0;
+* int8: the same MLP quantized as TFLite Micro does (benchmarks/_int8.py), run by the
+  benchmark's own int8 kernels (benchmarks/c/int8_fc.c), from int8_mlp.[ch].j2.
 """
 
 from __future__ import annotations
@@ -122,6 +126,115 @@ def render_emlearn(model, low, high, folder: Path, provenance: str) -> list[Path
     env = environment()
     paths = []
     for name in ("emlearn_model.c", "emlearn_model.h"):
+        p = folder / name
+        p.write_text(env.get_template(name + ".j2").render(view))
+        paths.append(p)
+    return paths
+
+
+FOLD_ATOL = 1e-5  # folding the normalisation into layer 0 must stay this close
+
+
+def _mlp_layers(model) -> list[tuple[np.ndarray, np.ndarray]]:
+    """(weight [n_out, n_in], bias) per layer of a scikit-learn MLP, float64."""
+    return [
+        (np.asarray(w, dtype=np.float64).T, np.asarray(b, dtype=np.float64))
+        for w, b in zip(model.coefs_, model.intercepts_, strict=True)
+    ]
+
+
+def _forward32(layers, a: np.ndarray) -> np.ndarray:
+    """The float32 forward pass of the plain C (acc = b; acc += w * a in order)."""
+    a = np.asarray(a, dtype=np.float32)
+    for k, (w, b) in enumerate(layers):
+        w32, b32 = w.astype(np.float32), b.astype(np.float32)
+        acc = np.broadcast_to(b32, (len(a), len(b32))).copy()
+        for i in range(w32.shape[1]):
+            acc = acc + a[:, i : i + 1] * w32[:, i]
+        a = np.maximum(acc, np.float32(0)) if k < len(layers) - 1 else acc
+    return a.astype(np.float64)
+
+
+def plain_float_layers(model, low, high, x_check, raw: bool):
+    """The plain float MLP's layers and how the inputs reach them.
+
+    raw: int32 readings u * 4095, so layer 0's weights are divided by 4095 (exact up
+    to float32 rounding, no offset). Float inputs: the scaling and offset fold into
+    layer 0 (W' = W / (high - low), b' = b - W' low) behind a clamp of x to the
+    training range, when that stays within FOLD_ATOL of the unfolded float32 network
+    on x_check; else the inputs are normalised by a separate multiply-add as emlearn's
+    are. Returns (layers, mode, the largest deviation of the fold seen)."""
+    layers = _mlp_layers(model)
+    low = np.asarray(low, dtype=np.float64)
+    high = np.asarray(high, dtype=np.float64)
+    w0, b0 = layers[0]
+    if raw:
+        return [(w0 / 4095.0, b0), *layers[1:]], "raw", 0.0
+    gain = 1.0 / (high - low)
+    folded = [(w0 * gain, b0 - (w0 * gain) @ low), *layers[1:]]
+    xc = np.clip(np.asarray(x_check, dtype=np.float64), low, high)
+    ref = _forward32(layers, (xc - low) * gain)
+    dev = float(np.max(np.abs(_forward32(folded, xc) - ref)))
+    if dev <= FOLD_ATOL:
+        return folded, "folded", dev
+    return layers, "separate", dev
+
+
+def render_plain_float(model, low, high, x_check, folder: Path, provenance: str, raw=False):
+    """plain_mlp.c / plain_mlp.h; returns the normalisation mode and the fold's deviation."""
+    layers, mode, dev = plain_float_layers(model, low, high, x_check, raw)
+    notes = {
+        "raw": "Input: int32 12-bit readings converted with (float); the 1/4095 is "
+        "folded into layer 0's weights.",
+        "folded": "Input: the raw float vector clamped to the training range; the "
+        "normalisation (x - low) / (high - low) is folded into layer 0's weights and bias.",
+        "separate": "Input: normalised by a multiply-add and clamped to [0, 1] (folding "
+        "it into layer 0 was not exact enough for these ranges).",
+    }
+    view = {
+        "provenance": provenance,
+        "hidden": tuple(model.hidden_layer_sizes),
+        "note": notes[mode],
+        "raw": raw,
+        "separate": mode == "separate",
+        "clamp": mode == "folded",
+        "n_inputs": len(low),
+        "n_outputs": layers[-1][0].shape[0],
+        "in_low": np.asarray(low, dtype=np.float64),
+        "in_high": np.asarray(high, dtype=np.float64),
+        "in_gain": 1.0 / (np.asarray(high, dtype=np.float64) - np.asarray(low, dtype=np.float64)),
+        "layers": [
+            {"n_in": w.shape[1], "n_out": w.shape[0], "weight": w, "bias": b} for w, b in layers
+        ],
+    }
+    env = environment()
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in ("plain_mlp.c", "plain_mlp.h"):
+        (folder / name).write_text(env.get_template(name + ".j2").render(view))
+    return mode, dev
+
+
+def render_int8(model, folder: Path, provenance: str, hidden=()) -> list[Path]:
+    """int8_mlp.c / int8_mlp.h of a quantized model (benchmarks/_int8.Model); the
+    kernels are benchmarks/c/int8_fc.[ch] (compile them too)."""
+    view = {
+        "provenance": provenance,
+        "hidden": tuple(hidden),
+        "layers": model.layers,
+        "n_inputs": model.n_inputs,
+        "n_outputs": model.n_outputs,
+        "out_scale": model.out_scale,
+        "out_zero_point": model.out_zero_point,
+        "in_low": model.low,
+        "gain255": model.gain255,
+        "raw_mult": model.raw_mult,
+        "raw_shift": model.raw_shift,
+        "adc_max": 4095,
+    }
+    env = environment()
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for name in ("int8_mlp.c", "int8_mlp.h"):
         p = folder / name
         p.write_text(env.get_template(name + ".j2").render(view))
         paths.append(p)

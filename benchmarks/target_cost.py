@@ -41,6 +41,8 @@ import numpy as np
 
 sys.path[:0] = [str(Path(__file__).resolve().parent), str(Path(__file__).resolve().parent.parent)]
 
+import _int8  # noqa: E402
+
 from snn2c import modelfile  # noqa: E402
 from snn2c.boards import load_board  # noqa: E402
 from snn2c.quantize import quantize  # noqa: E402
@@ -66,6 +68,8 @@ MLP_SHAPES = tuple((w,) for w in range(4, 65)) + tuple((w, w) for w in (4, 6, 8,
 MLP_SEEDS = (0, 1, 2)
 MLP_MAX_ITER = 2000  # sklearn's default 200 (and our earlier 300) stops most fits early
 SNN = [sys.executable, "-m", "snn2c"]
+EMLEARN_ATOL = 1e-3  # emlearn prints its weights with 6 decimals
+PLAIN_ATOL = 1e-4  # float32 against scikit-learn's float64
 
 
 def snn2c_cli(*args: str) -> dict:
@@ -118,6 +122,7 @@ class Anchors:
         self.n_in = ds.n_features
         lo, hi = float(ds.y_train.min()), float(ds.y_train.max())
         self.offset, self.scale = lo, (hi - lo) or 1.0
+        self.data_x = ds.x_train  # raw training features (checks the plain float fold)
         self.data = (
             normalise(spec, ds.x_train),
             (ds.y_train - lo) / self.scale,
@@ -355,36 +360,187 @@ def bench_board(name, board_name, models, anchors, ds, work, args) -> list[dict]
             )
         key = (anchor["shape"], anchor["seed"])
         if key not in emlearn_done:
-            ed = work / f"emlearn-{'x'.join(map(str, key[0]))}-{key[1]}"
-            peers.render_emlearn(anchor["mlp"], anchors.spec.low, anchors.spec.high, ed, prov)
-            m = measure(
-                f"emlearn-{'x'.join(map(str, key[0]))}-s{key[1]}",
-                board,
-                bdir,
-                work,
-                [ed / "emlearn_model.c"],
-                [ed, peers.emlearn_include_dir()],
-                ["emlearn_model.h"],
-                x_test,
-                1,
-                args.count_peers,
-                prov,
+            emlearn_done[key] = anchor_rows(
+                name, board, key, anchor, anchors, ds, bdir, work / "anchors", args, prov
             )
-            y01_a = (ds.y_test - anchors.offset) / anchors.scale
-            emlearn_done[key] = _row(
-                name,
-                board_name,
-                "emlearn",
-                m,
-                y01_a,
-                m["outputs"],
-                mlp_hidden=list(key[0]),
-                mlp_seed=key[1],
-                mlp_val_mse=anchor["val_mse"],
-                mlp_macs=macs(key[0], anchors.n_in),
-            )
-            rows.append(emlearn_done[key])
+            rows += emlearn_done[key]
+        rows += snn2c_raw_rows(name, board, variant, info, ds, bdir, work, args, prov)
     return rows
+
+
+def snn2c_raw_rows(name, board, variant, info, ds, bdir, work, args, prov) -> list[dict]:
+    """HOOK (issue 26, part 3, snn2c side: not written yet): snn2c on input path (b).
+
+    Will build a model trained with integer inputs (its range fixed at training time)
+    and measure `snn_model_infer_raw(const int32_t raw[], int32_t y_q16[])` from
+    generated snn_model.h with bench_main.c.j2's raw branch: `measure(f"snn2c-{variant}",
+    ..., x_raw, ...)` with x_raw = C.adc_counts(spec.low, spec.high, ds.x_test) (int64,
+    so render_harness embeds int32 readings), check the outputs against the integer
+    reference bit for bit as bench_board does for the float path, and return rows as
+    `_row(..., system=f"snn2c-{variant}", input_path="raw", ...)`. report_doc.py
+    already places rows with input_path "raw" in the raw-input tables.
+    """
+    return []
+
+
+def _anchor_row(name, board_name, kind, path, m, y01, key, anchor, anchors, **extra) -> dict:
+    return _row(
+        name,
+        board_name,
+        kind,
+        m,
+        y01,
+        m["outputs"][:, 0],
+        input_path=path,
+        mlp_hidden=list(key[0]),
+        mlp_seed=key[1],
+        mlp_val_mse=anchor["val_mse"],
+        mlp_macs=macs(key[0], anchors.n_in),
+        instructions_per_function=m["per_function"],
+        **extra,
+    )
+
+
+def anchor_rows(name, board, key, anchor, anchors, ds, bdir, work, args, prov) -> list[dict]:
+    """The three anchor kinds of one MLP (emlearn float, plain float C loops, int8 with
+    TFLite Micro's quantization) on both input paths: (a) the float sensor vector,
+    (b) 12-bit ADC counts (int32). Stops unless the int8 outputs on the whole test
+    split equal the numpy twin's bit for bit and the float ones agree with
+    scikit-learn."""
+    mlp, spec = anchor["mlp"], anchors.spec
+    tag = f"{'x'.join(map(str, key[0]))}-s{key[1]}"
+    x_test = ds.x_test.astype(np.float32)
+    raw = C.adc_counts(spec.low, spec.high, ds.x_test)
+    y01 = (ds.y_test - anchors.offset) / anchors.scale
+    expect = {  # what scikit-learn predicts on what each path's device sees
+        "float": mlp.predict(normalise(spec, x_test.astype(np.float64))),
+        "raw": mlp.predict(raw / C.ADC_MAX),
+    }
+    inputs = {"float": x_test, "raw": raw}
+    q = _int8.from_mlp(mlp, anchors.data[0], spec.low, spec.high)
+    twin = {
+        "float": q.dequantize(q.run(q.quantize_float(x_test))),
+        "raw": q.dequantize(q.run(q.quantize_raw(raw))),
+    }
+    rows = []
+    ed = work / f"emlearn-{tag}"
+    peers.render_emlearn(mlp, spec.low, spec.high, ed, prov)
+    i8 = work / f"int8-{tag}"
+    peers.render_int8(q, i8, prov, hidden=key[0])
+    for path in ("float", "raw"):
+        x = inputs[path]
+        m = measure(
+            f"emlearn-{path}-{tag}",
+            board,
+            bdir,
+            work,
+            [ed / "emlearn_model.c"],
+            [ed, peers.emlearn_include_dir()],
+            ["emlearn_model.h"],
+            x,
+            1,
+            args.count_peers,
+            prov,
+            profile=True,
+        )
+        _close(m, expect[path], EMLEARN_ATOL, f"{name} {board.name} emlearn {path}")
+        rows.append(_anchor_row(name, board.name, "emlearn", path, m, y01, key, anchor, anchors))
+
+        pd = work / f"plain-{path}-{tag}"
+        mode, dev = peers.render_plain_float(
+            mlp, spec.low, spec.high, anchors.data_x, pd, prov, raw=path == "raw"
+        )
+        m = measure(
+            f"plain_float-{path}-{tag}",
+            board,
+            bdir,
+            work,
+            [pd / "plain_mlp.c"],
+            [pd],
+            ["plain_mlp.h"],
+            x,
+            1,
+            args.count_peers,
+            prov,
+            profile=True,
+        )
+        _close(m, expect[path], PLAIN_ATOL, f"{name} {board.name} plain float {path}")
+        rows.append(
+            _anchor_row(
+                name,
+                board.name,
+                "plain_float",
+                path,
+                m,
+                y01,
+                key,
+                anchor,
+                anchors,
+                normalisation=mode,
+                fold_deviation=dev,
+            )
+        )
+
+        m = measure(
+            f"int8-{path}-{tag}",
+            board,
+            bdir,
+            work,
+            [i8 / "int8_mlp.c", C.C_SOURCES / "int8_fc.c"],
+            [i8, C.C_SOURCES],
+            ["int8_mlp.h"],
+            x,
+            1,
+            args.count_peers,
+            prov,
+            profile=True,
+        )
+        dev_bits = C.float_bits(m["outputs"])
+        if not np.array_equal(dev_bits, C.float_bits(twin[path])):
+            bad = int(np.flatnonzero((dev_bits != C.float_bits(twin[path])).any(axis=1))[0])
+            raise SystemExit(
+                f"{name} {board.name} int8 {path}: vector {bad}: device "
+                f"{m['outputs'][bad]} differs from the numpy twin {twin[path][bad]}"
+            )
+        # the int8 outputs themselves (the dequantization is exact and one-to-one)
+        q_dev = np.rint(m["outputs"] / np.float32(q.out_scale)).astype(np.int64) + q.out_zero_point
+        if not np.array_equal(q.dequantize(q_dev), twin[path]):
+            raise SystemExit(f"{name} {board.name} int8 {path}: int8 outputs not recovered")
+        rows.append(
+            _anchor_row(
+                name,
+                board.name,
+                "int8",
+                path,
+                m,
+                y01,
+                key,
+                anchor,
+                anchors,
+                int8_bit_exact_vectors=len(x),
+                int8_layers=[
+                    {"multiplier": L.multiplier, "shift": L.shift, "out_zero_point": L.out_offset}
+                    for L in q.layers
+                ],
+                int8_simd32=_has_smlad(board, work / f"{board.name}-int8-{path}-{tag}-count.elf"),
+            )
+        )
+    return rows
+
+
+def _close(m, want, atol, what) -> None:
+    err = float(np.max(np.abs(m["outputs"][:, 0] - want)))
+    if err > atol:
+        raise SystemExit(f"{what}: outputs differ from scikit-learn by {err:.2e}")
+
+
+def _has_smlad(board, elf) -> bool:
+    if board.name != M4:
+        return False
+    dis = subprocess.run(
+        [board.tool("objdump"), "-d", str(elf)], capture_output=True, text=True, check=True
+    ).stdout
+    return "smlad" in dis
 
 
 def main() -> int:
