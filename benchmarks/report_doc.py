@@ -34,31 +34,73 @@ def _ratio(anchor: int, snn: int) -> str:
     return f"{anchor / snn:.2f}x"
 
 
+ANCHOR_KINDS = ("emlearn", "plain_float", "int8")
+ANCHOR_NAMES = {"emlearn": "emlearn", "plain_float": "plain float", "int8": "int8"}
+PATHS = ("float", "raw")
+PATH_TITLES = {
+    "float": "float sensor vector in",
+    "raw": "raw 12-bit readings (int32) in",
+}
+
+
+def _path(r: dict) -> str:
+    return r.get("input_path", "float")
+
+
+class _Anchors:
+    """The anchor rows of one results section, by (dataset, board, shape, seed, path)."""
+
+    def __init__(self, rows: list[dict]):
+        self.by: dict[tuple, dict[str, dict]] = {}
+        for r in rows:
+            if r["system"] in ANCHOR_KINDS:
+                key = (r["dataset"], r["board"], tuple(r["mlp_hidden"]), r["mlp_seed"], _path(r))
+                self.by.setdefault(key, {})[r["system"]] = r
+
+    def kinds(self, snn_row: dict, board: str | None = None, path: str = "float"):
+        """{kind: row} of the anchor MLP of an snn2c row, on its board (or another)."""
+        key = (
+            snn_row["dataset"],
+            board or snn_row["board"],
+            tuple(snn_row["anchor_shape"]),
+            snn_row["anchor_seed"],
+            path,
+        )
+        return self.by.get(key, {})
+
+    def cheapest(self, snn_row: dict, board: str | None = None, path: str = "float"):
+        """(kind, row) of the anchor kind with the fewest instructions, or (None, None)."""
+        k = self.kinds(snn_row, board, path)
+        if not k:
+            return None, None
+        kind = min(k, key=lambda n: (k[n]["instructions_per_inference"], ANCHOR_KINDS.index(n)))
+        return kind, k[kind]
+
+
 def _target_section(tc: dict) -> list[str]:
     s = tc["settings"]
     rows = tc["rows"]
     boards = tc["boards"]
     snn = [r for r in rows if r["system"].startswith("snn2c-")]
-    eml = {
-        (r["dataset"], r["board"], tuple(r["mlp_hidden"]), r["mlp_seed"]): r
-        for r in rows
-        if r["system"] == "emlearn"
-    }
+    snn_float = [r for r in snn if _path(r) == "float"]
+    anchors = _Anchors(rows)
 
-    def anchor_of(r):
-        return eml[(r["dataset"], r["board"], tuple(r["anchor_shape"]), r["anchor_seed"])]
-
-    def per_board(r):
-        """(snn2c row, its anchor's row) of r's dataset and variant on every board."""
-        for b in boards:
-            rb = next(
+    def snn_on(r, board, path="float"):
+        return next(
+            (
                 x
                 for x in snn
-                if x["dataset"] == r["dataset"] and x["board"] == b and x["variant"] == r["variant"]
-            )
-            yield rb, anchor_of(rb)
+                if x["dataset"] == r["dataset"]
+                and x["board"] == board
+                and x["variant"] == r["variant"]
+                and _path(x) == path
+            ),
+            None,
+        )
 
     variants = ", ".join(f"`{k}` = {v}" for k, v in s["variants"].items())
+    plain = [r for r in rows if r["system"] == "plain_float" and _path(r) == "float"]
+    modes = sorted({f"{r['dataset']}: {r['normalisation']}" for r in plain if "normalisation" in r})
     out = [
         "## snn2c against the ANN a user would deploy instead",
         "",
@@ -73,75 +115,162 @@ def _target_section(tc: dict) -> list[str]:
         f"{', '.join(map(str, s['mlp_seeds']))} each, Adam with early stopping, up to "
         f"{s['mlp_max_iter']} epochs; tried in increasing order of MACs, so the first "
         "shape with a seed that reaches the accuracy is the cheapest (an MLP's cost "
-        "depends on its shape alone). It is converted with emlearn (float, on the FPU "
-        "where there is one, soft float elsewhere) and measured on the same board. "
+        "depends on its shape alone). That one MLP is deployed three ways a careful user "
+        "would, and each is measured on the same board:",
+        "",
+        "- **emlearn**: converted by emlearn (its loadable C, `eml_net_regress`), float, "
+        "on the FPU where there is one, soft float elsewhere;",
+        "- **plain float**: the obvious C loops (float32 `const` weight arrays, `for` "
+        "loops, ReLU; benchmarks/templates/plain_mlp.c.j2). With float inputs the "
+        "normalisation `(x - low) / (high - low)` is folded into layer 0's weights and "
+        "bias behind a clamp of x to the training range (the same clamp the other systems "
+        "apply), where the folded float32 network stays within 1e-5 of the unfolded one "
+        "on the training split; otherwise it stays a separate multiply-add"
+        + (f" ({'; '.join(modes)})" if modes else "")
+        + ". With raw readings the 1/4095 is folded into layer 0 and the reading "
+        "converted with `(float)`;",
+        "- **int8**: TensorFlow Lite Micro's post-training quantization "
+        "(benchmarks/_int8.py): int8 symmetric per-tensor weights, int8 asymmetric "
+        "activations calibrated (min/max) on the training split, input at scale 1/255 "
+        "and zero point -128, int32 biases, requantization by QuantizeMultiplier / "
+        "MultiplyByQuantizedMultiplier, ReLU as the activation clamp, one fully-connected "
+        "layer per layer, the output dequantized. The kernels are the benchmark's own "
+        "(benchmarks/c/int8_fc.c: SMLAD with SXTB16/SXTAB16 on the Cortex-M4 as CMSIS-NN's "
+        "`arm_fully_connected_s8`, portable C elsewhere); the device's outputs on the "
+        "whole test split equal a numpy twin of TFLite's reference arithmetic bit for bit, "
+        "or the run stops. Float inputs are normalised and quantized in float32 (the "
+        "1/255 folded into the gain); raw readings with one integer multiply and shift "
+        "(`round(raw * 255 / 4095) - 128`).",
+        "",
+        "Two input paths, both measured in the same run: (a) the float sensor vector, "
+        "each system normalising (or quantizing) it inside the window; (b) the features "
+        "as 12-bit ADC counts, `clip(round((x - low) / (high - low) * 4095), 0, 4095)` "
+        "over the training split's range, passed as int32. Every ratio is against the "
+        "**cheapest of the three anchors** on that board and path, named in the cell. "
         f"Instructions: mean over the first {s['count_snn2c']} test vectors for snn2c, "
-        f"{s['count_peers']} for the MLP (its count does not depend on the input). "
+        f"{s['count_peers']} for the MLPs (their count does not depend on the input). "
         "Every snn2c row passed `snn2c verify` (64 vectors, 0 mismatches) and its "
         "outputs on the whole test split equal the integer reference bit for bit.",
         "",
         "### Accuracy and anchors",
         "",
         "| dataset | snn2c network | counting form | validation MSE | test R2 | spikes / inf "
-        "| anchor MLP (seed) | its validation MSE | its test R2 |",
+        "| anchor MLP (seed) | its validation MSE | test R2 emlearn / plain float / int8 |",
         "|---|---|---|---:|---:|---:|---|---:|---:|",
     ]
-    m4 = [r for r in snn if r["board"] == boards[0]]
+    m4 = [r for r in snn_float if r["board"] == boards[0]]
+
+    def r2s(r):
+        k = anchors.kinds(r)
+        return " / ".join(f"{k[n]['r2']:.4f}" if n in k else "-" for n in ANCHOR_KINDS)
+
     for r in m4:
-        a = anchor_of(r)
         reached = "" if r["anchor_reached"] else " (none reached it: the most accurate)"
         out.append(
             f"| {r['dataset']} | `{r['variant']}`: {r['config']} | "
             f"{'yes' if r['counting_form'] else 'no'} | {r['val_mse']:.5f} | {r['r2']:.4f} | "
             f"{r['spikes_per_inference']:.1f} | {'x'.join(map(str, r['anchor_shape']))} "
-            f"({r['anchor_seed']}){reached} | {r['anchor_val_mse']:.5f} | {a['r2']:.4f} |"
+            f"({r['anchor_seed']}){reached} | {r['anchor_val_mse']:.5f} | {r2s(r)} |"
         )
+    for path in PATHS:
+        out += [
+            "",
+            f"### Instructions per inference, {PATH_TITLES[path]}: snn2c / the cheapest "
+            "anchor (anchor / snn2c)",
+            "",
+            "Ratios above 1: snn2c needs fewer instructions than the cheapest MLP of the "
+            "same accuracy.",
+        ]
+        if path == "raw" and not any(_path(r) == "raw" for r in snn):
+            out.append(
+                "snn2c's raw-input entry point (`snn_model_infer_raw`) is not measured yet: "
+                "its cells show `-` and the anchors alone."
+            )
+        out += [
+            "",
+            "| dataset | snn2c network | " + " | ".join(boards) + " |",
+            "|---|---|" + "---:|" * len(boards),
+        ]
+        for r in m4:
+            cells = []
+            for b in boards:
+                kind, a = anchors.cheapest(r, b, path)
+                rb = snn_on(r, b, path)
+                ni = rb["instructions_per_inference"] if rb else None
+                if a is None:
+                    cells.append(f"{_fmt(ni)} / -")
+                    continue
+                na = a["instructions_per_inference"]
+                ratio = f" ({_ratio(na, ni)})" if ni else ""
+                cells.append(f"{_fmt(ni)} / {na:,} {ANCHOR_NAMES[kind]}{ratio}")
+            out.append(f"| {r['dataset']} | `{r['variant']}` | " + " | ".join(cells) + " |")
     out += [
         "",
-        "### Instructions per inference: snn2c / its anchor MLP (anchor / snn2c)",
+        "### The three anchors (instructions per inference; float in / raw in)",
         "",
-        "Ratios above 1: snn2c needs fewer instructions than the MLP of the same accuracy.",
+        "| dataset | anchor MLP (seed) | board | emlearn | plain float | int8 "
+        "| cheapest, float in / raw in |",
+        "|---|---|---|---:|---:|---:|---|",
+    ]
+    seen = set()
+    for r in m4:
+        key = (r["dataset"], tuple(r["anchor_shape"]), r["anchor_seed"])
+        if key in seen:
+            continue
+        seen.add(key)
+        for b in boards:
+            kf, kr = anchors.kinds(r, b, "float"), anchors.kinds(r, b, "raw")
+            if not kf and not kr:
+                continue
+            cells = []
+            for n in ANCHOR_KINDS:
+                f = _fmt(kf[n]["instructions_per_inference"]) if n in kf else "-"
+                w = _fmt(kr[n]["instructions_per_inference"]) if n in kr else "-"
+                cells.append(f"{f} / {w}")
+            cheap = " / ".join(ANCHOR_NAMES.get(anchors.cheapest(r, b, p)[0], "-") for p in PATHS)
+            out.append(
+                f"| {r['dataset']} | {'x'.join(map(str, key[1]))} ({key[2]}) | {b} | "
+                + " | ".join(cells)
+                + f" | {cheap} |"
+            )
+    out += [
         "",
-        "| dataset | snn2c network | " + " | ".join(boards) + " |",
+        "### Flash and RAM of the inference, float in (bytes, code + tables; stack excluded)",
+        "",
+        "| dataset | snn2c network | "
+        + " | ".join(f"{b} snn2c / cheapest anchor" for b in boards)
+        + " |",
         "|---|---|" + "---:|" * len(boards),
     ]
     for r in m4:
         cells = []
-        for rb, a in per_board(r):
-            ni, na = rb["instructions_per_inference"], a["instructions_per_inference"]
-            cells.append(f"{ni:,} / {na:,} ({_ratio(na, ni)})")
-        out.append(f"| {r['dataset']} | `{r['variant']}` | " + " | ".join(cells) + " |")
-    out += [
-        "",
-        "### Flash and RAM of the inference (bytes, code + tables; stack excluded)",
-        "",
-        "| dataset | snn2c network | " + " | ".join(f"{b} snn2c / MLP" for b in boards) + " |",
-        "|---|---|" + "---:|" * len(boards),
-    ]
-    for r in m4:
-        cells = []
-        for rb, a in per_board(r):
+        for b in boards:
+            rb = snn_on(r, b)
+            kind, a = anchors.cheapest(r, b)
+            if rb is None or a is None:
+                cells.append("-")
+                continue
             cells.append(
                 f"{rb['flash_bytes']:,} + {rb['ram_bytes']:,} RAM / "
-                f"{a['flash_bytes']:,} + {a['ram_bytes']:,} RAM"
+                f"{a['flash_bytes']:,} + {a['ram_bytes']:,} RAM ({ANCHOR_NAMES[kind]})"
             )
         out.append(f"| {r['dataset']} | `{r['variant']}` | " + " | ".join(cells) + " |")
-    out += ["", "### Against the issue's targets (the default network)", ""]
+    out += ["", "### Against the issue's targets (the default network, float in)", ""]
     for ds in dict.fromkeys(r["dataset"] for r in m4):
         parts = []
+        d4 = next(x for x in m4 if x["dataset"] == ds and x["variant"] == "default")
         for b in boards:
-            rb = next(
-                x
-                for x in snn
-                if x["dataset"] == ds and x["board"] == b and x["variant"] == "default"
-            )
-            a = anchor_of(rb)
+            rb = snn_on(d4, b)
+            kind, a = anchors.cheapest(d4, b)
+            if rb is None or a is None:
+                continue
             parts.append(
                 f"{b} {_ratio(a['instructions_per_inference'], rb['instructions_per_inference'])}"
+                f" ({ANCHOR_NAMES[kind]})"
             )
         need = 4.0 if ds == "mackey-glass" else 1.0
-        d4 = next(x for x in m4 if x["dataset"] == ds and x["variant"] == "default")
-        x4 = anchor_of(d4)["instructions_per_inference"] / d4["instructions_per_inference"]
+        _k4, a4 = anchors.cheapest(d4)
+        x4 = a4["instructions_per_inference"] / d4["instructions_per_inference"]
         verdict = "met" if x4 >= need else f"not met ({x4:.2f}x of the {need:g}x asked)"
         bound = d4["bounds"].get("transformed")
         bnd = ""
@@ -153,14 +282,42 @@ def _target_section(tc: dict) -> list[str]:
                 f"neuron; target <= 2: {'met' if xb <= 2 else 'not met'})"
             )
         out.append(
-            f"- {ds}: anchor / snn2c = {', '.join(parts)}; target on the Cortex-M4 "
+            f"- {ds}: cheapest anchor / snn2c = {', '.join(parts)}; target on the Cortex-M4 "
             f">= {need:g}x: {verdict}{bnd}."
         )
     out.append("")
+    out += _dearer(snn, anchors, boards, m4, snn_on)
     out += _m4_extras(rows, m4)
-    out += _profile_section(snn, boards)
+    out += _profile_section(snn_float, boards)
     out += DIRECTIONS
     return out
+
+
+def _dearer(snn, anchors, boards, m4, snn_on) -> list[str]:
+    """Where snn2c still needs more instructions than the cheapest anchor."""
+    out = [
+        "### Where snn2c is still more expensive than the cheapest anchor",
+        "",
+    ]
+    found = False
+    for r in m4:
+        for path in PATHS:
+            for b in boards:
+                rb = snn_on(r, b, path)
+                kind, a = anchors.cheapest(r, b, path)
+                if rb is None or a is None:
+                    continue
+                ni, na = rb["instructions_per_inference"], a["instructions_per_inference"]
+                if ni > na:
+                    found = True
+                    out.append(
+                        f"- {r['dataset']} `{r['variant']}` on {b}, {PATH_TITLES[path]}: "
+                        f"{ni:,} against {na:,} ({ANCHOR_NAMES[kind]}), "
+                        f"{ni / na:.2f}x the anchor's instructions."
+                    )
+    if not found:
+        out.append("- nowhere measured.")
+    return [*out, ""]
 
 
 # What was tried to make the SNN cheaper (issue 13), measured with `snn2c verify
@@ -205,19 +362,9 @@ DIRECTIONS = [
     "counting form | not the default | reaches its anchor on friedman1 (1.01x on the "
     "M4) but loses accuracy on mackey-glass (R2 0.9887 vs 0.9977) |",
     "",
-    "Where snn2c is not cheaper: on the Cortex-M4 with its FPU, a small float MLP of "
-    "the same accuracy needs fewer instructions on friedman1 (0.64x) and diabetes "
-    "(0.29x, where a 4-neuron MLP matches every SNN tried). The population code feeds "
-    "the hidden layer four inputs per feature where the MLP sees one, and on a core "
-    "with single-cycle float MACs the SNN's integer tricks do not make up for four "
-    "times the MACs plus the Gaussians. On the cores without an FPU (M0, M3, RV32IMC) "
-    "the MLP pays for soft float and the SNN is cheaper on every dataset (diabetes on "
-    "the M3 only just, 1.02x); on mackey-glass, where the MLP needs 24x24 to reach "
-    "the SNN's accuracy, the SNN is 4.45x cheaper on the M4 and 19-34x elsewhere. "
-    "The kernels run at about 5x the lower bound of the transformed computation "
-    "(MACs + one lookup and one MAC per hidden neuron), not within 2x: that bound "
-    "leaves out the Gaussian encoder (about 18 instructions per field) and the float "
-    "normalisation, and the dense kernel runs at about 2.5 instructions per MAC.",
+    "The list above (where snn2c is still more expensive) is generated from this run; "
+    "earlier runs compared against the emlearn MLP alone, which on the cores without an "
+    "FPU pays for soft float where an int8 MLP does not.",
     "",
 ]
 
@@ -321,10 +468,11 @@ def write(doc: dict) -> None:
         "`--gc-sections`, the start-up code, UART and linker script of the `snn2c "
         "build` folder, run on the board's QEMU machine (docs/boards.md): "
         "`netduinoplus2` (M4F), `microbit` (M0), `mps2-an385` (M3), `virt` (RV32IMC).",
-        "- Each image's `bench_infer` takes a raw float sensor vector and returns the "
-        "prediction on the [0, 1]-scaled target: snn2c `snn_model_normalize` + "
-        "`snn_model_infer` (Q16 output); the naive float SNN and the emlearn MLP "
-        "normalise with the same per-feature range, then infer.",
+        "- Each image's `bench_infer` takes a raw float sensor vector (input path a) or "
+        "int32 12-bit readings (path b) and returns the prediction on the [0, 1]-scaled "
+        "target: snn2c `snn_model_normalize` + `snn_model_infer` (Q16 output); the naive "
+        "float SNN and the MLP anchors normalise (or quantize) with the same per-feature "
+        "range inside the window, then infer.",
         "- Instructions: executed instructions from `bench_infer`'s first instruction "
         "to the return into `main`, callees (libm `expf`, libgcc) included, counted "
         "with snn2c's own `-singlestep -d exec,nochain` window counter. Exact counts, "
