@@ -158,23 +158,26 @@ void bench_fc_s8(const int8_t *in, const int8_t *w, const int32_t *bias, int8_t 
         out[o] = clamp_s8(requant(acc0, m, ls, rs, mask) + out_offset, lo, hi);
     }
 #else
-    /* two rows per pass: each input byte (plus offset) is loaded once for both; one
-     * index counting up to 0 from -n_in addresses the three rows' ends */
-    const int8_t *xe = in + n_in;
-    for (; o + 2 <= n_out; o += 2) {
+    /* three rows per pass: each input byte (plus offset) is loaded once for all three */
+    for (; o + 3 <= n_out; o += 3) {
         int32_t acc0 = bias[o];
         int32_t acc1 = bias[o + 1];
-        const int8_t *w0e = w + (o + 1) * n_in;
-        const int8_t *w1e = w0e + n_in;
-        for (int32_t j = -n_in; j != 0; j++) {
-            int32_t v = xe[j] + in_offset;
-            acc0 += v * w0e[j];
-            acc1 += v * w1e[j];
+        int32_t acc2 = bias[o + 2];
+        const int8_t *x = in;
+        const int8_t *w0 = w + o * n_in;
+        const int8_t *w1 = w0 + n_in;
+        const int8_t *w2 = w1 + n_in;
+        for (int32_t j = n_in; j != 0; j--) {
+            int32_t v = *x++ + in_offset;
+            acc0 += v * *w0++;
+            acc1 += v * *w1++;
+            acc2 += v * *w2++;
         }
         out[o] = clamp_s8(requant(acc0, m, ls, rs, mask) + out_offset, lo, hi);
         out[o + 1] = clamp_s8(requant(acc1, m, ls, rs, mask) + out_offset, lo, hi);
+        out[o + 2] = clamp_s8(requant(acc2, m, ls, rs, mask) + out_offset, lo, hi);
     }
-    if (o < n_out) {
+    for (; o < n_out; o++) {
         int32_t acc0 = bias[o];
         const int8_t *w0 = w + o * n_in;
         for (int32_t j = 0; j < n_in; j++) {
