@@ -21,6 +21,21 @@
 #define SNN_USE_SIMD32 0
 #endif
 
+/*
+ * ARMv6-M (Cortex-M0/M0+) has no multiply-accumulate and few registers that MULS
+ * can use: its Q12 dense loop is written in assembly (snn_block4_q12_u8), with the
+ * same integer results as the portable loop (-DSNN_KERNELS_PORTABLE selects that).
+ */
+#if defined(__ARM_ARCH_6M__) && !defined(SNN_KERNELS_PORTABLE)
+#define SNN_USE_ARMV6M 1
+#else
+#define SNN_USE_ARMV6M 0
+#endif
+
+/* An assembly routine in C clothing: no prologue, arguments where the ABI puts them. */
+#define SNN_NAKED __attribute__((naked, noinline)) static
+#define SNN_UNUSED __attribute__((unused))
+
 /* rshift_round for 32-bit values proven by the quantizer not to overflow. */
 SNN_INLINE int32_t snn_scale32(int32_t acc, int8_t shift)
 {
@@ -76,81 +91,208 @@ SNN_INLINE uint32_t snn_read_u32(const void *p)
     return v;
 }
 
-#if SNN_USE_SIMD32
-/* (b2, b0) and (b3, b1) of a word, sign-extended to 16 bits (CMSIS __SXTB16_RORn). */
-SNN_INLINE int16x2_t snn_sxtb16_ror8(uint32_t x)
+/* A uint32_t as the int32_t with the same bits (modular sums back to signed, no UB). */
+SNN_INLINE int32_t snn_s32_of_u32(uint32_t x)
 {
-    int16x2_t r;
-    __asm__("sxtb16 %0, %1, ror #8" : "=r"(r) : "r"(x));
-    return r;
+    return x <= (uint32_t)INT32_MAX ? (int32_t)x : -(int32_t)(~x) - 1;
 }
-#endif
 
 /*
- * sum_j w[j] * a[j] for int8 weights and Q12 activations, int32 accumulator.
- * Weights come in groups of four stored as (w0, w2, w1, w3) (codegen
- * interleaves them), so that SXTB16 yields the pairs (w0, w1) and (w2, w3)
- * that match the activations' natural pairs; a tail of n % 4 is stored plainly.
+ * 128 * sum_j a[j] over n (a multiple of 4) Q12 activations: the correction that turns
+ * sums of the offset weights u = w + 128 into sums of w (snn_dense_q12_s8).
  */
-SNN_INLINE int32_t snn_dot_s8_q12(const int8_t *w, const int16_t *a, uint32_t n)
+SNN_INLINE uint32_t snn_offset_sum_q12(const int16_t *a, uint32_t n)
 {
-    int32_t acc = 0;
-    uint32_t j = 0;
+    uint32_t s = 0;
 #if SNN_USE_SIMD32
-    for (; j + 4 <= n; j += 4) {
-        const uint32_t w4 = snn_read_u32(w + j);
-        acc = __smlad(__sxtb16((int8x4_t)w4), (int16x2_t)snn_read_u32(a + j), acc);
-        acc = __smlad(snn_sxtb16_ror8(w4), (int16x2_t)snn_read_u32(a + j + 2), acc);
+    const int16_t *const end = a + n;
+    while (a != end) { /* both halves at once: SMLAD with (1, 1) */
+        s = (uint32_t)__smlad((int16x2_t)snn_read_u32(a), (int16x2_t)0x00010001, (int32_t)s);
+        s = (uint32_t)__smlad((int16x2_t)snn_read_u32(a + 2), (int16x2_t)0x00010001, (int32_t)s);
+        a += 4;
     }
 #else
-    /*
-     * Q12 activations are never negative, so they are read as uint16_t: ARMv6-M
-     * (Cortex-M0) has immediate-offset forms only for unsigned loads, and walking
-     * pointers keeps every offset immediate.
-     */
-    const int8_t *wp = w;
     const uint16_t *ap = (const uint16_t *)(const void *)a;
-    for (; j + 4 <= n; j += 4) {
-        acc += (int32_t)wp[0] * ap[0] + (int32_t)wp[2] * ap[1] + (int32_t)wp[1] * ap[2] +
-               (int32_t)wp[3] * ap[3];
-        wp += 4;
+    const uint16_t *const end = ap + n;
+    while (ap != end) {
+        s += (uint32_t)ap[0] + ap[1] + ap[2] + ap[3];
         ap += 4;
     }
 #endif
-    for (; j < n; j++) {
-        acc += (int32_t)w[j] * a[j];
-    }
-    return acc;
+    return s << SNN_S8_OFFSET_BITS;
 }
 
+/*
+ * What the int8 Q12 dense loop needs, precomputed once per call (snn_dense_q12_s8).
+ * The assembly below reads it by offset: keep the fields in this order.
+ */
+typedef struct {
+    const uint16_t *w;    /*  0: the blocked offset weights, walked block by block */
+    const int16_t *a;     /*  4: the activations */
+    const int16_t *a_end; /*  8: a + n_in */
+    int32_t *cur;         /* 12: walked four rows at a time */
+    int32_t *cur_end;     /* 16: cur + n_out rounded up to a multiple of 4 */
+    const int32_t *bias;  /* 20: walked four rows at a time */
+    uint32_t init;        /* 24: 2^(shift-1) - 128 sum(a) (mod 2^32): rounding and offset */
+    uint32_t rshift;      /* 28: shift if > 0, else 0 */
+    uint32_t lshift;      /* 32: -shift if <= 0, else 0 */
+} snn_dense_u16_job_t;
+
+/*
+ * The whole layer, four rows at a time: acc[r] = init + sum_j u[r][j] a[j] (mod 2^32),
+ * cur[r] = ((acc[r] >> rshift) << lshift) + bias[r]. The block's weights come pair of
+ * columns by pair of columns, one word per row holding (u[r][2p], u[r][2p + 1]), so
+ * that every load of activations serves four rows.
+ */
 #if SNN_USE_SIMD32
-/* snn_dot_s8_q12 of two rows at once: each pair of activation loads feeds four SMLADs. */
-SNN_INLINE void snn_dot2_s8_q12(const int8_t *restrict w0, const int8_t *restrict w1,
-                                const int16_t *restrict a, uint32_t n, int32_t acc[2])
+/*
+ * Cortex-M4/M7, per four columns: one LDM of four activations, two LDMs of four
+ * weight words (four rows, one pair each) and eight SMLADs, 13 instructions for 16
+ * multiply-accumulates (u in [0, 255] and a in [0, 4096] are within SMLAD's signed
+ * halves; the sums wrap as uint32_t does). r0 weights, r1 activations, r2 their end,
+ * r3/r10/r11/lr the four accumulators, r4-r7 weight words, r8-r9 activation pairs,
+ * r12 the job.
+ */
+SNN_NAKED void snn_dense_u16_run(snn_dense_u16_job_t *job SNN_UNUSED)
 {
-    int32_t acc0 = 0;
-    int32_t acc1 = 0;
-    const int16_t *const end4 = a + (n & ~3u);
-    const int16_t *const end = a + n;
-    while (a != end4) {
-        const int16x2_t a01 = (int16x2_t)snn_read_u32(a);
-        const int16x2_t a23 = (int16x2_t)snn_read_u32(a + 2);
-        const uint32_t x0 = snn_read_u32(w0);
-        const uint32_t x1 = snn_read_u32(w1);
-        acc0 = __smlad(__sxtb16((int8x4_t)x0), a01, acc0);
-        acc1 = __smlad(__sxtb16((int8x4_t)x1), a01, acc1);
-        acc0 = __smlad(snn_sxtb16_ror8(x0), a23, acc0);
-        acc1 = __smlad(snn_sxtb16_ror8(x1), a23, acc1);
-        a += 4;
-        w0 += 4;
-        w1 += 4;
+    __asm__("push {r4-r11, lr}\n\t"
+            "mov r12, r0\n\t"
+            "ldr r0, [r12, #0]\n"
+            "1:\n\t" /* a block of four rows */
+            "ldr r1, [r12, #4]\n\t"
+            "ldr r2, [r12, #8]\n\t"
+            "ldr r3, [r12, #24]\n\t"
+            "mov r10, r3\n\t"
+            "mov r11, r3\n\t"
+            "mov lr, r3\n"
+            "2:\n\t" /* four columns */
+            "ldm r1!, {r8, r9}\n\t"
+            "ldm r0!, {r4, r5, r6, r7}\n\t"
+            "smlad r3, r4, r8, r3\n\t"
+            "smlad r10, r5, r8, r10\n\t"
+            "smlad r11, r6, r8, r11\n\t"
+            "smlad lr, r7, r8, lr\n\t"
+            "ldm r0!, {r4, r5, r6, r7}\n\t"
+            "smlad r3, r4, r9, r3\n\t"
+            "smlad r10, r5, r9, r10\n\t"
+            "smlad r11, r6, r9, r11\n\t"
+            "smlad lr, r7, r9, lr\n\t"
+            "cmp r1, r2\n\t"
+            "bne 2b\n\t"
+            "ldr r1, [r12, #28]\n\t" /* scale, add the bias, store four currents */
+            "ldr r2, [r12, #32]\n\t"
+            "asr r3, r3, r1\n\t"
+            "asr r10, r10, r1\n\t"
+            "asr r11, r11, r1\n\t"
+            "asr lr, lr, r1\n\t"
+            "lsl r3, r3, r2\n\t"
+            "lsl r10, r10, r2\n\t"
+            "lsl r11, r11, r2\n\t"
+            "lsl lr, lr, r2\n\t"
+            "ldr r1, [r12, #20]\n\t"
+            "ldm r1!, {r4, r5, r6, r7}\n\t"
+            "str r1, [r12, #20]\n\t"
+            "add r4, r4, r3\n\t"
+            "add r5, r5, r10\n\t"
+            "add r6, r6, r11\n\t"
+            "add r7, r7, lr\n\t"
+            "ldr r1, [r12, #12]\n\t"
+            "stm r1!, {r4, r5, r6, r7}\n\t"
+            "str r1, [r12, #12]\n\t"
+            "ldr r2, [r12, #16]\n\t"
+            "cmp r1, r2\n\t"
+            "bne 1b\n\t"
+            "pop {r4-r11, pc}\n\t");
+}
+#elif SNN_USE_ARMV6M
+/*
+ * ARMv6-M (Cortex-M0/M0+): no multiply-accumulate, and MULS reaches only r0-r7.
+ * The four accumulators live in r8-r11 (ADD reaches high registers), a group's four
+ * activations in r2-r5, and each MAC is LDRH (immediate offset), MULS, ADD: three
+ * instructions. Two groups of four columns per iteration; an odd number of groups
+ * enters halfway. r0 weights, r1 activations, r6 scratch, r7 the job, r12 a_end.
+ */
+#define SNN_M0_MAC(acc, a, off)                                                                    \
+    "ldrh r6, [r0, #" #off "]\n\tmuls r6, " a ", r6\n\tadd " acc ", r6\n\t"
+#define SNN_M0_ROW(acc, off)                                                                       \
+    SNN_M0_MAC(acc, "r2", off + 0)                                                                 \
+    SNN_M0_MAC(acc, "r3", off + 2) SNN_M0_MAC(acc, "r4", off + 16) SNN_M0_MAC(acc, "r5", off + 18)
+#define SNN_M0_GROUP(woff, aoff)                                                                   \
+    "ldrh r2, [r1, #" #aoff "+0]\n\tldrh r3, [r1, #" #aoff "+2]\n\t"                               \
+    "ldrh r4, [r1, #" #aoff "+4]\n\tldrh r5, [r1, #" #aoff "+6]\n\t" SNN_M0_ROW("r8", woff)        \
+        SNN_M0_ROW("r9", woff + 4) SNN_M0_ROW("r10", woff + 8) SNN_M0_ROW("r11", woff + 12)
+#define SNN_M0_STORE(acc)                                                                          \
+    "mov r5, " acc "\n\tasrs r5, r1\n\tlsls r5, r2\n\tldm r3!, {r6}\n\tadds r5, r6\n\t"            \
+    "stm r4!, {r5}\n\t"
+
+SNN_NAKED void snn_dense_u16_run(snn_dense_u16_job_t *job SNN_UNUSED)
+{
+    __asm__(".syntax unified\n\t"
+            "push {r4-r7, lr}\n\t"
+            "mov r4, r8\n\tmov r5, r9\n\tmov r6, r10\n\tmov r7, r11\n\t"
+            "push {r4-r7}\n\t"
+            "mov r7, r0\n\t"
+            "ldr r0, [r7, #0]\n"
+            "1:\n\t" /* a block of four rows */
+            "ldr r1, [r7, #4]\n\t"
+            "ldr r6, [r7, #8]\n\t"
+            "mov r12, r6\n\t"
+            "ldr r6, [r7, #24]\n\t"
+            "mov r8, r6\n\tmov r9, r6\n\tmov r10, r6\n\tmov r11, r6\n\t"
+            "mov r6, r12\n\tsubs r6, r6, r1\n\tlsls r6, r6, #28\n\t" /* odd group count? */
+            "beq 2f\n\t"
+            "subs r0, #32\n\tsubs r1, #8\n\t"
+            "b 3f\n"
+            "2:\n\t" SNN_M0_GROUP(0, 0) "3:\n\t" SNN_M0_GROUP(
+                32, 8) "adds r0, #64\n\tadds r1, #16\n\t"
+                       "cmp r1, r12\n\t"
+                       "beq 4f\n\t" /* conditional branches reach 256 bytes: the loops are longer */
+                       "b 2b\n"
+                       "4:\n\t"
+                       "ldr r1, [r7, #28]\n\t" /* scale, add the bias, store four currents */
+                       "ldr r2, [r7, #32]\n\t"
+                       "ldr r3, [r7, #20]\n\t"
+                       "ldr r4, [r7, #12]\n\t" SNN_M0_STORE("r8") SNN_M0_STORE("r9")
+                           SNN_M0_STORE("r10") SNN_M0_STORE(
+                               "r11") "str r3, [r7, #20]\n\t"
+                                      "str r4, [r7, #12]\n\t"
+                                      "ldr r6, [r7, #16]\n\t"
+                                      "cmp r4, r6\n\t"
+                                      "beq 5f\n\t"
+                                      "b 1b\n"
+                                      "5:\n\t"
+                                      "pop {r4-r7}\n\t"
+                                      "mov r8, r4\n\tmov r9, r5\n\tmov r10, r6\n\tmov r11, r7\n\t"
+                                      "pop {r4-r7, pc}\n\t"
+                                      ".syntax divided\n\t");
+}
+#undef SNN_M0_STORE
+#undef SNN_M0_GROUP
+#undef SNN_M0_ROW
+#undef SNN_M0_MAC
+#else
+static void snn_dense_u16_run(snn_dense_u16_job_t *job)
+{
+    const uint16_t *w = job->w;
+    const uint16_t *const a0 = (const uint16_t *)(const void *)job->a; /* Q12 >= 0 */
+    const uint16_t *const end = (const uint16_t *)(const void *)job->a_end;
+    const int32_t *bias = job->bias;
+    for (int32_t *cur = job->cur; cur != job->cur_end; cur += 4, bias += 4) {
+        uint32_t acc[4] = {job->init, job->init, job->init, job->init};
+        for (const uint16_t *ap = a0; ap != end; ap += 4, w += 16) {
+            const uint32_t x0 = ap[0];
+            const uint32_t x1 = ap[1];
+            const uint32_t x2 = ap[2];
+            const uint32_t x3 = ap[3];
+            for (uint32_t r = 0; r < 4; r++) {
+                acc[r] += w[2 * r] * x0 + w[2 * r + 1] * x1 + w[2 * r + 8] * x2 + w[2 * r + 9] * x3;
+            }
+        }
+        for (uint32_t r = 0; r < 4; r++) {
+            const int32_t v = snn_asr32(snn_s32_of_u32(acc[r]), job->rshift);
+            cur[r] = v * (int32_t)(1L << job->lshift) + bias[r];
+        }
     }
-    while (a != end) {
-        acc0 += (int32_t)*w0++ * *a;
-        acc1 += (int32_t)*w1++ * *a++;
-    }
-    acc[0] = acc0;
-    acc[1] = acc1;
 }
 #endif
 
@@ -209,26 +351,30 @@ void snn_zero_u8(uint8_t *p, uint32_t n)
 
 /* ------------------------------------------------------------------ encoders */
 
-/* A(|xf - centre|) for xf, centre in [0, 4096], interpolated in the Gaussian table. */
-SNN_INLINE int16_t snn_gauss_q12(int32_t xf, int32_t centre, const int16_t *gauss)
+/*
+ * A(|xf - centre|) for xf, centre in [0, 4096]. Word k of the table holds the slope
+ * s = G[k+1] - G[k] in its high half and b = G[k] - s k in its low half (signed), so
+ * that G[k] + asr(s (d - 16 k), 4) = b + asr(s d, 4) needs no fraction of d: one load
+ * and one multiply per field (snn_kernels.h).
+ */
+SNN_INLINE int32_t snn_gauss_q12(int32_t xf, int32_t centre, const int32_t *gauss)
 {
     int32_t d = xf - centre;
     if (d < 0) {
         d = -d;
     }
-    /* d = 4096 gives k = 256 and frac = 0: G[256] exactly (G[257] = G[256]) */
-    const int32_t frac = d & ((1 << SNN_GAUSS_STEP_BITS) - 1);
-    const int16_t *g = gauss + (d >> SNN_GAUSS_STEP_BITS);
-    return (int16_t)(g[0] + snn_asr32((g[1] - g[0]) * frac, SNN_GAUSS_STEP_BITS));
+    const int32_t e = gauss[d >> SNN_GAUSS_STEP_BITS];
+    const int32_t b = snn_asr32(snn_s32_of_u32((uint32_t)e << 16), 16); /* low half, signed */
+    return b + snn_asr32(snn_asr32(e, 16) * d, SNN_GAUSS_STEP_BITS);
 }
 
 void snn_encode_population_q12(const int32_t *x, uint16_t n_features, uint16_t n_fields,
-                               const int16_t *centres, const int16_t *gauss, int16_t *out)
+                               const int16_t *centres, const int32_t *gauss, int16_t *out)
 {
     for (uint32_t f = 0; f < n_features; f++) {
         const int32_t xf = snn_clamp_q12(x[f]);
         for (uint32_t i = 0; i < n_fields; i++) {
-            *out++ = snn_gauss_q12(xf, centres[i], gauss);
+            *out++ = (int16_t)snn_gauss_q12(xf, centres[i], gauss);
         }
     }
 }
@@ -295,40 +441,46 @@ uint32_t snn_encode_rate_bernoulli(uint32_t *state, const int32_t *x, uint16_t n
 
 /* ------------------------------------------------------------------ synapses */
 
-void snn_dense_q12_s8(const int8_t *w, const int16_t *a, uint16_t n_in, uint16_t n_out,
+/*
+ * Row blocks of four. The accumulators start at 2^(shift-1) - 128 sum(a), so that the
+ * sums need only the shift and the bias: the same integers as rshift_round(sum w a).
+ */
+void snn_dense_q12_s8(const uint16_t *w, const int16_t *a, uint16_t n_in, uint16_t n_out,
                       int8_t shift, const int32_t *bias, int32_t *cur)
 {
-    uint32_t i = 0;
-#if SNN_USE_SIMD32
-    /* two rows at a time: each pair of activation loads feeds four SMLADs */
-    for (; i + 2 <= n_out; i += 2) {
-        int32_t acc[2];
-        snn_dot2_s8_q12(w, w + n_in, a, n_in, acc);
-        cur[i] = snn_scale32(acc[0], shift) + bias[i];
-        cur[i + 1] = snn_scale32(acc[1], shift) + bias[i + 1];
-        w += 2 * (uint32_t)n_in;
-    }
-#endif
-    for (; i < n_out; i++) {
-        cur[i] = snn_scale32(snn_dot_s8_q12(w, a, n_in), shift) + bias[i];
-        w += n_in;
+    const uint32_t half = shift > 0 ? (uint32_t)1 << (shift - 1) : 0u;
+    snn_dense_u16_job_t job = {
+        /* the assembly walks job.cur and job.bias */
+        .w = w,
+        .a = a,
+        .a_end = a + n_in,
+        .cur = cur,
+        .cur_end = cur + ((n_out + 3u) & ~3u),
+        .bias = bias,
+        .init = half - snn_offset_sum_q12(a, n_in),
+        .rshift = shift > 0 ? (uint32_t)shift : 0u,
+        .lshift = shift > 0 ? 0u : (uint32_t)(-shift),
+    };
+    if (n_in == 0) { /* no inputs: the current is the bias (the loops need a column) */
+        for (uint32_t i = 0; i < n_out; i++) {
+            cur[i] = bias[i];
+        }
+    } else if (n_out != 0) {
+        snn_dense_u16_run(&job);
     }
 }
 
-void snn_dense_q12_s8_sat(const int8_t *w, const int16_t *a, uint16_t n_in, uint16_t n_out,
+void snn_dense_q12_s8_sat(const uint16_t *w, const int16_t *a, uint16_t n_in, uint16_t n_out,
                           int8_t shift, const int32_t *bias, int32_t *cur)
 {
     for (uint32_t i = 0; i < n_out; i++) {
+        const uint16_t *row = w + (i / 4) * 4 * (uint32_t)n_in + (i % 4) * 2;
         int64_t acc = 0;
-        uint32_t j = 0;
-        for (; j + 4 <= n_in; j += 4) { /* groups of four stored as (w0, w2, w1, w3) */
-            acc += (int32_t)w[j] * a[j] + (int32_t)w[j + 2] * a[j + 1] +
-                   (int32_t)w[j + 1] * a[j + 2] + (int32_t)w[j + 3] * a[j + 3];
+        for (uint32_t j = 0; j < n_in; j += 2) { /* pair j / 2 of the block: 8 values */
+            const uint16_t *pair = row + (j / 2) * 8;
+            acc += (int64_t)((int32_t)pair[0] - SNN_S8_OFFSET) * a[j];
+            acc += (int64_t)((int32_t)pair[1] - SNN_S8_OFFSET) * a[j + 1];
         }
-        for (; j < n_in; j++) {
-            acc += (int32_t)w[j] * a[j];
-        }
-        w += n_in;
         cur[i] = snn_sat32(snn_scale64(acc, shift) + bias[i]);
     }
 }

@@ -70,12 +70,14 @@ void snn_zero_u8(uint8_t *p, uint32_t n);
  * Gaussian receptive fields: out[f * n_fields + i] = A(|x[f] - centres[i]|), Q12.
  *   x       [n_features]  Q12, any value (clamped to [0, 4096])
  *   centres [n_fields]    Q12 field centres
- *   gauss   [258]         Q12 table G[k] = 4096 exp(-(k/256)^2 / (2 sigma^2)), and
- *                         G[257] = G[256] (so that d = 4096 needs no special case)
+ *   gauss   [257]         word k = s_k * 2^16 + b_k (as int32_t, b_k signed 16-bit):
+ *                         s_k = G[k+1] - G[k] (0 at k = 256), b_k = G[k] - s_k k, with
+ *                         G[k] = 4096 exp(-(k/256)^2 / (2 sigma^2)) Q12; then
+ *                         A(d) = G[k] + asr(s_k (d & 15), 4) = b_k + asr(s_k d, 4), k = d >> 4
  *   out     [n_features * n_fields] Q12 in [0, 4096]
  */
 void snn_encode_population_q12(const int32_t *x, uint16_t n_features, uint16_t n_fields,
-                               const int16_t *centres, const int16_t *gauss, int16_t *out);
+                               const int16_t *centres, const int32_t *gauss, int16_t *out);
 
 /* Direct current: out[j] = clamp(x[j], 0, 4096), Q12. */
 void snn_encode_direct_q12(const int32_t *x, uint16_t n, int16_t *out);
@@ -107,19 +109,26 @@ uint32_t snn_encode_rate_bernoulli(uint32_t *state, const int32_t *x, uint16_t n
 
 /*
  * Dense layer on Q12 currents (the input layer of current encoders):
- *   cur[i] = rshift_round(sum_j w[i * n_in + j] * a[j], shift) + bias[i]
- *   w     [n_out][n_in] weights at scale 2^ws, row-major; int8 rows are stored
- *         in groups of four as (w0, w2, w1, w3) for SXTB16 (the tail n_in % 4
- *         plainly); int16 rows plainly
+ *   cur[i] = rshift_round(sum_j w[i][j] * a[j], shift) + bias[i]
  *   a     [n_in] Q12 in [0, 4096]
  *   shift ws + 12 - 16 (> 0: rounding right shift, <= 0: multiply by 2^-shift)
  *   bias  [n_out] Q16; cur [n_out] Q16
+ * int8 weights (_s8) are stored as u = w + 128 in uint16_t, in blocks of four rows
+ * (n_out rounded up to a multiple of 4 with zero-weight rows) and pairs of columns
+ * (n_in a multiple of 4, zero-padded; a zero-padded likewise): block b, pair p, row
+ * r of the block hold (u[4b+r][2p], u[4b+r][2p+1]), one 32-bit word, so that one load
+ * of activations serves four rows and SMLAD multiplies the word as it is loaded.
+ * sum_j w a = sum_j u a - 128 sum_j a, in modular arithmetic (exact: the proof fits
+ * the true sum in int32). 16-bit storage costs flash for the DSP path's speed.
+ * snn_dense_q12_s8 reads bias and writes cur four rows at a time: both need room
+ * for n_out rounded up to a multiple of 4 (the extra bias entries are zero).
+ * int16 weights (_s16) are stored [n_out][n_in] plainly.
  * The plain versions accumulate in int32 and need the quantizer's range proof;
  * the _sat versions accumulate in int64 and saturate cur to int32.
  */
-void snn_dense_q12_s8(const int8_t *w, const int16_t *a, uint16_t n_in, uint16_t n_out,
+void snn_dense_q12_s8(const uint16_t *w, const int16_t *a, uint16_t n_in, uint16_t n_out,
                       int8_t shift, const int32_t *bias, int32_t *cur);
-void snn_dense_q12_s8_sat(const int8_t *w, const int16_t *a, uint16_t n_in, uint16_t n_out,
+void snn_dense_q12_s8_sat(const uint16_t *w, const int16_t *a, uint16_t n_in, uint16_t n_out,
                           int8_t shift, const int32_t *bias, int32_t *cur);
 void snn_dense_q12_s16(const int16_t *w, const int16_t *a, uint16_t n_in, uint16_t n_out,
                        int8_t shift, const int32_t *bias, int32_t *cur);

@@ -127,6 +127,12 @@ MAX_STEPS = 4096  # time steps of one inference, and rows of a layer
 WEIGHT_FRAC_MIN, WEIGHT_FRAC_MAX = -8, 24  # keeps every kernel shift within [-24, 24]
 DECODER_BITS = 16
 DECODER_FRAC_MIN, DECODER_ACC_FRAC = -8, 40  # rs in [-8, 40 - feature frac]
+# storage of int8 Q12 layers (layer 0 of the current encoders): u = w + 2^7 as uint8, in
+# blocks of 4 rows (docs/fixed-point.md, "Storage"); the sums of w are those of u less
+# 2^7 times the sum of the activations
+S8_OFFSET_BITS = 7
+S8_BLOCK_ROWS = 4
+S8_GROUP = 4
 
 # -- Gaussian receptive fields ("Encoders"): |d| in [0, 1] (Q12) at a step of 2^-8 -----------
 GAUSS_STEP_BITS = 4  # a table step is 2^4 Q12 units; the low 4 bits interpolate
@@ -216,6 +222,8 @@ C_CONSTANTS: tuple[tuple[str, int, str | None, str], ...] = (
     ("SNN_X_ONE", X_ONE, "(1 << SNN_X_FRAC)", "1.0 in Q12"),
     ("SNN_V_FRAC", V_FRAC, None, "membranes, biases, thresholds, outputs: Q16"),
     ("SNN_BETA_FRAC", BETA_FRAC, None, "the 'mul' leak factor: Q15"),
+    ("SNN_S8_OFFSET_BITS", S8_OFFSET_BITS, None, "int8 Q12 layers store u = w + 2^7"),
+    ("SNN_S8_OFFSET", 1 << S8_OFFSET_BITS, "(1 << SNN_S8_OFFSET_BITS)", "the offset 128"),
     ("SNN_GAUSS_STEP_BITS", GAUSS_STEP_BITS, None, "Q12 units per Gaussian table step: 2^4"),
     ("SNN_GAUSS_ENTRIES", GAUSS_ENTRIES, None, "G[0..256]; storage adds G[257] = G[256]"),
     ("SNN_LATENCY_FRAC", LATENCY_FRAC, None, "latency: rnd((1 - a) * window) from Q12"),

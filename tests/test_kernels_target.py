@@ -1,9 +1,9 @@
 """Each synapse kernel on the emulated cores, against numpy, case by case (issue 15,
 finding 8), in the manner of CMSIS-NN's unit tests.
 
-The host harness compiles the portable loops only; the Cortex-M4's SMLAD/SXTB16 paths
-(two rows at a time, odd tail rows, n_in % 4 tails) and the Cortex-M0's pointer-walking
-loop run only on the target. Here every dense kernel runs on shapes chosen to hit each
+The host harness compiles the portable loops only; the Cortex-M4's SMLAD path and the
+Cortex-M0's assembly (blocks of four rows with a partial last block, an odd or even
+number of column groups, zero-padded columns) run only on the target. Here every dense kernel runs on shapes chosen to hit each
 of those branches, with extreme weights and activations, in QEMU; a wrong value names
 the kernel, the case and the neuron.
 """
@@ -17,7 +17,7 @@ import pytest
 
 from snn2c.boards import load_board
 from snn2c.build import build, project, toolchain
-from snn2c.codegen.generator import interleave_s8_groups
+from snn2c.codegen.layout import blocked_s8_q12, padded_s8_q12
 from snn2c.emulate.qemu import run_qemu
 from snn2c.netgen import random_network
 from snn2c.quantize.fixedpoint import rshift_round, sat32
@@ -94,17 +94,23 @@ def render_main(all_cases) -> str:
     for i, (name, bits, spiking, _sat, w, a, shift, bias) in enumerate(all_cases):
         n_out, n_in = w.shape
         wtype = "int8_t" if bits == 8 else "int16_t"
+        n_cols, n_rows = n_in, n_out
         if spiking:
             stored = w.T.ravel()  # [n_in][n_out]: one row per input spike
+        elif bits == 8:  # offset weights in blocks of four rows (codegen.layout)
+            stored, wtype = blocked_s8_q12(w), "uint16_t"
+            n_cols, n_rows = padded_s8_q12(n_in, n_out)
         else:
-            stored = (interleave_s8_groups(w) if bits == 8 else w).ravel()
+            stored = w.ravel()
         data.append(f"static const {wtype} w{i}[] = {_c_array(wtype, stored)};")
+        act = np.pad(a, (0, n_cols - n_in))  # the encoder pads its output likewise
         if spiking:
-            data.append(f"static const uint8_t a{i}[] = {_c_array('uint8_t', a)};")
+            data.append(f"static const uint8_t a{i}[] = {_c_array('uint8_t', act)};")
         else:
-            data.append(f"static const int16_t a{i}[] = {_c_array('int16_t', a)};")
-        data.append(f"static const int32_t b{i}[] = {_c_array('int32_t', bias)};")
-        args = f"w{i}, a{i}, {n_in}, {n_out}, {shift}, b{i}"
+            data.append(f"static const int16_t a{i}[] = {_c_array('int16_t', act)};")
+        b_stored = np.pad(bias, (0, n_rows - n_out))  # the s8 kernel reads bias by fours
+        data.append(f"static const int32_t b{i}[] = {_c_array('int32_t', b_stored)};")
+        args = f"w{i}, a{i}, {n_cols}, {n_out}, {shift}, b{i}"
         call = f"{name}({args}, acc, cur)" if spiking else f"{name}({args}, cur)"
         body.append(f"    {call};\n    show({i}, cur, {n_out});")
     return "\n".join(
@@ -146,7 +152,12 @@ def all_cases():
 
 @pytest.mark.parametrize(
     ("board_name", "optimised"),
-    [("nucleo-f401", "smlad"), ("microbit", None)],  # Cortex-M4 DSP path; Cortex-M0
+    [
+        ("nucleo-f401", "smlad"),  # Cortex-M4: the DSP path
+        ("microbit", "add\tr8, r6"),  # Cortex-M0: the assembly (accumulators in r8-r11)
+        ("nucleo-f103rb", None),  # Cortex-M3: the portable loops
+        ("esp32-c3", None),  # RV32IMC: the portable loops
+    ],
 )
 def test_kernels_equal_numpy_on_the_target(tmp_path, all_cases, board_name, optimised):
     board = load_board(board_name)
@@ -192,11 +203,13 @@ def test_kernels_equal_numpy_on_the_target(tmp_path, all_cases, board_name, opti
 
 
 def test_the_case_list_reaches_every_branch(all_cases):
-    # every kernel, both row parities (the M4's two-row loop and its odd tail row), inputs
-    # with and without a tail of n_in % 4, and saturated results in the _sat kernels
+    # every kernel: whole and partial blocks of four rows, an odd and an even number of
+    # groups of four columns (the M0 loop's two entries), inputs with and without
+    # zero-padded columns, and saturated results in the _sat kernels
     for name, *_ in KERNELS:
         mine = [c for c in all_cases if c[0] == name]
-        assert {c[4].shape[0] % 2 for c in mine} == {0, 1}, name
+        assert {c[4].shape[0] % 4 == 0 for c in mine} == {True, False}, name
+        assert {-(-c[4].shape[1] // 4) % 2 for c in mine} == {0, 1}, name
         assert {c[4].shape[1] % 4 == 0 for c in mine} == {True, False}, name
     sat = [c for c in all_cases if c[3]]
     clipped = [c for c in sat if np.any(np.abs(_expected(c[4], c[5], c[6], c[7], False)) >= 2**31)]

@@ -14,6 +14,7 @@ import numpy as np
 
 from snn2c import __version__, contract, modelfile
 from snn2c.codegen.cformat import c_array, c_call, c_float, c_float_array
+from snn2c.codegen.layout import blocked_s8_q12, gauss_words, padded_s8_q12
 from snn2c.contract import INT32_MAX, X_ONE
 from snn2c.errors import Snn2cError
 from snn2c.quantize import QuantizedNetwork
@@ -45,19 +46,6 @@ def environment(folder: str | Path | None = None) -> jinja2.Environment:
     return env
 
 
-def interleave_s8_groups(weight: np.ndarray) -> np.ndarray:
-    """Rows with each group of four columns reordered (0, 2, 1, 3); a tail stays put.
-
-    SXTB16 of such a word gives the pairs (w0, w1) and (w2, w3) that SMLAD
-    multiplies with the activations' natural pairs (snn_dot_s8_q12).
-    """
-    out = weight.copy()
-    full = (weight.shape[1] // 4) * 4
-    for g in range(0, full, 4):
-        out[:, g + 1], out[:, g + 2] = weight[:, g + 2], weight[:, g + 1]
-    return out
-
-
 def _layer_view(index: int, layer) -> dict:
     wtype = "int8_t" if layer.weight_bits == 8 else "int16_t"
     suffix = "s8" if layer.weight_bits == 8 else "s16"
@@ -68,32 +56,50 @@ def _layer_view(index: int, layer) -> dict:
         weight = layer.weight.T
         kernel = f"snn_dense_spikes_{suffix}{sat}"
         layout = "[n_in][n_out] (transposed for event-driven accumulation)"
+    elif layer.weight_bits == 8:
+        # offset weights in blocks of 4 rows and groups of 4 columns (codegen.layout); the
+        # encoder output is padded with zeros to the same columns: no tail loops
+        cols, rows = padded_s8_q12(layer.n_in, layer.n_out)
+        weight = blocked_s8_q12(layer.weight)
+        kernel = f"snn_dense_q12_s8{sat}"
+        layout = (
+            f"u = w + 128 in blocks of 4 rows ({rows} rows, {cols} columns stored), "
+            "groups of 4 columns as (u0, u2, u1, u3)"
+        )
     else:
         # rows padded with zero weights (and the encoder output with zeros) to whole
-        # groups of the kernel (4 for int8, 2 for int16): no tail loop, the same sums
-        group = 4 if layer.weight_bits == 8 else 2
-        pad = -layer.n_in % group
+        # pairs: no tail loop, the same sums
+        pad = -layer.n_in % 2
         weight = np.pad(layer.weight, ((0, 0), (0, pad)))
         kernel = f"snn_dense_q12_{suffix}{sat}"
         layout = f"[n_out][n_in + {pad} zero columns]" if pad else "[n_out][n_in]"
-        if layer.weight_bits == 8:
-            weight = interleave_s8_groups(weight)
-            layout += ", groups of 4 stored as (w0, w2, w1, w3) for SXTB16"
-    n_in_stored = int(weight.shape[0] if layer.input_spiking else weight.shape[1])
+    n_out_stored = layer.n_out
+    if layer.input_spiking:
+        n_in_stored = int(weight.shape[0])
+    elif layer.weight_bits == 8:
+        n_in_stored, n_out_stored = cols, rows  # the kernel reads bias, writes cur by fours
+    else:
+        n_in_stored = int(weight.shape[1])
+    bias = np.pad(layer.bias, (0, n_out_stored - layer.n_out))
     return {
         "index": index,
         "n_in": layer.n_in,
         "n_out": layer.n_out,
         "wtype": wtype,
+        # the C type of the stored table: int8 Q12 layers store offset weights in 16 bits
+        "ctype": "uint16_t" if (layer.weight_bits == 8 and not layer.input_spiking) else wtype,
         "weight": weight,
         "n_in_stored": n_in_stored,
         # the C name of the stored row count: the padded one where rows are padded
         "rows": f"SNN_L{index}_N_IN" + ("_PADDED" if n_in_stored != layer.n_in else ""),
+        "n_out_stored": n_out_stored,
+        # the C name of the bias and current length: rounded up to a block of four rows
+        "out_rows": f"SNN_L{index}_N_OUT" + ("_PADDED" if n_out_stored != layer.n_out else ""),
         "layout": layout,
         "weight_frac": layer.weight_frac,
         "input_frac": layer.input_frac,
         "shift": layer.acc_shift,
-        "bias": layer.bias,
+        "bias": bias,
         "kernel": kernel,
         "input_spiking": layer.input_spiking,
         "spiking": layer.spiking,
@@ -186,8 +192,8 @@ def build_view(qnet: QuantizedNetwork, *, command: str) -> dict:
         "target": net.target,
         "encoder": enc,
         "n_enc": enc.n_out,
-        # the contract's 257 entries and a copy of the last (storage: no k = 256 case)
-        "gauss_table": None if enc.gauss is None else np.append(enc.gauss, enc.gauss[-1]),
+        # the contract's 257 entries, each with its slope to the next (codegen.layout)
+        "gauss_table": None if enc.gauss is None else gauss_words(enc.gauss),
         "enc_spiking": enc.spiking,
         "layers": layers,
         "last": layers[-1],
