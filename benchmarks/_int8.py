@@ -156,12 +156,14 @@ class Model:
     def dequantize(self, q_out: np.ndarray) -> np.ndarray:
         """float32 (q - zero point) * scale, as the device computes it."""
         k = (np.asarray(q_out, dtype=np.int64) - self.out_zero_point).astype(np.float32)
-        return k * np.float32(self.out_scale)
+        with np.errstate(under="ignore"):
+            return k * np.float32(self.out_scale)
 
     def quantize_float(self, x: np.ndarray) -> np.ndarray:
         """The device's float32 normalisation and rounding of raw float sensor vectors."""
-        x = np.asarray(x, dtype=np.float32)
-        t = (x - self.low.astype(np.float32)) * self.gain255.astype(np.float32)
+        with np.errstate(under="ignore", over="ignore"):
+            x = np.asarray(x, dtype=np.float32)
+            t = (x - self.low.astype(np.float32)) * self.gain255.astype(np.float32)
         t = np.where(t >= np.float32(0), t, np.float32(0))  # NaN -> 0 as the C's !(t >= 0)
         t = np.minimum(t, np.float32(255.0))
         return (t + np.float32(0.5)).astype(np.int64) + IN_ZERO_POINT  # truncation, t >= 0

@@ -144,14 +144,16 @@ def _mlp_layers(model) -> list[tuple[np.ndarray, np.ndarray]]:
 
 
 def _forward32(layers, a: np.ndarray) -> np.ndarray:
-    """The float32 forward pass of the plain C (acc = b; acc += w * a in order)."""
-    a = np.asarray(a, dtype=np.float32)
-    for k, (w, b) in enumerate(layers):
-        w32, b32 = w.astype(np.float32), b.astype(np.float32)
-        acc = np.broadcast_to(b32, (len(a), len(b32))).copy()
-        for i in range(w32.shape[1]):
-            acc = acc + a[:, i : i + 1] * w32[:, i]
-        a = np.maximum(acc, np.float32(0)) if k < len(layers) - 1 else acc
+    """The float32 forward pass of the plain C (acc = b; acc += w * a in order).
+    Tiny weights round to float32 denormals or zero, as the C constants do."""
+    with np.errstate(under="ignore"):
+        a = np.asarray(a, dtype=np.float32)
+        for k, (w, b) in enumerate(layers):
+            w32, b32 = w.astype(np.float32), b.astype(np.float32)
+            acc = np.broadcast_to(b32, (len(a), len(b32))).copy()
+            for i in range(w32.shape[1]):
+                acc = acc + a[:, i : i + 1] * w32[:, i]
+            a = np.maximum(acc, np.float32(0)) if k < len(layers) - 1 else acc
     return a.astype(np.float64)
 
 

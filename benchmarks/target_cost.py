@@ -401,7 +401,12 @@ def _anchor_row(name, board_name, kind, path, m, y01, key, anchor, anchors, **ex
     )
 
 
-def anchor_rows(name, board, key, anchor, anchors, ds, bdir, work, args, prov) -> list[dict]:
+def anchor_rows(*a) -> list[dict]:
+    with np.errstate(under="ignore"):  # float32 casts of tiny weights (denormal or 0, as in C)
+        return _anchor_rows(*a)
+
+
+def _anchor_rows(name, board, key, anchor, anchors, ds, bdir, work, args, prov) -> list[dict]:
     """The three anchor kinds of one MLP (emlearn float, plain float C loops, int8 with
     TFLite Micro's quantization) on both input paths: (a) the float sensor vector,
     (b) 12-bit ADC counts (int32). Stops unless the int8 outputs on the whole test
