@@ -424,3 +424,59 @@ def test_int8_kernels_equal_the_twin_on_the_target(tmp_path, board_name, simd):
     assert ("smlad" in fc and "sxtab16" in fc) == simd
     run = run_qemu(board, elf, timeout=120)
     check_int8_output(run.stdout, cases, requants, board_name)
+
+
+@pytest.mark.parametrize("raw", [False, True], ids=["float-in", "raw-in"])
+def test_plain_float_template_equals_its_float32_model_on_the_host(tmp_path, raw):
+    """plain_mlp.c.j2 computes the float32 network peers.plain_float_layers describes
+    (the fold of the normalisation into layer 0, the clamp), bit for bit on the host."""
+    _q, mlp, xs = _tiny_int8_model()
+    low, high = np.array([0.0, -1.0, 10.0]), np.array([1.0, 2.0, 10.5])
+    src = tmp_path / "p"
+    mode, _dev = peers.render_plain_float(mlp, low, high, xs, src, "test", raw=raw)
+    assert mode == ("raw" if raw else "folded")
+    rng = np.random.default_rng(4)
+    if raw:
+        x = rng.integers(0, 4096, (100, 3))
+        a0 = x.astype(np.float32)
+        fmt, ctype = (lambda v: str(int(v))), "int32_t"
+    else:
+        x = (low + rng.uniform(-0.2, 1.2, (100, 3)) * (high - low)).astype(np.float32)
+        a0 = np.clip(x, low.astype(np.float32), high.astype(np.float32))
+        fmt, ctype = (lambda v: f"{float(v)!r}f"), "float"
+    layers, _, _ = peers.plain_float_layers(mlp, low, high, xs, raw)
+    want = peers._forward32(layers, a0)[:, 0].astype(np.float32)
+    rows = ", ".join("{" + ", ".join(fmt(v) for v in r) + "}" for r in x)
+    (src / "main.c").write_text(
+        "\n".join(
+            [
+                "#include <stdio.h>",
+                "#include <stdint.h>",
+                "#include <string.h>",
+                '#include "plain_mlp.h"',
+                f"static const {ctype} xs[{len(x)}][3] = {{{rows}}};",
+                "int main(void)",
+                "{",
+                "    float y[1];",
+                "    uint32_t b;",
+                f"    for (int i = 0; i < {len(x)}; i++) {{",
+                "        plain_mlp_infer(xs[i], y);",
+                "        memcpy(&b, y, 4);",
+                '        printf("%lu\\n", (unsigned long)b);',
+                "    }",
+                "    return 0;",
+                "}",
+                "",
+            ]
+        )
+    )
+    exe = tmp_path / "plain"
+    cmd = ["gcc", "-std=c99", "-Wall", "-Wextra", "-Werror", "-O2", "-ffp-contract=off"]
+    cmd += [f"-I{src}", str(src / "plain_mlp.c"), str(src / "main.c"), "-o", str(exe)]
+    subprocess.run(cmd, check=True, capture_output=True, text=True)
+    out = subprocess.run([str(exe)], capture_output=True, text=True, check=True).stdout
+    bits = np.array(out.split(), dtype=np.uint64).astype(np.uint32)
+    np.testing.assert_array_equal(bits, C.float_bits(want))
+    np.testing.assert_allclose(
+        want, mlp.predict(a0 / 4095.0 if raw else (a0 - low) / (high - low)), atol=1e-5
+    )
