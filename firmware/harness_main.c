@@ -129,10 +129,16 @@ static inline __attribute__((always_inline)) uint32_t run_vectors(void)
     }
 
     for (unsigned i = 0; i < n_floats; i++) {
-        float x[SNN_MODEL_N_INPUTS];
         int32_t q[SNN_MODEL_N_INPUTS];
+#if SNN_MODEL_INTEGER_INPUTS
+        int32_t x[SNN_MODEL_N_INPUTS]; /* integer readings: the raw path, no float */
+        memcpy(x, harness_x_f_bits[i], sizeof x);
+        snn_model_normalize_raw(x, q);
+#else
+        float x[SNN_MODEL_N_INPUTS];
         memcpy(x, harness_x_f_bits[i], sizeof x); /* exact float bit patterns */
         snn_model_normalize(x, q);
+#endif
         snn2c_harness_infer(q, y);
         snn2c_harness_sink = y[0];
         mismatches += differs(q, harness_expect_fq[i], SNN_MODEL_N_INPUTS);

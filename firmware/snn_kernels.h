@@ -79,6 +79,23 @@ void snn_zero_u8(uint8_t *p, uint32_t n);
 void snn_encode_population_q12(const int32_t *x, uint16_t n_features, uint16_t n_fields,
                                const int16_t *centres, const int32_t *gauss, int16_t *out);
 
+/*
+ * Integer readings -> Q12 (docs/fixed-point.md, "Integer inputs"), per input j:
+ *   r = clamp(raw[j], low, high) - low;  x_q12[j] = min((r * mult + half) >> shift, 4096)
+ * in uint32_t arithmetic; the quantizer picks mult and shift so that high - low and
+ * (high - low) * mult + half fit (high - low <= INT32_MAX).
+ */
+typedef struct {
+    int32_t low;    /* the reading that maps to 0 */
+    int32_t high;   /* the reading that maps to 4096 (or just below) */
+    uint32_t mult;  /* ~ 4096 * 2^shift / (high - low) */
+    uint32_t half;  /* 2^(shift - 1), or 0 */
+    uint32_t shift; /* 0..31 */
+} snn_raw_input_t;
+
+void snn_normalize_raw_q12(const int32_t *raw, uint16_t n, const snn_raw_input_t *p,
+                           int32_t *x_q12);
+
 /* Direct current: out[j] = clamp(x[j], 0, 4096), Q12. */
 void snn_encode_direct_q12(const int32_t *x, uint16_t n, int16_t *out);
 

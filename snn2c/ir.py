@@ -53,11 +53,20 @@ WEIGHT_BITS = (8, 16)
 
 @dataclass(frozen=True)
 class InputSpec:
-    """Named sensor inputs and the range each is normalised from: u = (x - low) / (high - low)."""
+    """Named sensor inputs and the range each is normalised from: u = (x - low) / (high - low).
+
+    integer: the inputs are integer readings (an ADC's counts, a sensor's register) with
+    integer low and high; the device then also takes them as int32 and normalises them
+    without floating point (docs/fixed-point.md, "Integer inputs").
+    """
 
     names: tuple[str, ...]
-    low: np.ndarray  # (n_features,) float64
-    high: np.ndarray  # (n_features,) float64
+    low: np.ndarray  # (n_features,) float64 (whole numbers when integer)
+    high: np.ndarray  # (n_features,) float64 (whole numbers when integer)
+    integer: bool = False
+    # how integer readings were made from a real-valued dataset: B-bit ADC counts over
+    # each feature's training range (snn2c train --adc-bits); None for readings as given
+    adc_bits: int | None = None
 
     @property
     def n_features(self) -> int:

@@ -30,6 +30,22 @@ def _finite(v: int | float) -> bool:
         return False
 
 
+def _check_integer_range(r, names, low, high) -> None:
+    """Integer inputs: whole-number bounds within int32, and a span the device's
+    normalisation can hold (docs/fixed-point.md, "Integer inputs")."""
+    for i, name in enumerate(names):
+        lo, hi = low[i], high[i]
+        if lo != np.floor(lo) or hi != np.floor(hi):
+            raise r.fail(
+                "inputs", f"feature {name!r}: integer inputs need whole-number low and high"
+            )
+        if lo < contract.INT32_MIN or hi > contract.INT32_MAX or hi - lo > contract.INT32_MAX:
+            raise r.fail(
+                "inputs",
+                f"feature {name!r}: integer inputs need low, high and high - low within int32",
+            )
+
+
 def _short(v: Any) -> str:
     text = (
         repr(v)
@@ -81,6 +97,10 @@ def to_dict(net: ir.Network) -> dict[str, Any]:
     }
     if net.streaming:  # written only when set, so a static model's file is unchanged
         doc["timing"]["streaming"] = True
+    if net.inputs.integer:  # likewise: a model with float inputs keeps its bytes
+        doc["inputs"]["integer"] = True
+    if net.inputs.adc_bits is not None:
+        doc["inputs"]["adc_bits"] = net.inputs.adc_bits
     if net.baseline is not None:
         doc["baseline"] = {
             "kind": "mlp_relu",
@@ -321,7 +341,20 @@ def from_dict(doc: Any, source: str = "<dict>") -> ir.Network:
             f"feature {names[i]!r}: low, high and 4096 / (high - low) must be finite "
             "float32 values (|x| < 3.4e38, high - low not vanishingly small)",
         )
-    inputs = ir.InputSpec(tuple(names), low, high)
+    integer = inp.get("integer", False)
+    if not isinstance(integer, bool):
+        raise r.fail("inputs.integer", f"expected true or false, got {_short(integer)}")
+    if integer:
+        _check_integer_range(r, names, low, high)
+    adc_bits = inp.get("adc_bits")
+    if adc_bits is not None and (
+        not integer
+        or isinstance(adc_bits, bool)
+        or not isinstance(adc_bits, int)
+        or not 1 <= adc_bits <= 24
+    ):
+        raise r.fail("inputs.adc_bits", "expected an integer 1..24, with inputs.integer true")
+    inputs = ir.InputSpec(tuple(names), low, high, integer, adc_bits)
 
     tgt = r.obj(r.get(doc, "target", ""), "target")
     target = ir.TargetSpec(

@@ -113,6 +113,21 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--washout", type=int, default=16, help="streaming: samples run before each window"
     )
+    p.add_argument(
+        "--integer-inputs",
+        action="store_true",
+        help="the inputs are integer readings (an ADC's counts, a sensor's register): the "
+        "device then takes int32 readings and normalises them without floating point "
+        "(snn_model_infer_raw; docs/fixed-point.md, 'Integer inputs')",
+    )
+    p.add_argument(
+        "--adc-bits",
+        type=int,
+        metavar="B",
+        help="read each real-valued input as a B-bit ADC spanning its training range "
+        "would (counts 0 .. 2^B - 1), and train on those integer readings (implies "
+        "--integer-inputs)",
+    )
     p.add_argument("--no-baseline", action="store_true", help="skip the MLP and linear baselines")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--name", help="model name (default: the dataset's)")

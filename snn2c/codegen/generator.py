@@ -13,7 +13,7 @@ import jinja2
 import numpy as np
 
 from snn2c import __version__, contract, modelfile
-from snn2c.codegen.cformat import c_array, c_call, c_float, c_float_array
+from snn2c.codegen.cformat import c_array, c_call, c_float, c_float_array, c_int
 from snn2c.codegen.layout import blocked_s8_q12, gauss_words, padded_s8_q12
 from snn2c.contract import INT32_MAX, X_ONE
 from snn2c.errors import Snn2cError
@@ -172,6 +172,24 @@ def _count_form_view(cf: CountForm | None) -> dict | None:
     }
 
 
+def _raw_rows(qnet: QuantizedNetwork) -> list[dict]:
+    """The integer inputs' normalisation, one row per feature (C literals)."""
+    p = qnet.raw
+    if p is None:
+        return []
+    cols = (p.low, p.high, p.mult, p.half, p.shift)
+    return [
+        {
+            "low": c_int(lo, "int32_t"),
+            "high": c_int(hi, "int32_t"),
+            "mult": int(m),
+            "half": int(h),
+            "shift": int(sh),
+        }
+        for lo, hi, m, h, sh in zip(*cols, strict=True)
+    ]
+
+
 def build_view(qnet: QuantizedNetwork, *, command: str) -> dict:
     net = qnet.source
     enc = qnet.encoder
@@ -199,6 +217,8 @@ def build_view(qnet: QuantizedNetwork, *, command: str) -> dict:
         "last": layers[-1],
         "decoder": dec,
         "weight_bits": net.weight_bits,
+        "raw": qnet.raw is not None,
+        "raw_rows": _raw_rows(qnet),
         "in_low": net.inputs.low,
         "in_gain": X_ONE / (net.inputs.high - net.inputs.low),
         "proven": qnet.proven,

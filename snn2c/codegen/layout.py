@@ -50,5 +50,5 @@ def gauss_words(gauss: np.ndarray) -> np.ndarray:
     base = g - slope * np.arange(g.size)
     if base.min() < -(2**15) or base.max() >= 2**15 or np.abs(slope).max() >= 2**15:
         raise ValueError("Gaussian table: slope or base outside 16 bits")
-    words = slope * 65536 + (base & 0xFFFF)  # two's complement int32
+    words = slope * 65536 + np.bitwise_and(base, 0xFFFF)  # two's complement int32
     return words.astype(np.int32)

@@ -18,6 +18,7 @@ from snn2c.contract import (
     INT32_MIN,
     WEIGHT_FRAC_MAX,
     WEIGHT_FRAC_MIN,
+    X_ONE,
     Decoder,
 )
 
@@ -81,3 +82,19 @@ def decoder_fracs(max_abs: float, kind: str) -> tuple[int, int]:
     fs = DECODER_FEATURE_FRAC[kind]
     rs = pow2_scale(max_abs, qmax_of(DECODER_BITS), lo=DECODER_FRAC_MIN, hi=DECODER_ACC_FRAC - fs)
     return rs, fs
+
+
+RAW_PRODUCT_MAX = 2**32 - 1  # the device forms r * mult + half in uint32_t
+
+
+def raw_input_scale(span: int) -> tuple[int, int]:
+    """(mult, shift) of an integer input with high - low = span (docs/fixed-point.md,
+    "Integer inputs"): x = (r * mult + 2^(shift-1)) >> shift ~ 4096 r / span for r in
+    [0, span], the largest shift whose products fit uint32 (the finest multiplier)."""
+    if span < 1:
+        raise ValueError("integer input: high must exceed low")
+    for shift in range(31, -1, -1):
+        mult = int(rnd(X_ONE * 2.0**shift / span))
+        if mult >= 1 and span * mult + ((1 << shift) >> 1) <= RAW_PRODUCT_MAX:
+            return mult, shift
+    raise ValueError(f"integer input: span {span} too wide")  # unreachable for int32 spans

@@ -34,6 +34,18 @@ class QuantizedEncoder:
 
 
 @dataclass(frozen=True)
+class RawInputs:
+    """The integer normalisation of integer inputs (docs/fixed-point.md, "Integer inputs"):
+    x = min((clamp(raw, low, high) - low) * mult + half >> shift, 4096), per feature."""
+
+    low: np.ndarray  # (n_features,) int64
+    high: np.ndarray  # (n_features,) int64
+    mult: np.ndarray  # (n_features,) int64, >= 1
+    shift: np.ndarray  # (n_features,) int64 in [0, 31]
+    half: np.ndarray  # (n_features,) int64: 2^(shift-1), or 0
+
+
+@dataclass(frozen=True)
 class Bounds:
     """Closed integer intervals proven by interval analysis (per layer, over neurons)."""
 
@@ -116,6 +128,7 @@ class QuantizedNetwork:
     encoder: QuantizedEncoder
     layers: tuple[QuantizedLayer, ...]
     decoder: QuantizedDecoder
+    raw: RawInputs | None = None  # integer inputs only
 
     @property
     def steps(self) -> int:

@@ -36,6 +36,7 @@ from snn2c.quantize.fixedpoint import (
     decoder_fracs,
     fits32,
     qmax_of,
+    raw_input_scale,
     rnd,
     weight_frac,
 )
@@ -46,6 +47,7 @@ from snn2c.quantize.plan import (
     QuantizedIzh,
     QuantizedLayer,
     QuantizedNetwork,
+    RawInputs,
 )
 
 
@@ -61,7 +63,17 @@ def quantize(net: ir.Network) -> QuantizedNetwork:
         layers.append(q)
         input_spiking = True
     dec = _quantize_decoder(net)
-    return QuantizedNetwork(source=net, encoder=enc, layers=tuple(layers), decoder=dec)
+    raw = _quantize_raw_inputs(net.inputs) if net.inputs.integer else None
+    return QuantizedNetwork(source=net, encoder=enc, layers=tuple(layers), decoder=dec, raw=raw)
+
+
+def _quantize_raw_inputs(spec: ir.InputSpec) -> RawInputs:
+    low = spec.low.astype(np.int64)
+    high = spec.high.astype(np.int64)
+    scales = [raw_input_scale(int(h - lo)) for lo, h in zip(low, high, strict=True)]
+    mult = np.array([m for m, _ in scales], dtype=np.int64)
+    shift = np.array([sh for _, sh in scales], dtype=np.int64)
+    return RawInputs(low, high, mult, shift, (1 << shift) >> 1)
 
 
 def _quantize_encoder(net: ir.Network) -> QuantizedEncoder:

@@ -8,7 +8,7 @@ from snn2c import ir
 from snn2c.contract import V_FRAC
 from snn2c.quantize import QuantizedNetwork
 from snn2c.reference.floatsim import normalize_float, run_float, stream_float
-from snn2c.reference.integer import Result, State, normalize, run, stream
+from snn2c.reference.integer import Result, State, normalize, normalize_raw, run, stream
 
 
 def run_rows(
@@ -29,6 +29,14 @@ def to_user_units(net: ir.Network, y: np.ndarray) -> np.ndarray:
     return net.target.offset + net.target.scale * np.asarray(y, dtype=np.float64)
 
 
+def normalize_device(qnet: QuantizedNetwork, x_raw: np.ndarray) -> np.ndarray:
+    """The Q12 inputs the device computes from raw inputs: through snn_model_normalize_raw
+    for a model with integer inputs (whole numbers expected), else snn_model_normalize."""
+    if qnet.raw is not None:
+        return normalize_raw(qnet, x_raw)
+    return normalize(qnet.source, x_raw)
+
+
 def predict(qnet: QuantizedNetwork, x_raw: np.ndarray, mode: str = "fixed") -> np.ndarray:
     """Predictions in the user's units for raw inputs (n, n_features).
 
@@ -39,7 +47,7 @@ def predict(qnet: QuantizedNetwork, x_raw: np.ndarray, mode: str = "fixed") -> n
     net = qnet.source
     x_raw = np.asarray(x_raw, dtype=np.float64)
     if mode == "fixed":
-        y_q = run_rows(qnet, normalize(net, x_raw)).outputs
+        y_q = run_rows(qnet, normalize_device(qnet, x_raw)).outputs
         return to_user_units(net, y_q.astype(np.float64) / 2.0**V_FRAC)
     if mode == "float":
         simulate = stream_float if net.streaming else run_float
@@ -49,6 +57,8 @@ def predict(qnet: QuantizedNetwork, x_raw: np.ndarray, mode: str = "fixed") -> n
 
 __all__ = [
     "normalize",
+    "normalize_device",
+    "normalize_raw",
     "normalize_float",
     "predict",
     "run",

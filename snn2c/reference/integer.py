@@ -87,6 +87,25 @@ def normalize(net: ir.Network, x: np.ndarray) -> np.ndarray:
     return q.astype(np.int32)
 
 
+def normalize_raw(qnet: QuantizedNetwork, raw: np.ndarray) -> np.ndarray:
+    """Integer readings -> clamped Q12 integers, as snn_normalize_raw_q12 computes them.
+
+    Only for a model with integer inputs; raw must hold whole numbers (any int64: the
+    readings are clamped to [low, high] first, as the device's int32 readings are).
+    """
+    p = qnet.raw
+    if p is None:
+        raise ValueError("the model does not take integer inputs")
+    raw = np.asarray(raw)
+    if raw.ndim != 2 or raw.shape[1] != qnet.n_inputs:
+        raise ValueError(f"expected inputs of shape (n, {qnet.n_inputs}), got {raw.shape}")
+    if raw.dtype.kind == "f" and not np.all(np.isfinite(raw) & (raw == np.floor(raw))):
+        raise ValueError("integer inputs must be whole numbers")
+    r = np.clip(raw.astype(np.int64), p.low, p.high) - p.low
+    q = (r * p.mult + p.half) >> p.shift
+    return np.minimum(q, X_ONE).astype(np.int32)
+
+
 def gaussian_activation(enc: QuantizedEncoder, xc: np.ndarray) -> np.ndarray:
     """Receptive-field activations in Q12, (B, F * N), from clamped Q12 inputs (B, F)."""
     assert enc.centres is not None and enc.gauss is not None

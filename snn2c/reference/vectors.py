@@ -9,7 +9,7 @@ import numpy as np
 from snn2c.contract import X_ONE
 from snn2c.quantize import QuantizedNetwork
 from snn2c.reference import run_rows
-from snn2c.reference.integer import normalize
+from snn2c.reference.integer import normalize, normalize_raw
 
 
 @dataclass(frozen=True)
@@ -17,7 +17,8 @@ class Vectors:
     x_q: np.ndarray  # (n, features) int32, any value (the C clamps)
     y: np.ndarray  # (n, outputs) int32 reference outputs
     spikes: np.ndarray  # (n, layers + 1) reference spike counts
-    x_f: np.ndarray  # (m, features) float32 raw inputs for snn_model_normalize
+    x_f: np.ndarray  # (m, features) float32 raw inputs for snn_model_normalize, or int32
+    # readings for snn_model_normalize_raw (a model with integer inputs)
     fq: np.ndarray  # (m, features) int32 reference normalisation
     fy: np.ndarray  # (m, outputs) int32 reference outputs of fq
 
@@ -32,6 +33,23 @@ SPECIAL_ROWS = 8
 def in_range_rows(n: int) -> list[int]:
     """Indices of the in-range rows among n vectors: the in-range edges and the random."""
     return [*range(min(IN_RANGE_EDGES, n)), *range(SPECIAL_ROWS, n)]
+
+
+def _raw_readings(qnet: QuantizedNetwork, m: int, rng: np.random.Generator) -> np.ndarray:
+    """m int32 readings: the range's edges, one past them, int32's extremes, the middle,
+    then random readings from 10 % below the range to 10 % above it."""
+    assert qnet.raw is not None
+    low, high = qnet.raw.low, qnet.raw.high
+    span = high - low
+    i32 = np.iinfo(np.int32)
+    rows = [low, high, low - 1, high + 1, np.full_like(low, i32.min), np.full_like(low, i32.max)]
+    rows.append(low + span // 2)
+    rows = rows[:m]
+    if m > len(rows):
+        frac = rng.uniform(-0.1, 1.1, (m - len(rows), low.size))
+        rows.append(low + np.floor(frac * span).astype(np.int64))
+    x = np.vstack(rows) if rows else np.zeros((0, low.size), np.int64)
+    return np.clip(x, i32.min, i32.max).astype(np.int32)[:m]
 
 
 def make_vectors(qnet: QuantizedNetwork, n: int, *, seed: int = 0) -> Vectors:
@@ -60,14 +78,18 @@ def make_vectors(qnet: QuantizedNetwork, n: int, *, seed: int = 0) -> Vectors:
     res = run_rows(qnet, x_q.astype(np.int64))
 
     m = min(n, 16)
-    low, high = net.inputs.low, net.inputs.high
-    width = high - low
-    fl = [low, high, low - width, high + 0.5 * width, low + 0.5 * width]
-    fl = fl[:m]
-    if m > len(fl):
-        fl.append(low + rng.uniform(-0.1, 1.1, (m - len(fl), f)) * width)
-    x_f = (np.vstack(fl) if fl else np.zeros((0, f))).astype(np.float32)[:m]
-    fq = normalize(net, x_f.astype(np.float64)) if m else np.zeros((0, f), np.int32)
+    if qnet.raw is not None:
+        x_f = _raw_readings(qnet, m, rng)
+        fq = normalize_raw(qnet, x_f) if m else np.zeros((0, f), np.int32)
+    else:
+        low, high = net.inputs.low, net.inputs.high
+        width = high - low
+        fl = [low, high, low - width, high + 0.5 * width, low + 0.5 * width]
+        fl = fl[:m]
+        if m > len(fl):
+            fl.append(low + rng.uniform(-0.1, 1.1, (m - len(fl), f)) * width)
+        x_f = (np.vstack(fl) if fl else np.zeros((0, f))).astype(np.float32)[:m]
+        fq = normalize(net, x_f.astype(np.float64)) if m else np.zeros((0, f), np.int32)
     after = res.state if qnet.streaming else None
     fy = (
         run_rows(qnet, fq.astype(np.int64), state=after).outputs

@@ -10,7 +10,7 @@ import numpy as np
 from snn2c import ir
 from snn2c.errors import Snn2cError
 from snn2c.quantize import QuantizedNetwork
-from snn2c.reference import normalize, predict, run_rows
+from snn2c.reference import normalize_device, predict, run_rows
 from snn2c.reference.integer import State
 from snn2c.report import ann, energy, figures
 from snn2c.report.metrics import activity
@@ -56,6 +56,8 @@ def load_data(
         raise Snn2cError(
             f"--dataset {dataset}: needs {e.name} (pip install snn2c[train])"
         ) from None
+    if net.inputs.adc_bits is not None:  # the readings the model was trained on
+        ds = datasets.as_adc_counts(ds, net.inputs.adc_bits)
     names = tuple(net.inputs.names)
     if ds.feature_names != names:
         missing = [n for n in names if n not in ds.feature_names]
@@ -106,7 +108,7 @@ def _state_before_test(qnet: QuantizedNetwork, data: TestData) -> State | None:
     """A streaming model's state when the test rows start; None for a static model."""
     if not qnet.streaming:
         return None
-    return run_rows(qnet, normalize(qnet.source, _before_test(data))).state
+    return run_rows(qnet, normalize_device(qnet, _before_test(data))).state
 
 
 def model_report(
@@ -172,7 +174,7 @@ def model_report(
             )
         except ImportError:
             accuracy["ann_reason"] = "torch is not installed (pip install snn2c[train])"
-    x_q = normalize(net, data.x_test)
+    x_q = normalize_device(qnet, data.x_test)
     act = activity(net, x_q, qnet, _state_before_test(qnet, data))
     ann_mac = energy.ann_macs(net.n_inputs, hidden, net.n_outputs)
     seconds = net.dt * net.steps

@@ -9,6 +9,7 @@ inputs are normalised with the training split's per-feature range (InputSpec).
 from __future__ import annotations
 
 import csv
+import dataclasses
 import math
 import warnings
 from dataclasses import dataclass
@@ -338,3 +339,20 @@ def load(
     if name == "seattle-weather":
         return seattle_weather(seed)
     raise Snn2cError(f"unknown dataset {name!r} (expected one of {', '.join(DATASETS)})")
+
+
+def as_adc_counts(ds: Dataset, bits: int) -> Dataset:
+    """The dataset as a B-bit ADC spanning each feature's training range would read it:
+    counts = clip(round((x - low) / (high - low) * (2^B - 1)), 0, 2^B - 1), low and high
+    the training split's minimum and maximum (a constant feature reads 0)."""
+    top = (1 << bits) - 1
+    low = ds.x_train.min(axis=0)
+    span = ds.x_train.max(axis=0) - low
+    span = np.where(span > 0, span, 1.0)
+
+    def counts(x: np.ndarray) -> np.ndarray:
+        return np.clip(np.floor((x - low) / span * top + 0.5), 0, top)
+
+    return dataclasses.replace(
+        ds, x_train=counts(ds.x_train), x_val=counts(ds.x_val), x_test=counts(ds.x_test)
+    )

@@ -28,7 +28,7 @@ import torch
 from torch import nn
 
 from snn2c import ir
-from snn2c.contract import MAX_STEPS, V_ONE, Encoder
+from snn2c.contract import INT32_MAX, INT32_MIN, MAX_STEPS, V_ONE, Encoder
 from snn2c.errors import Snn2cError
 from snn2c.textsafe import check_name, safe_name
 from snn2c.train import baseline, datasets, linear, loop, streaming
@@ -78,6 +78,8 @@ class TrainConfig:
     streaming: bool = False  # state carried from sample to sample (docs/streaming.md)
     bptt: int = 32  # streaming: scored samples per training window (truncated BPTT)
     washout: int = 16  # streaming: samples run before each window's scored part
+    integer_inputs: bool = False  # integer readings, normalised on the device without float
+    adc_bits: int | None = None  # real inputs read as B-bit ADC counts (implies integer)
 
 
 @dataclass
@@ -117,12 +119,33 @@ def smape(y_true: np.ndarray, y_pred: np.ndarray) -> float:
     return 200.0 if math.isnan(value) else value
 
 
-def input_spec(ds: datasets.Dataset) -> ir.InputSpec:
+def input_spec(
+    ds: datasets.Dataset, integer: bool = False, adc_bits: int | None = None
+) -> ir.InputSpec:
     low = ds.x_train.min(axis=0)
     high = ds.x_train.max(axis=0)
     flat = high <= low
     high = np.where(flat, low + 1.0, high)
-    return ir.InputSpec(ds.feature_names, low.astype(np.float64), high.astype(np.float64))
+    return ir.InputSpec(
+        ds.feature_names, low.astype(np.float64), high.astype(np.float64), integer, adc_bits
+    )
+
+
+def _integer_readings(ds: datasets.Dataset, adc_bits: int | None) -> datasets.Dataset:
+    """The dataset as integer readings: B-bit ADC counts over each feature's training
+    range (adc_bits), or as it is after checking that every value is a whole int32."""
+    if adc_bits is not None:
+        return datasets.as_adc_counts(ds, adc_bits)
+    for part in (ds.x_train, ds.x_val, ds.x_test):
+        ok = np.isfinite(part) & (part == np.floor(part))
+        ok &= (part >= INT32_MIN) & (part <= INT32_MAX)
+        if not np.all(ok):
+            j = int(np.argmax(~np.all(ok, axis=0)))
+            raise Snn2cError(
+                f"--integer-inputs: input {ds.feature_names[j]!r} has values that are not "
+                "whole numbers within int32 (use --adc-bits B to read real values as ADC counts)"
+            )
+    return ds
 
 
 def target_spec(ds: datasets.Dataset) -> ir.TargetSpec:
@@ -145,6 +168,8 @@ def _check(cfg: TrainConfig) -> None:
         )
     if cfg.weight_bits not in ir.WEIGHT_BITS:
         raise Snn2cError(f"--weight-bits: expected 8 or 16, got {cfg.weight_bits}")
+    if cfg.adc_bits is not None and not 1 <= cfg.adc_bits <= 24:
+        raise Snn2cError(f"--adc-bits: expected 1..24, got {cfg.adc_bits}")
     if not 1 <= cfg.steps <= MAX_STEPS:
         raise Snn2cError(f"--steps: expected 1..{MAX_STEPS}, got {cfg.steps}")
     if not cfg.hidden or any(h < 1 for h in cfg.hidden) or cfg.readout < 1:
@@ -247,7 +272,10 @@ def train(
         cfg = dataclasses.replace(cfg, readout_leak_shift=cfg.leak_shift)
     ds = datasets.load(cfg.dataset, cfg.seed, cfg.target, cfg.n_samples, streaming=cfg.streaming)
     t_start = time.perf_counter()
-    inputs, target = input_spec(ds), target_spec(ds)
+    integer = cfg.integer_inputs or cfg.adc_bits is not None
+    if integer:
+        ds = _integer_readings(ds, cfg.adc_bits)
+    inputs, target = input_spec(ds, integer, cfg.adc_bits), target_spec(ds)
     u_tr, u_va, u_te = (normalise(inputs, x) for x in (ds.x_train, ds.x_val, ds.x_test))
     y_tr, y_va = ((y[:, None] - target.offset) / target.scale for y in (ds.y_train, ds.y_val))
 
@@ -354,10 +382,11 @@ def train(
 
     # The integer reference on the exported network: what the device computes.
     from snn2c.quantize import quantize
-    from snn2c.reference import normalize, run_rows, to_user_units
+    from snn2c.reference import normalize_device, run_rows, to_user_units
 
     x_eval = np.concatenate([ds.x_train, ds.x_val, ds.x_test]) if cfg.streaming else ds.x_test
-    res = run_rows(quantize(net), normalize(net, x_eval))
+    qnet = quantize(net)
+    res = run_rows(qnet, normalize_device(qnet, x_eval))
     res = dataclasses.replace(
         res, outputs=res.outputs[-len(u_te) :], spike_counts=res.spike_counts[-len(u_te) :]
     )
