@@ -48,7 +48,8 @@ RESULTS = Path(__file__).resolve().parent / "results.json"
 DOC = ROOT / "docs" / "benchmarks.md"
 KERNEL_SOURCES = ("src/snn_model.c", "src/snn_kernels.c", "harness/harness_main.c")
 C_SOURCES = Path(__file__).resolve().parent / "c"  # the benchmark's own C (int8 kernels)
-ADC_MAX = 4095  # input path (b): 12-bit ADC counts
+ADC_BITS = 12  # input path (b): 12-bit ADC counts
+ADC_MAX = (1 << ADC_BITS) - 1
 
 
 def adc_counts(low, high, x: np.ndarray) -> np.ndarray:
@@ -57,7 +58,8 @@ def adc_counts(low, high, x: np.ndarray) -> np.ndarray:
     low = np.asarray(low, dtype=np.float64)
     high = np.asarray(high, dtype=np.float64)
     u = (np.asarray(x, dtype=np.float64) - low) / (high - low)
-    return np.clip(np.round(u * ADC_MAX), 0, ADC_MAX).astype(np.int64)
+    # rounding half up, as snn2c.train.datasets.as_adc_counts (snn2c train --adc-bits)
+    return np.clip(np.floor(u * ADC_MAX + 0.5), 0, ADC_MAX).astype(np.int64)
 
 
 def environment() -> jinja2.Environment:

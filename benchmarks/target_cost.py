@@ -48,6 +48,7 @@ from snn2c.boards import load_board  # noqa: E402
 from snn2c.quantize import quantize  # noqa: E402
 from snn2c.reference import countform  # noqa: E402
 from snn2c.reference import integer as ref_int  # noqa: E402
+from snn2c.reference.integer import normalize_raw  # noqa: E402
 from snn2c.train import datasets  # noqa: E402
 from snn2c.train.trainer import input_spec, normalise  # noqa: E402
 
@@ -58,6 +59,7 @@ import report_doc  # noqa: E402
 BOARDS = ("nucleo-f401", "microbit", "nucleo-f103rb", "esp32-c3")
 M4 = "nucleo-f401"
 DATASETS = ("friedman1", "mackey-glass", "diabetes")
+RAW = "default-raw"  # the default configuration trained on ADC readings (input path b)
 # snn2c configurations besides the defaults: (name, extra `snn2c train` arguments)
 VARIANTS = (
     ("default", ()),
@@ -156,6 +158,15 @@ class Anchors:
 
     def table(self) -> dict[str, list[float]]:
         return {"x".join(map(str, s)): [c[1] for c in cs] for s, cs in self.fitted.items()}
+
+
+def raw_val_mse(model: str, ds) -> float:
+    """Validation MSE of a model trained on ADC readings, through the device's raw path."""
+    net = modelfile.load(model)
+    q = quantize(net)
+    x = datasets.as_adc_counts(ds, C.ADC_BITS).x_val
+    y = ref_int.run(q, normalize_raw(q, x)).outputs[:, 0] / 65536.0
+    return float(np.mean((y - (ds.y_val - net.target.offset) / net.target.scale) ** 2))
 
 
 def val_mse(net, ds) -> float:
@@ -369,18 +380,64 @@ def bench_board(name, board_name, models, anchors, ds, work, args) -> list[dict]
 
 
 def snn2c_raw_rows(name, board, variant, info, ds, bdir, work, args, prov) -> list[dict]:
-    """HOOK (issue 26, part 3, snn2c side: not written yet): snn2c on input path (b).
-
-    Will build a model trained with integer inputs (its range fixed at training time)
-    and measure `snn_model_infer_raw(const int32_t raw[], int32_t y_q16[])` from
-    generated snn_model.h with bench_main.c.j2's raw branch: `measure(f"snn2c-{variant}",
-    ..., x_raw, ...)` with x_raw = C.adc_counts(spec.low, spec.high, ds.x_test) (int64,
-    so render_harness embeds int32 readings), check the outputs against the integer
-    reference bit for bit as bench_board does for the float path, and return rows as
-    `_row(..., system=f"snn2c-{variant}", input_path="raw", ...)`. report_doc.py
-    already places rows with input_path "raw" in the raw-input tables.
-    """
-    return []
+    """snn2c on input path (b): the variant trained on 12-bit ADC readings
+    (`snn2c train --adc-bits 12`, its integer range fixed at training time), built,
+    verified in QEMU, and measured through snn_model_infer_raw (int32 readings in, no
+    float instruction to the Q16 output); outputs equal the integer reference's."""
+    raw = info.get("raw")
+    if raw is None:
+        return []
+    board_name = board.name
+    net = modelfile.load(raw["model"])
+    qnet = quantize(net)
+    rdir = work / f"{board_name}-{variant}-raw"
+    snn2c_cli("build", raw["model"], "--board", board_name, "-o", str(rdir), "--force")
+    verify = snn2c_cli("verify", str(rdir), "--emulator", "qemu", "--vectors", "64")
+    if verify["mismatches"] or verify["exit_code"]:
+        raise SystemExit(f"{name} {variant} raw {board_name}: verify failed: {verify}")
+    x_raw = datasets.as_adc_counts(ds, C.ADC_BITS).x_test.astype(np.int64)
+    ref = ref_int.run(qnet, normalize_raw(qnet, x_raw))
+    src = [rdir / "src/snn_model.c", rdir / "src/snn_kernels.c"]
+    m = measure(
+        f"snn2c-{variant}-raw",
+        board,
+        rdir,
+        work,
+        src,
+        [rdir / "src"],
+        ["snn_model.h"],
+        x_raw,
+        net.n_outputs,
+        args.count_snn2c,
+        prov,
+        profile=True,
+    )
+    if not np.array_equal(m["outputs"].astype(np.int64), ref.outputs.astype(np.int64)):
+        raise SystemExit(f"{name} {variant} raw {board_name}: outputs differ from the reference")
+    y01 = (ds.y_test - net.target.offset) / net.target.scale
+    return [
+        _row(
+            name,
+            board_name,
+            f"snn2c-{variant}",
+            m,
+            y01,
+            m["outputs"] / 65536.0,
+            input_path="raw",
+            variant=variant,
+            val_mse=raw["val_mse"],
+            config=info["config"] + " --adc-bits 12",
+            counting_form=countform.derive(qnet) is not None,
+            bounds=bounds(net),
+            spikes_per_inference=float(ref.spike_counts.sum(axis=1).mean()),
+            instructions_per_function=m["per_function"],
+            verify_vectors=verify["vectors"],
+            verify_mismatches=verify["mismatches"],
+            anchor_shape=list(info["anchor"]["shape"]),
+            anchor_seed=info["anchor"]["seed"],
+            anchor_val_mse=info["anchor"]["val_mse"],
+        )
+    ]
 
 
 def _anchor_row(name, board_name, kind, path, m, y01, key, anchor, anchors, **extra) -> dict:
@@ -556,7 +613,15 @@ def main() -> int:
     ap.add_argument("--count-snn2c", type=int, default=8, help="test vectors counted")
     ap.add_argument("--count-peers", type=int, default=3, help="test vectors counted")
     ap.add_argument("--keep", help="keep the work folder here")
+    ap.add_argument(
+        "--variants",
+        nargs="+",
+        default=[v for v, _ in VARIANTS],
+        choices=[v for v, _ in VARIANTS],
+        help="snn2c configurations to measure",
+    )
     args = ap.parse_args()
+    variants = tuple((v, e) for v, e in VARIANTS if v in args.variants)
 
     t0 = time.perf_counter()
     work_root = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="snn2c-bench-"))
@@ -564,14 +629,16 @@ def main() -> int:
     rows: list[dict] = []
     mlp_tables = {}
     try:
-        jobs = [(d, v, extra) for d in args.datasets for v, extra in VARIANTS]
+        jobs = [(d, v, extra) for d in args.datasets for v, extra in variants]
+        # input path (b): the default network trained on 12-bit ADC readings
+        jobs += [(d, RAW, ("--adc-bits", str(C.ADC_BITS))) for d in args.datasets]
         trained = train_all(jobs, work_root, args.seed)
         with ProcessPoolExecutor(2) as pool:
             for name in args.datasets:
                 ds = datasets.load(name, args.seed)
                 anchors = Anchors(ds, pool)
                 models = {}
-                for variant, extra in VARIANTS:
+                for variant, extra in variants:
                     info = trained[(name, variant)]
                     net = modelfile.load(info["model"])
                     v = val_mse(net, ds)
@@ -587,6 +654,9 @@ def main() -> int:
                         "config": " ".join(extra) or "(defaults)",
                         "bounds": bounds(net),
                     }
+                    if variant == "default":
+                        raw = trained[(name, RAW)]
+                        models[variant]["raw"] = raw | {"val_mse": raw_val_mse(raw["model"], ds)}
                 mlp_tables[name] = anchors.table()
                 for board_name in args.boards:
                     print(f"[target_cost] {name} on {board_name}", file=sys.stderr)
@@ -606,7 +676,7 @@ def main() -> int:
             "seed": args.seed,
             "count_snn2c": args.count_snn2c,
             "count_peers": args.count_peers,
-            "variants": {v: " ".join(e) or "(defaults)" for v, e in VARIANTS},
+            "variants": {v: " ".join(e) or "(defaults)" for v, e in variants},
             "mlp_shapes": ["x".join(map(str, s)) for s in MLP_SHAPES],
             "mlp_seeds": list(MLP_SEEDS),
             "mlp_max_iter": MLP_MAX_ITER,
