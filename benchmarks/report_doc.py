@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 from _common import DOC  # type: ignore[import-not-found]
 
 
@@ -288,6 +291,7 @@ def _target_section(tc: dict) -> list[str]:
     out.append("")
     out += _dearer(snn, anchors, boards, m4, snn_on)
     out += _m4_extras(rows, m4)
+    out += _kernels_section(snn_float, [r for r in snn if _path(r) == "raw"], boards)
     out += _profile_section(snn_float, boards)
     out += DIRECTIONS
     return out
@@ -392,6 +396,88 @@ def _m4_extras(rows: list[dict], m4: list[dict]) -> list[str]:
             f"{_fmt(n and n['instructions_per_inference'])} |"
         )
     return [*out, ""]
+
+
+BEFORE = Path(__file__).resolve().parent / "kernels_before.json"
+# the issue's bounds per unit (issue 26): dense on the M4 and the M0, encoder, count + fold
+UNIT_TARGETS = {("dense", "nucleo-f401"): 1.3, ("dense", "microbit"): 3.5}
+UNIT_TARGETS |= {("encoder", b): 8.0 for b in ("nucleo-f401", "microbit")}
+UNIT_TARGETS |= {("count", b): 8.0 for b in ("nucleo-f401", "microbit")}
+
+
+def _kernel_groups(per_function: dict) -> dict[str, int]:
+    """Instructions per inference by kernel: dense, encoder, count + fold, normalisation
+    (the float one with its soft-float helpers, or the integer one), the rest."""
+    g = dict.fromkeys(("dense", "encoder", "count", "normalise", "rest"), 0)
+    for f, n in per_function.items():
+        if f.startswith("snn_dense"):
+            g["dense"] += n
+        elif f == "snn_encode_population_q12":
+            g["encoder"] += n
+        elif f in ("snn_lif_count_fold", "snn_fold_output", "snn_lif_count_lookup"):
+            g["count"] += n
+        elif f.startswith("__") or "normali" in f:
+            g["normalise"] += n
+        else:
+            g["rest"] += n
+    return g
+
+
+def _kernels_section(snn_float: list[dict], snn_raw: list[dict], boards: list[str]) -> list[str]:
+    """Each kernel of the default network before this work (kernels_before.json) and now,
+    in instructions per unit of work, against the issue's bounds."""
+    if not BEFORE.exists():
+        return []
+    before = json.loads(BEFORE.read_text())
+    units = {
+        "dense": ("MAC", "macs"),
+        "encoder": ("field", "fields"),
+        "count": ("hidden neuron", "hidden"),
+        "normalise": ("input", "inputs"),
+        "rest": ("inference", None),
+    }
+    out = [
+        "### The kernels before and after (default network)",
+        "",
+        f"Before: {before['source']}. After: this run, float inputs / raw 12-bit readings "
+        "(`snn_model_infer_raw`). Instructions per inference, and per unit of work "
+        "(bound asked by the issue in brackets).",
+        "",
+    ]
+    for ds, shape in before["shapes"].items():
+        if ds.startswith("_") or ds not in before["rows"]:
+            continue
+        out += [
+            f"{ds} ({shape['macs']} layer-0 MACs, {shape['fields']} fields, "
+            f"{shape['hidden']} hidden neurons, {shape['inputs']} inputs):",
+            "",
+            "| kernel | board | before | after, float in | after, raw in |",
+            "|---|---|---:|---:|---:|",
+        ]
+        for b in boards:
+            old = before["rows"][ds].get(b)
+            new = next((r for r in snn_float if r["dataset"] == ds and r["board"] == b), None)
+            raw = next((r for r in snn_raw if r["dataset"] == ds and r["board"] == b), None)
+            if old is None or new is None:
+                continue
+            cols = [
+                _kernel_groups(x["instructions_per_function"]) if x else None
+                for x in (old, new, raw)
+            ]
+            for k, (unit, key) in units.items():
+                n = shape[key] if key else 1
+                target = UNIT_TARGETS.get((k, b))
+                name = {"count": "count + fold", "normalise": "normalisation"}.get(k, k)
+                label = f"{name} (per {unit}{f', <= {target:g}' if target else ''})"
+                cells = [
+                    "—" if c is None else (f"{c[k]:,}" + (f" ({c[k] / n:.2f})" if key else ""))
+                    for c in cols
+                ]
+                out.append(f"| {label} | {b} | " + " | ".join(cells) + " |")
+            tot = [x["instructions_per_inference"] if x else None for x in (old, new, raw)]
+            out.append(f"| **total** | {b} | " + " | ".join(_fmt(t) for t in tot) + " |")
+        out.append("")
+    return out
 
 
 def _profile_section(snn: list[dict], boards: list[str]) -> list[str]:
