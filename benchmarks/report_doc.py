@@ -362,6 +362,24 @@ DIRECTIONS = [
     "| raw sums first, scaling in a second pass | no | 1,252 -> 1,318 |",
     "| whole-image LTO (`-flto`) | not adopted | 2,944 -> 2,550 on a 40-16 network (13 %); "
     "changes every image's flags and hides the per-function breakdown: a follow-up |",
+    "| issue 26: int8 Q12 dense layer as offset weights `u = w + 128` in 16 bits, blocks "
+    "of four rows (one activation load per four rows), the whole layer in one assembly "
+    "routine on the M4 (LDM + SMLAD, 13 instructions per 16 MACs) and on the M0 (LDRH, "
+    "MULS, ADD, accumulators in r8-r11) | yes | friedman1 dense kernel: M4 1,194 -> 592, "
+    "M0 3,675 -> 1,959; layer 0's weight flash doubles (480 -> 960 bytes) |",
+    "| the same blocks stored as int8 with UXTB16, in C intrinsics | no | M4 1,194 -> 1,189 "
+    "(GCC spilled the four accumulators); with the 16-bit words but C around a per-block "
+    "asm loop: 731 (spills around the asm), hence the whole-layer routine |",
+    "| Gaussian table as one word per entry (slope, G[k] - slope k): no fraction of d, one "
+    "load and one multiply per field | yes | friedman1 encoder: M4 730 -> 630, M0 1,291 "
+    "-> 1,022 |",
+    "| integer sensor inputs (`--adc-bits 12`, `snn_model_infer_raw`): clamp, multiply, "
+    "shift per input | yes | normalisation on the M0 3,586 -> 265 (no soft float), M3 "
+    "2,389 -> 217, RV32 3,249 -> 206; on the M4F 208 -> 217 (the FPU path was already "
+    "cheap) |",
+    "| a one-edge-per-bucket count table, a SIMD (two fields per pass) encoder on the M4 "
+    "| not done | estimated from hand-counted loops: count + fold ~25 -> ~16 per hidden "
+    "neuron, encoder ~16 -> ~10 per field on the M4; the next step |",
     "| direct coding instead of population (`direct-16` above), steps free in the "
     "counting form | not the default | reaches its anchor on friedman1 (1.01x on the "
     "M4) but loses accuracy on mackey-glass (R2 0.9887 vs 0.9977) |",

@@ -101,14 +101,17 @@ SNN_INLINE int32_t snn_s32_of_u32(uint32_t x)
  * 128 * sum_j a[j] over n (a multiple of 4) Q12 activations: the correction that turns
  * sums of the offset weights u = w + 128 into sums of w (snn_dense_q12_s8).
  */
+#define SNN_PAIR_ONES (((uint32_t)1 << SNN_HALF_BITS) | 1u)   /* (1, 1) in SMLAD's lanes */
+#define SNN_S8_BLOCK_WORDS (SNN_S8_BLOCK_ROWS * SNN_S8_GROUP) /* halfwords per block group */
+
 SNN_INLINE uint32_t snn_offset_sum_q12(const int16_t *a, uint32_t n)
 {
     uint32_t s = 0;
 #if SNN_USE_SIMD32
     const int16_t *const end = a + n;
     while (a != end) { /* both halves at once: SMLAD with (1, 1) */
-        s = (uint32_t)__smlad((int16x2_t)snn_read_u32(a), (int16x2_t)0x00010001, (int32_t)s);
-        s = (uint32_t)__smlad((int16x2_t)snn_read_u32(a + 2), (int16x2_t)0x00010001, (int32_t)s);
+        s = (uint32_t)__smlad((int16x2_t)snn_read_u32(a), (int16x2_t)SNN_PAIR_ONES, (int32_t)s);
+        s = (uint32_t)__smlad((int16x2_t)snn_read_u32(a + 2), (int16x2_t)SNN_PAIR_ONES, (int32_t)s);
         a += 4;
     }
 #else
@@ -212,39 +215,42 @@ SNN_NAKED void snn_dense_u16_run(snn_dense_u16_job_t *job SNN_UNUSED)
  * instructions. Two groups of four columns per iteration; an odd number of groups
  * enters halfway. r0 weights, r1 activations, r6 scratch, r7 the job, r12 a_end.
  */
+/* Offsets are assembler expressions in strings ("32+4+16"): the layout's byte offsets. */
 #define SNN_M0_MAC(acc, a, off)                                                                    \
-    "ldrh r6, [r0, #" #off "]\n\tmuls r6, " a ", r6\n\tadd " acc ", r6\n\t"
+    "ldrh r6, [r0, #" off "]\n\tmuls r6, " a ", r6\n\tadd " acc ", r6\n\t"
 #define SNN_M0_ROW(acc, off)                                                                       \
-    SNN_M0_MAC(acc, "r2", off + 0)                                                                 \
-    SNN_M0_MAC(acc, "r3", off + 2) SNN_M0_MAC(acc, "r4", off + 16) SNN_M0_MAC(acc, "r5", off + 18)
+    SNN_M0_MAC(acc, "r2", off "+0")                                                                \
+    SNN_M0_MAC(acc, "r3", off "+2")                                                                \
+    SNN_M0_MAC(acc, "r4", off "+16") SNN_M0_MAC(acc, "r5", off "+18")
 #define SNN_M0_GROUP(woff, aoff)                                                                   \
-    "ldrh r2, [r1, #" #aoff "+0]\n\tldrh r3, [r1, #" #aoff "+2]\n\t"                               \
-    "ldrh r4, [r1, #" #aoff "+4]\n\tldrh r5, [r1, #" #aoff "+6]\n\t" SNN_M0_ROW("r8", woff)        \
-        SNN_M0_ROW("r9", woff + 4) SNN_M0_ROW("r10", woff + 8) SNN_M0_ROW("r11", woff + 12)
+    "ldrh r2, [r1, #" aoff "+0]\n\tldrh r3, [r1, #" aoff "+2]\n\t"                                 \
+    "ldrh r4, [r1, #" aoff "+4]\n\tldrh r5, [r1, #" aoff "+6]\n\t" SNN_M0_ROW("r8", woff "+0")     \
+        SNN_M0_ROW("r9", woff "+4") SNN_M0_ROW("r10", woff "+8") SNN_M0_ROW("r11", woff "+12")
 #define SNN_M0_STORE(acc)                                                                          \
     "mov r5, " acc "\n\tasrs r5, r1\n\tlsls r5, r2\n\tldm r3!, {r6}\n\tadds r5, r6\n\t"            \
     "stm r4!, {r5}\n\t"
 
 SNN_NAKED void snn_dense_u16_run(snn_dense_u16_job_t *job SNN_UNUSED)
 {
-    __asm__(".syntax unified\n\t"
-            "push {r4-r7, lr}\n\t"
-            "mov r4, r8\n\tmov r5, r9\n\tmov r6, r10\n\tmov r7, r11\n\t"
-            "push {r4-r7}\n\t"
-            "mov r7, r0\n\t"
-            "ldr r0, [r7, #0]\n"
-            "1:\n\t" /* a block of four rows */
-            "ldr r1, [r7, #4]\n\t"
-            "ldr r6, [r7, #8]\n\t"
-            "mov r12, r6\n\t"
-            "ldr r6, [r7, #24]\n\t"
-            "mov r8, r6\n\tmov r9, r6\n\tmov r10, r6\n\tmov r11, r6\n\t"
-            "mov r6, r12\n\tsubs r6, r6, r1\n\tlsls r6, r6, #28\n\t" /* odd group count? */
-            "beq 2f\n\t"
-            "subs r0, #32\n\tsubs r1, #8\n\t"
-            "b 3f\n"
-            "2:\n\t" SNN_M0_GROUP(0, 0) "3:\n\t" SNN_M0_GROUP(
-                32, 8) "adds r0, #64\n\tadds r1, #16\n\t"
+    __asm__(
+        ".syntax unified\n\t"
+        "push {r4-r7, lr}\n\t"
+        "mov r4, r8\n\tmov r5, r9\n\tmov r6, r10\n\tmov r7, r11\n\t"
+        "push {r4-r7}\n\t"
+        "mov r7, r0\n\t"
+        "ldr r0, [r7, #0]\n"
+        "1:\n\t" /* a block of four rows */
+        "ldr r1, [r7, #4]\n\t"
+        "ldr r6, [r7, #8]\n\t"
+        "mov r12, r6\n\t"
+        "ldr r6, [r7, #24]\n\t"
+        "mov r8, r6\n\tmov r9, r6\n\tmov r10, r6\n\tmov r11, r6\n\t"
+        "mov r6, r12\n\tsubs r6, r6, r1\n\tlsls r6, r6, #28\n\t" /* odd group count? */
+        "beq 2f\n\t"
+        "subs r0, #32\n\tsubs r1, #8\n\t"
+        "b 3f\n"
+        "2:\n\t" SNN_M0_GROUP("0", "0") "3:\n\t" SNN_M0_GROUP(
+            "32", "8") "adds r0, #64\n\tadds r1, #16\n\t"
                        "cmp r1, r12\n\t"
                        "beq 4f\n\t" /* conditional branches reach 256 bytes: the loops are longer */
                        "b 2b\n"
@@ -279,13 +285,15 @@ static void snn_dense_u16_run(snn_dense_u16_job_t *job)
     const int32_t *bias = job->bias;
     for (int32_t *cur = job->cur; cur != job->cur_end; cur += 4, bias += 4) {
         uint32_t acc[4] = {job->init, job->init, job->init, job->init};
-        for (const uint16_t *ap = a0; ap != end; ap += 4, w += 16) {
+        /* a group: two pairs of columns, each one word per row of the block */
+        for (const uint16_t *ap = a0; ap != end; ap += SNN_S8_GROUP, w += SNN_S8_BLOCK_WORDS) {
             const uint32_t x0 = ap[0];
             const uint32_t x1 = ap[1];
             const uint32_t x2 = ap[2];
             const uint32_t x3 = ap[3];
+            const uint16_t *w23 = w + 2 * SNN_S8_BLOCK_ROWS; /* the group's second pair */
             for (uint32_t r = 0; r < 4; r++) {
-                acc[r] += w[2 * r] * x0 + w[2 * r + 1] * x1 + w[2 * r + 8] * x2 + w[2 * r + 9] * x3;
+                acc[r] += w[2 * r] * x0 + w[2 * r + 1] * x1 + w23[2 * r] * x2 + w23[2 * r + 1] * x3;
             }
         }
         for (uint32_t r = 0; r < 4; r++) {
@@ -364,8 +372,8 @@ SNN_INLINE int32_t snn_gauss_q12(int32_t xf, int32_t centre, const int32_t *gaus
         d = -d;
     }
     const int32_t e = gauss[d >> SNN_GAUSS_STEP_BITS];
-    const int32_t b = snn_asr32(snn_s32_of_u32((uint32_t)e << 16), 16); /* low half, signed */
-    return b + snn_asr32(snn_asr32(e, 16) * d, SNN_GAUSS_STEP_BITS);
+    const int32_t b = snn_asr32(snn_s32_of_u32((uint32_t)e << SNN_HALF_BITS), SNN_HALF_BITS);
+    return b + snn_asr32(snn_asr32(e, SNN_HALF_BITS) * d, SNN_GAUSS_STEP_BITS);
 }
 
 void snn_encode_population_q12(const int32_t *x, uint16_t n_features, uint16_t n_fields,
@@ -470,7 +478,7 @@ void snn_dense_q12_s8(const uint16_t *w, const int16_t *a, uint16_t n_in, uint16
         .a = a,
         .a_end = a + n_in,
         .cur = cur,
-        .cur_end = cur + ((n_out + 3u) & ~3u),
+        .cur_end = cur + ((n_out + SNN_S8_BLOCK_ROWS - 1u) & ~(SNN_S8_BLOCK_ROWS - 1u)),
         .bias = bias,
         .init = half - snn_offset_sum_q12(a, n_in),
         .rshift = shift > 0 ? (uint32_t)shift : 0u,
@@ -492,7 +500,7 @@ void snn_dense_q12_s8_sat(const uint16_t *w, const int16_t *a, uint16_t n_in, ui
         const uint16_t *row = w + (i / 4) * 4 * (uint32_t)n_in + (i % 4) * 2;
         int64_t acc = 0;
         for (uint32_t j = 0; j < n_in; j += 2) { /* pair j / 2 of the block: 8 values */
-            const uint16_t *pair = row + (j / 2) * 8;
+            const uint16_t *pair = row + (j / 2) * 2 * SNN_S8_BLOCK_ROWS;
             acc += (int64_t)((int32_t)pair[0] - SNN_S8_OFFSET) * a[j];
             acc += (int64_t)((int32_t)pair[1] - SNN_S8_OFFSET) * a[j + 1];
         }

@@ -133,6 +133,7 @@ DECODER_FRAC_MIN, DECODER_ACC_FRAC = -8, 40  # rs in [-8, 40 - feature frac]
 S8_OFFSET_BITS = 7
 S8_BLOCK_ROWS = 4
 S8_GROUP = 4
+HALF_BITS = 16  # a 32-bit word's two halves: SMLAD's lanes, the Gaussian words' (s_k, b_k)
 
 # -- Gaussian receptive fields ("Encoders"): |d| in [0, 1] (Q12) at a step of 2^-8 -----------
 GAUSS_STEP_BITS = 4  # a table step is 2^4 Q12 units; the low 4 bits interpolate
@@ -224,6 +225,9 @@ C_CONSTANTS: tuple[tuple[str, int, str | None, str], ...] = (
     ("SNN_BETA_FRAC", BETA_FRAC, None, "the 'mul' leak factor: Q15"),
     ("SNN_S8_OFFSET_BITS", S8_OFFSET_BITS, None, "int8 Q12 layers store u = w + 2^7"),
     ("SNN_S8_OFFSET", 1 << S8_OFFSET_BITS, "(1 << SNN_S8_OFFSET_BITS)", "the offset 128"),
+    ("SNN_S8_BLOCK_ROWS", S8_BLOCK_ROWS, None, "int8 Q12 layers: rows per stored block"),
+    ("SNN_S8_GROUP", S8_GROUP, None, "int8 Q12 layers: columns per group (n_in padded to it)"),
+    ("SNN_HALF_BITS", HALF_BITS, None, "the halves of a 32-bit word"),
     ("SNN_GAUSS_STEP_BITS", GAUSS_STEP_BITS, None, "Q12 units per Gaussian table step: 2^4"),
     ("SNN_GAUSS_ENTRIES", GAUSS_ENTRIES, None, "G[0..256]; storage adds G[257] = G[256]"),
     ("SNN_LATENCY_FRAC", LATENCY_FRAC, None, "latency: rnd((1 - a) * window) from Q12"),
