@@ -241,6 +241,19 @@ def measure(
     }
 
 
+def measure_snn2c(system, board, bdir, work, x, ref, args, prov, defines=None, profile=True):
+    """measure() on an snn2c build folder's sources; stops unless every output on the
+    test split equals the integer reference's, bit for bit."""
+    src = [bdir / "src/snn_model.c", bdir / "src/snn_kernels.c"]
+    n_out = ref.outputs.shape[1]
+    inc, hdr = [bdir / "src"], ["snn_model.h"]
+    cnt = args.count_snn2c
+    m = measure(system, board, bdir, work, src, inc, hdr, x, n_out, cnt, prov, defines, profile)
+    if not np.array_equal(m["outputs"].astype(np.int64), ref.outputs.astype(np.int64)):
+        raise SystemExit(f"{system} on {board.name}: outputs differ from the reference")
+    return m
+
+
 def _row(dataset, board, system, m, y_true01, y_pred01, **extra) -> dict:
     fp = m["footprint"]
     scores = C.regression_scores(y_true01, y_pred01)
@@ -281,23 +294,7 @@ def bench_board(name, board_name, models, anchors, ds, work, args) -> list[dict]
         if verify["mismatches"] or verify["exit_code"]:
             raise SystemExit(f"{name} {variant} {board_name}: verify failed: {verify}")
         ref = ref_int.run(qnet, ref_int.normalize(net, x_test.astype(np.float64)))
-        src = [bdir / "src/snn_model.c", bdir / "src/snn_kernels.c"]
-        m = measure(
-            f"snn2c-{variant}",
-            board,
-            bdir,
-            work,
-            src,
-            [bdir / "src"],
-            ["snn_model.h"],
-            x_test,
-            net.n_outputs,
-            args.count_snn2c,
-            prov,
-            profile=True,
-        )
-        if not np.array_equal(m["outputs"].astype(np.int64), ref.outputs.astype(np.int64)):
-            raise SystemExit(f"{name} {variant} {board_name}: outputs differ from the reference")
+        m = measure_snn2c(f"snn2c-{variant}", board, bdir, work, x_test, ref, args, prov)
         anchor = info["anchor"]
         rows.append(
             _row(
@@ -324,22 +321,10 @@ def bench_board(name, board_name, models, anchors, ds, work, args) -> list[dict]
             )
         )
         if board_name == M4 and variant == "default":
-            m = measure(
-                "snn2c_portable",
-                board,
-                bdir,
-                work,
-                src,
-                [bdir / "src"],
-                ["snn_model.h"],
-                x_test,
-                net.n_outputs,
-                args.count_snn2c,
-                prov,
-                defines={"SNN_KERNELS_PORTABLE": "1"},
+            portable = {"SNN_KERNELS_PORTABLE": "1"}
+            m = measure_snn2c(
+                "snn2c_portable", board, bdir, work, x_test, ref, args, prov, portable, False
             )
-            if not np.array_equal(m["outputs"].astype(np.int64), ref.outputs.astype(np.int64)):
-                raise SystemExit(f"{name}: portable kernels differ from the reference")
             rows.append(
                 _row(
                     name,
@@ -397,23 +382,7 @@ def snn2c_raw_rows(name, board, variant, info, ds, bdir, work, args, prov) -> li
         raise SystemExit(f"{name} {variant} raw {board_name}: verify failed: {verify}")
     x_raw = datasets.as_adc_counts(ds, C.ADC_BITS).x_test.astype(np.int64)
     ref = ref_int.run(qnet, normalize_raw(qnet, x_raw))
-    src = [rdir / "src/snn_model.c", rdir / "src/snn_kernels.c"]
-    m = measure(
-        f"snn2c-{variant}-raw",
-        board,
-        rdir,
-        work,
-        src,
-        [rdir / "src"],
-        ["snn_model.h"],
-        x_raw,
-        net.n_outputs,
-        args.count_snn2c,
-        prov,
-        profile=True,
-    )
-    if not np.array_equal(m["outputs"].astype(np.int64), ref.outputs.astype(np.int64)):
-        raise SystemExit(f"{name} {variant} raw {board_name}: outputs differ from the reference")
+    m = measure_snn2c(f"snn2c-{variant}-raw", board, rdir, work, x_raw, ref, args, prov)
     y01 = (ds.y_test - net.target.offset) / net.target.scale
     return [
         _row(
