@@ -27,6 +27,18 @@ from snn2c.quantize.tables import centres_float
 from _common import environment  # type: ignore[import-not-found]
 
 
+def render_pair(folder: Path, stem: str, view: dict) -> list[Path]:
+    """stem.c and stem.h from benchmarks/templates/stem.[ch].j2 into folder."""
+    env = environment()
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for name in (f"{stem}.c", f"{stem}.h"):
+        path = folder / name
+        path.write_text(env.get_template(name + ".j2").render(view))
+        paths.append(path)
+    return paths
+
+
 def _input_view(net_or_low, high=None) -> dict:
     if high is None:
         low, high = net_or_low.inputs.low, net_or_low.inputs.high
@@ -78,14 +90,7 @@ def render_naive_snn(net: ir.Network, folder: Path, provenance: str) -> list[Pat
         "dec_bias": np.asarray(net.decoder.bias, dtype=np.float64),
         **_input_view(net),
     }
-    env = environment()
-    folder.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for name in ("naive_snn.c", "naive_snn.h"):
-        p = folder / name
-        p.write_text(env.get_template(name + ".j2").render(view))
-        paths.append(p)
-    return paths
+    return render_pair(folder, "naive_snn", view)
 
 
 def train_mlp(u_train, y_train, hidden: tuple[int, ...], seed: int, max_iter: int = 300):
@@ -123,13 +128,7 @@ def render_emlearn(model, low, high, folder: Path, provenance: str) -> list[Path
         "n_inputs": len(low),
         **_input_view(low, high),
     }
-    env = environment()
-    paths = []
-    for name in ("emlearn_model.c", "emlearn_model.h"):
-        p = folder / name
-        p.write_text(env.get_template(name + ".j2").render(view))
-        paths.append(p)
-    return paths
+    return render_pair(folder, "emlearn_model", view)
 
 
 FOLD_ATOL = 1e-5  # folding the normalisation into layer 0 must stay this close
@@ -209,10 +208,7 @@ def render_plain_float(model, low, high, x_check, folder: Path, provenance: str,
             {"n_in": w.shape[1], "n_out": w.shape[0], "weight": w, "bias": b} for w, b in layers
         ],
     }
-    env = environment()
-    folder.mkdir(parents=True, exist_ok=True)
-    for name in ("plain_mlp.c", "plain_mlp.h"):
-        (folder / name).write_text(env.get_template(name + ".j2").render(view))
+    render_pair(folder, "plain_mlp", view)
     return mode, dev
 
 
@@ -233,14 +229,7 @@ def render_int8(model, folder: Path, provenance: str, hidden=()) -> list[Path]:
         "raw_shift": model.raw_shift,
         "adc_max": 4095,
     }
-    env = environment()
-    folder.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for name in ("int8_mlp.c", "int8_mlp.h"):
-        p = folder / name
-        p.write_text(env.get_template(name + ".j2").render(view))
-        paths.append(p)
-    return paths
+    return render_pair(folder, "int8_mlp", view)
 
 
 def emlearn_include_dir() -> Path:
