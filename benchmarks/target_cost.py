@@ -254,6 +254,21 @@ def measure_snn2c(system, board, bdir, work, x, ref, args, prov, defines=None, p
     return m
 
 
+def _snn2c_fields(qnet, ref, m, verify, anchor) -> dict:
+    """What every snn2c row records beside the measurement: its form, spikes, profile,
+    verify verdict and the anchor it is compared with."""
+    return {
+        "counting_form": countform.derive(qnet) is not None,
+        "spikes_per_inference": float(ref.spike_counts.sum(axis=1).mean()),
+        "instructions_per_function": m["per_function"],
+        "verify_vectors": verify["vectors"],
+        "verify_mismatches": verify["mismatches"],
+        "anchor_shape": list(anchor["shape"]),
+        "anchor_seed": anchor["seed"],
+        "anchor_val_mse": anchor["val_mse"],
+    }
+
+
 def _row(dataset, board, system, m, y_true01, y_pred01, **extra) -> dict:
     fp = m["footprint"]
     scores = C.regression_scores(y_true01, y_pred01)
@@ -307,17 +322,10 @@ def bench_board(name, board_name, models, anchors, ds, work, args) -> list[dict]
                 variant=variant,
                 val_mse=info["val_mse"],
                 config=info["config"],
-                counting_form=countform.derive(qnet) is not None,
                 bounds=info["bounds"],
-                spikes_per_inference=float(ref.spike_counts.sum(axis=1).mean()),
-                instructions_per_function=m["per_function"],
-                verify_vectors=verify["vectors"],
-                verify_mismatches=verify["mismatches"],
                 verify_instructions_snn_model_infer=verify["instructions_per_inference"],
-                anchor_shape=list(anchor["shape"]),
-                anchor_seed=anchor["seed"],
-                anchor_val_mse=anchor["val_mse"],
                 anchor_reached=anchor["reached"],
+                **_snn2c_fields(qnet, ref, m, verify, anchor),
             )
         )
         if board_name == M4 and variant == "default":
@@ -396,15 +404,8 @@ def snn2c_raw_rows(name, board, variant, info, ds, bdir, work, args, prov) -> li
             variant=variant,
             val_mse=raw["val_mse"],
             config=info["config"] + " --adc-bits 12",
-            counting_form=countform.derive(qnet) is not None,
             bounds=bounds(net),
-            spikes_per_inference=float(ref.spike_counts.sum(axis=1).mean()),
-            instructions_per_function=m["per_function"],
-            verify_vectors=verify["vectors"],
-            verify_mismatches=verify["mismatches"],
-            anchor_shape=list(info["anchor"]["shape"]),
-            anchor_seed=info["anchor"]["seed"],
-            anchor_val_mse=info["anchor"]["val_mse"],
+            **_snn2c_fields(qnet, ref, m, verify, info["anchor"]),
         )
     ]
 
