@@ -127,7 +127,7 @@ MAX_STEPS = 4096  # time steps of one inference, and rows of a layer
 WEIGHT_FRAC_MIN, WEIGHT_FRAC_MAX = -8, 24  # keeps every kernel shift within [-24, 24]
 DECODER_BITS = 16
 DECODER_FRAC_MIN, DECODER_ACC_FRAC = -8, 40  # rs in [-8, 40 - feature frac]
-# storage of int8 Q12 layers (layer 0 of the current encoders): u = w + 2^7 as uint8, in
+# storage of int8 Q12 layers (layer 0 of the current encoders): u = w + 2^7 as uint16, in
 # blocks of 4 rows (docs/fixed-point.md, "Storage"); the sums of w are those of u less
 # 2^7 times the sum of the activations
 S8_OFFSET_BITS = 7
@@ -229,7 +229,7 @@ C_CONSTANTS: tuple[tuple[str, int, str | None, str], ...] = (
     ("SNN_S8_GROUP", S8_GROUP, None, "int8 Q12 layers: columns per group (n_in padded to it)"),
     ("SNN_HALF_BITS", HALF_BITS, None, "the halves of a 32-bit word"),
     ("SNN_GAUSS_STEP_BITS", GAUSS_STEP_BITS, None, "Q12 units per Gaussian table step: 2^4"),
-    ("SNN_GAUSS_ENTRIES", GAUSS_ENTRIES, None, "G[0..256]; storage adds G[257] = G[256]"),
+    ("SNN_GAUSS_ENTRIES", GAUSS_ENTRIES, None, "G[0..256]; stored as one (slope, base) word each"),
     ("SNN_LATENCY_FRAC", LATENCY_FRAC, None, "latency: rnd((1 - a) * window) from Q12"),
     ("SNN_XORSHIFT_A", XORSHIFT_SHIFTS[0], None, "xorshift32: s ^= s << A"),
     ("SNN_XORSHIFT_B", XORSHIFT_SHIFTS[1], None, "s ^= s >> B"),
