@@ -102,6 +102,7 @@ SNN_INLINE int32_t snn_s32_of_u32(uint32_t x)
  * sums of the offset weights u = w + 128 into sums of w (snn_dense_q12_s8).
  */
 #define SNN_PAIR_ONES (((uint32_t)1 << SNN_HALF_BITS) | 1u)   /* (1, 1) in SMLAD's lanes */
+#define SNN_HALF_MASK (((uint32_t)1 << SNN_HALF_BITS) - 1u)   /* a word's low half */
 #define SNN_S8_BLOCK_WORDS (SNN_S8_BLOCK_ROWS * SNN_S8_GROUP) /* halfwords per block group */
 
 SNN_INLINE uint32_t snn_offset_sum_q12(const int16_t *a, uint32_t n)
@@ -376,6 +377,77 @@ SNN_INLINE int32_t snn_gauss_q12(int32_t xf, int32_t centre, const int32_t *gaus
     return b + snn_asr32(snn_asr32(e, SNN_HALF_BITS) * d, SNN_GAUSS_STEP_BITS);
 }
 
+#if SNN_USE_SIMD32
+/* Single DSP instructions that GCC's arm_acle.h does not offer (no flags touched). */
+SNN_INLINE int32_t snn_smultb(int32_t a, uint32_t b) /* (a >> 16) * (int16_t)b */
+{
+    int32_t r;
+    __asm__("smultb %0, %1, %2" : "=r"(r) : "r"(a), "r"(b));
+    return r;
+}
+
+SNN_INLINE int32_t snn_smultt(int32_t a, uint32_t b) /* (a >> 16) * (b >> 16), signed */
+{
+    int32_t r;
+    __asm__("smultt %0, %1, %2" : "=r"(r) : "r"(a), "r"(b));
+    return r;
+}
+
+SNN_INLINE uint32_t snn_pkhbt(uint32_t lo, uint32_t hi) /* lo's low half, hi's low half above */
+{
+    uint32_t r;
+    __asm__("pkhbt %0, %1, %2, lsl #16" : "=r"(r) : "r"(lo), "r"(hi));
+    return r;
+}
+
+SNN_INLINE uint32_t snn_pkhbt12(uint32_t lo, uint32_t hi) /* bits 4..19 of hi above lo's half */
+{
+    uint32_t r;
+    __asm__("pkhbt %0, %1, %2, lsl #12" : "=r"(r) : "r"(lo), "r"(hi));
+    return r;
+}
+
+/* 32 bits to a possibly unaligned address (one STR on Cortex-M4/M7). */
+SNN_INLINE void snn_write_u32(void *p, uint32_t v)
+{
+    memcpy(p, &v, sizeof v);
+}
+
+/*
+ * Two fields per pass in the halves of one word: |d| for both by SSUB16 twice and
+ * SEL, each half's table word, the slopes times |d| by SMULTB/SMULTT, and the two
+ * bases plus the two asr(s d, 4) by one UADD16 (each half's sum is the field's value
+ * in [0, 4096], so the halves' modular sums are exact). 17 instructions per pair.
+ */
+void snn_encode_population_q12(const int32_t *x, uint16_t n_features, uint16_t n_fields,
+                               const int16_t *centres, const int32_t *gauss, int16_t *out)
+{
+    const uint32_t one2 = (uint32_t)SNN_X_ONE * SNN_PAIR_ONES;
+    const int16_t *const pairs_end = centres + (n_fields & ~1u);
+    const int32_t *const x_end = x + n_features;
+    for (; x != x_end; x++) {
+        const uint32_t xf = (uint32_t)__usat(*x, SNN_X_FRAC + 1); /* [0, 8191] */
+        uint32_t xx = snn_pkhbt(xf, xf);
+        (void)__usub16(one2, xx); /* GE: 4096 >= x, per half */
+        xx = __sel(xx, one2);     /* (xf, xf), xf = clamp(x, 0, 4096) */
+        const int16_t *c = centres;
+        for (; c != pairs_end; c += 2, out += 2) {
+            const uint32_t cc = snn_read_u32(c);
+            const uint32_t neg = (uint32_t)__ssub16((int16x2_t)cc, (int16x2_t)xx);
+            const uint32_t d = (uint32_t)__ssub16((int16x2_t)xx, (int16x2_t)cc); /* GE: d >= 0 */
+            const uint32_t a = __sel(d, neg);                                    /* (|d0|, |d1|) */
+            const int32_t e0 = gauss[(a & SNN_HALF_MASK) >> SNN_GAUSS_STEP_BITS];
+            const int32_t e1 = gauss[a >> (SNN_HALF_BITS + SNN_GAUSS_STEP_BITS)];
+            const uint32_t p0 = (uint32_t)snn_asr32(snn_smultb(e0, a), SNN_GAUSS_STEP_BITS);
+            const uint32_t pp = snn_pkhbt12(p0, (uint32_t)snn_smultt(e1, a));
+            snn_write_u32(out, __uadd16(pp, snn_pkhbt((uint32_t)e0, (uint32_t)e1)));
+        }
+        if (n_fields & 1u) {
+            *out++ = (int16_t)snn_gauss_q12((int32_t)(xx & SNN_HALF_MASK), *c, gauss);
+        }
+    }
+}
+#else
 void snn_encode_population_q12(const int32_t *x, uint16_t n_features, uint16_t n_fields,
                                const int16_t *centres, const int32_t *gauss, int16_t *out)
 {
@@ -386,6 +458,7 @@ void snn_encode_population_q12(const int32_t *x, uint16_t n_features, uint16_t n
         }
     }
 }
+#endif
 
 void snn_normalize_raw_q12(const int32_t *raw, uint16_t n, const snn_raw_input_t *p, int32_t *x_q12)
 {
@@ -783,40 +856,59 @@ SNN_INLINE snn_count_view_t snn_count_view(const snn_count_table_t *t)
     return v;
 }
 
-/* The count of current c: start at c's bucket, step to the run that holds c. */
-SNN_INLINE uint32_t snn_count_of(snn_count_view_t t, int32_t c)
+/*
+ * The count of current c: start at c's bucket, step to the run that holds c. Where
+ * the table says so (one_step), a bucket holds at most one run start beyond its
+ * first: one compare and no branch; else a search of a few steps.
+ */
+SNN_INLINE uint32_t snn_count_of(snn_count_view_t t, int32_t c, const int one_step)
 {
     c = c < 0 ? 0 : (c > t.top ? t.top : c);
     uint32_t k = t.bucket[(uint32_t)c >> t.shift];
-    while (t.edges[k + 1] <= c) { /* edges[runs] = INT32_MAX ends every search */
-        k++;
+    if (one_step) { /* c and every edge are >= 0: an unsigned compare */
+        k += (uint32_t)((uint32_t)t.edges[k + 1] <= (uint32_t)c);
+    } else {
+        while (t.edges[k + 1] <= c) { /* edges[runs] = INT32_MAX ends every search */
+            k++;
+        }
     }
     return t.counts[k];
 }
 
-uint32_t snn_lif_count_lookup(const int32_t *cur, uint16_t n, const snn_count_table_t *t,
-                              uint16_t *out)
+SNN_INLINE uint32_t snn_count_lookup_body(const int32_t *cur, uint32_t n,
+                                          const snn_count_table_t *t, const int one_step,
+                                          uint16_t *out)
 {
     const snn_count_view_t v = snn_count_view(t);
     uint32_t total = 0;
     for (uint32_t i = 0; i < n; i++) {
-        const uint32_t c = snn_count_of(v, cur[i]);
+        const uint32_t c = snn_count_of(v, cur[i], one_step);
         out[i] = (uint16_t)c;
         total += c;
     }
     return total;
 }
 
+uint32_t snn_lif_count_lookup(const int32_t *cur, uint16_t n, const snn_count_table_t *t,
+                              uint16_t *out)
+{
+    if (t->one_step && !SNN_USE_ARMV6M) {
+        return snn_count_lookup_body(cur, n, t, 1, out);
+    }
+    return snn_count_lookup_body(cur, n, t, 0, out);
+}
+
 /* sum_i fold[i] * count(cur[i]) with the sum kept in int32 (acc32) or int64. */
 SNN_INLINE int64_t snn_count_fold_body(const int32_t *cur, uint32_t n, const snn_count_table_t *t,
-                                       const int32_t *fold, const int acc32, uint32_t *spikes)
+                                       const int32_t *fold, const int acc32, const int one_step,
+                                       uint32_t *spikes)
 {
     const snn_count_view_t v = snn_count_view(t);
     uint32_t total = 0;
     int64_t acc = 0;
     int32_t acc_32 = 0;
     for (uint32_t i = 0; i < n; i++) {
-        const uint32_t c = snn_count_of(v, cur[i]);
+        const uint32_t c = snn_count_of(v, cur[i], one_step);
         if (acc32) {
             acc_32 += fold[i] * (int32_t)c;
         } else {
@@ -828,13 +920,24 @@ SNN_INLINE int64_t snn_count_fold_body(const int32_t *cur, uint32_t n, const snn
     return acc32 ? acc_32 : acc;
 }
 
+/*
+ * On ARMv6-M the branch-free form keeps more values live than its eight low registers
+ * hold, and GCC's spills make it slower than the search (31 against 39 instructions
+ * per neuron on the friedman1 default network): there the search serves both tables.
+ */
 int64_t snn_lif_count_fold(const int32_t *cur, uint16_t n, const snn_count_table_t *t,
                            const int32_t *fold, uint8_t acc32, uint32_t *spikes)
 {
-    if (acc32) {
-        return snn_count_fold_body(cur, n, t, fold, 1, spikes);
+    if (t->one_step && !SNN_USE_ARMV6M) {
+        if (acc32) {
+            return snn_count_fold_body(cur, n, t, fold, 1, 1, spikes);
+        }
+        return snn_count_fold_body(cur, n, t, fold, 0, 1, spikes);
     }
-    return snn_count_fold_body(cur, n, t, fold, 0, spikes);
+    if (acc32) {
+        return snn_count_fold_body(cur, n, t, fold, 1, 0, spikes);
+    }
+    return snn_count_fold_body(cur, n, t, fold, 0, 0, spikes);
 }
 
 int32_t snn_fold_output(int64_t acc, uint8_t fold_shift, int8_t shift, int64_t bias)

@@ -241,7 +241,8 @@ uint32_t snn_izh_step_s32(int32_t *v, int32_t *u, const int32_t *cur, uint16_t n
  * A LIF layer's spike count over the T steps as a function of its constant
  * current c (docs/fixed-point.md, "Counting form"): counts[k] for the largest k
  * with edges[k] <= clamp(c, 0, top). bucket[b] is the run that holds the
- * current b << shift, so the search starts there and moves at most a few runs.
+ * current b << shift, so the search starts there and moves at most a few runs
+ * (at most one where one_step is set: then it is one compare, without a branch).
  */
 typedef struct {
     const int32_t *edges;   /* [runs + 1] run starts, ascending, edges[0] = 0, then INT32_MAX */
@@ -249,6 +250,7 @@ typedef struct {
     const uint16_t *bucket; /* [(top >> shift) + 1] */
     int32_t top;            /* threshold + 1: every larger current fires at every step */
     uint8_t shift;
+    uint8_t one_step; /* 1: no bucket holds more than one run start beyond its first */
 } snn_count_table_t;
 
 /*

@@ -136,7 +136,7 @@ def izhikevich_networks() -> list[tuple[str, ir.Network]]:
 
 def count_form_networks() -> list[tuple[str, ir.Network]]:
     """One-hidden-layer networks with a non-leaky readout, which compile to the counting
-    form (docs/fixed-point.md): both current encoders, T = 1..32, int8/int16, both leak
+    form (docs/fixed-point.md): both current encoders, T = 1..48, int8/int16, both leak
     forms, both resets and comparisons, 1-3 outputs, thresholds up to 40, saturating
     currents."""
     combos = [
@@ -148,6 +148,7 @@ def count_form_networks() -> list[tuple[str, ir.Network]]:
         ("direct", 1, 4, 8, "mul", "subtract", "ge", 1, 40.0, 60.0),
         ("population", 100, 12, 8, "shift", "subtract", "ge", 2, 0.25, 1.0),
         ("direct", 24, 9, 16, "shift", "subtract", "gt", 1, None, 3000.0),  # saturating current
+        ("population", 10, 48, 8, "shift", "subtract", "gt", 1, None, 1.0),  # buckets of 2+ runs
     ]
     cases = []
     for k, (enc, hidden, steps, bits, leak, reset, fire, outs, thr, scale) in enumerate(combos):

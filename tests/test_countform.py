@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from snn2c import ir
-from snn2c.codegen.generator import count_buckets
+from snn2c.codegen.generator import count_buckets, count_search_steps
 from snn2c.netgen import random_network
 from snn2c.quantize import quantize
 from snn2c.reference import countform, integer
@@ -20,12 +20,19 @@ from netcases import count_form_networks, make_inputs
 FOLDING = [c for c in count_form_networks() if countform.derive(quantize(c[1]))]
 
 
+def _cf(case):
+    return countform.derive(quantize(case[1]))
+
+
 def test_the_suite_has_folding_cases_of_every_kind():
     names = [n for n, _ in FOLDING]
     assert len(FOLDING) >= 6, names
     kinds = {quantize(net).encoder.kind for _, net in FOLDING}
     assert kinds == {"population", "direct"}
     assert any(quantize(net).layers[0].saturate for _, net in FOLDING)  # sat32 currents
+    # both forms of the C search: one branch-free compare, and a search of several steps
+    steps = {count_search_steps(cf, *count_buckets(cf)) > 1 for cf in map(_cf, FOLDING)}
+    assert steps == {False, True}
 
 
 @pytest.mark.parametrize("name,net", FOLDING, ids=[c[0] for c in FOLDING])
@@ -57,7 +64,7 @@ def test_table_matches_simulation_far_beyond_its_range(name, net):
     np.testing.assert_array_equal(countform.lookup(cf, cur), n)
 
 
-@pytest.mark.parametrize("name,net", FOLDING[:4], ids=[c[0] for c in FOLDING[:4]])
+@pytest.mark.parametrize("name,net", FOLDING, ids=[c[0] for c in FOLDING])
 def test_bucket_search_finds_the_run_of_every_current(name, net):
     """The C search (start at bucket[c >> shift], step while edges[k + 1] <= c)
     emulated over every current of the table's range."""
@@ -75,6 +82,12 @@ def test_bucket_search_finds_the_run_of_every_current(name, net):
         steps += 1
     assert steps <= 2  # the bucket width keeps the search to a step or two
     np.testing.assert_array_equal(cf.counts[k], countform.lookup(cf, c))
+    # the table's one_step flag: the branch-free single compare is exact where it is set
+    assert count_search_steps(cf, shift, bucket) == steps
+    if steps <= 1:
+        k1 = bucket[c >> shift]
+        k1 = k1 + (edges[k1 + 1] <= c)
+        np.testing.assert_array_equal(cf.counts[k1], countform.lookup(cf, c))
 
 
 def _base(**kw) -> ir.Network:

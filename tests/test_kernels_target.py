@@ -11,16 +11,23 @@ the kernel, the case and the neuron.
 from __future__ import annotations
 
 import subprocess
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
 
 from snn2c.boards import load_board
 from snn2c.build import build, project, toolchain
-from snn2c.codegen.layout import blocked_s8_q12, padded_s8_q12
+from snn2c.codegen import generator
+from snn2c.codegen.layout import blocked_s8_q12, gauss_words, padded_s8_q12
+from snn2c.contract import X_ONE
 from snn2c.emulate.qemu import run_qemu
 from snn2c.netgen import random_network
+from snn2c.quantize import quantize, tables
 from snn2c.quantize.fixedpoint import rshift_round, sat32
+from snn2c.reference import countform, integer
+
+from netcases import count_form_networks
 
 pytestmark = pytest.mark.slow
 
@@ -113,14 +120,17 @@ def render_main(all_cases) -> str:
         args = f"w{i}, a{i}, {n_cols}, {n_out}, {shift}, b{i}"
         call = f"{name}({args}, acc, cur)" if spiking else f"{name}({args}, cur)"
         body.append(f"    {call};\n    show({i}, cur, {n_out});")
+    return _program(["static int32_t acc[64];", "static int32_t cur[64];", *data], body)
+
+
+def _program(data: list[str], body: list[str]) -> str:
+    """A main with `show(k, v, n)`, which prints `K k v0 .. v(n-1)`, running body once."""
     return "\n".join(
         [
             "#include <stdint.h>",
             '#include "board.h"',
             '#include "snn_kernels.h"',
             "",
-            "static int32_t acc[64];",
-            "static int32_t cur[64];",
             *data,
             "",
             "static void show(int k, const int32_t *v, int n)",
@@ -160,11 +170,26 @@ def all_cases():
     ],
 )
 def test_kernels_equal_numpy_on_the_target(tmp_path, all_cases, board_name, optimised):
+    rows = _run_main(tmp_path, board_name, render_main(all_cases), optimised)
+    assert len(rows) == len(all_cases)
+    for i, (name, _bits, _spiking, sat, w, a, shift, bias) in enumerate(all_cases):
+        want = _expected(w, a, shift, bias, sat).tolist()
+        if rows[i] != want:
+            j = next(j for j, (d, r) in enumerate(zip(rows[i], want, strict=True)) if d != r)
+            pytest.fail(
+                f"{board_name}: {name} case {i} (n_in {w.shape[1]}, n_out {w.shape[0]}, "
+                f"shift {shift}): neuron {j}: device {rows[i][j]}, numpy {want[j]}"
+            )
+
+
+def _run_main(tmp_path, board_name: str, main_c: str, optimised: str | None) -> dict:
+    """Link main_c with the kernels and the board's runtime, run it in QEMU, and return
+    its `K case v0 v1 ...` lines as {case: [values]}."""
     board = load_board(board_name)
     proj = tmp_path / "proj"
     build(random_network(0, hidden=(4,)), board, proj)  # the runtime: start-up, UART, exit
     main = proj / "kernel_tests.c"
-    main.write_text(render_main(all_cases))
+    main.write_text(main_c)
     sources = [
         proj / s
         for s in project.image_sources(board, "harness-qemu")
@@ -191,15 +216,143 @@ def test_kernels_equal_numpy_on_the_target(tmp_path, all_cases, board_name, opti
             k, *vals = (int(t) for t in line.split()[1:])
             rows[k] = vals
     assert run.stdout.rstrip().endswith("END"), run.stdout[-500:]
-    assert len(rows) == len(all_cases)
-    for i, (name, _bits, _spiking, sat, w, a, shift, bias) in enumerate(all_cases):
-        want = _expected(w, a, shift, bias, sat).tolist()
-        if rows[i] != want:
-            j = next(j for j, (d, r) in enumerate(zip(rows[i], want, strict=True)) if d != r)
-            pytest.fail(
-                f"{board_name}: {name} case {i} (n_in {w.shape[1]}, n_out {w.shape[0]}, "
-                f"shift {shift}): neuron {j}: device {rows[i][j]}, numpy {want[j]}"
+    return rows
+
+
+# ---------------------------------------------------------- encoder, counting form
+
+I32_EXTREMES = [-(2**31), -(2**20), -1, 0, 1, 2**20, 2**31 - 1]
+
+
+def encoder_cases(seed: int = 1):
+    """(n_fields, sigma, x): every field count from 2 to 9 (pairs and an odd last
+    field for the Cortex-M4's two-per-pass loop), Q12 inputs at the clamp, the
+    centres and their neighbours, table-step edges and int32 extremes."""
+    rng = np.random.default_rng(seed)
+    out = []
+    for n_fields in range(2, 10):
+        centres = tables.centres_q12(n_fields)
+        for sigma in (0.05, 0.25, 1.0):
+            near = np.concatenate([centres + o for o in (-17, -16, -15, -1, 0, 1, 15, 16)])
+            edge = [0, 1, 15, 16, 17, 4079, 4080, 4095, 4096, 4097, 8191, 8192]
+            x = np.concatenate([I32_EXTREMES, edge, near, rng.integers(-300, 4400, 40)])
+            out.append((n_fields, sigma, x.astype(np.int64)))
+    return out
+
+
+def count_cases():
+    """(name, table view, currents, fold weights): the counting-form networks' tables,
+    at every run start and its neighbours, the clamp's ends and int32 extremes."""
+    rng = np.random.default_rng(2)
+    out = []
+    for name, net in count_form_networks():
+        cf = countform.derive(quantize(net))
+        if cf is None:
+            continue
+        view = generator._count_form_view(cf)
+        runs = cf.edges.astype(np.int64)
+        cur = np.concatenate(
+            [I32_EXTREMES, runs - 1, runs, runs + 1, [cf.top - 1, cf.top, cf.top + 1]]
+        )
+        cur = np.concatenate([cur, rng.integers(-cf.top, 2 * cf.top, 64)])
+        cur = np.clip(cur, -(2**31), 2**31 - 1)
+        fold = rng.integers(-(2**31), 2**31, cur.size)  # int64 sums
+        small = rng.integers(-1000, 1000, cur.size)  # sums that fit int32
+        out.append((name, view, cf, cur, fold, small))
+    return out
+
+
+def render_encoder_count_main(enc, cnt) -> str:
+    """Each encoder case through snn_encode_population_q12, each count table through
+    snn_lif_count_lookup and snn_lif_count_fold (int32 and int64 sums), one line each."""
+    data, body, k = [], [], 0
+    for i, (n_fields, sigma, x) in enumerate(enc):
+        words = gauss_words(tables.gaussian_table(sigma))
+        data.append(f"static const int32_t ex{i}[] = {_c_array('int32_t', x)};")
+        data.append(
+            f"static const int16_t ec{i}[] = {_c_array('int16_t', tables.centres_q12(n_fields))};"
+        )
+        data.append(f"static const int32_t eg{i}[] = {_c_array('int32_t', words)};")
+        n = x.size * n_fields
+        body.append(
+            f"    snn_encode_population_q12(ex{i}, {x.size}, {n_fields}, ec{i}, eg{i}, act);\n"
+            f"    for (int j = 0; j < {n}; j++) {{ out[j] = act[j]; }}\n    show({k}, out, {n});"
+        )
+        k += 1
+    for i, (_name, v, _cf, cur, fold, small) in enumerate(cnt):
+        data += [
+            f"static const int32_t ce{i}[] = {_c_array('int32_t', v['edges'])};",
+            f"static const uint16_t cc{i}[] = {_c_array('uint16_t', v['counts'])};",
+            f"static const uint16_t cb{i}[] = {_c_array('uint16_t', v['bucket'])};",
+            f"static const snn_count_table_t ct{i} = {{ce{i}, cc{i}, cb{i}, {v['top']}, "
+            f"{v['shift']}, {v['one_step']}}};",
+            f"static const int32_t cx{i}[] = {_c_array('int32_t', cur)};",
+            f"static const int32_t cf{i}[] = {_c_array('int32_t', fold)};",
+            f"static const int32_t cs{i}[] = {_c_array('int32_t', small)};",
+        ]
+        n = cur.size
+        body.append(
+            f"    spikes = snn_lif_count_lookup(cx{i}, {n}, &ct{i}, counts);\n"
+            f"    for (int j = 0; j < {n}; j++) {{ out[j] = counts[j]; }}\n"
+            f"    out[{n}] = (int32_t)spikes;\n    show({k}, out, {n + 1});"
+        )
+        for fold_name, acc32 in ((f"cf{i}", 0), (f"cs{i}", 1)):
+            k += 1
+            body.append(
+                f"    wide = snn_lif_count_fold(cx{i}, {n}, &ct{i}, {fold_name}, {acc32}, &spikes);\n"
+                "    out[0] = (int32_t)(wide >> 32);\n"
+                "    out[1] = (int32_t)(uint32_t)((uint64_t)wide & 0xFFFFFFFFu);\n"
+                f"    out[2] = (int32_t)spikes;\n    show({k}, out, 3);"
             )
+        k += 1
+    n_max = max([x.size * f for f, _s, x in enc] + [c[3].size + 1 for c in cnt])
+    head = [
+        f"static int16_t act[{n_max}];",
+        f"static int32_t out[{n_max}];",
+        f"static uint16_t counts[{n_max}];",
+        "static uint32_t spikes;",
+        "static int64_t wide;",
+    ]
+    return _program(head + data, body)
+
+
+def _expected_encoder_count(enc, cnt) -> list[list[int]]:
+    want = []
+    for n_fields, sigma, x in enc:
+        q = SimpleNamespace(
+            centres=tables.centres_q12(n_fields), gauss=tables.gaussian_table(sigma)
+        )
+        xc = np.clip(x, 0, X_ONE)[None, :]
+        want.append(integer.gaussian_activation(q, xc)[0].tolist())
+    for _name, _v, cf, cur, fold, small in cnt:
+        n = countform.lookup(cf, cur).astype(np.int64)
+        want.append([*n.tolist(), int(n.sum())])
+        for w in (fold, small):
+            acc = int((w.astype(np.int64) * n).sum())
+            lo = acc & 0xFFFFFFFF
+            want.append([acc >> 32, lo - (1 << 32) if lo >= 2**31 else lo, int(n.sum())])
+    return want
+
+
+@pytest.mark.parametrize(
+    ("board_name", "optimised"),
+    [
+        ("nucleo-f401", "smultt"),  # Cortex-M4: two fields per pass
+        ("microbit", None),
+        ("nucleo-f103rb", None),
+        ("esp32-c3", None),
+    ],
+)
+def test_encoder_and_count_kernels_equal_numpy_on_the_target(tmp_path, board_name, optimised):
+    enc, cnt = encoder_cases(), count_cases()
+    assert {v["one_step"] for _n, v, *_ in cnt} == {0, 1}  # both forms of the search
+    rows = _run_main(tmp_path, board_name, render_encoder_count_main(enc, cnt), optimised)
+    want = _expected_encoder_count(enc, cnt)
+    assert len(rows) == len(want)
+    for k, w in enumerate(want):
+        if rows[k] != w:
+            j = next(j for j, (d, r) in enumerate(zip(rows[k], w, strict=True)) if d != r)
+            pytest.fail(f"{board_name}: case {k}, value {j}: device {rows[k][j]}, numpy {w[j]}")
 
 
 def test_the_case_list_reaches_every_branch(all_cases):

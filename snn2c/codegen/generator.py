@@ -150,12 +150,20 @@ def count_buckets(cf: CountForm) -> tuple[int, np.ndarray]:
     return shift, np.searchsorted(cf.edges, starts, side="right") - 1
 
 
+def count_search_steps(cf: CountForm, shift: int, bucket: np.ndarray) -> int:
+    """The most runs the C search steps over from a bucket's first run: the run
+    starts inside a bucket, up to its last current (or top)."""
+    last = np.minimum(((np.arange(bucket.size, dtype=np.int64) + 1) << shift) - 1, cf.top)
+    return int((np.searchsorted(cf.edges, last, side="right") - 1 - bucket).max())
+
+
 def _count_form_view(cf: CountForm | None) -> dict | None:
     """The count table with its search buckets and a sentinel, and the folded readout."""
     if cf is None:
         return None
     shift, bucket = count_buckets(cf)
     return {
+        "one_step": int(count_search_steps(cf, shift, bucket) <= 1),
         "runs": cf.runs,
         "edges": np.append(cf.edges, INT32_MAX),
         "counts": cf.counts,
