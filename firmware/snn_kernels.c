@@ -32,8 +32,16 @@
 #define SNN_USE_ARMV6M 0
 #endif
 
+/* ARMv7-M without the DSP extension (Cortex-M3): the dense loop in assembly with MLA. */
+#if defined(__ARM_ARCH_7M__) && !defined(SNN_KERNELS_PORTABLE)
+#define SNN_USE_ARMV7M 1
+#else
+#define SNN_USE_ARMV7M 0
+#endif
+
 /* An assembly routine in C clothing: no prologue, arguments where the ABI puts them. */
 #define SNN_NAKED __attribute__((naked, noinline)) static
+#define SNN_NAKED_API __attribute__((naked, noinline)) /* the same, for a function of the API */
 #define SNN_UNUSED __attribute__((unused))
 
 /* rshift_round for 32-bit values proven by the quantizer not to overflow. */
@@ -277,6 +285,71 @@ SNN_NAKED void snn_dense_u16_run(snn_dense_u16_job_t *job SNN_UNUSED)
 #undef SNN_M0_GROUP
 #undef SNN_M0_ROW
 #undef SNN_M0_MAC
+#elif SNN_USE_ARMV7M
+/*
+ * ARMv7-M without the DSP extension (Cortex-M3): no SMLAD, but MLA and LDRH with an
+ * immediate offset, so each MAC is two instructions and a group's four activations
+ * one load each: 40 instructions for 16 multiply-accumulates. r0 weights, r1
+ * activations, r2 their end, r3/r10/r11/lr the accumulators, r4-r7 the activations,
+ * r8 a weight, r12 the job.
+ */
+/* Kept as written: clang-format lays these strings out differently on every pass. */
+/* clang-format off */
+#define SNN_M3_MAC(acc, a, off) "ldrh r8, [r0, #" off "]\n\tmla " acc ", r8, " a ", " acc "\n\t"
+#define SNN_M3_ROW(acc, a, b, off) SNN_M3_MAC(acc, a, off "+0") SNN_M3_MAC(acc, b, off "+2")
+#define SNN_M3_PAIR(a, b, off)                                                                     \
+    SNN_M3_ROW("r3", a, b, off "+0") SNN_M3_ROW("r10", a, b, off "+4")                             \
+    SNN_M3_ROW("r11", a, b, off "+8") SNN_M3_ROW("lr", a, b, off "+12")
+/* clang-format on */
+
+SNN_NAKED void snn_dense_u16_run(snn_dense_u16_job_t *job SNN_UNUSED)
+{
+    __asm__("push {r4-r11, lr}\n\t"
+            "mov r12, r0\n\t"
+            "ldr r0, [r12, #0]\n"
+            "1:\n\t" /* a block of four rows */
+            "ldr r1, [r12, #4]\n\t"
+            "ldr r2, [r12, #8]\n\t"
+            "ldr r3, [r12, #24]\n\t"
+            "mov r10, r3\n\t"
+            "mov r11, r3\n\t"
+            "mov lr, r3\n"
+            "2:\n\t" /* four columns */
+            "ldrh r4, [r1, #0]\n\tldrh r5, [r1, #2]\n\tldrh r6, [r1, #4]\n\tldrh r7, [r1, "
+            "#6]\n\t" SNN_M3_PAIR("r4", "r5", "0") SNN_M3_PAIR(
+                "r6", "r7",
+                "16") "adds r0, #32\n\t"
+                      "adds r1, #8\n\t"
+                      "cmp r1, r2\n\t"
+                      "bne 2b\n\t"
+                      "ldr r1, [r12, #28]\n\t" /* scale, add the bias, store four currents */
+                      "ldr r2, [r12, #32]\n\t"
+                      "asr r3, r3, r1\n\t"
+                      "asr r10, r10, r1\n\t"
+                      "asr r11, r11, r1\n\t"
+                      "asr lr, lr, r1\n\t"
+                      "lsl r3, r3, r2\n\t"
+                      "lsl r10, r10, r2\n\t"
+                      "lsl r11, r11, r2\n\t"
+                      "lsl lr, lr, r2\n\t"
+                      "ldr r1, [r12, #20]\n\t"
+                      "ldm r1!, {r4, r5, r6, r7}\n\t"
+                      "str r1, [r12, #20]\n\t"
+                      "add r4, r4, r3\n\t"
+                      "add r5, r5, r10\n\t"
+                      "add r6, r6, r11\n\t"
+                      "add r7, r7, lr\n\t"
+                      "ldr r1, [r12, #12]\n\t"
+                      "stm r1!, {r4, r5, r6, r7}\n\t"
+                      "str r1, [r12, #12]\n\t"
+                      "ldr r2, [r12, #16]\n\t"
+                      "cmp r1, r2\n\t"
+                      "bne 1b\n\t"
+                      "pop {r4-r11, pc}\n\t");
+}
+#undef SNN_M3_PAIR
+#undef SNN_M3_ROW
+#undef SNN_M3_MAC
 #else
 static void snn_dense_u16_run(snn_dense_u16_job_t *job)
 {
@@ -447,6 +520,59 @@ void snn_encode_population_q12(const int32_t *x, uint16_t n_features, uint16_t n
         }
     }
 }
+#elif SNN_USE_ARMV6M
+/*
+ * ARMv6-M, one field: d = xf - centre, |d| by the sign mask, the table word, then
+ * b + asr(s |d|, 4) in the low half of word + asr(s |d|, 4) (the high half is
+ * dropped by STRH): 13 instructions. r1 xf, r2 centres, r6 the table, r7 out.
+ */
+#define SNN_M0_FIELD(off)                                                                          \
+    "ldrh r3, [r2, #" off "]\n\tsubs r3, r1, r3\n\t"                                               \
+    "asrs r5, r3, #31\n\teors r3, r5\n\tsubs r3, r5\n\t"                                           \
+    "lsrs r4, r3, #4\n\tlsls r4, r4, #2\n\tldr r4, [r6, r4]\n\t"                                   \
+    "asrs r5, r4, #16\n\tmuls r5, r3, r5\n\tasrs r5, r5, #4\n\tadds r5, r4\n\t"                    \
+    "strh r5, [r7, #" off "]\n\t"
+
+/*
+ * Two fields per pass (an odd count enters halfway, as the dense loop does); per
+ * feature the clamp to [0, 4096]. r0 x, r8 centres, r9 their end, r10 x's end,
+ * r11 4096, lr n_fields.
+ */
+SNN_NAKED_API void
+snn_encode_population_q12(const int32_t *x SNN_UNUSED, uint16_t n_features SNN_UNUSED,
+                          uint16_t n_fields SNN_UNUSED, const int16_t *centres SNN_UNUSED,
+                          const int32_t *gauss SNN_UNUSED, int16_t *out SNN_UNUSED)
+{
+    __asm__(".syntax unified\n\t"
+            "push {r4-r7, lr}\n\t"
+            "mov r4, r8\n\tmov r5, r9\n\tmov r6, r10\n\tmov r7, r11\n\t"
+            "push {r4-r7}\n\t"
+            "ldr r6, [sp, #36]\n\t" /* gauss, out: the stack arguments above 9 saved words */
+            "ldr r7, [sp, #40]\n\t"
+            "cmp r1, #0\n\tbeq 9f\n\t"
+            "cmp r2, #0\n\tbeq 9f\n\t"
+            "lsls r1, r1, #2\n\tadds r1, r0\n\tmov r10, r1\n\t"
+            "mov r8, r3\n\t"
+            "lsls r4, r2, #1\n\tadds r4, r3\n\tmov r9, r4\n\t"
+            "movs r5, #1\n\tlsls r5, r5, #12\n\tmov r11, r5\n\t"
+            "mov lr, r2\n"
+            "1:\n\t" /* a feature: xf = clamp(x, 0, 4096) */
+            "ldm r0!, {r1}\n\t"
+            "asrs r5, r1, #31\n\tbics r1, r5\n\t"
+            "cmp r1, r11\n\tble 2f\n\tmov r1, r11\n"
+            "2:\n\t"
+            "mov r2, r8\n\t"
+            "mov r5, lr\n\tlsrs r5, r5, #1\n\tbcc 3f\n\t" /* odd: enter at the second field */
+            "subs r2, #2\n\tsubs r7, #2\n\tb 4f\n"
+            "3:\n\t" SNN_M0_FIELD("0") "4:\n\t" SNN_M0_FIELD(
+                "2") "adds r2, #4\n\tadds r7, #4\n\t"
+                     "cmp r2, r9\n\tbne 3b\n\t"
+                     "cmp r0, r10\n\tbne 1b\n"
+                     "9:\n\t"
+                     "pop {r4-r7}\n\t"
+                     "mov r8, r4\n\tmov r9, r5\n\tmov r10, r6\n\tmov r11, r7\n\t"
+                     "pop {r4-r7, pc}\n\t");
+}
 #else
 void snn_encode_population_q12(const int32_t *x, uint16_t n_features, uint16_t n_fields,
                                const int16_t *centres, const int32_t *gauss, int16_t *out)
@@ -472,6 +598,25 @@ void snn_normalize_raw_q12(const int32_t *raw, uint16_t n, const snn_raw_input_t
         }
         const uint32_t q = (r * p->mult + p->half) >> p->shift;
         x_q12[j] = q < (uint32_t)SNN_X_ONE ? (int32_t)q : SNN_X_ONE;
+    }
+}
+
+/* One parameter set: read once, kept in registers over the loop. */
+void snn_normalize_raw_uniform_q12(const int32_t *raw, uint16_t n, const snn_raw_input_t *p,
+                                   int32_t *x_q12)
+{
+    const int32_t low = p->low;
+    const int32_t high = p->high;
+    const uint32_t span = (uint32_t)high - (uint32_t)low;
+    const uint32_t mult = p->mult;
+    const uint32_t half = p->half;
+    const uint32_t shift = p->shift;
+    const int32_t *const end = raw + n;
+    for (; raw != end; raw++) {
+        const int32_t v = *raw;
+        const uint32_t r = v >= high ? span : (v > low ? (uint32_t)v - (uint32_t)low : 0u);
+        const uint32_t q = (r * mult + half) >> shift;
+        *x_q12++ = q < (uint32_t)SNN_X_ONE ? (int32_t)q : SNN_X_ONE;
     }
 }
 

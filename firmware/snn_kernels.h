@@ -58,6 +58,37 @@ SNN_INLINE int32_t snn_clamp_q12(int32_t x)
     return x < 0 ? 0 : (x > SNN_X_ONE ? SNN_X_ONE : x);
 }
 
+/*
+ * The Q12 input of a scaled float t = (x - low) * gain: t clamped to [0, 4096] (NaN
+ * to 0), plus one half, truncated. With an Arm
+ * single-precision FPU the conversion is one VCVT, which the architecture defines for
+ * every value (round toward zero, saturating, NaN to 0): trunc(t + 0.5) clamped in
+ * integers afterwards gives the same bits for every t, NaN and infinities included
+ * (docs/fixed-point.md, "Input normalisation").
+ */
+#if defined(__ARM_FP) && (__ARM_FP & 4) && defined(__thumb2__)
+SNN_INLINE int32_t snn_q12_of_scaled(float t)
+{
+    __asm__("" : "+t"(t)); /* t rounded on its own: no fused multiply-add into t + 0.5 */
+    float u = t + 0.5f;
+    int32_t q;
+    __asm__("vcvt.s32.f32 %0, %0" : "+t"(u));
+    __asm__("vmov %0, %1" : "=r"(q) : "t"(u));
+    return snn_clamp_q12(q);
+}
+#else
+SNN_INLINE int32_t snn_q12_of_scaled(float t)
+{
+    if (!(t >= 0.0f)) { /* below the range, or NaN */
+        t = 0.0f;
+    }
+    if (t > (float)SNN_X_ONE) {
+        t = (float)SNN_X_ONE;
+    }
+    return (int32_t)(t + 0.5f); /* t + 0.5 > 0: truncation is floor */
+}
+#endif
+
 /* ------------------------------------------------------------------- state */
 
 /* Zero n int32_t / uint8_t values of model state (used by snn_model_reset). */
@@ -95,6 +126,10 @@ typedef struct {
 
 void snn_normalize_raw_q12(const int32_t *raw, uint16_t n, const snn_raw_input_t *p,
                            int32_t *x_q12);
+
+/* The same with one parameter set *p for all n inputs (an ADC's channels, say). */
+void snn_normalize_raw_uniform_q12(const int32_t *raw, uint16_t n, const snn_raw_input_t *p,
+                                   int32_t *x_q12);
 
 /* Direct current: out[j] = clamp(x[j], 0, 4096), Q12. */
 void snn_encode_direct_q12(const int32_t *x, uint16_t n, int16_t *out);

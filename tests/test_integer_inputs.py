@@ -100,10 +100,17 @@ def test_model_file_round_trip_and_refusals(tmp_path):
         modelfile.from_dict(doc)
 
 
-def test_c_kernel_equals_reference_under_sanitizers(tmp_path):
-    qnet = quantize(integer_network(RANGES))
+# one parameter set for every input: the generator's uniform kernel
+UNIFORM = [[(0, 4095)] * 4, [(-32768, 32767)] * 3, [(0, I32.max)] * 2, [(I32.min, -1)] * 2]
+
+
+@pytest.mark.parametrize("ranges", [RANGES, *UNIFORM], ids=["mixed", "adc12", "i16", "pos", "neg"])
+def test_c_kernel_equals_reference_under_sanitizers(tmp_path, ranges):
+    qnet = quantize(integer_network(ranges))
     write_sources(qnet, tmp_path / "src")
-    x = readings(RANGES, 3000)
+    kernel = "snn_normalize_raw_uniform_q12(" if ranges is not RANGES else "snn_normalize_raw_q12("
+    assert kernel in (tmp_path / "src/snn_model.c").read_text()
+    x = readings(ranges, 3000)
     main = tmp_path / "main.c"
     main.write_text(
         '#include <stdio.h>\n#include <stdint.h>\n#include "snn_model.h"\n'
@@ -127,7 +134,7 @@ def test_c_kernel_equals_reference_under_sanitizers(tmp_path):
     if bad.size:
         i, j = bad[0]
         pytest.fail(
-            f"reading {x[i, j]} (input {j}, range {RANGES[j]}): C {dev[i, j]}, ref {ref[i, j]}"
+            f"reading {x[i, j]} (input {j}, range {ranges[j]}): C {dev[i, j]}, ref {ref[i, j]}"
         )
     assert not out.stderr  # no sanitizer report
 
@@ -140,8 +147,9 @@ def test_predict_uses_the_integer_path():
 
 @pytest.mark.slow
 @pytest.mark.parametrize("board_name", ["nucleo-f401", "microbit"])
-def test_integer_model_bit_exact_on_the_target(tmp_path, board_name):
-    net = integer_network(RANGES[:5], seed=3)
+@pytest.mark.parametrize("uniform", [False, True], ids=["mixed", "adc12"])
+def test_integer_model_bit_exact_on_the_target(tmp_path, board_name, uniform):
+    net = integer_network(UNIFORM[0] if uniform else RANGES[:5], seed=3)
     board = load_board(board_name)
     build(net, board, tmp_path / "fw")
     res = verify_qemu(tmp_path / "fw", vectors=40)

@@ -2,10 +2,12 @@
 finding 8), in the manner of CMSIS-NN's unit tests.
 
 The host harness compiles the portable loops only; the Cortex-M4's SMLAD path and the
-Cortex-M0's assembly (blocks of four rows with a partial last block, an odd or even
-number of column groups, zero-padded columns) run only on the target. Here every dense kernel runs on shapes chosen to hit each
-of those branches, with extreme weights and activations, in QEMU; a wrong value names
-the kernel, the case and the neuron.
+Cortex-M0's and Cortex-M3's assembly (blocks of four rows with a partial last block, an
+odd or even number of column groups, zero-padded columns) run only on the target. Here
+every dense kernel runs on shapes chosen to hit each of those branches, with extreme
+weights and activations, in QEMU; a wrong value names the kernel, the case and the
+neuron. The population encoder (two fields per pass on the M4, assembly on the M0) and
+both forms of the counting-form search run likewise.
 """
 
 from __future__ import annotations
@@ -165,7 +167,7 @@ def all_cases():
     [
         ("nucleo-f401", "smlad"),  # Cortex-M4: the DSP path
         ("microbit", "add\tr8, r6"),  # Cortex-M0: the assembly (accumulators in r8-r11)
-        ("nucleo-f103rb", None),  # Cortex-M3: the portable loops
+        ("nucleo-f103rb", "mla\tr3, r8, r4, r3"),  # Cortex-M3: the assembly (MLA, no DSP)
         ("esp32-c3", None),  # RV32IMC: the portable loops
     ],
 )
@@ -338,7 +340,7 @@ def _expected_encoder_count(enc, cnt) -> list[list[int]]:
     ("board_name", "optimised"),
     [
         ("nucleo-f401", "smultt"),  # Cortex-M4: two fields per pass
-        ("microbit", None),
+        ("microbit", "mov\tlr, r2"),  # Cortex-M0: the encoder's assembly (n_fields in lr)
         ("nucleo-f103rb", None),
         ("esp32-c3", None),
     ],

@@ -227,6 +227,8 @@ def build_view(qnet: QuantizedNetwork, *, command: str) -> dict:
         "weight_bits": net.weight_bits,
         "raw": qnet.raw is not None,
         "raw_rows": _raw_rows(qnet),
+        # one parameter set for every input: one row, read once (snn_normalize_raw_uniform_q12)
+        "raw_uniform": len({tuple(r.values()) for r in _raw_rows(qnet)}) == 1,
         "in_low": net.inputs.low,
         "in_gain": X_ONE / (net.inputs.high - net.inputs.low),
         "proven": qnet.proven,

@@ -54,7 +54,8 @@ def _raw_readings(qnet: QuantizedNetwork, m: int, rng: np.random.Generator) -> n
 
 def make_vectors(qnet: QuantizedNetwork, n: int, *, seed: int = 0) -> Vectors:
     """n Q12 vectors: edges and out-of-range values first, then random in range; plus
-    min(n, 16) raw float vectors (in range, at the edges, beyond them) for normalize."""
+    min(n, 16) raw float vectors (in range, at the edges, beyond them; from 16 on also at
+    half steps of the Q12 grid, NaN, the infinities and float32's extremes) for normalize."""
     net = qnet.source
     rng = np.random.default_rng(seed)
     f = net.n_inputs
@@ -85,6 +86,11 @@ def make_vectors(qnet: QuantizedNetwork, n: int, *, seed: int = 0) -> Vectors:
         low, high = net.inputs.low, net.inputs.high
         width = high - low
         fl = [low, high, low - width, high + 0.5 * width, low + 0.5 * width]
+        big = float(np.finfo(np.float32).max)
+        special = [np.full(f, v) for v in (np.nan, np.inf, -np.inf, big, -big)]
+        if m >= len(fl) + len(special) + 6:  # only where six random vectors remain
+            half_steps = low + (rng.integers(0, X_ONE, f) + 0.5) * (width / X_ONE)  # k + 1/2
+            fl += [*special, half_steps]
         fl = fl[:m]
         if m > len(fl):
             fl.append(low + rng.uniform(-0.1, 1.1, (m - len(fl), f)) * width)
