@@ -32,6 +32,13 @@
 #define SNN_USE_ARMV6M 0
 #endif
 
+/* RV32 with the M extension (ESP32-C3): the dense loop in assembly. */
+#if defined(__riscv) && __riscv_xlen == 32 && defined(__riscv_mul) && !defined(SNN_KERNELS_PORTABLE)
+#define SNN_USE_RV32M 1
+#else
+#define SNN_USE_RV32M 0
+#endif
+
 /* ARMv7-M without the DSP extension (Cortex-M3): the dense loop in assembly with MLA. */
 #if defined(__ARM_ARCH_7M__) && !defined(SNN_KERNELS_PORTABLE)
 #define SNN_USE_ARMV7M 1
@@ -350,6 +357,56 @@ SNN_NAKED void snn_dense_u16_run(snn_dense_u16_job_t *job SNN_UNUSED)
 #undef SNN_M3_PAIR
 #undef SNN_M3_ROW
 #undef SNN_M3_MAC
+#elif SNN_USE_RV32M
+/*
+ * RV32IM (ESP32-C3): no multiply-accumulate, so each MAC is LHU, MUL, ADD, and a
+ * group's four activations one LHU each: 55 instructions for 16 multiply-accumulates,
+ * in caller-saved registers only. a0 the job, a1 weights, a2 activations, a3 their
+ * end, a4-a7 the accumulators, t0-t3 the activations, t4 a product, t5 cur, t6 bias.
+ */
+/* clang-format off */
+#define SNN_RV_MAC(acc, a, off) "lhu t4, " off "(a1)\n\tmul t4, t4, " a "\n\tadd " acc ", " acc ", t4\n\t"
+#define SNN_RV_ROW(acc, a, b, off) SNN_RV_MAC(acc, a, off "+0") SNN_RV_MAC(acc, b, off "+2")
+#define SNN_RV_PAIR(a, b, off)                                                                     \
+    SNN_RV_ROW("a4", a, b, off "+0") SNN_RV_ROW("a5", a, b, off "+4")                              \
+    SNN_RV_ROW("a6", a, b, off "+8") SNN_RV_ROW("a7", a, b, off "+12")
+#define SNN_RV_STORE(acc, off)                                                                     \
+    "sra " acc ", " acc ", t0\n\tsll " acc ", " acc ", t1\n\tlw t2, " off "(t6)\n\t"                \
+    "add " acc ", " acc ", t2\n\tsw " acc ", " off "(t5)\n\t"
+/* clang-format on */
+
+SNN_NAKED void snn_dense_u16_run(snn_dense_u16_job_t *job SNN_UNUSED)
+{
+    __asm__("lw a1, 0(a0)\n\t"
+            "lw t5, 12(a0)\n\t"
+            "lw t6, 20(a0)\n"
+            "1:\n\t" /* a block of four rows */
+            "lw a2, 4(a0)\n\t"
+            "lw a3, 8(a0)\n\t"
+            "lw a4, 24(a0)\n\t"
+            "mv a5, a4\n\t"
+            "mv a6, a4\n\t"
+            "mv a7, a4\n"
+            "2:\n\t" /* four columns */
+            "lhu t0, 0(a2)\n\tlhu t1, 2(a2)\n\tlhu t2, 4(a2)\n\tlhu t3, 6(a2)\n\t" SNN_RV_PAIR(
+                "t0", "t1", "0")
+                SNN_RV_PAIR("t2", "t3",
+                            "16") "addi a1, a1, 32\n\t"
+                                  "addi a2, a2, 8\n\t"
+                                  "bne a2, a3, 2b\n\t"
+                                  "lw t0, 28(a0)\n\t" /* scale, add the bias, store four currents */
+                                  "lw t1, 32(a0)\n\t" SNN_RV_STORE("a4", "0")
+                                      SNN_RV_STORE("a5", "4") SNN_RV_STORE("a6", "8")
+                                          SNN_RV_STORE("a7", "12") "addi t5, t5, 16\n\t"
+                                                                   "addi t6, t6, 16\n\t"
+                                                                   "lw t0, 16(a0)\n\t"
+                                                                   "bne t5, t0, 1b\n\t"
+                                                                   "ret\n\t");
+}
+#undef SNN_RV_STORE
+#undef SNN_RV_PAIR
+#undef SNN_RV_ROW
+#undef SNN_RV_MAC
 #else
 static void snn_dense_u16_run(snn_dense_u16_job_t *job)
 {

@@ -2,12 +2,12 @@
 finding 8), in the manner of CMSIS-NN's unit tests.
 
 The host harness compiles the portable loops only; the Cortex-M4's SMLAD path and the
-Cortex-M0's and Cortex-M3's assembly (blocks of four rows with a partial last block, an
-odd or even number of column groups, zero-padded columns) run only on the target. Here
-every dense kernel runs on shapes chosen to hit each of those branches, with extreme
-weights and activations, in QEMU; a wrong value names the kernel, the case and the
-neuron. The population encoder (two fields per pass on the M4, assembly on the M0) and
-both forms of the counting-form search run likewise.
+assembly of the Cortex-M0, Cortex-M3 and RV32 (blocks of four rows with a partial last
+block, an odd or even number of column groups, zero-padded columns) run only on the
+target. Here every dense kernel runs on shapes chosen to hit each of those branches,
+with extreme weights and activations, in QEMU; a wrong value names the kernel, the case
+and the neuron. The population encoder (two fields per pass on the M4, assembly on the
+M0) and both forms of the counting-form search run likewise.
 """
 
 from __future__ import annotations
@@ -168,7 +168,7 @@ def all_cases():
         ("nucleo-f401", "smlad"),  # Cortex-M4: the DSP path
         ("microbit", "add\tr8, r6"),  # Cortex-M0: the assembly (accumulators in r8-r11)
         ("nucleo-f103rb", "mla\tr3, r8, r4, r3"),  # Cortex-M3: the assembly (MLA, no DSP)
-        ("esp32-c3", None),  # RV32IMC: the portable loops
+        ("esp32-c3", "mul\tt4,t4,t0"),  # RV32IMC: the assembly (LHU, MUL, ADD)
     ],
 )
 def test_kernels_equal_numpy_on_the_target(tmp_path, all_cases, board_name, optimised):
