@@ -492,7 +492,12 @@ def load_board(name: str) -> Board:
     """The board called `name`, or a path to a board file; unknown names list the known ones."""
     if name.endswith(".json") or "/" in name:
         return load_board_file(name)
-    path = data_dir("boards") / f"{name}.json"
-    if not path.is_file():
-        raise Snn2cError(f"unknown board '{name}' (known boards: {', '.join(board_names())})")
-    return load_board_file(path)
+    known = board_names()
+    folded = {n.casefold(): n for n in known}.get(name.casefold())  # Nucleo-F401
+    if folded is None:
+        import difflib
+
+        close = difflib.get_close_matches(name.casefold(), known, n=1, cutoff=0.6)
+        guess = f"did you mean '{close[0]}'? " if close else ""
+        raise Snn2cError(f"unknown board '{name}' ({guess}known boards: {', '.join(known)})")
+    return load_board_file(data_dir("boards") / f"{folded}.json")

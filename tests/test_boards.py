@@ -126,3 +126,9 @@ def test_every_core_family_names_files_that_exist():
     # every board's family has one, and Cortex-M and RISC-V run in the emulators
     assert family_runtime("cortex-m").semihost_exit == "exit_semihost_arm.c"
     assert family_runtime("riscv").startup[0] == "startup_riscv.S"
+
+
+def test_board_names_fold_case_and_suggest_a_near_name():
+    assert load_board("Nucleo-F401").name == "nucleo-f401"
+    with pytest.raises(Snn2cError, match=r"did you mean 'nucleo-f401'\?"):
+        load_board("nucleo-f411")

@@ -392,7 +392,10 @@ def load_project(root: str | Path, *, complete: bool = False) -> tuple[dict, Boa
     root = Path(root)
     path = root / MANIFEST
     if not path.is_file():
-        raise Snn2cError(f"{root}: not an snn2c build folder (no {MANIFEST}; run snn2c build)")
+        hint = "snn2c build MODEL.snn --board BOARD -o DIR, then pass DIR"
+        if root.suffix == ".snn" and root.is_file():
+            hint = f"build it first: snn2c build {root} --board BOARD -o DIR (snn2c boards lists them), then pass DIR"
+        raise Snn2cError(f"{root}: not an snn2c build folder (no {MANIFEST}); {hint}")
     try:
         manifest = json.loads(path.read_text())
     except (json.JSONDecodeError, UnicodeDecodeError) as e:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import json
 
 from snn2c.boards import all_boards
+from snn2c.cli._common import emit_json
 
 
 def register(subparsers) -> None:
@@ -43,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
             }
         )
     if args.json:
-        print(json.dumps({"boards": rows}, indent=1))
+        emit_json({"boards": rows})
         return 0
     print(
         f"{'board':15} {'mcu':12} {'core':11} {'flash/RAM KiB':14} {'emulator':19} "

@@ -9,6 +9,7 @@ from snn2c import modelfile
 from snn2c.cli._common import emit_json
 from snn2c.errors import Snn2cError
 from snn2c.quantize import load_model
+from snn2c.train.datasets import DATASETS
 
 
 def register(subparsers) -> None:
@@ -29,7 +30,7 @@ def register(subparsers) -> None:
     p.add_argument(
         "--dataset",
         metavar="NAME",
-        help="friedman1, diabetes, mackey-glass or csv:PATH (default: the one the model was trained on)",
+        help=f"{', '.join(DATASETS)} (default: the one the model was trained on)",
     )
     p.add_argument("--target", metavar="COLUMN", help="target column of a csv:PATH dataset")
     p.add_argument(

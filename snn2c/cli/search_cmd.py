@@ -40,14 +40,16 @@ def register(subparsers) -> None:
     p.add_argument("--max-ram", type=int, help="RAM limit in bytes (a constraint)")
     p.add_argument("--storage", help="Optuna storage URL (default: sqlite in the output folder)")
     p.add_argument("--study", help="study name (default: DATASET-BOARD)")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=int, default=0, help="seed of the sampler and the trials")
     p.add_argument(
         "--heartbeat",
         type=int,
         default=10,
         help="seconds between a worker's heartbeats; a trial silent for 3 of them is failed",
     )
-    p.add_argument("-o", "--output", required=True, help="folder for the study, front and plot")
+    p.add_argument(
+        "-o", "--output", required=True, metavar="DIR", help="folder for the study, front and plot"
+    )
     p.add_argument("--worker", action="store_true", help="only run trials (no front at the end)")
     p.add_argument("--no-mlp", action="store_true", help="skip the emlearn MLP front")
     p.add_argument("--vectors", type=int, default=100, help="verify vectors per front member")

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
-from snn2c.cli._common import check_seconds
+from snn2c.cli._common import check_seconds, emit_json
 from snn2c.contract import STREAM_EVERY
 from snn2c.emulate import verify_qemu, verify_renode
 from snn2c.errors import Snn2cError
@@ -23,8 +22,13 @@ def register(subparsers) -> None:
         ),
     )
     p.add_argument("dir", help="a folder written by `snn2c build`")
-    p.add_argument("--emulator", choices=("qemu", "renode"), default="qemu")
-    p.add_argument("--vectors", type=int, default=200, help="input vectors (default 200)")
+    p.add_argument(
+        "--emulator",
+        choices=("qemu", "renode"),
+        default="qemu",
+        help="QEMU, or Renode where renode and renode-test are on PATH (docs/boards.md)",
+    )
+    p.add_argument("--vectors", type=int, default=200, help="input vectors")
     p.add_argument("--seed", type=int, default=0, help="seed of the random vectors")
     p.add_argument(
         "--count-sample",
@@ -66,7 +70,7 @@ def run(args: argparse.Namespace) -> int:
     long_ok = not long or (long["mismatches"] == 0 and long["exit_code"] == 0)
     ok = res["mismatches"] == 0 and res.get("exit_code", 0) == 0 and long_ok
     if args.json:
-        print(json.dumps(res, indent=1))
+        emit_json(res)
     else:
         name = "QEMU" if args.emulator == "qemu" else "Renode"
         print(
