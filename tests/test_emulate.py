@@ -206,3 +206,21 @@ def res_vector(net, i: int) -> np.ndarray:
     from snn2c.reference.vectors import make_vectors
 
     return make_vectors(quantize(net), i + 1).x_q[i : i + 1].astype(np.int64)
+
+
+def test_a_corrupted_weight_counts_each_wrong_vector_once(tmp_path):
+    """#31: the counted sample's vectors are some of the compared ones; a weight
+    corrupted in the C makes them wrong in both images, and each counts once: the
+    mismatches are the distinct wrong vectors, never more than ran."""
+    from _corrupt import corrupt_layer0_weights
+
+    board = load_board("nucleo-f401")
+    need_qemu(board)
+    out = tmp_path / "b"
+    build(random_network(11, n_features=4, hidden=(12,)), board, out)  # test_renode's model
+    corrupt_layer0_weights(out)
+    alone = verify_qemu(out, vectors=30, count_sample=0)
+    both = verify_qemu(out, vectors=30, count_sample=6)
+    assert alone["mismatches"] > 6
+    assert both["mismatches"] == alone["mismatches"] <= 30 + alone["float_vectors"]
+    assert both["not_run"] == 0

@@ -68,7 +68,8 @@ def run(args: argparse.Namespace) -> int:
     )
     long = res.get("stream") or {}
     long_ok = not long or (long["mismatches"] == 0 and long["exit_code"] == 0)
-    ok = res["mismatches"] == 0 and res.get("exit_code", 0) == 0 and long_ok
+    not_run = res.get("not_run", 0)
+    ok = res["mismatches"] == 0 and not not_run and res.get("exit_code", 0) == 0 and long_ok
     if args.json:
         emit_json(res)
     else:
@@ -76,6 +77,7 @@ def run(args: argparse.Namespace) -> int:
         print(
             f"{res['board']} on {name} {res['machine']}: {res['vectors']} vectors + "
             f"{res['float_vectors']} float vectors, {res['mismatches']} mismatches"
+            + (f", {not_run} not run (the run stopped before them)" if not_run else "")
         )
         if res["instructions_per_inference"] is not None:
             beside = res.get("qemu_instructions_per_inference")
