@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from snn2c import modelfile
-from snn2c.cli._common import emit_json
+from snn2c.cli._common import emit_json, seed_arg
 from snn2c.errors import Snn2cError
 from snn2c.quantize import load_model
 from snn2c.train.datasets import DATASETS
@@ -34,7 +34,7 @@ def register(subparsers) -> None:
     )
     p.add_argument("--target", metavar="COLUMN", help="target column of a csv:PATH dataset")
     p.add_argument(
-        "--seed", type=int, help="split seed (default: the model's training seed, else 0)"
+        "--seed", type=seed_arg, help="split seed (default: the model's training seed, else 0)"
     )
     p.add_argument("--out", metavar="DIR", help="write figures and report.html here")
     p.add_argument("--force", action="store_true", help="write into a non-empty --out folder")

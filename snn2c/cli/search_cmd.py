@@ -8,7 +8,7 @@ import sys
 import time
 from pathlib import Path
 
-from snn2c.cli._common import emit_json
+from snn2c.cli._common import emit_json, seed_arg
 from snn2c.errors import Snn2cError
 from snn2c.textsafe import check_name
 
@@ -40,7 +40,7 @@ def register(subparsers) -> None:
     p.add_argument("--max-ram", type=int, help="RAM limit in bytes (a constraint)")
     p.add_argument("--storage", help="Optuna storage URL (default: sqlite in the output folder)")
     p.add_argument("--study", help="study name (default: DATASET-BOARD)")
-    p.add_argument("--seed", type=int, default=0, help="seed of the sampler and the trials")
+    p.add_argument("--seed", type=seed_arg, default=0, help="seed of the sampler and the trials")
     p.add_argument(
         "--heartbeat",
         type=int,

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from snn2c import ir
-from snn2c.cli._common import emit_json, options_to
+from snn2c.cli._common import emit_json, options_to, seed_arg
 from snn2c.errors import Snn2cError
 from snn2c.train.datasets import TIME_SERIES
 
@@ -145,7 +145,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--integer-inputs)",
     )
     p.add_argument("--no-baseline", action="store_true", help="skip the MLP and linear baselines")
-    p.add_argument("--seed", type=int, default=0, help="seed of data split, weights and batches")
+    p.add_argument(
+        "--seed", type=seed_arg, default=0, help="seed of data split, weights and batches"
+    )
     p.add_argument("--name", help="model name (default: the dataset's)")
     p.add_argument("-o", "--output", required=True, metavar="MODEL", help=".snn file to write")
     p.add_argument("--force", action="store_true", help="overwrite the output file")

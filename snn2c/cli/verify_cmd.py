@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from snn2c.cli._common import check_seconds, emit_json
+from snn2c.cli._common import check_seconds, emit_json, seed_arg
 from snn2c.contract import STREAM_EVERY
 from snn2c.emulate import verify_qemu, verify_renode
 from snn2c.errors import Snn2cError
@@ -29,7 +29,7 @@ def register(subparsers) -> None:
         help="QEMU, or Renode where renode and renode-test are on PATH (docs/boards.md)",
     )
     p.add_argument("--vectors", type=int, default=200, help="input vectors")
-    p.add_argument("--seed", type=int, default=0, help="seed of the random vectors")
+    p.add_argument("--seed", type=seed_arg, default=0, help="seed of the random vectors")
     p.add_argument(
         "--count-sample",
         type=int,
