@@ -261,6 +261,13 @@ def _summary(d: dict) -> None:
             print(f"  {label:<14} n/a ({a.get(key + '_reason', 'not available')})")
         else:
             print(f"  {label:<14} MSE {_f(m['mse'])} (scaled)  R2 {_f(m['r2'], '.4f')}")
+    free = a.get("free_running")
+    if free:
+        print(
+            f"  free-running sMAPE (NeuroBench, {free['steps']} steps on its own predictions): "
+            f"SNN quantized {_f(free['snn_quantized'], '.2f')}, baseline ANN "
+            f"{_f(free['ann'], '.2f')}"
+        )
     s = d["synops"]
     print(
         f"  per {'sample' if d.get('streaming') else 'inference'}: "
