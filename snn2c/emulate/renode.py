@@ -3,9 +3,11 @@
 Two images, as on QEMU: every vector with the spike counters on (outputs, spike
 counts and normalisation compared), and the deployed code (counters off) whose
 instructions per inference are counted. Both run in one `renode-test` session
-from a generated suite that waits for every reference line in order; the UART
-text Renode captured is then read by the same parser and mismatch report as
-QEMU's. Instructions come from hooks at snn_model_infer's entry and at the
+from a generated suite that runs each image from its BEGIN line to its END line
+(it does not stop at a differing line, so every vector runs); the UART text
+Renode captured is then read by the same parser and compared as QEMU's is:
+each vector counted once, a vector a stopped run never reached reported as not
+run (tally). Instructions come from hooks at snn_model_infer's entry and at the
 return sites of its calls in main, reading the core's executed-instruction
 counter; the same counting image is also counted in QEMU where QEMU can run it.
 """
@@ -145,8 +147,8 @@ def verify_renode(
         (work / name).write_text(text)
     proc = run_suite(exe, work / "verify.robot", work / "results", timeout)
 
-    result = tally(vec, _parse(work / "uart-all.txt"), _parse(work / "uart-count.txt"))
     out_all = _parse(work / "uart-all.txt")
+    result = tally(vec, out_all, _parse(work / "uart-count.txt"))
     counts = _renode_counts(work / "count.log") if (work / "count.log").is_file() else []
     sample = [counts[i] for i in idx if i < len(counts)]
     qemu, qemu_note = None, None
