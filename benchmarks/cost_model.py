@@ -5,8 +5,9 @@ seeded random sampler; each trained for one epoch on a small split, so its
 structure and weights are realistic and its spikes are its own), built with
 `snn2c build`, proven with `snn2c verify` (0 mismatches or the run stops) and
 counted there. The features of the same counted inputs (snn2c/search/costmodel.py)
-are fitted to the counts by non-negative least squares, on a training half;
-leave-one-out fits measure the model's error on networks it has not seen. Writes
+are fitted to the counts by non-negative least squares, on all networks;
+leave-one-out fits (each network predicted by the model fitted on the others) measure
+the model's error on networks it has not seen. Writes
 boards/cost-models/<board>.json (the model fitted on all networks, with its
 errors), benchmarks/results-cost-model-<board>.json (every measurement, with the
 network, so `--refit` needs no emulator) and prints the table.

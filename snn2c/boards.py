@@ -21,6 +21,11 @@ from snn2c.resources import data_dir
 from snn2c.textsafe import NAME_RE
 
 FAMILIES = ("cortex-m", "riscv", "xtensa")  # each has boards/families/<family>.json
+# a board file's compiler flags: the target's machine options, nothing that changes
+# the language, optimisation, warnings, defines or files of the build (-O0, -Wno-error,
+# -DX="*/", -include, -specs=...), and no character a Makefile or shell would read
+TARGET_FLAG_RE = re.compile(r"-m[a-z0-9][a-z0-9_.+-]*(=[A-Za-z0-9_.+-]+)?")
+APT_RE = re.compile(r"[a-z0-9][a-z0-9+.-]{0,63}")
 FLASH_ROUTES = ("openocd", "stlink", "pyocd", "esptool", "platformio")
 UART_DRIVERS = ("stm32f4", "stm32f1", "stm32h7", "cmsdk", "nrf51", "ns16550", "esp32c3", "esp-idf")
 # board-file UART driver names that share one C file
@@ -401,6 +406,18 @@ def parse_board(doc: Any, path: Path, *, check_file_name: bool = True) -> Board:
     apt = _get(tc, "apt", list, path, "toolchain.")
     if not all(isinstance(f, str) for f in cflags + apt):
         raise _err(path, "toolchain.cflags", "a list of strings")
+    for flag in cflags:
+        if not TARGET_FLAG_RE.fullmatch(flag):
+            raise _err(
+                path,
+                "toolchain.cflags",
+                "target options only (-mcpu=..., -mthumb, -march=..., -mabi=..., -misa-spec=...), "
+                f"not {flag[:40]!r}: snn2c sets the language, optimisation, warnings and "
+                "defines itself (the instruction counts and the proof depend on them)",
+            )
+    for pkg in apt:
+        if not APT_RE.fullmatch(pkg):
+            raise _err(path, "toolchain.apt", f"Debian package names, not {pkg[:40]!r}")
     missing = tc.get("missing")
     if missing is not None and not isinstance(missing, str):
         raise _err(path, "toolchain.missing", "a string or null")
@@ -492,7 +509,12 @@ def load_board(name: str) -> Board:
     """The board called `name`, or a path to a board file; unknown names list the known ones."""
     if name.endswith(".json") or "/" in name:
         return load_board_file(name)
-    path = data_dir("boards") / f"{name}.json"
-    if not path.is_file():
-        raise Snn2cError(f"unknown board '{name}' (known boards: {', '.join(board_names())})")
-    return load_board_file(path)
+    known = board_names()
+    folded = {n.casefold(): n for n in known}.get(name.casefold())  # Nucleo-F401
+    if folded is None:
+        import difflib
+
+        close = difflib.get_close_matches(name.casefold(), known, n=1, cutoff=0.6)
+        guess = f"did you mean '{close[0]}'? " if close else ""
+        raise Snn2cError(f"unknown board '{name}' ({guess}known boards: {', '.join(known)})")
+    return load_board_file(data_dir("boards") / f"{folded}.json")

@@ -7,11 +7,14 @@ raises ModelFormatError with a one-line message naming the file and the field.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import hashlib
 import json
 import math
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -161,8 +164,27 @@ def save(net: ir.Network, path: str | Path, *, force: bool = False) -> Path:
     return path
 
 
+_WRITTEN: contextvars.ContextVar[set[Path] | None] = contextvars.ContextVar(
+    "snn2c_written", default=None
+)
+
+
+@contextlib.contextmanager
+def recording() -> Iterator[set[Path]]:
+    """The paths write_atomic writes inside the block (what `snn2c build` owns)."""
+    written: set[Path] = set()
+    token = _WRITTEN.set(written)
+    try:
+        yield written
+    finally:
+        _WRITTEN.reset(token)
+
+
 def write_atomic(path: Path, data: bytes) -> None:
     """Write bytes to path through a temporary file in the same folder and a rename."""
+    record = _WRITTEN.get()
+    if record is not None:
+        record.add(Path(path))
     if not path.name or path.is_dir():
         raise ModelFormatError(f"{path}: is a folder (expected a file name)")
     try:

@@ -32,14 +32,23 @@ def corrupt_elf_symbol(board, elf: Path, symbol: str) -> None:
 
 def corrupt_table(project: Path, name: str) -> None:
     """Replace every value w of a const table of the project's generated snn_model.c by
-    -w-1 (still in range of its integer type)."""
+    ~w: -w-1 for a signed type, 2^N-1-w for an unsigned one (layer 0's weights are
+    uint16 words), in range of its integer type either way."""
     src = project / "src" / "snn_model.c"
     text = src.read_text()
     head, sep, rest = text.partition(f"{name}[")
     assert sep, name
+    ctype = re.search(r"\b(u?)int(\d+)_t\s*$", head)
+    assert ctype, head[-80:]
+    unsigned, bits = ctype.group(1) == "u", int(ctype.group(2))
     decl, _, tail = rest.partition("{")
     body, _, after = tail.partition("}")
-    new = re.sub(r"-?\d+", lambda m: str(-int(m.group()) - 1), body)
+
+    def flip(m: re.Match) -> str:
+        w = int(m.group())
+        return str((1 << bits) - 1 - w) if unsigned else str(-w - 1)
+
+    new = re.sub(r"-?\d+", flip, body)
     assert new != body
     src.write_text(head + sep + decl + "{" + new + "}" + after)
 

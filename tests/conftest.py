@@ -39,7 +39,7 @@ def pytest_collection_modifyitems(config, items):
 def pytest_terminal_summary(terminalreporter):
     if _RENODE_DESELECTED:
         terminalreporter.write_line(
-            f"{len(_RENODE_DESELECTED)} Renode test(s) deselected: renode-test is not on PATH "
-            "(install Renode 1.15 and run them with `pytest -m renode`, docs/boards.md)",
+            f"{len(_RENODE_DESELECTED)} Renode test(s) deselected: renode and renode-test are "
+            "not both on PATH (install Renode 1.15 and run them with `pytest -m renode`, docs/boards.md)",
             yellow=True,
         )

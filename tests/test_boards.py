@@ -126,3 +126,42 @@ def test_every_core_family_names_files_that_exist():
     # every board's family has one, and Cortex-M and RISC-V run in the emulators
     assert family_runtime("cortex-m").semihost_exit == "exit_semihost_arm.c"
     assert family_runtime("riscv").startup[0] == "startup_riscv.S"
+
+
+def test_board_names_fold_case_and_suggest_a_near_name():
+    assert load_board("Nucleo-F401").name == "nucleo-f401"
+    with pytest.raises(Snn2cError, match=r"did you mean 'nucleo-f401'\?"):
+        load_board("nucleo-f411")
+
+
+def test_boards_table_sizes_alignment_and_cost_model(capsys):
+    """#31: the ESP32-C3's flash is 4 MiB (not 4095 KiB), every column starts at the same
+    place on every line, and the table says which boards have a cost model."""
+    assert main(["boards"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    header, rows = lines[0], [ln for ln in lines[1:] if ln.split()[0] in board_names()]
+    assert len(rows) == len(board_names())
+    c3 = next(r for r in rows if r.startswith("esp32-c3 "))
+    assert " 4 MiB " in c3 and "4095" not in c3
+    assert " 512 KiB " in next(r for r in rows if r.startswith("nucleo-f401 "))
+    for column in ("emulator", "renode", "flashed via", "cost model", "build"):
+        at = header.index(column)
+        for row in rows:
+            assert row[at - 2 : at] == "  " and row[at] != " ", (column, row)
+    assert header.index("cost model") > 0
+    from snn2c.search.costmodel import path_for
+
+    for row in rows:
+        name = row.split()[0]
+        at = header.index("cost model")
+        assert row[at:].split()[0] == ("yes" if path_for(name).is_file() else "no"), row
+    assert main(["boards", "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert {r["name"]: r["cost_model"] for r in doc["boards"]}["nucleo-f401"] is True
+
+
+def test_size_text():
+    from snn2c.cli.boards_cmd import size_text
+
+    assert size_text(4194272) == "4 MiB" and size_text(2 << 20) == "2 MiB"
+    assert size_text(96 * 1024) == "96 KiB" and size_text(3342304) == "3264 KiB"

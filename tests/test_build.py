@@ -158,3 +158,50 @@ def test_build_never_writes_through_links_nor_over_its_input(tmp_path, capsys):
     capsys.readouterr()
     assert main(["build", str(model), "--board", "nucleo-f401", "-o", str(victim)]) == 2
     assert "is a file" in capsys.readouterr().err
+
+
+def _files(root: Path) -> set[str]:
+    return {p.relative_to(root).as_posix() for p in root.rglob("*") if not p.is_dir()}
+
+
+def test_force_into_another_boards_folder_leaves_only_the_new_boards_files(tmp_path, model_file):
+    """#31: the old board's renode/ files, ELFs and flash/verify results go; the user's own
+    files (beside, inside src/ and inside out/) stay; the folder is what a clean build
+    for the new board writes."""
+    f401, c3 = load_board("nucleo-f401"), load_board("esp32-c3")
+    need_toolchain(f401)
+    need_toolchain(c3)
+    clean = tmp_path / "clean"
+    build(model_file, c3, clean)
+    out = tmp_path / "fw"
+    build(model_file, f401, out)
+    # what flash and verify leave behind for the old build
+    (out / "out/flash").mkdir()
+    (out / "out/flash/stlink.log").write_text("old log")
+    (out / "out/flash/firmware.bin").write_bytes(b"old image")
+    (out / "out/verify/renode").mkdir(parents=True)
+    (out / "out/verify/renode/log.html").write_text("old")
+    mine = {"notes.txt", "src/my_sensor.c", "out/my_plot.png", "renode/my.robot"}
+    for rel in mine:
+        (out / rel).write_text("mine")
+    assert (out / "renode/nucleo-f401.repl").is_file()
+    build(model_file, c3, out, force=True)
+    assert _files(out) == _files(clean) | mine
+    for rel in mine:
+        assert (out / rel).read_text() == "mine"
+    manifest = json.loads((out / "snn2c-build.json").read_text())
+    assert "renode/esp32-c3.repl" in manifest["files"] and "notes.txt" not in manifest["files"]
+
+
+def test_force_over_a_build_without_a_file_list_removes_its_renode_files(tmp_path, model_file):
+    f401, c3 = load_board("nucleo-f401"), load_board("esp32-c3")
+    need_toolchain(f401)
+    need_toolchain(c3)
+    out = tmp_path / "fw"
+    build(model_file, f401, out)
+    path = out / "snn2c-build.json"
+    manifest = json.loads(path.read_text())
+    del manifest["files"]  # as a build by an snn2c before #31 wrote it
+    path.write_text(json.dumps(manifest))
+    build(model_file, c3, out, force=True)
+    assert not list((out / "renode").glob("nucleo-f401.*"))

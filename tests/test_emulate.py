@@ -206,3 +206,72 @@ def res_vector(net, i: int) -> np.ndarray:
     from snn2c.reference.vectors import make_vectors
 
     return make_vectors(quantize(net), i + 1).x_q[i : i + 1].astype(np.int64)
+
+
+def test_a_corrupted_weight_counts_each_wrong_vector_once(tmp_path):
+    """#31: the counted sample's vectors are some of the compared ones; a weight
+    corrupted in the C makes them wrong in both images, and each counts once: the
+    mismatches are the distinct wrong vectors, never more than ran."""
+    from _corrupt import corrupt_layer0_weights
+
+    board = load_board("nucleo-f401")
+    need_qemu(board)
+    out = tmp_path / "b"
+    build(random_network(11, n_features=4, hidden=(12,)), board, out)  # test_renode's model
+    corrupt_layer0_weights(out)
+    alone = verify_qemu(out, vectors=30, count_sample=0)
+    both = verify_qemu(out, vectors=30, count_sample=6)
+    assert alone["mismatches"] > 6
+    assert both["mismatches"] == alone["mismatches"] <= 30 + alone["float_vectors"]
+    assert both["not_run"] == 0
+
+
+def test_renode_counting_of_the_corrupted_control_equals_qemus(tmp_path):
+    """#31, the control without Renode: Renode's UART output is byte-identical to QEMU's
+    for the same image (docs/boards.md), so its counting (emulate.renode.tally, both
+    images over every vector) fed with QEMU's output of both images must give QEMU's
+    mismatch count; a counting run cut off half-way leaves that count and reports the
+    rest as not run."""
+    from _corrupt import corrupt_layer0_weights
+
+    from snn2c.build import project
+    from snn2c.emulate import renode as emu_renode
+    from snn2c.emulate.qemu import run_qemu
+    from snn2c.reference.vectors import make_vectors
+
+    board = load_board("nucleo-f401")
+    need_qemu(board)
+    out = tmp_path / "b"
+    net = random_network(11, n_features=4, hidden=(12,))
+    build(net, board, out)
+    corrupt_layer0_weights(out)
+    res = verify_qemu(out, vectors=40)
+    assert res["mismatches"] > 0
+    vec = make_vectors(quantize(net), 40, seed=0)
+    elf_all = out / "out" / "verify" / "harness-qemu.elf"  # counters on, every vector
+    elf_cnt = project.compile_image(
+        out, board, "harness-qemu", vectors_dir="out/verify/all", elf_name="verify/cnt"
+    )  # the deployed code over every vector, as Renode's second image
+    text_all = run_qemu(board, elf_all, timeout=60).stdout
+    text_cnt = run_qemu(board, elf_cnt, timeout=60).stdout
+    (tmp_path / "a.txt").write_text(text_all)
+    (tmp_path / "c.txt").write_text(text_cnt)
+    full = emu_renode.tally(
+        vec, emu_renode._parse(tmp_path / "a.txt"), emu_renode._parse(tmp_path / "c.txt")
+    )
+    assert len(full.bad) == res["mismatches"] and not full.not_run
+    assert full.first == res["first_mismatch"]
+    half = text_cnt[: len(text_cnt) // 2]
+    (tmp_path / "c.txt").write_text(half)
+    cut = emu_renode.tally(
+        vec, emu_renode._parse(tmp_path / "a.txt"), emu_renode._parse(tmp_path / "c.txt")
+    )
+    assert len(cut.bad) == res["mismatches"]  # the first image saw every wrong vector
+    # the right vectors the cut run never reached are not run (the deployed code's proof
+    # does not cover them), never mismatches, and nothing is counted twice
+    reached = set(emu_renode._parse(tmp_path / "c.txt").y)
+    right = {("q", i) for i in range(40)} - full.bad
+    assert cut.not_run == {k for k in right if k[1] not in reached} | (
+        {("f", j) for j in range(len(vec.x_f))} - full.bad
+    )
+    assert cut.not_run.isdisjoint(cut.bad)

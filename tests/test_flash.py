@@ -405,3 +405,68 @@ def test_monitor_without_a_report(capsys, builds):
     assert "cannot open the serial port" in err
     err = _error(capsys, ["monitor", str(builds["nucleo-f401"])])
     assert "no serial port of nucleo-f401 found" in err and "--port" in err
+
+
+# -- hints that lead somewhere (#31) -------------------------------------------------
+
+
+@pytest.mark.parametrize("route", ["platformio", "esptool"])
+def test_esp32_harness_refusal_names_no_route_that_refuses_too(capsys, builds, route):
+    err = _error(capsys, ["flash", str(builds["esp32-c3"]), "--via", route, "--image", "harness"])
+    assert "another --via" not in err
+    assert "--image firmware" in err and "--emulator qemu" in err
+
+
+def test_cortex_m_harness_refusal_names_the_routes_that_flash_it(capsys, builds):
+    argv = ["flash", str(builds["nucleo-f401"]), "--via", "platformio", "--image", "harness"]
+    err = _error(capsys, argv)
+    assert "--via openocd or --via stlink or --via pyocd" in err
+
+
+def test_monitor_defaults_to_the_firmware_where_the_harness_cannot_be_flashed(builds):
+    from snn2c.deploy.routes import default_monitor_image
+
+    assert default_monitor_image(load_board("esp32-c3")) == "firmware"
+    assert default_monitor_image(load_board("esp32")) == "firmware"
+    assert default_monitor_image(load_board("nucleo-f401")) == "harness"
+
+
+def test_monitor_esp32_harness_is_refused_with_the_way_on(capsys, builds):
+    argv = ["monitor", str(builds["esp32-c3"]), "--image", "harness", "--port", "/dev/x"]
+    err = _error(capsys, argv)
+    assert "emulation only" in err and "--image firmware" in err
+
+
+def test_monitor_esp32_default_listens_to_the_firmware(capsys, builds):
+    # no port given and none attached: the error is the firmware's port search, not a refusal
+    err = _error(capsys, ["monitor", str(builds["esp32-c3"])])
+    assert "no serial port of esp32-c3 found" in err
+
+
+def test_monitor_bad_port_says_the_errno_once_with_a_hint(capsys, builds):
+    err = _error(capsys, ["monitor", str(builds["nucleo-f401"]), "--port", "/dev/snn2c-none"])
+    assert err.count("No such file or directory") == 1, err
+    assert "[Errno" not in err and "serial.tools.list_ports" in err
+
+
+def test_serial_permission_error_names_the_dialout_group():
+    import errno
+
+    from snn2c.deploy.monitor import open_error
+
+    text = open_error(OSError(errno.EACCES, "could not open port /dev/ttyACM0: [Errno 13] ..."))
+    assert "dialout" in text and text.count("Permission denied") == 1
+
+
+def test_stlink_no_probe_has_the_tail_of_the_other_routes(capsys, builds, tmp_path):
+    if shutil.which("st-info") is None:
+        pytest.skip("stlink-tools not installed")
+    err = _error(capsys, ["flash", str(builds["nucleo-h743zi"]), "--via", "stlink"])
+    assert "(or name it with --probe); log: " in err
+    assert err.endswith(str(builds["nucleo-h743zi"] / routes.FLASH_DIR / "stlink.log"))
+
+
+def test_flash_of_a_model_file_says_how_to_build_it(capsys, builds):
+    model = builds["nucleo-f401"].parent / "m.snn"
+    err = _error(capsys, ["flash", str(model)])
+    assert f"snn2c build {model} --board BOARD -o DIR" in err

@@ -101,3 +101,30 @@ def test_a_streaming_model_verifies_in_renode(tmp_path, capsys):
     doc = json.loads(capsys.readouterr().out)
     assert doc["mismatches"] == 0
     assert doc["qemu_instructions_per_inference"] == doc["instructions_per_inference"] > 0
+
+
+def test_the_corrupted_weight_control_counts_alike_in_renode_and_qemu(tmp_path, model):
+    """#31: one weight changed in the generated C; Renode and QEMU report the same
+    mismatches over the same vectors (each vector once, none left unrun), the same
+    first mismatch, and both fail."""
+    import re
+
+    from snn2c.emulate.renode import verify_renode
+    from snn2c.emulate.verify import verify_qemu
+
+    fw = _build(model, "nucleo-f401", tmp_path / "fw")
+    src = fw / "src" / "snn_model.c"
+    head, sep, rest = src.read_text().partition("snn_l0_weight[")
+    decl, _, tail = rest.partition("{")
+    m = re.search(r"-?\d+", tail)
+    assert m
+    w = int(m.group())
+    new = (w + 40) % 65536 if "uint16_t" in head[-40:] else w ^ 1
+    src.write_text(head + sep + decl + "{" + tail[: m.start()] + str(new) + tail[m.end() :])
+    q = verify_qemu(fw, vectors=100)
+    r = verify_renode(fw, vectors=100)
+    assert 0 < q["mismatches"] <= 100 + q["float_vectors"]
+    assert (
+        (r["mismatches"], r["not_run"]) == (q["mismatches"], q["not_run"]) == (q["mismatches"], 0)
+    )
+    assert r["first_mismatch"] == q["first_mismatch"]

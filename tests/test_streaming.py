@@ -186,3 +186,41 @@ def test_train_streaming_end_to_end(tmp_path, capsys):
     rep = json.loads(capsys.readouterr().out)
     assert rep["streaming"] is True
     assert rep["accuracy"]["snn_quantized"]["r2"] == pytest.approx(m["r2"], rel=1e-12)
+    # #31: a streaming model stores its baseline MLP (memoryless, on the same input),
+    # and report gives NeuroBench's free-running sMAPE for the SNN and that MLP
+    assert net.baseline is not None and "memoryless" in net.baseline.note
+    assert "ann" in doc["metrics"] and "linear" in doc["metrics"]
+    free = rep["accuracy"]["free_running"]
+    assert free["steps"] == len(ds.y_test)
+    assert 0 <= free["snn_quantized"] <= 200 and 0 <= free["ann"] <= 200
+    assert rep["accuracy"]["ann"] is not None  # the stored MLP, not "--no-baseline?"
+    assert main(["report", str(out), "--no-ann"]) == 0
+    text = capsys.readouterr().out
+    assert "free-running sMAPE (NeuroBench" in text and "n/a (not trained" not in text
+
+
+def test_free_running_starts_from_the_measured_input_then_feeds_itself():
+    """The free-running test's first prediction is the teacher-forced one (its input is
+    measured); after that the model reads its own predictions, for a streaming and a
+    windowed model alike."""
+    from snn2c.report.core import TestData, free_running, smape
+
+    for streaming in (True, False):
+        ds = datasets.load("mackey-glass-nb", 0, streaming=streaming)
+        n_in = 1 if streaming else ds.x_test.shape[1]
+        net = random_network(4, n_features=n_in, hidden=(6,))
+        if streaming:
+            net = streaming_variant(net)
+        q = quantize(net)
+        data = TestData(
+            "mackey-glass-nb", ds.x_train, ds.y_train, ds.x_val, ds.y_val,
+            ds.x_test[:40], ds.y_test[:40], 0,
+        )  # fmt: skip
+        free = free_running(q, data)
+        if streaming:
+            x_all = np.concatenate([ds.x_train, ds.x_val, ds.x_test[:40]])
+            forced = predict(q, x_all, mode="fixed")[-40:, 0]
+        else:
+            forced = predict(q, ds.x_test[:40], mode="fixed")[:, 0]
+        assert free[0] == pytest.approx(forced[0], abs=1e-9)
+        assert len(free) == 40 and 0 <= smape(ds.y_test[:40], free) <= 200

@@ -19,14 +19,16 @@ Layout of a project folder (docs/boards.md):
 
 from __future__ import annotations
 
+import contextlib
 import json
+import re
 from pathlib import Path
 
 import jinja2
 import numpy as np
 
 from snn2c import __version__, ir, modelfile
-from snn2c.boards import Board, load_board_file
+from snn2c.boards import FLASH_ROUTES, Board, load_board_file
 from snn2c.build import toolchain
 from snn2c.build.harness import StreamExpect, template_view
 from snn2c.codegen import render_sources
@@ -40,6 +42,7 @@ from snn2c.textsafe import comment
 MANIFEST = "snn2c-build.json"
 STACK_SIZE = 4096
 DEFAULT_HARNESS_VECTORS = 16
+NAME_SAFE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 
 
 def environment() -> jinja2.Environment:
@@ -346,7 +349,18 @@ def build(
             raise Snn2cError(
                 f"{out}: the output folder holds the input model {model}; choose another -o"
             )
-    manifest = write_project(qnet, board, out, force=force, command=command)
+    previous = _previous_files(out) if force else set()
+    with modelfile.recording() as written:
+        manifest = write_project(qnet, board, out, force=force, command=command)
+    variants = ["firmware", "harness-board"]
+    if board.buildable_here and board.renode is not None and board.renode.image == "emulator":
+        variants.append("harness-qemu")  # what Renode's stand-in runs
+    images = [f"out/{v}.{ext}" for v in variants for ext in ("elf", "map")]
+    if not board.buildable_here:
+        images = []
+    files = {p.relative_to(out).as_posix() for p in written} | set(images) | {MANIFEST}
+    manifest["files"] = sorted(files)
+    _remove_stale(out, previous - files)
     _write(out / MANIFEST, json.dumps(manifest, indent=1, sort_keys=True) + "\n")
     if not board.buildable_here:
         try:
@@ -354,9 +368,8 @@ def build(
         except Snn2cError as e:
             raise Snn2cError(f"{out}: project written but not compiled: {e}") from None
     elf = compile_image(out, board, "firmware")
-    compile_image(out, board, "harness-board", counters=False)
-    if board.renode is not None and board.renode.image == "emulator":
-        compile_image(out, board, "harness-qemu", counters=False)  # what Renode's stand-in runs
+    for variant in variants[1:]:
+        compile_image(out, board, variant, counters=False)
     sz = toolchain.size(board, elf)
     result = {
         "board": board.name,
@@ -386,13 +399,70 @@ def build(
     return result
 
 
+# what `snn2c flash` and `snn2c verify` write into a build folder: results of that build,
+# stale once it is rebuilt (out/flash/<route>.log and <image>.bin; out/verify/ is verify's
+# scratch folder, rewritten by every run)
+FLASH_RESULTS = "out/flash"
+VERIFY_WORK = "out/verify"
+
+
+def _previous_files(out: Path) -> set[str]:
+    """The files of the build already in `out` that snn2c wrote: those its manifest lists
+    (a build before the list: its board's renode/ files, the one part named by the board),
+    and the flash and verify results of that build. Nothing else in the folder is ours."""
+    try:
+        manifest = json.loads((out / MANIFEST).read_text())
+    except (OSError, ValueError):
+        return set()
+    if not isinstance(manifest, dict) or manifest.get("format") != "snn2c-build":
+        return set()
+    files = manifest.get("files")
+    if isinstance(files, list):
+        owned = {f for f in files if isinstance(f, str)}
+    else:
+        board = manifest.get("board")
+        ok = isinstance(board, str) and NAME_SAFE.fullmatch(board)
+        owned = {f"renode/{board}.{ext}" for ext in ("repl", "resc", "robot")} if ok else set()
+    owned |= {f"{FLASH_RESULTS}/{r}.log" for r in FLASH_ROUTES}
+    owned |= {f"{FLASH_RESULTS}/{i}.bin" for i in ("firmware", "harness")}  # routes.IMAGES
+    work = out / VERIFY_WORK
+    if work.is_dir() and not work.is_symlink():
+        owned |= {p.relative_to(out).as_posix() for p in work.rglob("*") if not p.is_dir()}
+    return owned
+
+
+def _remove_stale(out: Path, stale: set[str]) -> None:
+    """Remove the previous build's files the new one did not write (paths inside `out`
+    only, files and symlinks, never a folder with anything left in it)."""
+    root = out.resolve()
+    folders: set[Path] = set()
+    for rel in sorted(stale):
+        path = out / rel
+        if ".." in Path(rel).parts or Path(rel).is_absolute():
+            continue
+        try:
+            if root not in path.parent.resolve().parents and path.parent.resolve() != root:
+                continue  # a folder symlinked out of the build: not ours to touch
+            if path.is_symlink() or path.is_file():
+                path.unlink()
+                folders.update(p for p in path.parents if root in p.resolve().parents)
+        except OSError:
+            continue
+    for folder in sorted(folders, key=lambda p: len(p.parts), reverse=True):
+        with contextlib.suppress(OSError):
+            folder.rmdir()  # only if empty
+
+
 def load_project(root: str | Path, *, complete: bool = False) -> tuple[dict, Board, ir.Network]:
     """The manifest, board and model of a build folder; with complete, also refuse a
     build that did not finish or whose model.snn was replaced since."""
     root = Path(root)
     path = root / MANIFEST
     if not path.is_file():
-        raise Snn2cError(f"{root}: not an snn2c build folder (no {MANIFEST}; run snn2c build)")
+        hint = "snn2c build MODEL.snn --board BOARD -o DIR, then pass DIR"
+        if root.suffix == ".snn" and root.is_file():
+            hint = f"build it first: snn2c build {root} --board BOARD -o DIR (snn2c boards lists them), then pass DIR"
+        raise Snn2cError(f"{root}: not an snn2c build folder (no {MANIFEST}); {hint}")
     try:
         manifest = json.loads(path.read_text())
     except (json.JSONDecodeError, UnicodeDecodeError) as e:

@@ -74,8 +74,14 @@ def suite_text(
     board: Board,
     prov: str,
     cases: list[tuple[str, str, list[str], str | None]],
+    *,
+    until_end: bool = False,
 ) -> str:
-    """A suite of (test name, .resc beside it, expected lines, log file or None) cases."""
+    """A suite of (test name, .resc beside it, expected lines, log file or None) cases.
+    until_end (snn2c verify's suite): each case waits for the BEGIN line, then for the END
+    line however many lines differ, so that every vector runs and is compared in Python
+    once; otherwise (the build's suite, for the user's CI) each line must be the
+    reference's, and the first that is not fails the case."""
     for _, _, lines, _ in cases:
         bad = [ln for ln in lines if not _LINE.fullmatch(ln)]
         assert not bad, bad
@@ -87,6 +93,8 @@ def suite_text(
         timeout=SUITE_TIMEOUT_S,
         line_timeout=LINE_TIMEOUT_S,
         test_timeout=TEST_TIMEOUT_S,
+        end_timeout=TEST_TIMEOUT_S - 10,
+        until_end=until_end,
     )
 
 

@@ -29,8 +29,52 @@ COMMAND_MODULES = (
 )
 
 
+def _names_default(action: argparse.Action) -> bool:
+    """An option whose default is worth printing (not None, not a flag's False)."""
+    return not (
+        action.default is None
+        or action.default is argparse.SUPPRESS
+        or isinstance(action, (argparse._StoreTrueAction, argparse._StoreFalseAction))
+        or not action.option_strings
+    )
+
+
+class HelpFormatter(argparse.HelpFormatter):
+    """Every option's help ends with its default, unless its text already names one:
+    `snn2c train --help` shows them all (argparse's ArgumentDefaultsHelpFormatter, minus
+    its "(default: None)" and "(default: False)", with tuples as typed: 64,32)."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        text = action.help or ""
+        if not _names_default(action) or "default" in text:
+            return action.help
+        d = action.default
+        shown = ",".join(map(str, d)) if isinstance(d, (tuple, list)) else str(d)
+        shown = shown.replace("%", "%%")
+        return f"{text} (default: {shown})" if text else f"default: {shown}"
+
+
+class Parser(argparse.ArgumentParser):
+    """snn2c's parser: a usage mistake is one line and exit code 2, as every other mistake
+    (argparse's default prints the whole usage block first), and help shows defaults."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("formatter_class", HelpFormatter)
+        super().__init__(*args, **kwargs)
+
+    def format_help(self) -> str:
+        for action in self._actions:  # an option without a help line still shows its default
+            if action.help is None and _names_default(action):
+                action.help = ""
+                action.help = HelpFormatter(self.prog)._get_help_string(action)
+        return super().format_help()
+
+    def error(self, message: str):  # type: ignore[override]
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="snn2c",
         description="Train and compile fixed-point spiking networks for regression on MCUs.",
     )

@@ -36,6 +36,23 @@ def check_seconds(value: float, flag: str = "--timeout") -> None:
         raise Snn2cError(f"{flag}: expected seconds in (0, 86400], got {value}")
 
 
+MAX_SEED = 2**32 - 1  # what every consumer takes (scikit-learn's random_state, numpy, torch)
+
+
+def seed_arg(text: str) -> int:
+    """argparse type of --seed: an integer 0 .. 2^32-1 (a larger one is a usage error,
+    not scikit-learn's traceback)."""
+    import argparse
+
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
+    if not 0 <= value <= MAX_SEED:
+        raise argparse.ArgumentTypeError(f"expected 0 .. {MAX_SEED}, got {text[:30]}")
+    return value
+
+
 OUTPUT_FLAGS = ("-o", "--output")
 
 

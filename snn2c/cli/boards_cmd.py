@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import json
 
 from snn2c.boards import all_boards
+from snn2c.cli._common import emit_json
+from snn2c.search import costmodel
 
 
 def register(subparsers) -> None:
@@ -35,6 +36,7 @@ def run(args: argparse.Namespace) -> int:
                 "build": b.toolchain_status(),
                 "platformio": f"{b.platformio['platform']}/{b.platformio['board']}",
                 "flash_routes": list(b.flash.routes),
+                "cost_model": costmodel.path_for(b.name).is_file(),
                 "renode": (
                     None
                     if b.renode is None
@@ -43,24 +45,51 @@ def run(args: argparse.Namespace) -> int:
             }
         )
     if args.json:
-        print(json.dumps({"boards": rows}, indent=1))
+        emit_json({"boards": rows})
         return 0
-    print(
-        f"{'board':15} {'mcu':12} {'core':11} {'flash/RAM KiB':14} {'emulator':19} "
-        f"{'renode':25} {'flashed via':11} build"
-    )
+    header = (
+        "board", "mcu", "core", "flash", "RAM", "emulator", "renode", "flashed via",
+        "cost model", "build",
+    )  # fmt: skip
+    table = [header]
     for r in rows:
-        mem = f"{r['flash_bytes'] // 1024}/{r['ram_bytes'] // 1024}"
         emu = r["emulator"] or "none (PlatformIO only)"
         if r["emulator"] and r["emulator_status"] != "ok":
             emu += " (missing)"
-        build = "offline ok" if r["build"] == "ok" else r["build"]
-        via = r["flash_routes"][0] if r["flash_routes"] else "-"
         renode = r["renode"] or "not supported"
         if renode.startswith("platforms/"):  # Renode's own, resized to the part (docs/boards.md)
             renode = "from " + renode.rsplit("/", 1)[-1]
-        print(
-            f"{r['name']:15} {r['mcu']:12} {r['core']:11} {mem:14} {emu:19} {renode:25} "
-            f"{via:11} {build}"
+        table.append(
+            (
+                r["name"],
+                r["mcu"],
+                r["core"],
+                size_text(r["flash_bytes"]),
+                size_text(r["ram_bytes"]),
+                emu,
+                renode,
+                r["flash_routes"][0] if r["flash_routes"] else "-",
+                "yes" if r["cost_model"] else "no",
+                "offline ok" if r["build"] == "ok" else r["build"],
+            )
         )
+    widths = [max(len(row[i]) for row in table) for i in range(len(header) - 1)]
+    for row in table:
+        print(
+            "  ".join(f"{cell:{w}}" for cell, w in zip(row, widths, strict=False)) + "  " + row[-1]
+        )
+    print(
+        "cost model: snn2c search can cost networks for that board without building them "
+        "(boards/cost-models/, docs/search.md)"
+    )
     return 0
+
+
+def size_text(n: int) -> str:
+    """A memory size as a data sheet gives it: whole KiB, or MiB when whole (an image
+    region a few bytes short of the part, such as the ESP32-C3's 4 MiB less its 32-byte
+    header, counts as the part)."""
+    kib = -(-n // 1024)
+    if kib >= 1024 and kib % 1024 == 0:
+        return f"{kib // 1024} MiB"
+    return f"{kib} KiB"

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import json
 
 from snn2c.boards import load_board
 from snn2c.build import build
-from snn2c.cli._common import command_line
+from snn2c.cli._common import command_line, emit_json
 
 
 def register(subparsers) -> None:
@@ -35,7 +34,7 @@ def run(args: argparse.Namespace) -> int:
     command = command_line(args.argv)
     res = build(args.model, board, args.output, force=args.force, command=command)
     if args.json:
-        print(json.dumps(res, indent=1))
+        emit_json(res)
         return 0
     fpct = 100.0 * res["flash_bytes"] / res["flash_capacity"]
     rpct = 100.0 * res["ram_bytes"] / res["ram_capacity"]

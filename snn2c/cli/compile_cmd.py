@@ -10,7 +10,17 @@ from snn2c.quantize import load_model
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("compile", help="generate C99 sources (snn_model.[ch] + kernels)")
+    p = sub.add_parser(
+        "compile",
+        help="generate C99 sources (snn_model.[ch] + kernels)",
+        description=(
+            "Quantize a .snn model by the fixed-point contract (docs/fixed-point.md) and write "
+            "its C99 sources: snn_model.h (the API), snn_model.c (weights as const tables, "
+            "state as static arrays, the call order of the kernels) and the hand-written "
+            "kernels it uses. No board, no libc calls, nothing allocated at run time; "
+            "`snn2c build` adds the board's firmware around them."
+        ),
+    )
     p.add_argument("model", help=".snn model file")
     p.add_argument("-o", "--output", required=True, metavar="DIR", help="output folder")
     p.add_argument("--count-spikes", action="store_true", help="enable spike counters by default")

@@ -9,6 +9,7 @@ from snn2c.boards import FLASH_ROUTES
 from snn2c.cli._common import check_seconds, emit_json
 from snn2c.deploy import flash, monitor, plan_flash
 from snn2c.deploy.flasher import command_lines
+from snn2c.errors import Snn2cError
 
 
 def register(subparsers) -> None:
@@ -57,7 +58,14 @@ def register(subparsers) -> None:
         ),
     )
     m.add_argument("dir", help="a folder written by `snn2c build`")
-    m.add_argument("--image", choices=("firmware", "harness"), default="harness")
+    m.add_argument(
+        "--image",
+        choices=("firmware", "harness"),
+        default=None,
+        help="the self-test harness (verdict against the reference) or the sensor-node "
+        "firmware (default: harness, or firmware on boards whose harness runs only in "
+        "emulation: the ESP32 family)",
+    )
     m.add_argument("--port", help="serial port (default: found by the board's USB ids)")
     m.add_argument("--timeout", type=float, default=30.0, help="seconds to listen")
     m.add_argument("--json", action="store_true", help="print one JSON document")
@@ -66,6 +74,11 @@ def register(subparsers) -> None:
 
 def run_flash(args: argparse.Namespace) -> int:
     check_seconds(args.timeout)
+    if args.port is not None and not args.monitor:
+        raise Snn2cError(
+            "--port: the serial port is read only with --monitor (add it); the flasher's "
+            "own probe or port is --probe"
+        )
     res = plan_flash(args.dir, via=args.via, image=args.image, probe=args.probe)
     if args.dry_run:
         doc = {

@@ -12,7 +12,15 @@ from snn2c.reference import countform
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("inspect", help="summarise a model: layers, sizes, Q-formats")
+    p = sub.add_parser(
+        "inspect",
+        help="summarise a model: layers, sizes, Q-formats",
+        description=(
+            "Print what the compiler makes of a .snn model: its encoder, layers and decoder, "
+            "the integer widths and shifts of each layer, the bytes of its tables, and the "
+            "range proof that no accumulator or membrane can overflow (docs/fixed-point.md)."
+        ),
+    )
     p.add_argument("model", help=".snn model file")
     p.add_argument("--json", action="store_true", help="print one JSON document")
     p.set_defaults(func=run)

@@ -56,7 +56,17 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true", help="print one JSON document")
     p.set_defaults(func=run_import)
 
-    q = sub.add_parser("export-nir", help="write a .snn model as a NIR graph")
+    q = sub.add_parser(
+        "export-nir",
+        help="write a .snn model as a NIR graph",
+        description=(
+            "Write a .snn model as a NIR graph (HDF5) that snnTorch, Norse and other NIR "
+            "readers load; snn2c's choices NIR does not record (dt, reset mode and timing, "
+            "threshold comparison, encoder, decoder) go into the graph's metadata, which "
+            "import-nir reads back (plain NIR; --for writes a framework's form without it). "
+            "docs/nir.md lists the mapping and each framework's reading."
+        ),
+    )
     q.add_argument("model", help=".snn model file")
     q.add_argument("-o", "--output", required=True, help="the NIR graph (.nir) to write")
     q.add_argument(

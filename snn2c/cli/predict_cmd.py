@@ -18,7 +18,14 @@ from snn2c.reference import predict
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
-        "predict", help="predict with the bit-exact integer reference (or the float network)"
+        "predict",
+        help="predict with the bit-exact integer reference (or the float network)",
+        description=(
+            "Run a .snn model on the rows of a CSV whose columns are the model's features "
+            "(by name) and write one prediction per row. --mode fixed runs the numpy integer "
+            "reference, which computes what the device computes bit for bit; --mode float "
+            "runs the float network it was trained as."
+        ),
     )
     p.add_argument("model", help=".snn model file")
     p.add_argument("--input", required=True, metavar="CSV", help="CSV with the model's features")

@@ -6,9 +6,10 @@ import argparse
 from pathlib import Path
 
 from snn2c import modelfile
-from snn2c.cli._common import emit_json
+from snn2c.cli._common import emit_json, seed_arg
 from snn2c.errors import Snn2cError
 from snn2c.quantize import load_model
+from snn2c.train.datasets import DATASETS
 
 
 def register(subparsers) -> None:
@@ -29,11 +30,11 @@ def register(subparsers) -> None:
     p.add_argument(
         "--dataset",
         metavar="NAME",
-        help="friedman1, diabetes, mackey-glass or csv:PATH (default: the one the model was trained on)",
+        help=f"{', '.join(DATASETS)} (default: the one the model was trained on)",
     )
     p.add_argument("--target", metavar="COLUMN", help="target column of a csv:PATH dataset")
     p.add_argument(
-        "--seed", type=int, help="split seed (default: the model's training seed, else 0)"
+        "--seed", type=seed_arg, help="split seed (default: the model's training seed, else 0)"
     )
     p.add_argument("--out", metavar="DIR", help="write figures and report.html here")
     p.add_argument("--force", action="store_true", help="write into a non-empty --out folder")
@@ -260,6 +261,13 @@ def _summary(d: dict) -> None:
             print(f"  {label:<14} n/a ({a.get(key + '_reason', 'not available')})")
         else:
             print(f"  {label:<14} MSE {_f(m['mse'])} (scaled)  R2 {_f(m['r2'], '.4f')}")
+    free = a.get("free_running")
+    if free:
+        print(
+            f"  free-running sMAPE (NeuroBench, {free['steps']} steps on its own predictions): "
+            f"SNN quantized {_f(free['snn_quantized'], '.2f')}, baseline ANN "
+            f"{_f(free['ann'], '.2f')}"
+        )
     s = d["synops"]
     print(
         f"  per {'sample' if d.get('streaming') else 'inference'}: "

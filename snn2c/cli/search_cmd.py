@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import socket
 import sys
 import time
+import zlib
 from pathlib import Path
 
-from snn2c.cli._common import emit_json
+from snn2c.cli._common import emit_json, seed_arg
 from snn2c.errors import Snn2cError
 from snn2c.textsafe import check_name
 
@@ -40,14 +43,16 @@ def register(subparsers) -> None:
     p.add_argument("--max-ram", type=int, help="RAM limit in bytes (a constraint)")
     p.add_argument("--storage", help="Optuna storage URL (default: sqlite in the output folder)")
     p.add_argument("--study", help="study name (default: DATASET-BOARD)")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=seed_arg, default=0, help="seed of the sampler and the trials")
     p.add_argument(
         "--heartbeat",
         type=int,
         default=10,
         help="seconds between a worker's heartbeats; a trial silent for 3 of them is failed",
     )
-    p.add_argument("-o", "--output", required=True, help="folder for the study, front and plot")
+    p.add_argument(
+        "-o", "--output", required=True, metavar="DIR", help="folder for the study, front and plot"
+    )
     p.add_argument("--worker", action="store_true", help="only run trials (no front at the end)")
     p.add_argument("--no-mlp", action="store_true", help="skip the emlearn MLP front")
     p.add_argument("--vectors", type=int, default=100, help="verify vectors per front member")
@@ -123,10 +128,21 @@ def search(args, out: Path) -> dict:
         args.study
         or f"{Path(args.dataset).stem if args.dataset.startswith('csv:') else args.dataset}-{board.name}"
     )
-    st = study.open_study(study.storage_url(args.storage, out), name, args.seed, args.heartbeat)
+    # workers that start together on one study must not draw the same trials
+    salt = zlib.crc32(f"{socket.gethostname()}:{os.getpid()}".encode()) if args.worker else 0
+    st = study.open_study(
+        study.storage_url(args.storage, out), name, args.seed, args.heartbeat, salt
+    )
     optuna = study._optuna()
     t0 = time.time()
-    bar = _TrialBar(enabled=not args.json and sys.stderr.isatty(), total=args.trials)
+    done = sum(t.state.name in ("COMPLETE", "PRUNED") for t in st.get_trials(deepcopy=False))
+    bar = TrialProgress(
+        enabled=not args.json,
+        terminal=sys.stderr.isatty(),
+        total=args.trials,
+        done=done,
+        study=name,
+    )
     try:
         st.optimize(
             study.objective_factory(base, board, model, ds, limits),
@@ -219,22 +235,69 @@ def _print_table(doc: dict) -> None:
         print(f"plot: {doc['plot']}")
 
 
-class _TrialBar:
-    """A tqdm bar of finished trials on stderr, on a terminal only."""
+class TrialProgress:
+    """Progress per trial on stderr (none with --json): one line as each trial ends
+    (its state, validation MSE, predicted instructions, flash, or why it was pruned or
+    failed) and, on a terminal, a tqdm bar of the finished trials under those lines."""
 
-    def __init__(self, enabled: bool, total: int):
+    def __init__(self, enabled: bool, terminal: bool, total: int, done: int, study: str):
+        self.enabled = enabled
+        self.total = total
+        self.done = done
+        self.t0 = time.time()
         self.bar = None
-        if enabled:
+        if not enabled:
+            return
+        if done >= total:
+            self.say(f"search: study {study} already has {done} of {total} finished trials")
+            return
+        self.say(
+            f"search: study {study}, {done} of {total} trials finished; each trial trains "
+            "and builds one network (minutes each); a line as each one ends"
+        )
+        if terminal:
             from tqdm import tqdm
 
-            self.bar = tqdm(total=total, desc="search", unit="trial")
+            self.bar = tqdm(total=total, initial=done, desc="search", unit="trial")
+
+    def say(self, line: str) -> None:
+        if self.bar is not None:
+            self.bar.write(line, file=sys.stderr)
+        elif self.enabled:
+            print(line, file=sys.stderr, flush=True)
 
     def update(self, study, trial) -> None:
-        if self.bar is not None:
+        if not self.enabled:
+            return
+        state = trial.state.name
+        if state in ("COMPLETE", "PRUNED"):
+            self.done += 1
+        self.say(self.line(trial) + f" [{self.done}/{self.total}, {self._elapsed()}]")
+        if self.bar is not None and state in ("COMPLETE", "PRUNED"):
             self.bar.update(1)
-            vals = trial.values or (None,)
-            self.bar.set_postfix(state=trial.state.name.lower(), val_mse=vals[0])
+
+    @staticmethod
+    def line(trial) -> str:
+        state = trial.state.name
+        attrs = trial.user_attrs
+        if state == "COMPLETE" and trial.values:
+            mse, instr, flash = trial.values
+            return (
+                f"trial {trial.number}: val MSE {mse:.5f}, test R2 {attrs.get('test_r2', 0):.4f}, "
+                f"{instr:,.0f} instructions (cost model), flash {flash:,.0f} B"
+            )
+        if state == "PRUNED":
+            at = attrs.get("pruned_at")
+            return f"trial {trial.number}: pruned" + (
+                f" at epoch {at} (a cheaper trial was more accurate)" if at else ""
+            )
+        return f"trial {trial.number}: {state.lower()}: {attrs.get('error', 'see the study')}"
+
+    def _elapsed(self) -> str:
+        s = int(time.time() - self.t0)
+        return f"{s // 60}m{s % 60:02d}s"
 
     def close(self) -> None:
         if self.bar is not None:
             self.bar.close()
+            self.bar = None

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from snn2c import ir
-from snn2c.cli._common import emit_json, options_to
+from snn2c.cli._common import emit_json, options_to, seed_arg
 from snn2c.errors import Snn2cError
 from snn2c.train.datasets import TIME_SERIES
 
@@ -54,8 +54,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--target", metavar="COLUMN", help="target column of a csv:PATH dataset")
     p.add_argument("--samples", type=int, help="samples to generate (friedman1, mackey-glass)")
-    p.add_argument("--encoder", default="population", choices=ir.ENCODER_KINDS)
-    p.add_argument("--decoder", default="membrane", choices=ir.DECODER_KINDS)
+    p.add_argument("--encoder", default="population", choices=ir.ENCODER_KINDS, help="input coding")
+    p.add_argument(
+        "--decoder", default="membrane", choices=ir.DECODER_KINDS, help="readout decoding"
+    )
     p.add_argument(
         "--hidden", type=_widths, default=(12,), help="hidden LIF widths, e.g. 12 or 64,64"
     )
@@ -67,12 +69,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--epochs", type=int, default=150, help="float epochs (early stopping)")
     p.add_argument("--qat-epochs", type=int, default=30, help="quantization-aware epochs")
     p.add_argument("--patience", type=int, default=25, help="early-stopping patience (epochs)")
-    p.add_argument("--batch-size", type=int, default=64)
-    p.add_argument("--lr", type=float, default=3e-3)
+    p.add_argument("--batch-size", type=int, default=64, help="samples per gradient step")
+    p.add_argument("--lr", type=float, default=3e-3, help="learning rate (Adam)")
     p.add_argument(
         "--weight-decay", type=float, default=0.0, help="decoupled weight decay (AdamW); 0: Adam"
     )
-    p.add_argument("--weight-bits", type=int, default=8, choices=ir.WEIGHT_BITS)
+    p.add_argument(
+        "--weight-bits", type=int, default=8, choices=ir.WEIGHT_BITS, help="integer weight width"
+    )
     p.add_argument("--leak-shift", type=int, default=3, help="hidden leak beta = 1 - 2^-k")
     p.add_argument(
         "--readout-leak-shift",
@@ -82,10 +86,22 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="last layer's leak beta = 1 - 2^-K; none (default): no leak, which lets the "
         "compiler fold the readout into one weight per hidden neuron (docs/fixed-point.md)",
     )
-    p.add_argument("--threshold", type=float, default=1.0)
-    p.add_argument("--reset", default="subtract", choices=ir.RESET_KINDS)
-    p.add_argument("--fire", default="gt", choices=ir.FIRE_KINDS)
-    p.add_argument("--surrogate", default="fast_sigmoid", choices=("fast_sigmoid", "arctan"))
+    p.add_argument("--threshold", type=float, default=1.0, help="firing threshold theta")
+    p.add_argument(
+        "--reset", default="subtract", choices=ir.RESET_KINDS, help="reset after a spike"
+    )
+    p.add_argument(
+        "--fire",
+        default="gt",
+        choices=ir.FIRE_KINDS,
+        help="fire on v > theta (gt) or v >= theta (ge)",
+    )
+    p.add_argument(
+        "--surrogate",
+        default="fast_sigmoid",
+        choices=("fast_sigmoid", "arctan"),
+        help="surrogate gradient of the spike",
+    )
     p.add_argument("--slope", type=float, default=5.0, help="surrogate gradient slope")
     p.add_argument("--learn-leak", action="store_true", help="learn beta per layer ('mul' leak)")
     p.add_argument("--learn-threshold", action="store_true", help="learn theta per layer")
@@ -129,7 +145,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--integer-inputs)",
     )
     p.add_argument("--no-baseline", action="store_true", help="skip the MLP and linear baselines")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument(
+        "--seed", type=seed_arg, default=0, help="seed of data split, weights and batches"
+    )
     p.add_argument("--name", help="model name (default: the dataset's)")
     p.add_argument("-o", "--output", required=True, metavar="MODEL", help=".snn file to write")
     p.add_argument("--force", action="store_true", help="overwrite the output file")

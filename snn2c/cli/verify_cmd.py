@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
-from snn2c.cli._common import check_seconds
+from snn2c.cli._common import check_seconds, emit_json, seed_arg
 from snn2c.contract import STREAM_EVERY
 from snn2c.emulate import verify_qemu, verify_renode
 from snn2c.errors import Snn2cError
@@ -23,9 +22,14 @@ def register(subparsers) -> None:
         ),
     )
     p.add_argument("dir", help="a folder written by `snn2c build`")
-    p.add_argument("--emulator", choices=("qemu", "renode"), default="qemu")
-    p.add_argument("--vectors", type=int, default=200, help="input vectors (default 200)")
-    p.add_argument("--seed", type=int, default=0, help="seed of the random vectors")
+    p.add_argument(
+        "--emulator",
+        choices=("qemu", "renode"),
+        default="qemu",
+        help="QEMU, or Renode where renode and renode-test are on PATH (docs/boards.md)",
+    )
+    p.add_argument("--vectors", type=int, default=200, help="input vectors")
+    p.add_argument("--seed", type=seed_arg, default=0, help="seed of the random vectors")
     p.add_argument(
         "--count-sample",
         type=int,
@@ -64,14 +68,16 @@ def run(args: argparse.Namespace) -> int:
     )
     long = res.get("stream") or {}
     long_ok = not long or (long["mismatches"] == 0 and long["exit_code"] == 0)
-    ok = res["mismatches"] == 0 and res.get("exit_code", 0) == 0 and long_ok
+    not_run = res.get("not_run", 0)
+    ok = res["mismatches"] == 0 and not not_run and res.get("exit_code", 0) == 0 and long_ok
     if args.json:
-        print(json.dumps(res, indent=1))
+        emit_json(res)
     else:
         name = "QEMU" if args.emulator == "qemu" else "Renode"
         print(
             f"{res['board']} on {name} {res['machine']}: {res['vectors']} vectors + "
             f"{res['float_vectors']} float vectors, {res['mismatches']} mismatches"
+            + (f", {not_run} not run (the run stopped before them)" if not_run else "")
         )
         if res["instructions_per_inference"] is not None:
             beside = res.get("qemu_instructions_per_inference")

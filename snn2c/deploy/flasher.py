@@ -193,7 +193,10 @@ def flash(res: Resolved, *, timeout: float = 300.0, echo=None) -> dict:
         if proc.returncode != 0:
             raise _explain(res, step, proc, log)
         if step.check:
-            step.check(proc.stdout + proc.stderr)
+            try:
+                step.check(proc.stdout + proc.stderr)
+            except Snn2cError as e:  # what the tool printed is in the log, as for a failure
+                raise Snn2cError(f"{e}; log: {log}") from None
     return {
         "board": plan.board,
         "route": plan.route,

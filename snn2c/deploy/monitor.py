@@ -25,7 +25,25 @@ def _open(port: str, baud: int):
     try:
         return serial.Serial(port, baud, timeout=0.2)
     except (serial.SerialException, ValueError) as e:
-        raise Snn2cError(f"{port}: cannot open the serial port ({e})") from None
+        raise Snn2cError(f"{port}: cannot open the serial port ({open_error(e)})") from None
+
+
+def open_error(e: Exception) -> str:
+    """pyserial's open failure, said once (its text repeats the errno and the port), with
+    the hint that leads on: the port list, or the dialout group for a permission error."""
+    import errno
+    import os
+
+    code = e.args[0] if e.args and isinstance(e.args[0], int) else getattr(e, "errno", None)
+    if not isinstance(code, int):
+        return f"{e}; list the ports with: python -m serial.tools.list_ports"
+    text = os.strerror(code)
+    if code in (errno.EACCES, errno.EPERM):
+        return (
+            f"{text}: add your user to the dialout group (sudo usermod -aG dialout $USER, "
+            "then log in again)"
+        )
+    return f"{text}; list the ports with: python -m serial.tools.list_ports"
 
 
 def read_lines(port: str, baud: int, timeout: float, report: bool, echo=None) -> list[str]:
@@ -60,7 +78,7 @@ def monitor(
     root: str | Path,
     *,
     port: str | None = None,
-    image: str = "harness",
+    image: str | None = None,
     timeout: float = 30.0,
     echo=None,
 ) -> dict:
@@ -69,6 +87,15 @@ def monitor(
     root = Path(root)
     manifest, board, net = project.load_project(root)
     project.check_finished(root, manifest, net, compiled=board.buildable_here)
+    from snn2c.deploy.routes import default_monitor_image, harness_routes
+
+    if image is None:
+        image = default_monitor_image(board)
+    elif image == "harness" and not harness_routes(board):
+        raise Snn2cError(
+            f"--image harness: {board.name}'s harness runs in emulation only (no route puts "
+            "it on the chip): monitor --image firmware, or snn2c verify DIR --emulator qemu"
+        )
     port = port or find_port(board)
     baud = board.uart.baud
     if image == "firmware":

@@ -26,6 +26,29 @@ FLASH_DIR = "out/flash"  # logs and converted images
 # routes whose image PlatformIO builds (and sizes) from the project, not snn2c build
 PIO_ROUTES = ("platformio", "esptool")
 
+
+def harness_routes(board: Board) -> tuple[str, ...]:
+    """The board's routes that can flash the on-device harness: those that write snn2c's
+    own ELF (PlatformIO and esptool write the PlatformIO firmware only)."""
+    return tuple(r for r in board.flash.routes if r not in PIO_ROUTES)
+
+
+def default_monitor_image(board: Board) -> str:
+    """What `snn2c monitor` listens to by default: the harness where a route can put it on
+    the chip, else (the ESP32 family) the firmware, the only image that can be there."""
+    return "harness" if harness_routes(board) else "firmware"
+
+
+def _no_harness(board: Board, why: str) -> Snn2cError:
+    others = harness_routes(board)
+    if others:
+        return Snn2cError(f"{why}; flash the harness with --via {' or --via '.join(others)}")
+    return Snn2cError(
+        f"{why}; {board.name} has no route for the harness, which runs in emulation "
+        f"(snn2c verify DIR --emulator qemu): flash the firmware (--image firmware)"
+    )
+
+
 # --probe values: serial numbers, unique ids and serial-port paths, nothing a shell
 # or Tcl would read as syntax
 PROBE_RE = re.compile(r"[A-Za-z0-9._:/-]{1,128}")
@@ -98,7 +121,8 @@ def _stlink_check(board: Board, probe: str | None) -> Callable[[str], None]:
         found = _stlink_programmers(text)
         if not found:
             raise Snn2cError(
-                f"no probe found: st-info --probe found no ST-LINK; connect {board.flash.probe}"
+                "no probe found: st-info --probe found no ST-LINK; connect "
+                f"{board.flash.probe or 'the ST-LINK'} (or name it with --probe)"
             )
         if probe:
             found = [p for p in found if p.get("serial", "").lower() == probe.lower()]
@@ -207,10 +231,7 @@ def _pio_build_dir(board: Board) -> str:
 
 def _platformio(board: Board, image: str, probe: str | None) -> list[Step]:
     if image != "firmware":
-        raise Snn2cError(
-            "the PlatformIO project builds the sensor-node firmware only; flash the harness "
-            "with another --via route (see `snn2c flash --help`)"
-        )
+        raise _no_harness(board, "the PlatformIO project builds the sensor-node firmware only")
     port = ["--upload-port", probe] if probe else []
     return [
         Step(
@@ -232,9 +253,10 @@ def esptool_files(board: Board) -> list[tuple[str, str]]:
 
 def _esptool(board: Board, image: str, probe: str | None) -> list[Step]:
     if image != "firmware":
-        raise Snn2cError(
+        raise _no_harness(
+            board,
             f"{board.name}'s harness ELF is a bare-metal image for emulation; on the chip it "
-            "needs the ESP-IDF bootloader, so only the PlatformIO firmware is flashed"
+            "needs the ESP-IDF bootloader, so only the PlatformIO firmware is flashed",
         )
     files = [w for off, f in esptool_files(board) for w in (off, f)]
     port = ["--port", probe] if probe else []

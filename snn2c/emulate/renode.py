@@ -3,9 +3,11 @@
 Two images, as on QEMU: every vector with the spike counters on (outputs, spike
 counts and normalisation compared), and the deployed code (counters off) whose
 instructions per inference are counted. Both run in one `renode-test` session
-from a generated suite that waits for every reference line in order; the UART
-text Renode captured is then read by the same parser and mismatch report as
-QEMU's. Instructions come from hooks at snn_model_infer's entry and at the
+from a generated suite that runs each image from its BEGIN line to its END line
+(it does not stop at a differing line, so every vector runs); the UART text
+Renode captured is then read by the same parser and compared as QEMU's is:
+each vector counted once, a vector a stopped run never reached reported as not
+run (tally). Instructions come from hooks at snn_model_infer's entry and at the
 return sites of its calls in main, reading the core's executed-instruction
 counter; the same counting image is also counted in QEMU where QEMU can run it.
 """
@@ -25,7 +27,7 @@ from snn2c.boards import Board
 from snn2c.build import harness, project, renode, toolchain
 from snn2c.build.harness import inference_symbol
 from snn2c.emulate.qemu import count_windows, run_qemu
-from snn2c.emulate.verify import COUNT_SAMPLE, count_indices, first_mismatch, open_build
+from snn2c.emulate.verify import COUNT_SAMPLE, compare, count_indices, merge, open_build
 from snn2c.errors import Snn2cError
 from snn2c.quantize import quantize
 from snn2c.reference.vectors import make_vectors
@@ -66,12 +68,16 @@ def _renode_counts(log: Path) -> list[int]:
 
 
 def _check_tools(root: Path) -> str:
-    exe = shutil.which("renode-test")
-    if exe is None:
+    """renode-test's path; both renode-test and the renode it starts must be on PATH."""
+    missing = [t for t in ("renode", "renode-test") if shutil.which(t) is None]
+    if missing:
         raise Snn2cError(
-            "Renode is not installed (renode-test is not on PATH): install Renode 1.15 or "
+            f"Renode is not installed ({' and '.join(missing)} "
+            f"{'is' if len(missing) == 1 else 'are'} not on PATH): install Renode 1.15 or "
             "later (docs/boards.md) or use --emulator qemu"
         )
+    exe = shutil.which("renode-test")
+    assert exe is not None
     if not _SAFE_PATH.fullmatch(str(root.resolve())):
         raise Snn2cError(
             f"{root.resolve()}: Renode's monitor cannot take this path (spaces or quotes); "
@@ -136,15 +142,13 @@ def verify_renode(
             "count.log",
         ),
     ]
-    files["verify.robot"] = renode.suite_text(env, board, prov, cases)
+    files["verify.robot"] = renode.suite_text(env, board, prov, cases, until_end=True)
     for name, text in files.items():
         (work / name).write_text(text)
     proc = run_suite(exe, work / "verify.robot", work / "results", timeout)
 
     out_all = _parse(work / "uart-all.txt")
-    out_cnt = _parse(work / "uart-count.txt")
-    bad, first = first_mismatch(vec, out_all, counters=True)
-    bad_c, first_c = first_mismatch(vec, out_cnt, counters=False)
+    result = tally(vec, out_all, _parse(work / "uart-count.txt"))
     counts = _renode_counts(work / "count.log") if (work / "count.log").is_file() else []
     sample = [counts[i] for i in idx if i < len(counts)]
     qemu, qemu_note = None, None
@@ -176,8 +180,9 @@ def verify_renode(
         "machine": board.renode.platform or f"generated stand-in ({board.renode.standin_cpu})",
         "vectors": vectors,
         "float_vectors": len(vec.x_f),
-        "mismatches": bad + bad_c,
-        "first_mismatch": first or first_c,
+        "mismatches": len(result.bad),
+        "not_run": len(result.not_run),
+        "first_mismatch": result.first,
         "device_reported_mismatches": out_all.device_mismatches,
         "exit_code": proc.returncode,
         "instructions_per_inference": round(float(np.mean(sample))) if sample else None,
@@ -193,6 +198,16 @@ def verify_renode(
         "failing_lines": failing[-20:] if proc.returncode else [],
         "model_hash": manifest.get("model_hash"),
     }
+
+
+def tally(vec, out_all: harness.HarnessOutput, out_cnt: harness.HarnessOutput):
+    """Both images' results against the reference, as QEMU's verify counts them: each
+    vector once, however many images got it wrong; a vector an image did not reach
+    (its run stopped before END) is not run, not a mismatch."""
+    return merge(
+        compare(vec, out_all, counters=True, stopped_early=not out_all.complete),
+        compare(vec, out_cnt, counters=False, stopped_early=not out_cnt.complete),
+    )
 
 
 def run_suite(exe: str, suite: Path, results: Path, timeout: float) -> subprocess.CompletedProcess:

@@ -3,7 +3,7 @@ integer it prints with the numpy reference, bit for bit; count instructions."""
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -41,26 +41,83 @@ def vector_mismatch(vec: Vectors, out: harness.HarnessOutput, i: int, counters: 
 
 def first_mismatch(vec: Vectors, out: harness.HarnessOutput, counters: bool):
     """(number of mismatching vectors, description of the first one or None)."""
-    bad = 0
-    first = None
+    c = compare(vec, out, counters)
+    return len(c.bad), c.first
+
+
+@dataclass
+class Comparison:
+    """One image's printed results against the reference, per vector. Keys: ("q", i)
+    for Q12 vector i, ("f", j) for float vector j, in the numbering of `vec` (or, with
+    `rows`, of the full vector set the subset was drawn from)."""
+
+    bad: set[tuple[str, int]] = field(default_factory=set)
+    not_run: set[tuple[str, int]] = field(default_factory=set)
+    first: str | None = None
+    first_key: tuple[str, int] | None = None
+
+
+def compare(
+    vec: Vectors,
+    out: harness.HarnessOutput,
+    counters: bool,
+    rows: list[int] | None = None,
+    stopped_early: bool = False,
+) -> Comparison:
+    """Every vector's printed results against the reference. stopped_early: the run
+    ended before the harness's END line (a time-out, a crash, a failed suite), so a
+    vector that printed nothing is `not_run`, not a mismatch; in a run that reached
+    END a vector without its line is a mismatch."""
+    c = Comparison()
+    ended = not stopped_early
     for i in range(len(vec.x_q)):
+        key = ("q", rows[i] if rows is not None else i)
+        if not ended and (
+            out.y.get(i) is None
+            or (counters and out.spikes.get(i) is None and out.y[i] == [int(v) for v in vec.y[i]])
+        ):  # nothing printed, or its spike line cut off by the stop
+            c.not_run.add(key)
+            continue
         what = vector_mismatch(vec, out, i, counters)
         if what:
-            bad += 1
-            if first is None:
-                first = f"vector {i} x_q={[int(v) for v in vec.x_q[i]]}: {what}"
+            c.bad.add(key)
+            if c.first is None:
+                c.first = f"vector {key[1]} x_q={[int(v) for v in vec.x_q[i]]}: {what}"
+                c.first_key = key
     for i in range(len(vec.x_f)):
+        key = ("f", i)
+        if out.fq.get(i) is None and out.fy.get(i) is None and not ended:
+            c.not_run.add(key)
+            continue
         ref_q = [int(v) for v in vec.fq[i]]
         ref_y = [int(v) for v in vec.fy[i]]
         if out.fq.get(i) != ref_q or out.fy.get(i) != ref_y:
-            bad += 1
-            if first is None:
-                first = (
+            c.bad.add(key)
+            if c.first is None:
+                c.first = (
                     f"float vector {i} x={[float(v) for v in vec.x_f[i]]}: snn_model_normalize "
                     f"gave {out.fq.get(i)} (reference {ref_q}), outputs {out.fy.get(i)} "
                     f"(reference {ref_y})"
                 )
-    return bad, first
+                c.first_key = key
+    return c
+
+
+def merge(*parts: Comparison) -> Comparison:
+    """The comparisons of several images of one verify: a vector counts once, however
+    many images got it wrong; one that an image did not run (and none got wrong) is
+    not run, since the proof does not cover it; the first mismatch is the
+    lowest-numbered vector's (Q12 vectors first)."""
+    c = Comparison()
+    for p in parts:
+        c.bad |= p.bad
+        c.not_run |= p.not_run
+    c.not_run -= c.bad
+    firsts = [p for p in parts if p.first_key is not None]
+    if firsts:
+        best = min(firsts, key=lambda p: (p.first_key[0] != "q", p.first_key[1]))  # type: ignore[index]
+        c.first, c.first_key = best.first, best.first_key
+    return c
 
 
 def count_indices(vectors: int, count_sample: int, streaming: bool = False) -> list[int]:
@@ -216,9 +273,9 @@ def verify_qemu(
         elf_name="verify/harness-qemu",
     )
     run, out = _run_checked(board, elf, timeout)
-    bad, first = first_mismatch(vec, out, counters=True)
+    result = compare(vec, out, counters=True)
     # the trace image replays one inference from the reset: not a stream's sample
-    traced = bad and not qnet.streaming
+    traced = bool(result.bad) and not qnet.streaming
     divergence = _trace_first_bad(root, board, qnet, vec, out, prov, timeout) if traced else None
 
     # 2. a sample, counters off (the deployed code): instructions per inference
@@ -244,9 +301,8 @@ def verify_qemu(
             counts = count_windows(log, entry, (main_lo, main_lo + max(main_sz, 1)))
         finally:
             log.unlink(missing_ok=True)
-        bad_c, first_c = first_mismatch(sample, out_c, counters=False)
-        bad += bad_c
-        first = first or first_c
+        # the sample's vectors are some of the first image's: each counts once
+        result = merge(result, compare(sample, out_c, counters=False, rows=idx))
         if len(counts) != len(idx):
             raise Snn2cError(
                 f"instruction count: expected {len(idx)} inference windows in the exec log, "
@@ -262,8 +318,9 @@ def verify_qemu(
         "machine": board.qemu.machine if board.qemu else "?",
         "vectors": vectors,
         "float_vectors": len(vec.x_f),
-        "mismatches": bad,
-        "first_mismatch": first,
+        "mismatches": len(result.bad),
+        "not_run": len(result.not_run),
+        "first_mismatch": result.first,
         "first_divergence": divergence,
         "device_reported_mismatches": out.device_mismatches,
         "exit_code": run.returncode,

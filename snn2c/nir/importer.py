@@ -219,13 +219,38 @@ def _array(source: str, name: str, node: Any, key: str) -> np.ndarray:
     return arr
 
 
-def _shape_size(node: Any, key: str) -> int | None:
+MAX_SHAPE_SIZE = 1 << 24  # values per node: far beyond any network an MCU runs
+
+
+def _shape_size(node: Any, key: str, source: str = "<graph>", name: str = "?") -> int | None:
+    """The number of values a node's input (or output) shape holds, or None without one;
+    a shape that is not a list of positive integers is a one-line error."""
     types = getattr(node, "input_type" if key == "input" else "output_type", None) or {}
+    if not isinstance(types, dict):
+        raise Snn2cError(f"{source}: node {name!r} ({_type(node)}): {key}_type is not a mapping")
     shape = types.get(key)
     if shape is None:
         return None
-    shape = np.asarray(shape).reshape(-1)
-    return int(np.prod(shape)) if shape.size else None
+    where = f"{source}: node {name!r} ({_type(node)}): {key} shape"
+    try:
+        dims = np.asarray(shape).reshape(-1)
+    except (TypeError, ValueError, OverflowError):
+        raise Snn2cError(f"{where}: expected a list of positive integers") from None
+    if dims.size == 0:
+        return None
+    if dims.dtype.kind not in "iu" and not (
+        dims.dtype.kind == "f" and np.all(np.isfinite(dims)) and np.all(dims == np.round(dims))
+    ):
+        raise Snn2cError(f"{where}: expected a list of positive integers, got {dims.dtype} values")
+    size = 1
+    for d in dims.tolist():
+        d = int(d)
+        if d < 1:
+            raise Snn2cError(f"{where}: expected positive sizes, got {d}")
+        size *= d
+        if size > MAX_SHAPE_SIZE:
+            raise Snn2cError(f"{where}: more than {MAX_SHAPE_SIZE} values")
+    return size
 
 
 def _sidecar(graph: Any, source: str) -> dict[str, Any] | None:
@@ -237,7 +262,7 @@ def _sidecar(graph: Any, source: str) -> dict[str, Any] | None:
         raw = raw.decode("utf-8", "replace")
     try:
         doc = json.loads(raw)
-    except (TypeError, json.JSONDecodeError):
+    except (TypeError, ValueError, RecursionError):  # JSONDecodeError, a 5000-digit number
         raise Snn2cError(f"{source}: metadata.{SIDECAR_KEY}: not valid JSON") from None
     if not isinstance(doc, dict) or doc.get("format") != SIDECAR_FORMAT:
         raise Snn2cError(f"{source}: metadata.{SIDECAR_KEY}: expected format {SIDECAR_FORMAT!r}")
@@ -283,7 +308,7 @@ def import_graph(
         rule = opts.framework
         if opts.dt is None:
             raise Snn2cError(f"--from {rule}: give the framework's step with --dt")
-    n_in = _shape_size(chain[0][1], "input")
+    n_in = _shape_size(chain[0][1], "input", source, chain[0][0])
     if n_in is None:
         raise Snn2cError(f"{source}: Input node {chain[0][0]!r} has no shape")
     width = n_in
@@ -367,7 +392,7 @@ def import_graph(
                 f"{source}: non-spiking node before {name!r}: non-spiking (LI, I, CubaLI) "
                 "layers are only allowed last"
             )
-        size = _shape_size(node, "input")
+        size = _shape_size(node, "input", source, name)
         if size is not None and size != width:
             raise Snn2cError(
                 f"{source}: node {name!r} ({t}) has {size} neurons but receives {width} "

@@ -111,6 +111,77 @@ def _state_before_test(qnet: QuantizedNetwork, data: TestData) -> State | None:
     return run_rows(qnet, normalize_device(qnet, _before_test(data))).state
 
 
+# tasks whose target is the input series one step ahead, so that a model can run on
+# its own predictions (NeuroBench's free-running test); others have no such mode
+FREE_RUNNING_TASKS = ("mackey-glass-nb",)
+
+
+def smape(y_true: np.ndarray, y_pred: np.ndarray) -> float:
+    """NeuroBench's sMAPE in [0, 200]: 200 mean(|p - y| / (|p| + |y|)); 200 if undefined
+    (the trainer's definition, snn2c.train.trainer.smape)."""
+    y = np.asarray(y_true, np.float64).reshape(-1)
+    p = np.asarray(y_pred, np.float64).reshape(-1)
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        value = float(200.0 * np.mean(np.abs(p - y) / (np.abs(p) + np.abs(y))))
+    return 200.0 if value != value else value
+
+
+def free_running(qnet: QuantizedNetwork, data: TestData) -> np.ndarray:
+    """NeuroBench's autonomous test on the integer reference (what the device computes):
+    the first test input is measured, every later one is the model's own previous
+    prediction. A streaming model carries its state from the series before the test
+    part; a windowed one shifts its window (the newest value last)."""
+    from snn2c.reference.integer import run
+
+    net = qnet.source
+    n = len(data.y_test)
+    out = np.zeros(n)
+    if not qnet.streaming:
+        w = np.asarray(data.x_test[0], np.float64).copy()
+        for i in range(n):
+            out[i] = predict(qnet, w[None])[0, 0]
+            w = np.append(w[1:], out[i])
+        return out
+    state = _state_before_test(qnet, data)
+    x = float(data.x_test[0, 0])
+    for i in range(n):
+        res = run(qnet, normalize_device(qnet, np.array([[x]])), state=state)
+        state = res.state
+        out[i] = net.target.offset + net.target.scale * float(res.outputs[0, 0]) / 2.0**16
+        x = out[i]
+    return out
+
+
+def mlp_free_running(net: ir.Network, data: TestData) -> np.ndarray:
+    """The stored baseline MLP in the same autonomous test (it has no state: a
+    streaming model's baseline sees its own last prediction only)."""
+    w = np.asarray(data.x_test[0], np.float64).copy()
+    out = np.zeros(len(data.y_test))
+    for i in range(len(out)):
+        out[i] = ann.predict_stored(net, w[None])[0, 0]
+        w = np.append(w[1:], out[i])
+    return out
+
+
+def free_running_report(qnet: QuantizedNetwork, data: TestData) -> dict | None:
+    """Free-running sMAPE of the SNN (integer reference) and the stored MLP, for a task
+    in FREE_RUNNING_TASKS whose one input is the series (streaming) or whose inputs
+    are its recent values (windowed); None elsewhere."""
+    net = qnet.source
+    if data.name not in FREE_RUNNING_TASKS or net.n_outputs != 1:
+        return None
+    doc: dict = {
+        "metric": "sMAPE, free-running (NeuroBench): each input after the first is the "
+        "model's own previous prediction",
+        "steps": len(data.y_test),
+        "snn_quantized": smape(data.y_test, free_running(qnet, data)),
+        "ann": None,
+    }
+    if net.baseline is not None:
+        doc["ann"] = smape(data.y_test, mlp_free_running(net, data))
+    return doc
+
+
 def model_report(
     qnet: QuantizedNetwork,
     data: TestData,
@@ -174,6 +245,9 @@ def model_report(
             )
         except ImportError:
             accuracy["ann_reason"] = "torch is not installed (pip install snn2c[train])"
+    free = free_running_report(qnet, data)
+    if free is not None:
+        accuracy["free_running"] = free
     x_q = normalize_device(qnet, data.x_test)
     act = activity(net, x_q, qnet, _state_before_test(qnet, data))
     ann_mac = energy.ann_macs(net.n_inputs, hidden, net.n_outputs)

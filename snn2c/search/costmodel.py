@@ -132,9 +132,12 @@ def path_for(board: str) -> Path:
 def load(board: str) -> CostModel:
     path = path_for(board)
     if not path.is_file():
+        have = sorted(p.stem for p in path.parent.glob("*.json"))
         raise Snn2cError(
-            f"no cost model calibrated for board '{board}' (boards/cost-models/); "
-            f"calibrate one with `python benchmarks/cost_model.py --board {board}`"
+            f"no cost model calibrated for board '{board}': search a board that has one "
+            f"({', '.join(have) or 'none installed'}; `snn2c boards` shows them), or "
+            f"calibrate one from a checkout of snn2c's source repository with "
+            f"`python benchmarks/cost_model.py --board {board}` (docs/search.md)"
         )
     doc = json.loads(path.read_text())
     if doc.get("features") != list(FEATURES):

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import base64
 import dataclasses
+import logging
 import os
 import socket
 import tempfile
@@ -48,7 +49,29 @@ def _optuna():
     except ImportError:
         raise Snn2cError("snn2c search needs Optuna: pip install 'snn2c[search]'") from None
     optuna.logging.set_verbosity(optuna.logging.WARNING)
+    for handler in logging.getLogger("optuna").handlers:
+        if not any(isinstance(f, _QuietFailures) for f in handler.filters):
+            handler.addFilter(_QuietFailures())
     return optuna
+
+
+class _QuietFailures(logging.Filter):
+    """Drops Optuna's "Trial N failed ..." warnings, with their tracebacks: snn2c search
+    reports a failed trial in one line itself (its error is the trial's 'error'
+    attribute), and Ctrl-C is one line ("interrupted"), not Optuna's KeyboardInterrupt
+    traceback."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        msg = record.getMessage()
+        return not (msg.startswith("Trial ") and " failed " in msg)
+
+
+def sampler_seed(seed: int, finished: int, salt: int = 0) -> int:
+    """The sampler's seed for a run that joins a study holding `finished` trials: a
+    resumed study must not draw its first trials again (TPE's start-up trials are
+    random draws from the seed), while the same commands still give the same trials.
+    salt: a worker's own number (workers that start together must not draw alike)."""
+    return int(np.random.SeedSequence([seed, finished, salt]).generate_state(1)[0])
 
 
 @dataclass(frozen=True)
@@ -68,7 +91,8 @@ def storage_url(storage: str | None, out: Path) -> str:
     return f"sqlite:///{(out / 'study.db').resolve()}"
 
 
-def open_study(storage: str, name: str, seed: int, heartbeat: int = HEARTBEAT_S):
+def open_study(storage: str, name: str, seed: int, heartbeat: int = HEARTBEAT_S, salt: int = 0):
+    """The study (created or resumed), with a sampler seeded by sampler_seed."""
     optuna = _optuna()
     from optuna.storages import RDBStorage, RetryHeartbeatStaleTrialCallback
 
@@ -85,16 +109,19 @@ def open_study(storage: str, name: str, seed: int, heartbeat: int = HEARTBEAT_S)
         except Exception as e:  # SQLAlchemy / driver errors: one line
             first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
             raise Snn2cError(f"--storage: cannot open {storage}: {first}") from None
-        sampler = optuna.samplers.TPESampler(
-            seed=seed, multivariate=True, group=True, n_startup_trials=8
+        study = optuna.create_study(
+            study_name=name,
+            storage=rdb,
+            directions=["minimize", "minimize", "minimize"],
+            load_if_exists=True,
         )
-    return optuna.create_study(
-        study_name=name,
-        storage=rdb,
-        directions=["minimize", "minimize", "minimize"],
-        sampler=sampler,
-        load_if_exists=True,
-    )
+        study.sampler = optuna.samplers.TPESampler(
+            seed=sampler_seed(seed, len(study.get_trials(deepcopy=False)), salt),
+            multivariate=True,
+            group=True,
+            n_startup_trials=8,
+        )
+    return study
 
 
 def _curve_checkpoints(curve: list[float]) -> dict[int, float]:
@@ -197,10 +224,14 @@ def objective_factory(
             if "pruner" in holder:
                 holder["pruner"](phase, epoch, total, val)
 
-        result = train(cfg, progress=progress, on_start=on_start)
-        net = result.network
-        val_mse, instr = validate(model, net, ds)
-        flash, ram = measure_size(net, board)
+        try:
+            result = train(cfg, progress=progress, on_start=on_start)
+            net = result.network
+            val_mse, instr = validate(model, net, ds)
+            flash, ram = measure_size(net, board)
+        except Snn2cError as e:  # the trial fails (Optuna's catch): its one line, kept
+            trial.set_user_attr("error", str(e).splitlines()[0][:300] if str(e) else "error")
+            raise
         curve = holder["pruner"].curve if "pruner" in holder else []
         trial.set_user_attr(
             "checkpoints", {str(k): v for k, v in _curve_checkpoints(curve).items()}

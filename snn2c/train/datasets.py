@@ -31,6 +31,7 @@ DATASETS = (
     "csv:PATH",
 )
 SPLIT = (0.70, 0.15, 0.15)  # train, validation, test
+MAX_ABS_VALUE = 1e30  # a CSV value: float32 holds it, and its square float64
 
 
 @dataclass(frozen=True)
@@ -301,6 +302,15 @@ def from_csv(path: str, target: str | None, seed: int, shuffle: bool = True) -> 
     if not features:
         raise Snn2cError(f"{p}: no feature columns besides the target {target!r}")
     data = read_columns(p, header)  # names the line and column of any bad cell
+    for c, column in enumerate(header):
+        big = float(np.max(np.abs(data[:, c]))) if len(data) else 0.0
+        if big > MAX_ABS_VALUE:
+            row = int(np.argmax(np.abs(data[:, c])))
+            raise Snn2cError(
+                f"{p}: column {column!r}: {data[row, c]:g} (data row {row + 1}) is beyond "
+                f"+-{MAX_ABS_VALUE:g}, which snn2c takes (the device holds the ranges in "
+                "float32, training squares the errors): rescale the column"
+            )
     y = data[:, header.index(target)]
     x = data[:, [header.index(c) for c in features]]
     return _split(p.stem, x, y, features, target, seed, shuffle)
