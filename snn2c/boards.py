@@ -20,9 +20,20 @@ from snn2c.errors import Snn2cError
 from snn2c.resources import data_dir
 from snn2c.textsafe import NAME_RE
 
-FAMILIES = ("cortex-m", "riscv", "xtensa")  # each has boards/families/<family>.json
+FAMILIES = ("cortex-m", "riscv", "xtensa", "xtensa-lx106")  # each has boards/families/<family>.json
 FLASH_ROUTES = ("openocd", "stlink", "pyocd", "esptool", "platformio")
-UART_DRIVERS = ("stm32f4", "stm32f1", "stm32h7", "cmsdk", "nrf51", "ns16550", "esp32c3", "esp-idf")
+UART_DRIVERS = (
+    "stm32f4",
+    "stm32f1",
+    "stm32h7",
+    "cmsdk",
+    "nrf51",
+    "ns16550",
+    "esp32c3",
+    "esp8266",
+    "simcall",  # the Xtensa simulator's SYS_write (QEMU sim), no UART
+    "esp-idf",
+)
 # board-file UART driver names that share one C file
 _UART_ALIASES = {"stm32": "stm32f4"}
 
@@ -44,6 +55,7 @@ class Runtime:
     startup: tuple[str, ...]
     semihost_exit: str | None
     linker_script: str | None
+    headers: tuple[str, ...] = ()  # firmware headers the family's sources include
 
 
 @functools.cache  # read once per family, not at every use
@@ -55,6 +67,7 @@ def family_runtime(family: str) -> Runtime:
             startup=tuple(str(s) for s in doc["startup"]),
             semihost_exit=doc["semihost_exit"],
             linker_script=doc["linker_script"],
+            headers=tuple(str(s) for s in doc.get("headers", [])),
         )
     except (OSError, ValueError, KeyError, TypeError) as e:  # a broken installation
         raise Snn2cError(f"{path}: not a readable family file ({e})") from None
@@ -154,6 +167,7 @@ class Board:
     platformio: dict[str, Any]
     flash: FlashSpec = field(default_factory=FlashSpec)
     supply: Supply | None = None
+    specs: str = "picolibc.specs"  # gcc --specs: picolibc's, by name or Debian's path
     notes: str = ""
     path: Path = field(default=Path(), compare=False)
 
@@ -406,6 +420,9 @@ def parse_board(doc: Any, path: Path, *, check_file_name: bool = True) -> Board:
         raise _err(path, "toolchain.missing", "a string or null")
     if not re.fullmatch(r"[A-Za-z0-9_.+-]*", _get(tc, "prefix", str, path, "toolchain.")):
         raise _err(path, "toolchain.prefix", "a tool prefix such as 'arm-none-eabi-'")
+    specs = _opt(tc, "specs", "picolibc.specs", str, path, "toolchain.")
+    if not re.fullmatch(r"[A-Za-z0-9_./+-]{1,200}\.specs", specs) or ".." in specs:
+        raise _err(path, "toolchain.specs", "a gcc specs file such as 'picolibc.specs'")
     if family == "xtensa" and not missing:
         raise _err(path, "toolchain.missing", "the name of the toolchain Debian lacks")
 
@@ -461,6 +478,7 @@ def parse_board(doc: Any, path: Path, *, check_file_name: bool = True) -> Board:
         flash=_flash(doc["flash"], path) if "flash" in doc else FlashSpec(),
         supply=_supply(doc["supply"], path) if "supply" in doc else None,
         notes=_opt(doc, "notes", "", str, path, ""),
+        specs=specs,
         path=path,
     )
 
