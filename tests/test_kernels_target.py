@@ -157,6 +157,7 @@ def all_cases():
         ("microbit", "add\tr8, r6"),  # Cortex-M0: the assembly (accumulators in r8-r11)
         ("nucleo-f103rb", None),  # Cortex-M3: the portable loops
         ("esp32-c3", None),  # RV32IMC: the portable loops
+        ("esp8266", None),  # Xtensa lx106: the portable loops (its 64-bit products: rt_lx106.c)
     ],
 )
 def test_kernels_equal_numpy_on_the_target(tmp_path, all_cases, board_name, optimised):

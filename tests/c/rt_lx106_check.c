@@ -68,8 +68,8 @@ static int check_float(uint32_t a, uint32_t b)
         !same(rt_mulsf3(fa, fb), va * vb)) {
         printf("FAIL float 0x%08" PRIX32 " 0x%08" PRIX32 ": add 0x%08" PRIX32 "/0x%08" PRIX32
                " sub 0x%08" PRIX32 "/0x%08" PRIX32 " mul 0x%08" PRIX32 "/0x%08" PRIX32 "\n",
-               a, b, bits(rt_addsf3(fa, fb)), bits(va + vb), bits(rt_subsf3(fa, fb)),
-               bits(va - vb), bits(rt_mulsf3(fa, fb)), bits(va * vb));
+               a, b, bits(rt_addsf3(fa, fb)), bits(va + vb), bits(rt_subsf3(fa, fb)), bits(va - vb),
+               bits(rt_mulsf3(fa, fb)), bits(va * vb));
         return 1;
     }
     return 0;
@@ -153,9 +153,20 @@ int main(int argc, char **argv)
             return 1;
         }
     }
-    static const uint64_t ints[] = {0u, 1u, 2u, 3u, 7u, 0x7FFFFFFFu, 0x80000000u, 0xFFFFFFFFu,
-                                    0x100000000u, 0x7FFFFFFFFFFFFFFFu, 0x8000000000000000u,
-                                    0xFFFFFFFFFFFFFFFFu, 0xFFFFFFFF00000000u, 12345u};
+    static const uint64_t ints[] = {0u,
+                                    1u,
+                                    2u,
+                                    3u,
+                                    7u,
+                                    0x7FFFFFFFu,
+                                    0x80000000u,
+                                    0xFFFFFFFFu,
+                                    0x100000000u,
+                                    0x7FFFFFFFFFFFFFFFu,
+                                    0x8000000000000000u,
+                                    0xFFFFFFFFFFFFFFFFu,
+                                    0xFFFFFFFF00000000u,
+                                    12345u};
     unsigned ni = sizeof ints / sizeof ints[0];
     for (unsigned i = 0; i < ni; i++) {
         for (unsigned j = 0; j < ni; j++) {
