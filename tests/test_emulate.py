@@ -152,6 +152,22 @@ def test_count_windows(tmp_path):
     assert count_windows(log, entry, (main_pc, main_pc + 0x40)) == [5, 2]
 
 
+def test_count_windows_closes_at_a_wrapper_that_was_not_a_tail_call(tmp_path):
+    """Xtensa call0 (GCC 12: no sibling calls): snn_model_infer returns into
+    snn2c_harness_infer, whose epilogue (3 instructions) must not be counted."""
+    log = tmp_path / "exec.log"
+
+    def line(pc):
+        return f"Trace 0: 0x7f10bc000200 [00000000/{pc:08x}/00018004/ff000201] \n"
+
+    main_pc, wrap, entry = 0x40210900, 0x4021095C, 0x4021014C
+    pcs = [main_pc, wrap, wrap + 3, wrap + 5, entry, entry + 3, entry + 6]
+    pcs += [wrap + 8, wrap + 10, wrap + 13, main_pc + 4]
+    log.write_text("".join(line(p) for p in pcs))
+    assert count_windows(log, entry, (main_pc, main_pc + 0x40), (wrap, wrap + 14)) == [3]
+    assert count_windows(log, entry, (main_pc, main_pc + 0x40)) == [6]  # the old window
+
+
 @pytest.mark.slow
 def test_relative_spaced_unicode_paths_from_another_folder(tmp_path, monkeypatch, capsys):
     """build and verify with relative paths holding spaces, '..' and non-ASCII, run

@@ -258,7 +258,10 @@ def _qemu_count(board: Board, elf: Path, idx: list[int], timeout: float, symbol:
         syms = toolchain.symbols(board, elf)
         entry = syms[symbol][0]
         lo, size = syms["main"]
-        counts = count_windows(log, entry, (lo, lo + max(size, 1)))
+        wrap_lo, wrap_sz = syms["snn2c_harness_infer"]  # the lx106's return (no tail call)
+        counts = count_windows(
+            log, entry, (lo, lo + max(size, 1)), (wrap_lo, wrap_lo + max(wrap_sz, 1))
+        )
     finally:
         log.unlink(missing_ok=True)
     sample = [counts[i] for i in idx if i < len(counts)]
