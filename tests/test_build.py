@@ -108,6 +108,37 @@ def test_esp32_is_refused_naming_the_toolchain(tmp_path, model_file, capsys):
     assert (out / "src/board_espidf.c").is_file() and (out / "CMakeLists.txt").is_file()
 
 
+def test_esp8266_arduino_env(tmp_path, model_file, capsys):
+    """The esp8266's official env: espressif8266 / nodemcuv2 / Arduino, whose core brings
+    start-up, UART and the ROM helpers (so snn2c's are filtered out), and whose setup()
+    (src/board_arduino.cpp) runs the sensor node; the offline env leaves the .cpp out."""
+    board = load_board("esp8266")
+    need_toolchain(board)
+    out = tmp_path / "b"
+    assert main(["build", str(model_file), "--board", "esp8266", "-o", str(out)]) == 0
+    capsys.readouterr()
+    ini = (out / "platformio.ini").read_text()
+    official, _, offline = ini.partition("\n[env:offline]")
+    for line in (
+        "[env:nodemcuv2]",
+        "platform = espressif8266",
+        "board = nodemcuv2",
+        "framework = arduino",
+        "-DSNN2C_ARDUINO",
+        "build_src_filter = +<*> -<startup_*> -<uart_*> -<exit_*> -<board_init_*> -<rt_*>",
+    ):
+        assert line in official, line
+    assert "SNN2C_ESP_IDF" not in ini and not (out / "CMakeLists.txt").exists()
+    assert "-<board_arduino.cpp>" in offline and "ld/board.ld" in offline
+    cpp = (out / "src/board_arduino.cpp").read_text()
+    assert "void setup()" in cpp and "snn2c_app_main();" in cpp and "Serial.begin" in cpp
+    main_c = (out / "src/sensor_node_main.c").read_text()
+    assert "#elif defined(SNN2C_ARDUINO)" in main_c and "void snn2c_app_main(void)" in main_c
+    for f in ("startup_lx106.S", "rt_lx106.c", "board_init_lx106.c", "uart_esp8266.c"):
+        assert (out / "src" / f).is_file(), f
+    assert (out / "config/emu/uart_simcall.c").is_file()
+
+
 def test_model_too_big(tmp_path):
     board = load_board("nucleo-f103rb")  # 128 KiB flash
     need_toolchain(board)
