@@ -6,7 +6,8 @@
  * (Espressif's and Debian's gcc-xtensa-lx106) build libgcc without them, for the
  * SDK's linker script to bind them to ROM addresses. QEMU's sim machine has no such
  * ROM, and a bare-metal image should not depend on one: these are the ones the
- * generated code, the kernels and the runtime call, written for the lx106 (32-bit
+ * generated code, the kernels, the runtime and picolibc's libm (logf: binary64 to 32)
+ * call, written for the lx106 (32-bit
  * MULL, no high-half multiply, NSAU for counting leading zeros, no divider, no FPU).
  *
  * Every function computes what C (and IEEE 754 binary32, round to nearest even,
@@ -36,6 +37,8 @@ float SNN2C_RT(mulsf3)(float a, float b);
 float SNN2C_RT(floatsisf)(int32_t a);
 float SNN2C_RT(floatunsisf)(uint32_t a);
 uint32_t SNN2C_RT(fixunssfsi)(float a);
+float SNN2C_RT(truncdfsf2)(double a);
+double SNN2C_RT(extendsfdf2)(float a);
 
 /* ---- integers ---------------------------------------------------------------- */
 
@@ -391,4 +394,67 @@ uint32_t SNN2C_RT(fixunssfsi)(float fa)
     }
     uint32_t sig = (a & F_FRAC) | F_IMPLICIT;
     return exp >= 23 ? sig << (exp - 23) : sig >> (23 - exp);
+}
+
+/* ---- binary64 <-> binary32 (picolibc's float functions compute in double) ------ */
+
+#define D_FRAC (((uint64_t)1 << 52) - 1u)
+
+float SNN2C_RT(truncdfsf2)(double fa)
+{
+    uint64_t a;
+    memcpy(&a, &fa, sizeof a);
+    uint32_t sign = (uint32_t)(a >> 32) & F_SIGN;
+    int exp = (int)((a >> 52) & 0x7FFu);
+    uint64_t frac = a & D_FRAC;
+    if (exp == 0x7FF) { /* infinity, or a NaN kept quiet with its top payload bits */
+        return f_from(sign | F_INF | (frac != 0u ? 0x00400000u | (uint32_t)(frac >> 29) : 0u));
+    }
+    if (exp == 0) {
+        return f_from(sign); /* binary64 zeros and subnormals: far below binary32's */
+    }
+    int e = exp - 1023 + 127; /* binary32's biased exponent */
+    if (e >= 0xFF) {
+        return f_from(sign | F_INF);
+    }
+    uint64_t m = frac | ((uint64_t)1 << 52); /* 53 significant bits */
+    unsigned shift = e >= 1 ? 29u : 29u + (unsigned)(1 - e);
+    if (shift >= 55u) {
+        return f_from(sign); /* below half the smallest subnormal */
+    }
+    uint32_t sig = (uint32_t)(m >> shift);
+    uint64_t rest = m & (((uint64_t)1 << shift) - 1u);
+    uint64_t half = (uint64_t)1 << (shift - 1u);
+    /* a normal result's implicit bit adds the last 1 of its exponent field (e - 1 + 1) */
+    uint32_t out = sign | (e >= 1 ? ((uint32_t)(e - 1) << 23) + sig : sig);
+    if (rest > half || (rest == half && (out & 1u))) {
+        out += 1u; /* carries into the exponent, up to infinity, are right */
+    }
+    return f_from(out);
+}
+
+double SNN2C_RT(extendsfdf2)(float fa)
+{
+    uint32_t a = f_bits(fa);
+    uint64_t sign = (uint64_t)(a & F_SIGN) << 32;
+    int exp = (int)((a >> 23) & 0xFFu);
+    uint32_t frac = a & F_FRAC;
+    uint64_t out;
+    if (exp == 0xFF) {
+        out = sign | ((uint64_t)0x7FF << 52) | ((uint64_t)frac << 29);
+        if (frac != 0u) {
+            out |= (uint64_t)1 << 51; /* quiet */
+        }
+    } else if (exp == 0 && frac == 0u) {
+        out = sign;
+    } else {
+        if (exp == 0) {
+            exp = f_normalize(&frac); /* exact: binary64 holds every binary32 */
+            frac &= F_FRAC;
+        }
+        out = sign | ((uint64_t)(exp - 127 + 1023) << 52) | ((uint64_t)frac << 29);
+    }
+    double d;
+    memcpy(&d, &out, sizeof d);
+    return d;
 }

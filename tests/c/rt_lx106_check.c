@@ -24,6 +24,8 @@ float rt_mulsf3(float a, float b);
 float rt_floatsisf(int32_t a);
 float rt_floatunsisf(uint32_t a);
 uint32_t rt_fixunssfsi(float a);
+float rt_truncdfsf2(double a);
+double rt_extendsfdf2(float a);
 
 static uint64_t state = 88172645463325252ull;
 static uint64_t next(void)
@@ -119,10 +121,30 @@ static int check_int(uint64_t x, uint64_t y)
     return 0;
 }
 
+static int check_double(uint64_t d)
+{
+    double x;
+    memcpy(&x, &d, sizeof x);
+    volatile double vx = x;
+    volatile float narrowed = (float)vx;
+    cases++;
+    if (!same(rt_truncdfsf2(x), narrowed)) {
+        printf("FAIL truncdfsf2 0x%016" PRIX64 "\n", d);
+        return 1;
+    }
+    return 0;
+}
+
 static int check_fix(uint32_t a)
 {
     float f = from(a);
-    cases++;
+    volatile double wide = (double)f;
+    double w = rt_extendsfdf2(f);
+    cases += 2;
+    if (!(w != w && wide != wide) && memcmp(&w, (const void *)&wide, sizeof w) != 0) {
+        printf("FAIL extendsfdf2 0x%08" PRIX32 "\n", a);
+        return 1;
+    }
     /* defined in C only for -1 < f < 2^32 */
     if (f == f && f > -1.0f && f < 4294967296.0f && rt_fixunssfsi(f) != (uint32_t)f) {
         printf("FAIL fixunssfsi 0x%08" PRIX32 "\n", a);
@@ -183,6 +205,14 @@ int main(int argc, char **argv)
          * matter most; then small integers and shifted values for the divisions */
         uint32_t near = (a & 0xFF800000u) + (((uint32_t)s & 0x3u) << 23) + ((uint32_t)s >> 9);
         if (check_float(a, b) || check_float(a, near) || check_fix(a)) {
+            return 1;
+        }
+        /* binary64: any pattern, and ones within binary32's range (exponent 1023 +- 160)
+         * with low bits near the rounding point */
+        uint64_t in_range = (s & 0x800FFFFFFFFFFFFFu) | ((uint64_t)(863u + (r % 320u)) << 52);
+        uint64_t tie = (in_range & ~(uint64_t)0x1FFFFFFFu) | 0x10000000u;
+        if (check_double(s) || check_double(in_range) || check_double(tie) ||
+            check_double(tie + 1u) || check_double(tie - 1u)) {
             return 1;
         }
         if (check_int(r, s) || check_int(r >> (s & 63u), s >> (r & 63u)) ||
