@@ -239,7 +239,8 @@ def _esptool(board: Board, image: str, probe: str | None) -> list[Step]:
     if image != "firmware":
         raise Snn2cError(
             f"{board.name}'s harness ELF is a bare-metal image for emulation; on the chip it "
-            "needs the ESP-IDF bootloader, so only the PlatformIO firmware is flashed"
+            "needs its vendor start-up and boot image (ESP-IDF, the ESP8266 Arduino core), so only "
+            "the PlatformIO firmware is flashed"
         )
     files = [w for off, f in esptool_files(board) for w in (off, f)]
     port = ["--port", probe] if probe else []
