@@ -222,3 +222,25 @@ def res_vector(net, i: int) -> np.ndarray:
     from snn2c.reference.vectors import make_vectors
 
     return make_vectors(quantize(net), i + 1).x_q[i : i + 1].astype(np.int64)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("board_name", "returns_to"), [("microbit", "wrapper"), ("nucleo-f401", "main")]
+)
+def test_renode_return_sites_are_where_the_qemu_window_closes(tmp_path, board_name, returns_to):
+    """Renode's count hooks the return of snn_model_infer where QEMU's window closes: in
+    snn2c_harness_infer on the Cortex-M0 (GCC makes no sibling call there), in main after
+    the wrapper's tail call on the M4."""
+    from snn2c.build import toolchain
+    from snn2c.emulate.renode import _return_sites
+
+    board = load_board(board_name)
+    need_qemu(board)
+    build(random_network(2), board, tmp_path / "b")
+    verify_qemu(tmp_path / "b", vectors=8, count_sample=1)
+    elf = tmp_path / "b/out/verify/harness-count.elf"
+    syms = toolchain.symbols(board, elf)
+    lo, size = syms["snn2c_harness_infer" if returns_to == "wrapper" else "main"]
+    sites = _return_sites(board, elf, "snn_model_infer")
+    assert sites and all(lo < s < lo + size for s in sites)
