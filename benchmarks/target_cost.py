@@ -56,7 +56,7 @@ import _common as C  # noqa: E402
 import peers  # noqa: E402
 import report_doc  # noqa: E402
 
-BOARDS = ("nucleo-f401", "microbit", "nucleo-f103rb", "esp32-c3")
+BOARDS = ("nucleo-f401", "microbit", "nucleo-f103rb", "esp32-c3", "esp8266")
 M4 = "nucleo-f401"
 DATASETS = ("friedman1", "mackey-glass", "diabetes")
 RAW = "default-raw"  # the default configuration trained on ADC readings (input path b)
@@ -584,6 +584,11 @@ def main() -> int:
     ap.add_argument("--count-peers", type=int, default=3, help="test vectors counted")
     ap.add_argument("--keep", help="keep the work folder here")
     ap.add_argument(
+        "--out",
+        help="write this run's results here (JSON) and leave benchmarks/results.json and "
+        "docs/benchmarks.md alone (a smoke run on one dataset or board)",
+    )
+    ap.add_argument(
         "--variants",
         nargs="+",
         default=[v for v, _ in VARIANTS],
@@ -655,15 +660,18 @@ def main() -> int:
         "seconds": round(time.perf_counter() - t0, 1),
         "rows": rows,
     }
-    doc = C.save_results("target_cost", payload)
-    report_doc.write(doc)
+    if args.out:
+        Path(args.out).write_text(json.dumps(payload, indent=1, sort_keys=True) + "\n")
+    else:
+        report_doc.write(C.save_results("target_cost", payload))
     for r in rows:
         print(
             f"{r['dataset']:<13} {r['board']:<14} {r['system']:<24} "
             f"{r['instructions_per_inference']:>9} instr  flash {r['flash_bytes']}  "
             f"RAM {r['ram_bytes']}  R2 {r['r2']:.4f}"
         )
-    print(f"wrote {C.RESULTS} and {C.DOC} in {payload['seconds']} s")
+    written = args.out or f"{C.RESULTS} and {C.DOC}"
+    print(f"wrote {written} in {payload['seconds']} s")
     return 0
 
 

@@ -36,6 +36,7 @@ void board_put_i32(int32_t v)
     }
 }
 
+#ifndef SNN2C_ARDUINO /* the Arduino core's delay() yields and feeds the watchdog */
 void board_delay_ms(uint32_t ms)
 {
     /* about 4 cycles per iteration; an estimate, good enough for an example */
@@ -45,3 +46,4 @@ void board_delay_ms(uint32_t ms)
         }
     }
 }
+#endif

@@ -50,6 +50,10 @@ static void actuate(uint32_t sample, const int32_t y_q16[SNN_MODEL_N_OUTPUTS])
 /* ESP-IDF (PlatformIO env for the ESP32 family): the IDF's start-up calls app_main. */
 #define SENSOR_NODE_ENTRY void app_main(void)
 #define SENSOR_NODE_RETURN return
+#elif defined(SNN2C_ARDUINO)
+/* The Arduino core (PlatformIO env for the ESP8266): setup() calls it (board_arduino.cpp). */
+#define SENSOR_NODE_ENTRY void snn2c_app_main(void)
+#define SENSOR_NODE_RETURN return
 #else
 #define SENSOR_NODE_ENTRY int main(void)
 #define SENSOR_NODE_RETURN return 0

@@ -13,4 +13,7 @@ $S inspect "$OUT/model.snn"
 $S build "$OUT/model.snn" --board nucleo-f401 -o "$OUT/nucleo-f401" --force
 $S verify "$OUT/nucleo-f401" --emulator qemu --vectors 200
 $S report "$OUT/model.snn" --build "$OUT/nucleo-f401" --out "$OUT/report" --force
+# the same model on the ESP8266 (Xtensa lx106, QEMU sim): issue 30's check, in CI
+$S build "$OUT/model.snn" --board esp8266 -o "$OUT/esp8266" --force
+$S verify "$OUT/esp8266" --emulator qemu --vectors 200
 echo "demo: report in $OUT/report/report.html"

@@ -8,6 +8,7 @@ cd "$(dirname "$0")/.."
 APT_PACKAGES=(
   gcc make clang-format gcc-arm-none-eabi picolibc-arm-none-eabi
   gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf
+  gcc-xtensa-lx106 binutils-xtensa-lx106 picolibc-xtensa-lx106-elf
   qemu-system-arm qemu-system-misc openocd stlink-tools postgresql
 )
 missing=()

@@ -20,14 +20,25 @@ from snn2c.errors import Snn2cError
 from snn2c.resources import data_dir
 from snn2c.textsafe import NAME_RE
 
-FAMILIES = ("cortex-m", "riscv", "xtensa")  # each has boards/families/<family>.json
+FAMILIES = ("cortex-m", "riscv", "xtensa", "xtensa-lx106")  # boards/families/<family>.json
 # a board file's compiler flags: the target's machine options, nothing that changes
 # the language, optimisation, warnings, defines or files of the build (-O0, -Wno-error,
 # -DX="*/", -include, -specs=...), and no character a Makefile or shell would read
 TARGET_FLAG_RE = re.compile(r"-m[a-z0-9][a-z0-9_.+-]*(=[A-Za-z0-9_.+-]+)?")
 APT_RE = re.compile(r"[a-z0-9][a-z0-9+.-]{0,63}")
 FLASH_ROUTES = ("openocd", "stlink", "pyocd", "esptool", "platformio")
-UART_DRIVERS = ("stm32f4", "stm32f1", "stm32h7", "cmsdk", "nrf51", "ns16550", "esp32c3", "esp-idf")
+UART_DRIVERS = (
+    "stm32f4",
+    "stm32f1",
+    "stm32h7",
+    "cmsdk",
+    "nrf51",
+    "ns16550",
+    "esp32c3",
+    "esp8266",
+    "simcall",  # the Xtensa simulator's SYS_write (QEMU sim), no UART
+    "esp-idf",
+)
 # board-file UART driver names that share one C file
 _UART_ALIASES = {"stm32": "stm32f4"}
 
@@ -49,6 +60,7 @@ class Runtime:
     startup: tuple[str, ...]
     semihost_exit: str | None
     linker_script: str | None
+    headers: tuple[str, ...] = ()  # firmware headers the family's sources include
 
 
 @functools.cache  # read once per family, not at every use
@@ -60,6 +72,7 @@ def family_runtime(family: str) -> Runtime:
             startup=tuple(str(s) for s in doc["startup"]),
             semihost_exit=doc["semihost_exit"],
             linker_script=doc["linker_script"],
+            headers=tuple(str(s) for s in doc.get("headers", [])),
         )
     except (OSError, ValueError, KeyError, TypeError) as e:  # a broken installation
         raise Snn2cError(f"{path}: not a readable family file ({e})") from None
@@ -159,6 +172,7 @@ class Board:
     platformio: dict[str, Any]
     flash: FlashSpec = field(default_factory=FlashSpec)
     supply: Supply | None = None
+    specs: str = "picolibc.specs"  # gcc --specs: picolibc's, by name or Debian's path
     notes: str = ""
     path: Path = field(default=Path(), compare=False)
 
@@ -423,6 +437,9 @@ def parse_board(doc: Any, path: Path, *, check_file_name: bool = True) -> Board:
         raise _err(path, "toolchain.missing", "a string or null")
     if not re.fullmatch(r"[A-Za-z0-9_.+-]*", _get(tc, "prefix", str, path, "toolchain.")):
         raise _err(path, "toolchain.prefix", "a tool prefix such as 'arm-none-eabi-'")
+    specs = _opt(tc, "specs", "picolibc.specs", str, path, "toolchain.")
+    if not re.fullmatch(r"[A-Za-z0-9_./+-]{1,200}\.specs", specs) or ".." in specs:
+        raise _err(path, "toolchain.specs", "a gcc specs file such as 'picolibc.specs'")
     if family == "xtensa" and not missing:
         raise _err(path, "toolchain.missing", "the name of the toolchain Debian lacks")
 
@@ -478,6 +495,7 @@ def parse_board(doc: Any, path: Path, *, check_file_name: bool = True) -> Board:
         flash=_flash(doc["flash"], path) if "flash" in doc else FlashSpec(),
         supply=_supply(doc["supply"], path) if "supply" in doc else None,
         notes=_opt(doc, "notes", "", str, path, ""),
+        specs=specs,
         path=path,
     )
 

@@ -152,6 +152,22 @@ def test_count_windows(tmp_path):
     assert count_windows(log, entry, (main_pc, main_pc + 0x40)) == [5, 2]
 
 
+def test_count_windows_closes_at_a_wrapper_that_was_not_a_tail_call(tmp_path):
+    """Xtensa call0 (GCC 12: no sibling calls): snn_model_infer returns into
+    snn2c_harness_infer, whose epilogue (3 instructions) must not be counted."""
+    log = tmp_path / "exec.log"
+
+    def line(pc):
+        return f"Trace 0: 0x7f10bc000200 [00000000/{pc:08x}/00018004/ff000201] \n"
+
+    main_pc, wrap, entry = 0x40210900, 0x4021095C, 0x4021014C
+    pcs = [main_pc, wrap, wrap + 3, wrap + 5, entry, entry + 3, entry + 6]
+    pcs += [wrap + 8, wrap + 10, wrap + 13, main_pc + 4]
+    log.write_text("".join(line(p) for p in pcs))
+    assert count_windows(log, entry, (main_pc, main_pc + 0x40), (wrap, wrap + 14)) == [3]
+    assert count_windows(log, entry, (main_pc, main_pc + 0x40)) == [6]  # the old window
+
+
 @pytest.mark.slow
 def test_relative_spaced_unicode_paths_from_another_folder(tmp_path, monkeypatch, capsys):
     """build and verify with relative paths holding spaces, '..' and non-ASCII, run
@@ -275,3 +291,25 @@ def test_renode_counting_of_the_corrupted_control_equals_qemus(tmp_path):
         {("f", j) for j in range(len(vec.x_f))} - full.bad
     )
     assert cut.not_run.isdisjoint(cut.bad)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("board_name", "returns_to"), [("microbit", "wrapper"), ("nucleo-f401", "main")]
+)
+def test_renode_return_sites_are_where_the_qemu_window_closes(tmp_path, board_name, returns_to):
+    """Renode's count hooks the return of snn_model_infer where QEMU's window closes: in
+    snn2c_harness_infer on the Cortex-M0 (GCC makes no sibling call there), in main after
+    the wrapper's tail call on the M4."""
+    from snn2c.build import toolchain
+    from snn2c.emulate.renode import _return_sites
+
+    board = load_board(board_name)
+    need_qemu(board)
+    build(random_network(2), board, tmp_path / "b")
+    verify_qemu(tmp_path / "b", vectors=8, count_sample=1)
+    elf = tmp_path / "b/out/verify/harness-count.elf"
+    syms = toolchain.symbols(board, elf)
+    lo, size = syms["snn2c_harness_infer" if returns_to == "wrapper" else "main"]
+    sites = _return_sites(board, elf, "snn_model_infer")
+    assert sites and all(lo < s < lo + size for s in sites)

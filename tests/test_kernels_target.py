@@ -169,6 +169,7 @@ def all_cases():
         ("microbit", "add\tr8, r6"),  # Cortex-M0: the assembly (accumulators in r8-r11)
         ("nucleo-f103rb", "mla\tr3, r8, r4, r3"),  # Cortex-M3: the assembly (MLA, no DSP)
         ("esp32-c3", "mul\tt4,t4,t0"),  # RV32IMC: the assembly (LHU, MUL, ADD)
+        ("esp8266", None),  # Xtensa lx106: the portable loops (its 64-bit products: rt_lx106.c)
     ],
 )
 def test_kernels_equal_numpy_on_the_target(tmp_path, all_cases, board_name, optimised):
@@ -343,6 +344,7 @@ def _expected_encoder_count(enc, cnt) -> list[list[int]]:
         ("microbit", "mov\tlr, r2"),  # Cortex-M0: the encoder's assembly (n_fields in lr)
         ("nucleo-f103rb", None),
         ("esp32-c3", None),
+        ("esp8266", None),
     ],
 )
 def test_encoder_and_count_kernels_equal_numpy_on_the_target(tmp_path, board_name, optimised):

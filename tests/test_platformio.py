@@ -16,7 +16,7 @@ from snn2c.netgen import random_network
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name", ["nucleo-f401", "esp32-c3"])
+@pytest.mark.parametrize("name", ["nucleo-f401", "esp32-c3", "esp8266"])
 def test_pio_run_offline(tmp_path, name):
     pio = pio_exe()
     if pio is None:

@@ -65,6 +65,8 @@ def write(env, root: Path, board: Board, prov: str) -> None:
             env.get_template("platformio/src_CMakeLists.txt.j2").render(view),
         )
         _copy(data_dir("firmware") / "board_espidf.c", root / "src/board_espidf.c")
+    elif board.platformio.get("framework") == "arduino":  # the ESP8266's Arduino core
+        _copy(data_dir("firmware") / "board_arduino.cpp", root / "src/board_arduino.cpp")
     if not offline:
         return
     plat = root / PLATFORM_DIR

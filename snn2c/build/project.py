@@ -214,7 +214,7 @@ def _render_board_files(env, root: Path, board: Board, net: ir.Network, prov: st
         ),
     )
     if board.family != "xtensa":
-        for name in ["board.h", *app_sources(board)[2:]]:
+        for name in ["board.h", *board.runtime.headers, *app_sources(board)[2:]]:
             _copy(fw / name, root / "src" / name)
     else:
         for name in ("board.h", "board_io.c", "board_espidf.c", "sensor_node_main.c"):

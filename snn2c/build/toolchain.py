@@ -21,7 +21,6 @@ CODE_CFLAGS = (
     "-ffp-contract=off",
 )
 COMMON_CFLAGS = (
-    "--specs=picolibc.specs",  # headers and libc (memcpy, ...) from picolibc
     *CODE_CFLAGS,
     "-g",
     "-ffunction-sections",
@@ -74,7 +73,9 @@ def require_tool(board: Board, tool: str) -> str:
 
 
 def cflags(board: Board) -> list[str]:
-    return [*board.cflags, *COMMON_CFLAGS]
+    # headers and libc (memcpy, ...) from picolibc: its specs file by name, or by path
+    # where the package puts it outside gcc's search path (Debian's lx106 picolibc)
+    return [*board.cflags, f"--specs={board.specs}", *COMMON_CFLAGS]
 
 
 def link_image(

@@ -19,8 +19,9 @@ def register(subparsers) -> None:
         description=(
             "Flash the image `snn2c build` made onto the board with the board file's "
             "flasher (OpenOCD, st-flash, pyOCD for the Cortex-M boards; PlatformIO or "
-            "esptool for the ESP32 family). Checks the build, the image's size, the tools "
-            "and, where the route can read it, the attached part's ID before writing. "
+            "esptool for the ESP32 family and the ESP8266). Checks the build, the image's "
+            "size, the tools and, where the route can read it, the attached part's ID "
+            "before writing. "
             "Exit status 2 on any error, with the board left untouched."
         ),
     )

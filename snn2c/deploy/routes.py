@@ -242,8 +242,13 @@ def _platformio(board: Board, image: str, probe: str | None) -> list[Step]:
 
 
 def esptool_files(board: Board) -> list[tuple[str, str]]:
-    """(offset, file) of the PlatformIO/ESP-IDF build: bootloader, partition table, app."""
+    """(offset, file) of the PlatformIO build: on the ESP32 family (ESP-IDF) bootloader,
+    partition table and app; on the ESP8266 (Arduino) the one image the ROM boot loader
+    reads from flash offset 'app' (0x0: the core's eboot and the app together)."""
     d = _pio_build_dir(board)
+    app = board.flash.setting("esptool", "app")
+    if app:
+        return [(app, f"{d}/firmware.bin")]
     return [
         (board.flash.setting("esptool", "bootloader"), f"{d}/bootloader.bin"),
         ("0x8000", f"{d}/partitions.bin"),
@@ -256,7 +261,8 @@ def _esptool(board: Board, image: str, probe: str | None) -> list[Step]:
         raise _no_harness(
             board,
             f"{board.name}'s harness ELF is a bare-metal image for emulation; on the chip it "
-            "needs the ESP-IDF bootloader, so only the PlatformIO firmware is flashed",
+            "needs its vendor start-up and boot image (ESP-IDF, the ESP8266 Arduino core), so only "
+            "the PlatformIO firmware is flashed",
         )
     files = [w for off, f in esptool_files(board) for w in (off, f)]
     port = ["--port", probe] if probe else []
@@ -264,7 +270,8 @@ def _esptool(board: Board, image: str, probe: str | None) -> list[Step]:
     return [
         Step(
             ("esptool", "--chip", chip, *port, "write-flash", *files),
-            f"check the chip is an {chip} and write bootloader, partition table and app",
+            f"check the chip is an {chip} and write "
+            + ("the app" if len(files) == 2 else "bootloader, partition table and app"),
         )
     ]
 

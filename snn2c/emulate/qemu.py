@@ -58,16 +58,21 @@ def run_qemu(
     )
 
 
-def count_windows(log: Path, entry: int, stop: tuple[int, int]) -> list[int]:
+def count_windows(
+    log: Path, entry: int, stop: tuple[int, int], *more_stops: tuple[int, int]
+) -> list[int]:
     """Executed instructions per call, from a `-singlestep -d exec,nochain` log.
 
     A window opens when the PC reaches `entry` (the first instruction of
-    snn_model_infer) and closes at the first PC inside `stop` = [lo, hi), the
-    function that made the call (main: the harness's call is a tail call). Every
-    instruction in between is counted, callees (kernels, libgcc helpers) included.
+    snn_model_infer) and closes at the first PC inside `stop` = [lo, hi) or one of
+    `more_stops`: the functions the call returns to. On Arm and RV32 the harness's
+    call is a tail call, so it returns to main; GCC 12 makes no sibling calls for
+    the Xtensa call0 ABI, so on the lx106 it returns to snn2c_harness_infer, whose
+    epilogue is not the model's. Every instruction in between is counted, the
+    callee's return and its callees (kernels, libgcc helpers) included.
     """
     counts: list[int] = []
-    lo, hi = stop
+    ranges = (stop, *more_stops)
     inside = False
     n = 0
     with open(log, "rb") as f:
@@ -80,7 +85,7 @@ def count_windows(log: Path, entry: int, stop: tuple[int, int]) -> list[int]:
             except (ValueError, IndexError):
                 continue
             if inside:
-                if lo <= pc < hi:
+                if any(lo <= pc < hi for lo, hi in ranges):
                     counts.append(n)
                     inside = False
                 else:

@@ -37,20 +37,30 @@ _SAFE_PATH = re.compile(r"[A-Za-z0-9_./+-]+")  # what Renode's monitor takes unq
 _COUNT = re.compile(r"SNN2C-COUNT (enter|leave) (\d+)")
 
 
-def _return_sites(board: Board, elf: Path) -> list[int]:
-    """Addresses right after each call of snn2c_harness_infer in main (where an inference
-    returns to; snn2c_harness_infer tail-calls snn_model_infer)."""
+_CALL = re.compile(r"\s(bl|blx|jal|jalr|call|call0|callx0)\s")  # a call, not a tail jump
+
+
+def _return_sites(board: Board, elf: Path, symbol: str) -> list[int]:
+    """Where each inference returns to (the same window as emulate.qemu.count_windows):
+    right after the call of `symbol` in snn2c_harness_infer where the wrapper calls it
+    (Cortex-M0: GCC makes no sibling call there), else right after each call of the
+    wrapper in main (it tail-calls `symbol`)."""
     objdump = toolchain.require_tool(board, "objdump")
     text = subprocess.run(
         [objdump, "-d", "--no-show-raw-insn", str(elf)], capture_output=True, text=True, check=True
     ).stdout
-    body = text.split("<main>:", 1)[1].split("\n\n", 1)[0].splitlines()
-    addrs = [int(ln.split(":")[0], 16) for ln in body if re.match(r"\s*[0-9a-f]+:", ln)]
-    sites = []
-    for ln in body:
-        if "<snn2c_harness_infer>" in ln and re.match(r"\s*[0-9a-f]+:", ln):
-            here = int(ln.split(":")[0], 16)
-            sites.append(addrs[addrs.index(here) + 1])
+
+    def after_calls(function: str, callee: str) -> list[int]:
+        body = text.split(f"<{function}>:", 1)[1].split("\n\n", 1)[0].splitlines()
+        lines = [ln for ln in body if re.match(r"\s*[0-9a-f]+:", ln)]
+        addrs = [int(ln.split(":")[0], 16) for ln in lines]
+        return [
+            addrs[k + 1]
+            for k, ln in enumerate(lines[:-1])
+            if f"<{callee}>" in ln and _CALL.search(ln)
+        ]
+
+    sites = after_calls("snn2c_harness_infer", symbol) or after_calls("main", "snn2c_harness_infer")
     if not sites:
         raise Snn2cError(f"{elf.name}: no call of snn2c_harness_infer in main")
     return sites
@@ -125,7 +135,14 @@ def verify_renode(
     files = {
         f"{board.name}.repl": renode.platform_text(env, board, prov),
         "all.resc": _resc(env, board, prov, "all"),
-        "count.resc": _resc(env, board, prov, "count", [entry], _return_sites(board, elf_cnt)),
+        "count.resc": _resc(
+            env,
+            board,
+            prov,
+            "count",
+            [entry],
+            _return_sites(board, elf_cnt, inference_symbol(net.streaming)),
+        ),
     }
     layers = len(net.layers)
     cases = [
@@ -273,7 +290,10 @@ def _qemu_count(board: Board, elf: Path, idx: list[int], timeout: float, symbol:
         syms = toolchain.symbols(board, elf)
         entry = syms[symbol][0]
         lo, size = syms["main"]
-        counts = count_windows(log, entry, (lo, lo + max(size, 1)))
+        wrap_lo, wrap_sz = syms["snn2c_harness_infer"]  # the M0's return (no tail call)
+        counts = count_windows(
+            log, entry, (lo, lo + max(size, 1)), (wrap_lo, wrap_lo + max(wrap_sz, 1))
+        )
     finally:
         log.unlink(missing_ok=True)
     sample = [counts[i] for i in idx if i < len(counts)]

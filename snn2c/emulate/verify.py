@@ -298,7 +298,13 @@ def verify_qemu(
             syms = toolchain.symbols(board, elf_c)
             entry = syms[inference_symbol(qnet.streaming)][0]
             main_lo, main_sz = syms["main"]
-            counts = count_windows(log, entry, (main_lo, main_lo + max(main_sz, 1)))
+            wrap_lo, wrap_sz = syms["snn2c_harness_infer"]
+            counts = count_windows(
+                log,
+                entry,
+                (main_lo, main_lo + max(main_sz, 1)),
+                (wrap_lo, wrap_lo + max(wrap_sz, 1)),
+            )
         finally:
             log.unlink(missing_ok=True)
         # the sample's vectors are some of the first image's: each counts once
