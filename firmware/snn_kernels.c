@@ -33,7 +33,8 @@
 #endif
 
 /* RV32 with the M extension (ESP32-C3): the dense loop in assembly. */
-#if defined(__riscv) && __riscv_xlen == 32 && defined(__riscv_mul) && !defined(SNN_KERNELS_PORTABLE)
+#if defined(__riscv) && __SIZEOF_POINTER__ == 4 && defined(__riscv_mul) &&                         \
+    !defined(SNN_KERNELS_PORTABLE)
 #define SNN_USE_RV32M 1
 #else
 #define SNN_USE_RV32M 0
