@@ -377,9 +377,25 @@ DIRECTIONS = [
     "shift per input | yes | normalisation on the M0 3,586 -> 265 (no soft float), M3 "
     "2,389 -> 217, RV32 3,249 -> 206; on the M4F 208 -> 217 (the FPU path was already "
     "cheap) |",
-    "| a one-edge-per-bucket count table, a SIMD (two fields per pass) encoder on the M4 "
-    "| not done | estimated from hand-counted loops: count + fold ~25 -> ~16 per hidden "
-    "neuron, encoder ~16 -> ~10 per field on the M4; the next step |",
+    "| population encoder two fields per pass on the M4 (SSUB16 + SEL for both |d|, "
+    "SMULTB/SMULTT, one UADD16 for both results), in assembly on the M0 (two fields per "
+    "pass, odd counts enter halfway) | yes | friedman1 encoder: M4 630 -> 473, M0 1,020 -> "
+    "739 (per field 15.8 -> 11.8 and 25.5 -> 18.5; the bound asked, 8, not met) |",
+    "| dense layer in assembly on the M3 (LDRH + MLA) and on RV32IM (LHU, MUL, ADD) "
+    "instead of the portable C | yes | friedman1 dense: M3 2,449 -> 1,440, RV32 2,670 -> "
+    "1,888 (per MAC 5.1 -> 3.0 and 5.6 -> 3.9, offset sum included) |",
+    "| float normalisation through one VCVT on Arm FPUs (same bits for every float, "
+    "NaN and infinities included; an empty asm keeps the multiply unfused) | yes | M4F "
+    "208 -> 158 (10 inputs) |",
+    "| ADC readings sharing one range: one parameter set read once "
+    "(`snn_normalize_raw_uniform_q12`) | yes | raw normalisation M4 217 -> 171, M0 265 -> "
+    "229, M3 217 -> 152 |",
+    "| count search branch-free where no bucket holds a second run start (`one_step`) "
+    "| yes, not on the M0 | M4 262 -> 250; on the M0 GCC's spills made it 378 -> 470, so "
+    "the M0 keeps the search loop; the bound asked (8 per neuron) not met: ~21 on the M4 |",
+    "| a one-edge-per-bucket table (edge and both counts per bucket, no run index) "
+    "| not done | compiled C measured at ~18 per neuron on the M4 against ~21: small, and "
+    "it needs a second table format where a bucket holds several run starts |",
     "| direct coding instead of population (`direct-16` above), steps free in the "
     "counting form | not the default | reaches its anchor on friedman1 (1.01x on the "
     "M4) but loses accuracy on mackey-glass (R2 0.9887 vs 0.9977) |",
