@@ -164,6 +164,25 @@ typedef struct {
  * columns by pair of columns, one word per row holding (u[r][2p], u[r][2p + 1]), so
  * that every load of activations serves four rows.
  */
+/*
+ * ARMv7-M, both routines below: the loop over blocks of four rows around their column
+ * loops (label 2). At label 2: r0 the block's weights, r1 the activations, r2 their end,
+ * r3/r10/r11/lr the accumulators at init, r12 the job; at the end of the column loop the
+ * four accumulators are scaled, biased and stored as the block's four currents.
+ */
+#define SNN_V7_BLOCKS_BEGIN                                                                        \
+    "push {r4-r11, lr}\n\tmov r12, r0\n\tldr r0, [r12, #0]\n"                                      \
+    "1:\n\tldr r1, [r12, #4]\n\tldr r2, [r12, #8]\n\tldr r3, [r12, #24]\n\t"                       \
+    "mov r10, r3\n\tmov r11, r3\n\tmov lr, r3\n2:\n\t"
+#define SNN_V7_BLOCKS_END                                                                          \
+    "ldr r1, [r12, #28]\n\tldr r2, [r12, #32]\n\t"                                                 \
+    "asr r3, r3, r1\n\tasr r10, r10, r1\n\tasr r11, r11, r1\n\tasr lr, lr, r1\n\t"                 \
+    "lsl r3, r3, r2\n\tlsl r10, r10, r2\n\tlsl r11, r11, r2\n\tlsl lr, lr, r2\n\t"                 \
+    "ldr r1, [r12, #20]\n\tldm r1!, {r4, r5, r6, r7}\n\tstr r1, [r12, #20]\n\t"                    \
+    "add r4, r4, r3\n\tadd r5, r5, r10\n\tadd r6, r6, r11\n\tadd r7, r7, lr\n\t"                   \
+    "ldr r1, [r12, #12]\n\tstm r1!, {r4, r5, r6, r7}\n\tstr r1, [r12, #12]\n\t"                    \
+    "ldr r2, [r12, #16]\n\tcmp r1, r2\n\tbne 1b\n\tpop {r4-r11, pc}\n\t"
+
 #if SNN_USE_SIMD32
 /*
  * Cortex-M4/M7, per four columns: one LDM of four activations, two LDMs of four
@@ -175,17 +194,7 @@ typedef struct {
  */
 SNN_NAKED void snn_dense_u16_run(snn_dense_u16_job_t *job SNN_UNUSED)
 {
-    __asm__("push {r4-r11, lr}\n\t"
-            "mov r12, r0\n\t"
-            "ldr r0, [r12, #0]\n"
-            "1:\n\t" /* a block of four rows */
-            "ldr r1, [r12, #4]\n\t"
-            "ldr r2, [r12, #8]\n\t"
-            "ldr r3, [r12, #24]\n\t"
-            "mov r10, r3\n\t"
-            "mov r11, r3\n\t"
-            "mov lr, r3\n"
-            "2:\n\t" /* four columns */
+    __asm__(SNN_V7_BLOCKS_BEGIN /* four columns */
             "ldm r1!, {r8, r9}\n\t"
             "ldm r0!, {r4, r5, r6, r7}\n\t"
             "smlad r3, r4, r8, r3\n\t"
@@ -198,31 +207,7 @@ SNN_NAKED void snn_dense_u16_run(snn_dense_u16_job_t *job SNN_UNUSED)
             "smlad r11, r6, r9, r11\n\t"
             "smlad lr, r7, r9, lr\n\t"
             "cmp r1, r2\n\t"
-            "bne 2b\n\t"
-            "ldr r1, [r12, #28]\n\t" /* scale, add the bias, store four currents */
-            "ldr r2, [r12, #32]\n\t"
-            "asr r3, r3, r1\n\t"
-            "asr r10, r10, r1\n\t"
-            "asr r11, r11, r1\n\t"
-            "asr lr, lr, r1\n\t"
-            "lsl r3, r3, r2\n\t"
-            "lsl r10, r10, r2\n\t"
-            "lsl r11, r11, r2\n\t"
-            "lsl lr, lr, r2\n\t"
-            "ldr r1, [r12, #20]\n\t"
-            "ldm r1!, {r4, r5, r6, r7}\n\t"
-            "str r1, [r12, #20]\n\t"
-            "add r4, r4, r3\n\t"
-            "add r5, r5, r10\n\t"
-            "add r6, r6, r11\n\t"
-            "add r7, r7, lr\n\t"
-            "ldr r1, [r12, #12]\n\t"
-            "stm r1!, {r4, r5, r6, r7}\n\t"
-            "str r1, [r12, #12]\n\t"
-            "ldr r2, [r12, #16]\n\t"
-            "cmp r1, r2\n\t"
-            "bne 1b\n\t"
-            "pop {r4-r11, pc}\n\t");
+            "bne 2b\n\t" SNN_V7_BLOCKS_END);
 }
 #elif SNN_USE_ARMV6M
 /*
@@ -312,48 +297,11 @@ SNN_NAKED void snn_dense_u16_run(snn_dense_u16_job_t *job SNN_UNUSED)
 
 SNN_NAKED void snn_dense_u16_run(snn_dense_u16_job_t *job SNN_UNUSED)
 {
-    __asm__("push {r4-r11, lr}\n\t"
-            "mov r12, r0\n\t"
-            "ldr r0, [r12, #0]\n"
-            "1:\n\t" /* a block of four rows */
-            "ldr r1, [r12, #4]\n\t"
-            "ldr r2, [r12, #8]\n\t"
-            "ldr r3, [r12, #24]\n\t"
-            "mov r10, r3\n\t"
-            "mov r11, r3\n\t"
-            "mov lr, r3\n"
-            "2:\n\t" /* four columns */
+    __asm__(SNN_V7_BLOCKS_BEGIN /* four columns */
             "ldrh r4, [r1, #0]\n\tldrh r5, [r1, #2]\n\tldrh r6, [r1, #4]\n\tldrh r7, [r1, "
             "#6]\n\t" SNN_M3_PAIR("r4", "r5", "0") SNN_M3_PAIR(
                 "r6", "r7",
-                "16") "adds r0, #32\n\t"
-                      "adds r1, #8\n\t"
-                      "cmp r1, r2\n\t"
-                      "bne 2b\n\t"
-                      "ldr r1, [r12, #28]\n\t" /* scale, add the bias, store four currents */
-                      "ldr r2, [r12, #32]\n\t"
-                      "asr r3, r3, r1\n\t"
-                      "asr r10, r10, r1\n\t"
-                      "asr r11, r11, r1\n\t"
-                      "asr lr, lr, r1\n\t"
-                      "lsl r3, r3, r2\n\t"
-                      "lsl r10, r10, r2\n\t"
-                      "lsl r11, r11, r2\n\t"
-                      "lsl lr, lr, r2\n\t"
-                      "ldr r1, [r12, #20]\n\t"
-                      "ldm r1!, {r4, r5, r6, r7}\n\t"
-                      "str r1, [r12, #20]\n\t"
-                      "add r4, r4, r3\n\t"
-                      "add r5, r5, r10\n\t"
-                      "add r6, r6, r11\n\t"
-                      "add r7, r7, lr\n\t"
-                      "ldr r1, [r12, #12]\n\t"
-                      "stm r1!, {r4, r5, r6, r7}\n\t"
-                      "str r1, [r12, #12]\n\t"
-                      "ldr r2, [r12, #16]\n\t"
-                      "cmp r1, r2\n\t"
-                      "bne 1b\n\t"
-                      "pop {r4-r11, pc}\n\t");
+                "16") "adds r0, #32\n\tadds r1, #8\n\tcmp r1, r2\n\tbne 2b\n\t" SNN_V7_BLOCKS_END);
 }
 #undef SNN_M3_PAIR
 #undef SNN_M3_ROW
@@ -435,6 +383,8 @@ static void snn_dense_u16_run(snn_dense_u16_job_t *job)
     }
 }
 #endif
+#undef SNN_V7_BLOCKS_END
+#undef SNN_V7_BLOCKS_BEGIN
 
 /* sum_j w[j] * a[j] for int16 weights and Q12 activations, int32 accumulator. */
 SNN_INLINE int32_t snn_dot_s16_q12(const int16_t *w, const int16_t *a, uint32_t n)
