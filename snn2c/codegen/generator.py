@@ -203,6 +203,7 @@ def build_view(qnet: QuantizedNetwork, *, command: str) -> dict:
     enc = qnet.encoder
     dec = qnet.decoder
     layers = [_layer_view(i, layer) for i, layer in enumerate(qnet.layers)]
+    raw_rows = _raw_rows(qnet)
     if any(max(view["n_in"], view["n_out"]) > 65535 for view in layers):
         raise Snn2cError("layers wider than 65535 neurons are not supported")
     return {
@@ -226,9 +227,9 @@ def build_view(qnet: QuantizedNetwork, *, command: str) -> dict:
         "decoder": dec,
         "weight_bits": net.weight_bits,
         "raw": qnet.raw is not None,
-        "raw_rows": _raw_rows(qnet),
+        "raw_rows": raw_rows,
         # one parameter set for every input: one row, read once (snn_normalize_raw_uniform_q12)
-        "raw_uniform": len({tuple(r.values()) for r in _raw_rows(qnet)}) == 1,
+        "raw_uniform": len({tuple(r.values()) for r in raw_rows}) == 1,
         "in_low": net.inputs.low,
         "in_gain": X_ONE / (net.inputs.high - net.inputs.low),
         "proven": qnet.proven,
