@@ -31,7 +31,7 @@ import numpy as np
 from snn2c.contract import Decoder, Encoder, Fire, Leak, Neuron, Reset, ResetTiming
 
 FORMAT_NAME = "snn2c-model"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: per-feature encodings (a file without them is still written as 1)
 
 # the kinds (snn2c.contract's enums) as the strings a file or an option may hold
 ENCODER_KINDS = tuple(k.value for k in Encoder)
@@ -49,6 +49,7 @@ RESET_KINDS = tuple(k.value for k in Reset)
 RESET_TIMINGS = tuple(k.value for k in ResetTiming)
 FIRE_KINDS = tuple(k.value for k in Fire)
 WEIGHT_BITS = (8, 16)
+MAX_FIELDS = 256  # receptive fields per input
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,50 @@ class TargetSpec:
 
 
 @dataclass(frozen=True)
+class FeatureEncoding:
+    """One input's columns of layer 0 under a population encoder with per-feature encodings.
+
+    direct: u itself as a current (a linear term); centres: Gaussian receptive fields
+    at these centres in [0, 1] (the encoder's sigma); neither: the input is dropped
+    and never read. Learned by `snn2c train --field-penalty` (docs/training.md).
+    """
+
+    direct: bool = False
+    centres: tuple[float, ...] = ()
+
+    def __post_init__(self):
+        object.__setattr__(self, "direct", bool(self.direct))
+        object.__setattr__(self, "centres", tuple(float(c) for c in self.centres))
+
+    @property
+    def width(self) -> int:
+        """The number of layer-0 columns this input feeds."""
+        return int(self.direct) + len(self.centres)
+
+    @property
+    def dropped(self) -> bool:
+        return self.width == 0
+
+    def describe(self) -> str:
+        """'dropped', 'direct', '3 fields' or 'direct + 2 fields'."""
+        parts = (["direct"] if self.direct else []) + (
+            [f"{len(self.centres)} field{'s' if len(self.centres) != 1 else ''}"]
+            if self.centres
+            else []
+        )
+        return " + ".join(parts) or "dropped"
+
+
+@dataclass(frozen=True)
+class EncoderColumns:
+    """Layer 0's input columns: for each, the input it reads and how (feature-major)."""
+
+    feature: np.ndarray  # (n,) int64: the input each column reads
+    direct: np.ndarray  # (n,) bool: u itself (else a Gaussian field)
+    centre: np.ndarray  # (n,) float64: the field's centre in [0, 1] (0 for direct)
+
+
+@dataclass(frozen=True)
 class EncoderSpec:
     """How a normalised input u in [0, 1] becomes the first layer's input over `steps` steps.
 
@@ -95,6 +140,11 @@ class EncoderSpec:
     - rate_bernoulli: one neuron per feature, P(spike) = u per step from a seeded xorshift32.
     - latency: one neuron per feature spiking once at t0 + round((1 - u) * window).
     - direct: u itself as a constant current every step.
+
+    features (population only): each input's own encoding (FeatureEncoding) instead
+    of neurons_per_feature fields for every input; layer 0's columns are then the
+    direct columns of the inputs that have one, in input order, followed by each
+    input's fields in input order. neurons_per_feature is the grid they came from.
     """
 
     kind: Encoder = Encoder.POPULATION
@@ -104,18 +154,52 @@ class EncoderSpec:
     t0: int = 0
     window: int = 15
     seed: int = 1
+    features: tuple[FeatureEncoding, ...] | None = None
 
     def __post_init__(self):
         object.__setattr__(self, "kind", Encoder(self.kind))  # a str from a file or option
+        if self.features is not None:
+            if self.kind != Encoder.POPULATION:
+                raise ValueError("per-feature encodings need the population encoder")
+            object.__setattr__(self, "features", tuple(self.features))
+            for f in self.features:
+                if not all(0.0 <= c <= 1.0 for c in f.centres):
+                    raise ValueError("receptive-field centres must lie in [0, 1]")
 
     @property
     def spiking(self) -> bool:
         return self.kind.spiking
 
     def n_outputs(self, n_features: int) -> int:
+        if self.features is not None:
+            return sum(f.width for f in self.features)
         if self.kind.gaussian:
             return n_features * self.neurons_per_feature
         return n_features
+
+    def feature_encodings(self, n_features: int) -> tuple[FeatureEncoding, ...]:
+        """Each input's encoding, the uniform ones spelled out (Gaussian kinds only)."""
+        if self.features is not None:
+            return self.features
+        grid = tuple(np.arange(self.neurons_per_feature) / (self.neurons_per_feature - 1))
+        return (FeatureEncoding(False, grid),) * n_features
+
+    def columns(self, n_features: int) -> EncoderColumns:
+        """Layer 0's columns in order (Gaussian kinds only)."""
+        encs = self.feature_encodings(n_features)
+        direct = [j for j, f in enumerate(encs) if f.direct]
+        fields = [(j, c) for j, f in enumerate(encs) for c in f.centres]
+        return EncoderColumns(
+            feature=np.array(direct + [j for j, _ in fields], dtype=np.int64),
+            direct=np.array([True] * len(direct) + [False] * len(fields), dtype=bool),
+            centre=np.array([0.0] * len(direct) + [c for _, c in fields], dtype=np.float64),
+        )
+
+    def dropped_inputs(self, n_features: int) -> tuple[int, ...]:
+        """The inputs no column reads."""
+        if self.features is None:
+            return ()
+        return tuple(j for j, f in enumerate(self.features) if f.dropped)
 
 
 @dataclass(frozen=True)
@@ -272,6 +356,13 @@ class Network:
     metadata: dict[str, Any] = field(default_factory=dict)
     baseline: BaselineMLP | None = None  # the comparison ANN, when `snn2c train` made one
     streaming: bool = False  # layer state carries from sample to sample (docs/streaming.md)
+
+    def __post_init__(self):
+        feats = self.encoder.features
+        if feats is not None and len(feats) != self.inputs.n_features:
+            raise ValueError(
+                f"encoder.features: {len(feats)} encodings for {self.inputs.n_features} inputs"
+            )
 
     @property
     def n_inputs(self) -> int:

@@ -63,7 +63,8 @@ def to_dict(net: ir.Network) -> dict[str, Any]:
     enc = net.encoder
     doc: dict[str, Any] = {
         "format": ir.FORMAT_NAME,
-        "version": ir.FORMAT_VERSION,
+        # version 2 only where a version-1 reader would misread the file
+        "version": ir.FORMAT_VERSION if enc.features is not None else 1,
         "name": net.name,
         "inputs": {
             "names": list(net.inputs.names),
@@ -84,6 +85,7 @@ def to_dict(net: ir.Network) -> dict[str, Any]:
             "t0": enc.t0,
             "window": enc.window,
             "seed": enc.seed,
+            **({"features": _features_list(enc.features)} if enc.features is not None else {}),
         },
         "layers": [layer_dict(layer) for layer in net.layers],
         "decoder": {
@@ -114,6 +116,10 @@ def to_dict(net: ir.Network) -> dict[str, Any]:
             "note": net.baseline.note,
         }
     return doc
+
+
+def _features_list(features: tuple[ir.FeatureEncoding, ...]) -> list[dict[str, Any]]:
+    return [{"direct": f.direct, "centres": list(f.centres)} for f in features]
 
 
 def layer_dict(layer: ir.DenseLayer) -> dict[str, Any]:
@@ -396,11 +402,12 @@ def from_dict(doc: Any, source: str = "<dict>") -> ir.Network:
     encoder = ir.EncoderSpec(
         kind=Encoder(r.string(e, "kind", "encoder", choices=ir.ENCODER_KINDS)),
         steps=r.integer(e, "steps", "encoder", lo=1, hi=contract.MAX_STEPS),
-        neurons_per_feature=r.integer(e, "neurons_per_feature", "encoder", lo=2, hi=256),
+        neurons_per_feature=r.integer(e, "neurons_per_feature", "encoder", lo=2, hi=ir.MAX_FIELDS),
         sigma=r.number(e, "sigma", "encoder", positive=True),
         t0=r.integer(e, "t0", "encoder", lo=0, hi=4095),
         window=r.integer(e, "window", "encoder", lo=0, hi=4095),
         seed=r.integer(e, "seed", "encoder", lo=1, hi=2**32 - 1),
+        features=_features(r, e, nf),
     )
     if not 1e-6 <= encoder.sigma <= 1e6:
         raise r.fail(
@@ -481,6 +488,35 @@ def from_dict(doc: Any, source: str = "<dict>") -> ir.Network:
         baseline=_baseline(r, doc, nf, decoder.n_outputs),
         streaming=streaming,
     )
+
+
+def _features(r: _Reader, e: dict[str, Any], nf: int) -> tuple[ir.FeatureEncoding, ...] | None:
+    """The optional per-feature encodings (population encoder only), one per input."""
+    if "features" not in e:
+        return None
+    raw = e["features"]
+    if not isinstance(raw, list) or len(raw) != nf:
+        raise r.fail("encoder.features", f"expected a list of {nf} encodings, one per input")
+    if e.get("kind") != Encoder.POPULATION:
+        raise r.fail("encoder.features", "per-feature encodings need the population encoder")
+    out = []
+    for j, item in enumerate(raw):
+        where = f"encoder.features[{j}]"
+        f = r.obj(item, where)
+        direct = f.get("direct", False)
+        if not isinstance(direct, bool):
+            raise r.fail(f"{where}.direct", f"expected true or false, got {_short(direct)}")
+        centres = f.get("centres", [])
+        if not isinstance(centres, list) or len(centres) > ir.MAX_FIELDS:
+            raise r.fail(f"{where}.centres", f"expected a list of at most {ir.MAX_FIELDS} centres")
+        if not all(
+            not isinstance(c, bool) and isinstance(c, int | float) and 0 <= c <= 1 for c in centres
+        ):
+            raise r.fail(f"{where}.centres", "expected numbers in [0, 1]")
+        out.append(ir.FeatureEncoding(direct, tuple(float(c) for c in centres)))
+    if not any(f.width for f in out):
+        raise r.fail("encoder.features", "every input is dropped: layer 0 would read nothing")
+    return tuple(out)
 
 
 def _baseline(r: _Reader, doc: dict[str, Any], n_in: int, n_out: int) -> ir.BaselineMLP | None:

@@ -24,8 +24,10 @@ def random_network(
     fire: str = "gt",
     reset_timing: str = "same_step",
     weight_scale: float = 1.0,
+    features: tuple[ir.FeatureEncoding, ...] | None = None,
 ) -> ir.Network:
-    """A network with random weights scaled so that neurons actually spike."""
+    """A network with random weights scaled so that neurons actually spike; features:
+    per-feature encodings (population encoder) instead of the same fields for all."""
     rng = np.random.default_rng(seed)
     enc = ir.EncoderSpec(
         kind=Encoder(encoder),
@@ -35,6 +37,7 @@ def random_network(
         t0=int(rng.integers(0, 3)),
         window=max(1, steps - 3),
         seed=int(rng.integers(1, 2**32 - 1)),
+        features=features,
     )
     low = rng.uniform(-10, 10, n_features)
     high = low + rng.uniform(0.5, 50, n_features)

@@ -177,6 +177,53 @@ def count_form_networks() -> list[tuple[str, ir.Network]]:
     return cases
 
 
+def per_feature_networks() -> list[tuple[str, ir.Network]]:
+    """Population networks with per-feature encodings: dropped inputs, direct ones,
+    direct plus fields, runs of inputs that share their centres (one kernel call), odd
+    and even field counts, a lone field, centres off the grid; in the counting form
+    and stepped (a leaky readout, two hidden layers, a streaming model)."""
+    fe = ir.FeatureEncoding
+    grid4 = (0.0, 1 / 3, 2 / 3, 1.0)
+    mixed = (
+        fe(False, grid4),
+        fe(False, grid4),  # shares the centres of the input before: one call for both
+        fe(),  # dropped
+        fe(True),
+        fe(True),  # a run of two direct inputs
+        fe(True, (0.0, 0.5, 1.0)),
+        fe(False, (0.25,)),
+        fe(False, (0.0, 0.1, 0.35, 0.5, 0.9)),  # off the grid
+    )
+    direct_only = (fe(True), fe(), fe(True))
+    cases = []
+    for k, (feats, hidden, steps, bits, leak_readout) in enumerate(
+        (
+            (mixed, (24,), 16, 8, False),
+            (mixed, (16, 9), 8, 16, True),
+            (direct_only, (12,), 12, 8, False),
+            (mixed[3:], (7,), 32, 8, True),
+        )
+    ):
+        net = random_network(
+            700 + k,
+            n_features=len(feats),
+            hidden=hidden,
+            n_outputs=1 + k % 2,
+            last_neurons=(4, 8)[k % 2],
+            steps=steps,
+            weight_bits=bits,
+            weight_scale=2.0,
+            features=feats,
+        )
+        if not leak_readout:  # a non-leaky readout: the counting form
+            h, last = net.layers
+            readout = ir.NeuronSpec(kind="li", leak="mul", beta=1.0)
+            net = dataclasses.replace(net, layers=(h, dataclasses.replace(last, neuron=readout)))
+        cases.append((f"pf{k}-{len(feats)}in-T{steps}", net))
+    cases.append(("pf-stream", streaming_variant(cases[1][1])))
+    return cases
+
+
 def scaled_accumulator_network() -> ir.Network:
     """A spike-fed layer whose scaled accumulator (acc * 2**16 before the bias) leaves
     int32 although the current after the bias would fit: the range proof must see

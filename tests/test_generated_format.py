@@ -14,7 +14,7 @@ from snn2c.codegen import render_sources
 from snn2c.netgen import random_network
 from snn2c.quantize import quantize
 
-from netcases import streaming_variant
+from netcases import per_feature_networks, streaming_variant
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -41,6 +41,7 @@ def networks():
     izh = dataclasses.replace(bern.layers[0], neuron=ir.NeuronSpec.izhikevich())
     bern = dataclasses.replace(bern, layers=(izh, *bern.layers[1:]))
     yield "stream-izh-bernoulli", streaming_variant(bern, 3)
+    yield from per_feature_networks()  # a kernel call per run of inputs
 
 
 def test_generated_sources_are_clang_format_clean(tmp_path):

@@ -22,12 +22,14 @@ from netcases import (
     equivalence_networks,
     izhikevich_networks,
     make_inputs,
+    per_feature_networks,
     saturating_networks,
     scaled_accumulator_network,
 )
 
 COUNT_FORM_CASES = count_form_networks()
 CASES = equivalence_networks() + saturating_networks() + COUNT_FORM_CASES
+CASES += per_feature_networks()
 IZH_CASES = izhikevich_networks()
 CASES += IZH_CASES
 N_INPUTS = 500

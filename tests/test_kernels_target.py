@@ -322,10 +322,13 @@ def render_encoder_count_main(enc, cnt) -> str:
 def _expected_encoder_count(enc, cnt) -> list[list[int]]:
     want = []
     for n_fields, sigma, x in enc:
-        q = SimpleNamespace(
-            centres=tables.centres_q12(n_fields), gauss=tables.gaussian_table(sigma)
-        )
         xc = np.clip(x, 0, X_ONE)[None, :]
+        q = SimpleNamespace(
+            col_feature=np.repeat(np.arange(xc.shape[1]), n_fields),
+            col_direct=np.zeros(xc.shape[1] * n_fields, dtype=bool),
+            col_centre=np.tile(tables.centres_q12(n_fields), xc.shape[1]),
+            gauss=tables.gaussian_table(sigma),
+        )
         want.append(integer.gaussian_activation(q, xc)[0].tolist())
     for _name, _v, cf, cur, fold, small in cnt:
         n = countform.lookup(cf, cur).astype(np.int64)

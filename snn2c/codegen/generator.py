@@ -18,7 +18,7 @@ from snn2c.codegen.layout import blocked_s8_q12, gauss_words, padded_s8_q12
 from snn2c.contract import INT32_MAX, X_ONE
 from snn2c.errors import Snn2cError
 from snn2c.quantize import QuantizedNetwork
-from snn2c.quantize.plan import CountForm
+from snn2c.quantize.plan import CountForm, QuantizedEncoder
 from snn2c.reference import countform
 from snn2c.resources import data_dir
 from snn2c.textsafe import comment
@@ -198,12 +198,62 @@ def _raw_rows(qnet: QuantizedNetwork) -> list[dict]:
     ]
 
 
+def encoder_calls(enc: QuantizedEncoder) -> tuple[list[dict], list[tuple[int, ...]]]:
+    """Per-feature encodings as kernel calls over runs of consecutive inputs: one
+    snn_encode_direct_q12 per run of direct inputs, then one snn_encode_population_q12
+    per run that shares its centres (layer 0's column order, ir.EncoderSpec), and the
+    distinct centre sets those calls read."""
+    assert enc.features is not None
+    calls: list[dict] = []
+    offset = 0
+    for j, (direct, _) in enumerate(enc.features):
+        if not direct:
+            continue
+        last = calls[-1] if calls else None
+        if last is not None and last["first"] + last["count"] == j:
+            last["count"] += 1
+        else:
+            calls.append({"kind": "direct", "first": j, "count": 1, "offset": offset})
+        offset += 1
+    sets: list[tuple[int, ...]] = []
+    for j, (_, centres) in enumerate(enc.features):
+        if not centres:
+            continue
+        last = calls[-1] if calls else None
+        if (
+            last is not None
+            and last["kind"] == "population"
+            and last["first"] + last["count"] == j
+            and sets[last["set"]] == centres
+        ):
+            last["count"] += 1
+        else:
+            if centres not in sets:
+                sets.append(centres)
+            calls.append(
+                {
+                    "kind": "population",
+                    "first": j,
+                    "count": 1,
+                    "offset": offset,
+                    "set": sets.index(centres),
+                    "fields": len(centres),
+                }
+            )
+        offset += len(centres)
+    for c in calls:  # the argument expressions
+        c["x"] = f"x_q12 + {c['first']}" if c["first"] else "x_q12"
+        c["out"] = f"snn_enc_act + {c['offset']}" if c["offset"] else "snn_enc_act"
+    return calls, sets
+
+
 def build_view(qnet: QuantizedNetwork, *, command: str) -> dict:
     net = qnet.source
     enc = qnet.encoder
     dec = qnet.decoder
     layers = [_layer_view(i, layer) for i, layer in enumerate(qnet.layers)]
     raw_rows = _raw_rows(qnet)
+    enc_calls, enc_sets = encoder_calls(enc) if enc.features is not None else (None, None)
     if any(max(view["n_in"], view["n_out"]) > 65535 for view in layers):
         raise Snn2cError("layers wider than 65535 neurons are not supported")
     return {
@@ -221,6 +271,14 @@ def build_view(qnet: QuantizedNetwork, *, command: str) -> dict:
         "n_enc": enc.n_out,
         # the contract's 257 entries, each with its slope to the next (codegen.layout)
         "gauss_table": None if enc.gauss is None else gauss_words(enc.gauss),
+        # per-feature encodings: the kernel calls and the centre sets they read
+        "enc_calls": enc_calls,
+        "enc_centre_sets": enc_sets,
+        "enc_notes": [
+            f"{name}: {f.describe()}"
+            for name, f in zip(net.inputs.names, net.encoder.features or (), strict=False)
+        ],
+        "enc_fields": enc.col_direct is not None and not bool(np.all(enc.col_direct)),
         "enc_spiking": enc.spiking,
         "layers": layers,
         "last": layers[-1],

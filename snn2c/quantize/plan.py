@@ -27,6 +27,13 @@ class QuantizedEncoder:
     seed: int
     centres: np.ndarray | None  # (N,) int64 Q12, population kinds only
     gauss: np.ndarray | None  # (257,) int64 Q12, population kinds only
+    # layer 0's columns (population kinds): the input each reads, whether it is the
+    # input itself (direct) and the field's Q12 centre (0 for direct); feature-major
+    col_feature: np.ndarray | None = None
+    col_direct: np.ndarray | None = None
+    col_centre: np.ndarray | None = None
+    # per-feature encodings only: each input's (direct, Q12 centres)
+    features: tuple[tuple[bool, tuple[int, ...]], ...] | None = None
 
     @property
     def spiking(self) -> bool:

@@ -79,6 +79,20 @@ def _quantize_raw_inputs(spec: ir.InputSpec) -> RawInputs:
 def _quantize_encoder(net: ir.Network) -> QuantizedEncoder:
     e = net.encoder
     population = e.kind.gaussian
+    columns: dict = {}
+    if population:
+        cols = e.columns(net.n_inputs)
+        centre_q12 = tables.centres_q12_of(cols.centre)  # on the grid: centres_q12(n)
+        columns = dict(
+            col_feature=cols.feature,
+            col_direct=cols.direct,
+            col_centre=np.where(cols.direct, 0, centre_q12),
+        )
+        if e.features is not None:
+            columns["features"] = tuple(
+                (f.direct, tuple(int(c) for c in tables.centres_q12_of(f.centres)))
+                for f in e.features
+            )
     return QuantizedEncoder(
         kind=e.kind,
         steps=e.steps,
@@ -90,6 +104,7 @@ def _quantize_encoder(net: ir.Network) -> QuantizedEncoder:
         seed=e.seed,
         centres=tables.centres_q12(e.neurons_per_feature) if population else None,
         gauss=tables.gaussian_table(e.sigma) if population else None,
+        **columns,
     )
 
 

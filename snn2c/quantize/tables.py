@@ -29,6 +29,11 @@ def centres_q12(n: int) -> np.ndarray:
     return (i * X_ONE + (n - 1) // 2) // (n - 1)
 
 
+def centres_q12_of(centres) -> np.ndarray:
+    """Centres in [0, 1] in Q12, rounded (on the grid i / (n - 1): centres_q12(n))."""
+    return np.clip(rnd(np.asarray(centres, dtype=np.float64) * X_ONE), 0, X_ONE)
+
+
 def centres_float(n: int) -> np.ndarray:
     return np.arange(n, dtype=np.float64) / (n - 1)
 

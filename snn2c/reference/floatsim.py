@@ -12,7 +12,6 @@ import numpy as np
 
 from snn2c import contract as c
 from snn2c import ir
-from snn2c.quantize.tables import centres_float
 
 
 @dataclass(frozen=True)
@@ -57,11 +56,12 @@ def normalize_float(net: ir.Network, x: np.ndarray) -> np.ndarray:
 def encode_steps(enc: ir.EncoderSpec, u: np.ndarray) -> np.ndarray:
     """Encoder output for every step: (T, B, n_enc) float, currents or 0/1 spikes."""
     steps = enc.steps
-    batch = u.shape[0]
     if enc.kind.gaussian:
-        mu = centres_float(enc.neurons_per_feature)
-        act = np.exp(-((u[:, :, None] - mu[None, None, :]) ** 2) / (2 * enc.sigma**2))
-        act = act.reshape(batch, -1)
+        cols = enc.columns(u.shape[1])
+        us = u[:, cols.feature]
+        act = np.where(
+            cols.direct, us, np.exp(-((us - cols.centre[None, :]) ** 2) / (2 * enc.sigma**2))
+        )
     else:
         act = u
     if not enc.kind.spiking:

@@ -107,15 +107,17 @@ def normalize_raw(qnet: QuantizedNetwork, raw: np.ndarray) -> np.ndarray:
 
 
 def gaussian_activation(enc: QuantizedEncoder, xc: np.ndarray) -> np.ndarray:
-    """Receptive-field activations in Q12, (B, F * N), from clamped Q12 inputs (B, F)."""
-    assert enc.centres is not None and enc.gauss is not None
-    d = np.abs(xc[:, :, None] - enc.centres[None, None, :])
+    """Layer 0's input in Q12, (B, n_columns), from clamped Q12 inputs (B, F): each
+    column's receptive field, or the input itself for a direct column."""
+    assert enc.col_feature is not None and enc.col_centre is not None and enc.gauss is not None
+    xs = xc[:, enc.col_feature]
+    d = np.abs(xs - enc.col_centre[None, :])
     k = d >> GAUSS_STEP_BITS
     f = d & ((1 << GAUSS_STEP_BITS) - 1)
     g = enc.gauss
     nxt = g[np.minimum(k + 1, GAUSS_ENTRIES - 1)]
     a = np.where(k == GAUSS_ENTRIES - 1, g[-1], g[k] + asr((nxt - g[k]) * f, GAUSS_STEP_BITS))
-    return a.reshape(xc.shape[0], -1)
+    return np.where(enc.col_direct[None, :], xs, a)
 
 
 class _Encoder:

@@ -10,7 +10,6 @@ Encoders have no trainable parameters and no gradient with respect to u.
 
 from __future__ import annotations
 
-import numpy as np
 import torch
 
 from snn2c import ir
@@ -18,16 +17,14 @@ from snn2c.contract import RNG_DRAW_SHIFT, X_ONE
 from snn2c.contract import xorshift32_draws as xorshift32
 
 
-def centres(n: int) -> np.ndarray:
-    """Receptive-field centres mu_i = i / (n - 1)."""
-    return np.arange(n, dtype=np.float64) / (n - 1)
-
-
 def receptive_fields(spec: ir.EncoderSpec, u: torch.Tensor) -> torch.Tensor:
-    """Gaussian activations A_i(u) = exp(-(u - mu_i)^2 / (2 sigma^2)), (B, F * N)."""
-    mu = torch.as_tensor(centres(spec.neurons_per_feature), dtype=u.dtype)
-    a = torch.exp(-((u[:, :, None] - mu) ** 2) / (2.0 * spec.sigma**2))
-    return a.reshape(u.shape[0], -1)
+    """Gaussian activations A_i(u) = exp(-(u - mu_i)^2 / (2 sigma^2)), (B, n_columns),
+    in layer 0's column order (ir.EncoderSpec.columns); a direct column is u itself."""
+    cols = spec.columns(u.shape[1])
+    us = u[:, torch.as_tensor(cols.feature)]
+    mu = torch.as_tensor(cols.centre, dtype=u.dtype)
+    a = torch.exp(-((us - mu) ** 2) / (2.0 * spec.sigma**2))
+    return torch.where(torch.as_tensor(cols.direct), us, a)
 
 
 def encode(spec: ir.EncoderSpec, u: torch.Tensor) -> torch.Tensor:
