@@ -109,7 +109,8 @@ def normalize_raw(qnet: QuantizedNetwork, raw: np.ndarray) -> np.ndarray:
 def gaussian_activation(enc: QuantizedEncoder, xc: np.ndarray) -> np.ndarray:
     """Layer 0's input in Q12, (B, n_columns), from clamped Q12 inputs (B, F): each
     column's receptive field, or the input itself for a direct column."""
-    assert enc.col_feature is not None and enc.col_centre is not None and enc.gauss is not None
+    assert enc.col_feature is not None and enc.col_centre is not None
+    assert enc.col_direct is not None and enc.gauss is not None
     xs = xc[:, enc.col_feature]
     d = np.abs(xs - enc.col_centre[None, :])
     k = d >> GAUSS_STEP_BITS
