@@ -368,6 +368,14 @@ class Network:
     def n_inputs(self) -> int:
         return self.inputs.n_features
 
+    def input_encodings(self) -> dict[str, str]:
+        """Each input's encoding as a phrase ('direct + 2 fields', 'dropped'); {} when
+        every input has the encoder's common encoding."""
+        feats = self.encoder.features
+        if feats is None:
+            return {}
+        return {n: f.describe() for n, f in zip(self.inputs.names, feats, strict=True)}
+
     @property
     def n_outputs(self) -> int:
         return self.decoder.n_outputs

@@ -57,7 +57,12 @@ def summary(path: str) -> dict:
         "hash": modelfile.model_hash(net),
         "inputs": list(net.inputs.names),
         "target": {"name": net.target.name, "units": net.target.units},
-        "encoder": {"kind": net.encoder.kind, "steps": net.steps, "outputs": q.encoder.n_out},
+        "encoder": {
+            "kind": net.encoder.kind,
+            "steps": net.steps,
+            "outputs": q.encoder.n_out,
+            **({"inputs": net.input_encodings()} if net.encoder.features is not None else {}),
+        },
         "layers": layers,
         "decoder": {
             "kind": d.kind,
@@ -90,6 +95,8 @@ def run(args: argparse.Namespace) -> int:
     print(f"  target   {tgt['name']}{units}")
     e = s["encoder"]
     print(f"  encoder  {e['kind']}, {e['outputs']} outputs, {e['steps']} steps, inputs Q12")
+    for name, how in e.get("inputs", {}).items():
+        print(f"           {name}: {how}")
     for i, layer in enumerate(s["layers"]):
         print(
             f"  layer {i}  {layer['shape'][0]:>4} -> {layer['shape'][1]:<4} {layer['neuron']:<3} "

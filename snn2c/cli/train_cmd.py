@@ -107,6 +107,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--learn-threshold", action="store_true", help="learn theta per layer")
     p.add_argument("--spike-reg", type=float, default=0.0, help="penalty per hidden spike")
     p.add_argument(
+        "--field-penalty",
+        type=float,
+        default=0.0,
+        help="learn each input's encoding (population): group-lasso strength on layer 0's "
+        "columns, then pruning and fine-tuning; inputs may end dropped, direct or with "
+        "fewer fields (docs/training.md; 0.3 suits friedman1; 0: every input gets "
+        "--neurons-per-feature fields)",
+    )
+    p.add_argument(
         "--neuron", default="lif", choices=("lif", "izhikevich"), help="hidden-layer neuron model"
     )
     p.add_argument(
@@ -199,6 +208,7 @@ def run(args: argparse.Namespace) -> int:
                 "epochs": result.epochs_run,
                 "seconds": result.seconds,
                 "model_hash": modelfile.model_hash(result.network),
+                "input_encodings": result.network.input_encodings(),
             }
         )
         return 0
@@ -218,9 +228,19 @@ def run(args: argparse.Namespace) -> int:
             series = args.dataset in TIME_SERIES
             extra = f"  NDEI {m[key]['ndei']:.4f}  sMAPE {m[key]['smape']:.2f}" if series else ""
             print(f"  {label:<12} test R2 {m[key]['r2']:.4f}  MSE {m[key]['mse']:.5f}{extra}")
+    net = result.network
+    if net.encoder.features is not None:
+        enc = net.input_encodings()
+        dropped = [n for n, e in enc.items() if e == "dropped"]
+        kept = ", ".join(f"{n} {e}" for n, e in enc.items() if e != "dropped")
+        print(f"  inputs: {kept}; {net.encoder.n_outputs(net.n_inputs)} columns into layer 0")
+        if dropped:
+            print(f"  dropped (the network ignores them): {', '.join(dropped)}")
     print(
         f"  {result.spikes_per_inference:.1f} spikes per {'sample' if args.streaming else 'inference'}; "
-        f"epochs {result.epochs_run['float']} float + {result.epochs_run['qat']} QAT; "
+        f"epochs {result.epochs_run['float']} float + "
+        + (f"{result.epochs_run['pruned']} pruned + " if result.epochs_run.get("pruned") else "")
+        + f"{result.epochs_run['qat']} QAT; "
         f"{result.seconds['total']:.0f} s"
     )
     return 0

@@ -32,6 +32,7 @@ def fit(
     weight_decay: float = 0.0,
     score_start: bool = False,
     on_epoch: Callable[[int, float], None] | None = None,
+    after_step: Callable[[float], None] | None = None,
 ) -> int:
     """Train `model` in place; returns the number of epochs run.
 
@@ -39,7 +40,8 @@ def fit(
     (called in eval mode, without gradients). With score_start the starting weights
     compete with the trained ones (fine-tuning must not make a model worse). Adam, or
     AdamW when weight_decay > 0, on the parameters that require gradients. on_epoch
-    (epoch, validation loss) may raise to stop the run (a search's pruner).
+    (epoch, validation loss) may raise to stop the run (a search's pruner);
+    after_step(lr) runs after every optimiser step (a proximal operator's step).
     """
     gen = torch.Generator().manual_seed(seed)
     params = [p for p in model.parameters() if p.requires_grad]
@@ -64,6 +66,8 @@ def fit(
             opt.zero_grad()
             batch_loss(x_train[idx], y_train[idx]).backward()
             opt.step()
+            if after_step is not None:
+                after_step(float(opt.param_groups[0]["lr"]))
         sched.step()
         ran = epoch + 1
         val = validate()

@@ -20,7 +20,7 @@ import torch
 from torch import nn
 
 from snn2c.errors import Snn2cError
-from snn2c.train import loop
+from snn2c.train import field_pruning, loop
 from snn2c.train.model import SpikingRegressor
 
 
@@ -77,11 +77,13 @@ def fit_stream(
     quant: bool = False,
     spike_reg: float = 0.0,
     weight_decay: float = 0.0,
+    field_penalty: float = 0.0,
     on_epoch: Callable[[int, float], None] | None = None,
 ) -> int:
     """The streaming SNN through loop.fit, minibatches of training windows; the
-    validation loss is the same windowed loss on the validation stream. Returns the
-    epochs run."""
+    validation loss is the same windowed loss on the validation stream (field_penalty:
+    the group lasso's strength, as in
+    trainer.fit). Returns the epochs run."""
     xt, yt = windows(u_train, y_train, bptt=bptt, washout=washout)
     val_len = min(len(u_val) - washout, bptt * 4)
     if val_len < 1:
@@ -98,6 +100,11 @@ def fit_stream(
         batch_size=batch_size,
         patience=patience,
         seed=seed,
+        after_step=(
+            (lambda lr: field_pruning.proximal_step(model, lr * field_penalty))
+            if field_penalty > 0
+            else None
+        ),
         weight_decay=weight_decay,
         score_start=quant,
         on_epoch=on_epoch,

@@ -31,7 +31,7 @@ from snn2c import ir
 from snn2c.contract import INT32_MAX, INT32_MIN, MAX_STEPS, V_ONE, Encoder
 from snn2c.errors import Snn2cError
 from snn2c.textsafe import check_name, safe_name
-from snn2c.train import baseline, datasets, linear, loop, streaming
+from snn2c.train import baseline, datasets, field_pruning, linear, loop, streaming
 from snn2c.train.export import to_network
 from snn2c.train.model import ModelConfig, SpikingRegressor
 
@@ -69,6 +69,8 @@ class TrainConfig:
     learn_leak: bool = False
     learn_threshold: bool = False
     spike_reg: float = 0.0  # penalty per hidden spike per inference (sparsity)
+    # > 0: learn each input's encoding (group penalty on layer 0's columns, pruning)
+    field_penalty: float = 0.0
     neuron: str = "lif"  # hidden layers: 'lif' or 'izhikevich'
     izh_preset: str = "regular_spiking"
     izh_dt_shift: int = 1
@@ -200,6 +202,10 @@ def _check(cfg: TrainConfig) -> None:
         raise Snn2cError(f"--sigma: expected a field width in [1e-6, 1e6], got {cfg.sigma}")
     if cfg.seed < 0 or (cfg.n_samples is not None and cfg.n_samples < 10):
         raise Snn2cError("--seed must be >= 0 and --samples >= 10")
+    if not (math.isfinite(cfg.field_penalty) and 0 <= cfg.field_penalty <= 1):
+        raise Snn2cError(f"--field-penalty: expected a number in [0, 1], got {cfg.field_penalty}")
+    if cfg.field_penalty > 0 and cfg.encoder != Encoder.POPULATION:
+        raise Snn2cError("--field-penalty learns receptive fields: it needs --encoder population")
     if cfg.streaming and not (1 <= cfg.bptt <= 100_000 and 0 <= cfg.washout <= 100_000):
         raise Snn2cError("--bptt: expected 1..100000, --washout 0..100000")
 
@@ -225,11 +231,14 @@ def fit(
     quant: bool = False,
     spike_reg: float = 0.0,
     weight_decay: float = 0.0,
+    field_penalty: float = 0.0,
     on_epoch: Callable[[int, float], None] | None = None,
 ) -> int:
     """The SNN through the training loop (loop.fit); quant runs the QAT forward pass,
     whose start is scored too (fine-tuning keeps the float weights if it cannot beat
-    them). spike_reg adds the mean hidden spike count per input to the loss."""
+    them). spike_reg adds the mean hidden spike count per input to the loss,
+    field_penalty the strength of the group lasso on layer 0's columns (a proximal
+    step after every optimiser step, snn2c.train.field_pruning)."""
     xt, yt, xv, yv = loop.as_tensors(u_train, y_train, u_val, y_val)
     n_hidden = len(model.cfg.hidden)
 
@@ -239,6 +248,9 @@ def fit(
         if spike_reg > 0:
             loss = loss + spike_reg * spikes[:, 1 : 1 + n_hidden].sum(dim=1).mean()
         return loss
+
+    def prox(lr: float) -> None:
+        field_pruning.proximal_step(model, lr * field_penalty)
 
     return loop.fit(
         model,
@@ -254,6 +266,7 @@ def fit(
         weight_decay=weight_decay,
         score_start=quant,
         on_epoch=on_epoch,
+        after_step=prox if field_penalty > 0 else None,
     )
 
 
@@ -289,6 +302,8 @@ def train(
         window=cfg.window if cfg.window is not None else max(1, cfg.steps - 1),
         seed=1,
     )
+    if cfg.field_penalty > 0:
+        encoder = field_pruning.candidate_encoder(encoder, ds.n_features)
     # the model's options are the recipe's fields of the same names
     shared = {f.name: getattr(cfg, f.name) for f in fields(ModelConfig) if hasattr(cfg, f.name)}
     mcfg = ModelConfig(
@@ -325,8 +340,24 @@ def train(
         lr=cfg.lr,
         seed=cfg.seed,
         on_epoch=hook("float", cfg.epochs),
+        field_penalty=cfg.field_penalty,
         **common,
     )
+    ran_prune = 0
+    if cfg.field_penalty > 0:
+        model = field_pruning.prune(model, u_tr)
+        ran_prune = fitter(
+            model,
+            u_tr,
+            y_tr,
+            u_va,
+            y_va,
+            epochs=max(1, cfg.epochs // 3),
+            lr=cfg.lr * 0.5,
+            seed=cfg.seed + 2,
+            on_epoch=hook("pruned", max(1, cfg.epochs // 3)),
+            **common,
+        )
     t_float = time.perf_counter()
     # a stream is scored where the device would be: after the whole series before it
     u_all = np.concatenate([u_tr, u_va, u_te])
@@ -362,7 +393,12 @@ def train(
         "readout": cfg.readout,
         "surrogate": cfg.surrogate,
         **({"neuron": cfg.neuron, "izh_preset": cfg.izh_preset} if cfg.neuron != "lif" else {}),
-        "epochs": {"float": ran_float, "qat": ran_qat},
+        "epochs": {
+            "float": ran_float,
+            **({"pruned": ran_prune} if ran_prune else {}),
+            "qat": ran_qat,
+        },
+        **({"field_penalty": cfg.field_penalty} if cfg.field_penalty > 0 else {}),
         "split": SPLIT_NAMES.get(ds.name, "70/15/15"),
         **(
             {"streaming": {"bptt": cfg.bptt, "washout": cfg.washout, "scored": "after the series"}}
@@ -431,7 +467,7 @@ def train(
         metrics=metrics,
         spikes_per_inference=float(counts.sum()),
         spikes_per_layer=[float(c) for c in counts],
-        epochs_run={"float": ran_float, "qat": ran_qat},
+        epochs_run={"float": ran_float, "pruned": ran_prune, "qat": ran_qat},
         seconds={
             "float": t_float - t_start,
             "qat": t_qat - t_float,
