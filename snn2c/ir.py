@@ -332,6 +332,11 @@ class BaselineMLP:
     def hidden(self) -> tuple[int, ...]:
         return tuple(int(w.shape[0]) for w in self.weights[:-1])
 
+    def inputs_read(self) -> tuple[int, ...]:
+        """The inputs with a nonzero weight in the first layer (an MLP trained without
+        the inputs the SNN drops stores zero columns for them)."""
+        return tuple(int(j) for j in np.flatnonzero(np.any(self.weights[0] != 0, axis=0)))
+
     def predict(self, u: np.ndarray) -> np.ndarray:
         h = np.asarray(u, dtype=np.float64)
         for k, (w, b) in enumerate(zip(self.weights, self.biases, strict=True)):
@@ -367,6 +372,11 @@ class Network:
     @property
     def n_inputs(self) -> int:
         return self.inputs.n_features
+
+    def used_inputs(self) -> tuple[int, ...]:
+        """The inputs layer 0 reads: all of them unless a per-feature encoding drops some."""
+        dropped = set(self.encoder.dropped_inputs(self.n_inputs))
+        return tuple(j for j in range(self.n_inputs) if j not in dropped)
 
     def input_encodings(self) -> dict[str, str]:
         """Each input's encoding as a phrase ('direct + 2 fields', 'dropped'); {} when

@@ -112,7 +112,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         default=0.0,
         help="learn each input's encoding (population): group-lasso strength on layer 0's "
         "columns, then pruning and fine-tuning; inputs may end dropped, direct or with "
-        "fewer fields (docs/training.md; 0.3 suits friedman1; 0: every input gets "
+        "fewer fields (docs/training.md; 0.5 suits friedman1; 0: every input gets "
         "--neurons-per-feature fields)",
     )
     p.add_argument(

@@ -25,16 +25,22 @@ def hidden_layers(net: ir.Network) -> tuple[tuple[int, ...], str]:
     return tuple(layer.n_out for layer in net.layers), "the SNN's layer widths"
 
 
+def _read(net: ir.Network, x: np.ndarray) -> np.ndarray:
+    """The normalised inputs the SNN reads (a rival trained without the dropped ones)."""
+    return normalize_float(net, x)[:, list(net.used_inputs())]
+
+
 def linear_predictions(
     net: ir.Network, x_train: np.ndarray, y_train: np.ndarray, x_test: np.ndarray
 ) -> np.ndarray:
-    """Least-squares linear regression fitted on the training split, in user units."""
+    """Least-squares linear regression fitted on the training split (on the inputs the
+    SNN reads), in user units."""
     from snn2c.train.linear import fit_linear, predict_linear  # numpy only
 
     t = net.target
     y = ((np.asarray(y_train, dtype=np.float64) - t.offset) / t.scale).reshape(len(y_train), -1)
-    model = fit_linear(normalize_float(net, x_train), y)
-    return t.offset + t.scale * predict_linear(model, normalize_float(net, x_test))
+    model = fit_linear(_read(net, x_train), y)
+    return t.offset + t.scale * predict_linear(model, _read(net, x_test))
 
 
 def predict_stored(net: ir.Network, x: np.ndarray) -> np.ndarray:
@@ -56,7 +62,8 @@ def train_and_predict(
     seed: int,
     epochs: int,
 ) -> np.ndarray:
-    """Train the baseline MLP (imports torch) and return its test predictions in user units."""
+    """Train the baseline MLP (imports torch) on the inputs the SNN reads and return
+    its test predictions in user units."""
     from snn2c.train import baseline  # torch
 
     t = net.target
@@ -65,14 +72,14 @@ def train_and_predict(
         return ((np.asarray(y, dtype=np.float64) - t.offset) / t.scale).reshape(len(y), -1)
 
     model = baseline.train_mlp(
-        normalize_float(net, x_train),
+        _read(net, x_train),
         scale(y_train),
-        normalize_float(net, x_val),
+        _read(net, x_val),
         scale(y_val),
         hidden,
         epochs=epochs,
         patience=max(10, min(30, epochs)),
         seed=seed,
     )
-    y = baseline.predict_mlp(model, normalize_float(net, x_test))
+    y = baseline.predict_mlp(model, _read(net, x_test))
     return t.offset + t.scale * y

@@ -38,20 +38,23 @@ def _render(net: ir.Network, x: np.ndarray, folder, prov: str) -> None:
     _, generate = _emlearn()
     assert net.baseline is not None and generate is not None
     b = net.baseline
+    # the inputs the MLP was trained on: a careful user does not wire up the others
+    cols = list(b.inputs_read()) or list(range(net.n_inputs))
+    weights = [b.weights[0][:, cols], *b.weights[1:]]
     acts = ["relu"] * (len(b.weights) - 1) + ["identity"]
-    code = generate(acts, [w.T for w in b.weights], list(b.biases), prefix="snn2c_ann")
+    code = generate(acts, [w.T for w in weights], list(b.biases), prefix="snn2c_ann")
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "ann_net.h").write_text(f"/* {prov} */\n{code}\n")
-    bits = np.ascontiguousarray(x.astype(np.float32)).view(np.uint32)
+    bits = np.ascontiguousarray(x[:, cols].astype(np.float32)).view(np.uint32)
     env = project.environment()
     env.filters["c_float_array"] = c_float_array
     text = env.get_template("firmware/ann_main.c.j2").render(
         provenance=prov,
         hidden="x".join(map(str, b.hidden)),
-        n_inputs=net.n_inputs,
+        n_inputs=len(cols),
         n_vectors=len(x),
-        low=net.inputs.low,
-        gain=1.0 / (net.inputs.high - net.inputs.low),
+        low=net.inputs.low[cols],
+        gain=1.0 / (net.inputs.high[cols] - net.inputs.low[cols]),
         x_bits=[[f"0x{int(v):08X}u" for v in row] for row in bits],
     )
     (folder / "ann_main.c").write_text(text)

@@ -250,7 +250,9 @@ def model_report(
         accuracy["free_running"] = free
     x_q = normalize_device(qnet, data.x_test)
     act = activity(net, x_q, qnet, _state_before_test(qnet, data))
-    ann_mac = energy.ann_macs(net.n_inputs, hidden, net.n_outputs)
+    # the MLP's multiply-adds on the inputs it reads (none for the inputs the SNN drops)
+    ann_in = len(net.baseline.inputs_read() if net.baseline else net.used_inputs())
+    ann_mac = energy.ann_macs(ann_in, hidden, net.n_outputs)
     seconds = net.dt * net.steps
     doc = {
         "model": name,
@@ -262,7 +264,8 @@ def model_report(
         "streaming": net.streaming,
         "dt": net.dt,
         "accuracy": accuracy,
-        "ann": ann_info,
+        "ann": {**ann_info, "inputs": ann_in},
+        **_inputs_read(net),
         **act.to_json(),
         "energy_pj": energy.energy_report(
             ann_mac=float(ann_mac),
@@ -279,6 +282,21 @@ def model_report(
             net, qnet, act, data, y_float, y_fixed, y_ann, name, out, sample
         )
     return doc
+
+
+def _inputs_read(net: ir.Network) -> dict:
+    """Which inputs the network reads and which it drops (per-feature encodings)."""
+    if net.encoder.features is None:
+        return {}
+    used = set(net.used_inputs())
+    names = net.inputs.names
+    return {
+        "inputs": {
+            "read": [names[j] for j in sorted(used)],
+            "dropped": [n for j, n in enumerate(names) if j not in used],
+            "encodings": net.input_encodings(),
+        }
+    }
 
 
 def write_figures(

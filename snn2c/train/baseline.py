@@ -50,14 +50,29 @@ def train_mlp(
     return model
 
 
-def to_ir(model: nn.Sequential, *, seed: int) -> ir.BaselineMLP:
-    """The trained MLP as plain arrays for the model file (ir.BaselineMLP)."""
+def to_ir(
+    model: nn.Sequential,
+    *,
+    seed: int,
+    inputs: tuple[int, ...] | None = None,
+    n_features: int | None = None,
+) -> ir.BaselineMLP:
+    """The trained MLP as plain arrays for the model file (ir.BaselineMLP). An MLP
+    trained on the inputs `inputs` of n_features is stored on all of them, with zero
+    weights for the others (the model file's baseline reads the network's inputs)."""
     lins = [m for m in model if isinstance(m, nn.Linear)]
     hidden = "x".join(str(m.out_features) for m in lins[:-1])
+    weights = [m.weight.detach().double().numpy().copy() for m in lins]
+    note = f"snn2c.train.baseline: ReLU MLP {hidden}, Adam, early stopping, seed {seed}"
+    if inputs is not None and n_features is not None and len(inputs) < n_features:
+        w0 = np.zeros((weights[0].shape[0], n_features))
+        w0[:, list(inputs)] = weights[0]
+        weights[0] = w0
+        note += f"; trained on the {len(inputs)} of {n_features} inputs the SNN reads"
     return ir.BaselineMLP(
-        weights=tuple(m.weight.detach().double().numpy().copy() for m in lins),
+        weights=tuple(weights),
         biases=tuple(m.bias.detach().double().numpy().copy() for m in lins),
-        note=f"snn2c.train.baseline: ReLU MLP {hidden}, Adam, early stopping, seed {seed}",
+        note=note,
     )
 
 

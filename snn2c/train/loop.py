@@ -33,6 +33,7 @@ def fit(
     score_start: bool = False,
     on_epoch: Callable[[int, float], None] | None = None,
     after_step: Callable[[float], None] | None = None,
+    select_best: bool = True,
 ) -> int:
     """Train `model` in place; returns the number of epochs run.
 
@@ -42,6 +43,8 @@ def fit(
     AdamW when weight_decay > 0, on the parameters that require gradients. on_epoch
     (epoch, validation loss) may raise to stop the run (a search's pruner);
     after_step(lr) runs after every optimiser step (a proximal operator's step).
+    select_best=False runs every epoch and keeps the last weights (a penalised phase,
+    whose validation loss without the penalty must not pick a state before it acted).
     """
     gen = torch.Generator().manual_seed(seed)
     params = [p for p in model.parameters() if p.requires_grad]
@@ -73,13 +76,16 @@ def fit(
         val = validate()
         if on_epoch is not None:
             on_epoch(epoch, val)
+        if not select_best:
+            continue
         if val < best:
             best, best_state, bad = val, copy.deepcopy(model.state_dict()), 0
         else:
             bad += 1
             if bad >= patience:
                 break
-    model.load_state_dict(best_state)
+    if select_best:
+        model.load_state_dict(best_state)
     model.eval()
     return ran
 

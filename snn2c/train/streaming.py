@@ -105,6 +105,7 @@ def fit_stream(
             if field_penalty > 0
             else None
         ),
+        select_best=field_penalty == 0,
         weight_decay=weight_decay,
         score_start=quant,
         on_epoch=on_epoch,

@@ -267,6 +267,7 @@ def fit(
         score_start=quant,
         on_epoch=on_epoch,
         after_step=prox if field_penalty > 0 else None,
+        select_best=field_penalty == 0,
     )
 
 
@@ -346,16 +347,17 @@ def train(
     ran_prune = 0
     if cfg.field_penalty > 0:
         model = field_pruning.prune(model, u_tr)
+        tune = max(1, round(cfg.epochs * field_pruning.FINE_TUNE_EPOCHS))
         ran_prune = fitter(
             model,
             u_tr,
             y_tr,
             u_va,
             y_va,
-            epochs=max(1, cfg.epochs // 3),
-            lr=cfg.lr * 0.5,
+            epochs=tune,
+            lr=cfg.lr * field_pruning.FINE_TUNE_LR,
             seed=cfg.seed + 2,
-            on_epoch=hook("pruned", max(1, cfg.epochs // 3)),
+            on_epoch=hook("pruned", tune),
             **common,
         )
     t_float = time.perf_counter()
@@ -436,23 +438,25 @@ def train(
     if cfg.baseline:
         # a streaming model's baseline sees what it sees, the current sample, and has no
         # memory (the windowed MLP, which sees the recent values: benchmarks/streaming.py)
-        lin = linear.fit_linear(u_tr, y_tr)
+        # a careful user leaves out the inputs the SNN drops: so do its rivals
+        used = list(net.used_inputs())
+        lin = linear.fit_linear(u_tr[:, used], y_tr)
         metrics["linear"] = regression_metrics(
-            ds.y_test, to_user_units(net, linear.predict_linear(lin, u_te)), target
+            ds.y_test, to_user_units(net, linear.predict_linear(lin, u_te[:, used])), target
         )
         ann = baseline.train_mlp(
-            u_tr,
+            u_tr[:, used],
             y_tr,
-            u_va,
+            u_va[:, used],
             y_va,
             tuple(cfg.hidden) if len(cfg.hidden) > 1 else (cfg.hidden[0],) * 2,
             epochs=max(cfg.epochs, 200),
             patience=max(cfg.patience, 30),
             seed=cfg.seed,
         )
-        y_ann = to_user_units(net, baseline.predict_mlp(ann, u_te))
+        y_ann = to_user_units(net, baseline.predict_mlp(ann, u_te[:, used]))
         metrics["ann"] = regression_metrics(ds.y_test, y_ann, target)
-        stored = baseline.to_ir(ann, seed=cfg.seed)
+        stored = baseline.to_ir(ann, seed=cfg.seed, inputs=tuple(used), n_features=net.n_inputs)
         if cfg.streaming:
             stored = dataclasses.replace(
                 stored,
