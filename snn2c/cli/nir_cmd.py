@@ -10,7 +10,7 @@ from snn2c import ir, modelfile
 from snn2c.cli._common import add_force, add_json, add_model, add_output, emit_json, options_to
 from snn2c.errors import Snn2cError
 from snn2c.nir.exporter import FLAVOURS
-from snn2c.nir.importer import FRAMEWORKS
+from snn2c.nir.frameworks import FRAMEWORKS
 
 
 def register(sub: argparse._SubParsersAction) -> None:
