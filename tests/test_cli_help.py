@@ -115,3 +115,40 @@ def test_flash_port_without_monitor_is_refused(tmp_path, capsys):
     assert main(["flash", str(tmp_path), "--port", "/dev/ttyACM0"]) == 2
     err = capsys.readouterr().err
     assert "--port" in err and "--monitor" in err
+
+
+def test_shared_options_say_the_same_in_every_command():
+    """#25: --json, -o/--output, --force and the model positional are declared once
+    (cli._common): each command's help for them is one of the shared texts. (train
+    still declares its own -o and --force; its module moves to the helpers with the
+    trainer's work of #25.)"""
+    from snn2c.cli import _common
+
+    outputs = {text for _, text in _common.OUTPUTS.values()}
+    seen = {"--json": 0, "--output": 0, "--force": 0, "model": 0}
+    for name, p in _subparsers().items():
+        for action in p._actions:
+            key = (action.option_strings or [action.dest])[-1]
+            if key == "--json":
+                assert action.help == "print one JSON document", name
+            elif key == "--output":
+                assert action.required, name
+                assert action.help in outputs or name == "train", (name, action.help)
+            elif key == "--force":
+                assert action.help in _common.FORCES.values() or name == "train", name
+            elif key == "model":
+                assert action.help == "the .snn model file", name
+            else:
+                continue
+            seen[key] += 1
+    assert seen == {"--json": 13, "--output": 7, "--force": 7, "model": 5}, seen
+
+
+def test_search_result_file_is_written_as_stdout_is(tmp_path):
+    """The one JSON writer: the same text on stdout and in files (indent 2)."""
+    from snn2c.cli._common import json_text
+
+    doc = {"a": [1, 2], "b": {"c": None}}
+    assert json_text(doc) == json.dumps(doc, indent=2) + "\n"
+    text = (Path(__file__).parents[1] / "snn2c/cli/search_cmd.py").read_text()
+    assert "json_text(doc)" in text and "indent=1" not in text

@@ -21,23 +21,36 @@ from snn2c.reference.integer import run
 from _boards_helpers import EMULATED, need_qemu
 from netcases import count_form_networks, equivalence_networks
 
-NETS = equivalence_networks()
-COUNT_NETS = count_form_networks()
-# every encoder x decoder on the reference board, a spread of them on the others
-CASES = [("nucleo-f401", i) for i in range(len(NETS))] + [
-    (b, i) for b in EMULATED if b != "nucleo-f401" for i in (4, 13)
+
+def pick(nets: list[tuple[str, object]], *names: str) -> list[str]:
+    """The named cases of a case list, checked: a name the list does not hold is an
+    error (an index would silently pick whatever case sits there after a change)."""
+    have = [n for n, _ in nets]
+    missing = [n for n in names if n not in have]
+    if missing:
+        raise KeyError(f"no case named {', '.join(missing)}; the cases: {', '.join(have)}")
+    return list(names)
+
+
+NETS = dict(equivalence_networks())
+COUNT_NETS = dict(count_form_networks())
+# every encoder x decoder on the reference board, a spread of them on the others: a
+# current encoder with a membrane readout, a spiking one with population voting
+SPREAD = pick(equivalence_networks(), "04-direct-membrane-d2", "13-latency-population-d2")
+# instruction counting (an exec log) on one case per board, to stay fast
+COUNTED = pick(equivalence_networks(), "00-population-membrane-d1", "04-direct-membrane-d2")
+CASES = [("nucleo-f401", n) for n in NETS] + [
+    (b, n) for b in EMULATED if b != "nucleo-f401" for n in SPREAD
 ]
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(("board_name", "case"), CASES, ids=[f"{b}-{NETS[i][0]}" for b, i in CASES])
+@pytest.mark.parametrize(("board_name", "case"), CASES, ids=[f"{b}-{n}" for b, n in CASES])
 def test_verify_zero_mismatches(tmp_path, board_name, case):
     board = load_board(board_name)
     need_qemu(board)
-    _name, net = NETS[case]
-    build(net, board, tmp_path / "b")
-    # instruction counting (an exec log) only on one case per board, to stay fast
-    count = 1 if case in (0, 4) else 0
+    build(NETS[case], board, tmp_path / "b")
+    count = 1 if case in COUNTED else 0
     res = verify_qemu(tmp_path / "b", vectors=24, count_sample=count, timeout=60)
     assert res["mismatches"] == 0, res["first_mismatch"]
     assert res["device_reported_mismatches"] == 0 and res["exit_code"] == 0
@@ -45,25 +58,38 @@ def test_verify_zero_mismatches(tmp_path, board_name, case):
         assert res["instructions_per_inference"] > 0
 
 
-COUNT_CASES = [("nucleo-f401", i) for i in range(len(COUNT_NETS))] + [
-    (b, i) for b in EMULATED if b != "nucleo-f401" for i in (0, 6)
+COUNT_SPREAD = pick(count_form_networks(), "cf0-population-T8", "cf6-direct-T9")
+COUNT_COUNTED = pick(count_form_networks(), "cf0-population-T8")
+COUNT_CASES = [("nucleo-f401", n) for n in COUNT_NETS] + [
+    (b, n) for b in EMULATED if b != "nucleo-f401" for n in COUNT_SPREAD
 ]
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize(
-    ("board_name", "case"), COUNT_CASES, ids=[f"{b}-{COUNT_NETS[i][0]}" for b, i in COUNT_CASES]
+    ("board_name", "case"), COUNT_CASES, ids=[f"{b}-{n}" for b, n in COUNT_CASES]
 )
 def test_verify_counting_form_zero_mismatches(tmp_path, board_name, case):
     """Networks that compile to the counting form, on every emulated core."""
     board = load_board(board_name)
     need_qemu(board)
-    _name, net = COUNT_NETS[case]
-    build(net, board, tmp_path / "b")
+    build(COUNT_NETS[case], board, tmp_path / "b")
     assert "counting form: the same bits" in (tmp_path / "b/src/snn_model.c").read_text()
-    res = verify_qemu(tmp_path / "b", vectors=40, count_sample=int(case == 0), timeout=60)
+    count = int(case in COUNT_COUNTED)
+    res = verify_qemu(tmp_path / "b", vectors=40, count_sample=count, timeout=60)
     assert res["mismatches"] == 0, res["first_mismatch"]
     assert res["device_reported_mismatches"] == 0 and res["exit_code"] == 0
+
+
+def test_cases_are_picked_by_name():
+    """The partner of the picks above: they name the same networks in any order of the
+    case list, and a name the list does not hold (renamed, removed) is refused."""
+    nets = equivalence_networks()
+    shuffled = nets[::-1]
+    assert pick(shuffled, *SPREAD) == SPREAD
+    assert [dict(shuffled)[n] is dict(nets)[n] for n in SPREAD] == [True, True]
+    with pytest.raises(KeyError, match="no case named 04-direct-membrane"):
+        pick(nets[:4], "04-direct-membrane-d2")
 
 
 @pytest.mark.slow

@@ -8,7 +8,7 @@ import pytest
 from snn2c import contract, ir
 from snn2c.netgen import random_network
 from snn2c.quantize import quantize
-from snn2c.reference import integer, predict
+from snn2c.reference import integer, normalize_device, predict, run_rows
 from snn2c.reference.floatsim import normalize_float, run_float
 
 
@@ -112,18 +112,68 @@ def test_xorshift32_known_sequence():
     assert contract.xorshift32_draws(1, 3).tolist() == [270369, 67634689, 2647435461]
 
 
-@pytest.mark.parametrize("decoder", ir.DECODER_KINDS)
-def test_quantized_close_to_float_on_a_smooth_network(decoder):
-    """Quantization error stays small where spikes are not at a threshold's edge."""
-    net = random_network(
+def _smooth_network(decoder: str) -> ir.Network:
+    return random_network(
         8, encoder="population", decoder=decoder, hidden=(32,), steps=8, weight_bits=16
     )
-    x = np.random.default_rng(0).uniform(net.inputs.low, net.inputs.high, (300, net.n_inputs))
-    yq = predict(quantize(net), x, mode="fixed")
-    yf = predict(quantize(net), x, mode="float")
-    # int16 weights: most outputs agree to within 1% of the output's spread
+
+
+def _quantization_error_problem(qnet, x: np.ndarray) -> str | None:
+    """What is wrong with the integer reference of `qnet` beside the float simulator
+    of its source on raw inputs x; None if nothing.
+
+    Where every spike train (encoder and layers) of an input is the same in both, the
+    two differ only by the int16 weights' and Q16 membranes' rounding: each output
+    within 0.5 % of the outputs' spread (measured at most 0.12 % for every decoder).
+    An input whose drive sits at a threshold's edge may fire a step apart, and then
+    its output differs by a spike's worth, which no rounding bound covers: at most
+    10 % of the inputs may do so (measured 6 % on 300 uniform inputs)."""
+    net = qnet.source
+    fixed = run_rows(qnet, normalize_device(qnet, x), trace=True)
+    flt = run_float(net, normalize_float(net, x), trace=True)
+    assert fixed.spikes is not None and flt.spikes is not None
+    same = np.ones(len(x), dtype=bool)
+    for a, b in zip(fixed.spikes, flt.spikes, strict=True):
+        same &= (a.reshape(len(x), -1) == b.reshape(len(x), -1)).all(axis=1)
+    yq, yf = predict(qnet, x, mode="fixed"), predict(qnet, x, mode="float")
     spread = yf.std() + 1e-9
-    assert np.median(np.abs(yq - yf)) < 0.01 * spread
+    worst = float(np.abs(yq - yf)[same].max(initial=0.0)) / spread
+    if worst >= 0.005:
+        return f"outputs of inputs with the same spikes differ by {worst:.2%} of the spread"
+    if same.mean() < 0.9:
+        return f"only {same.mean():.0%} of the inputs fire the same spikes"
+    return None
+
+
+def _uniform_inputs(net: ir.Network) -> np.ndarray:
+    return np.random.default_rng(0).uniform(net.inputs.low, net.inputs.high, (300, net.n_inputs))
+
+
+@pytest.mark.parametrize("decoder", ir.DECODER_KINDS)
+def test_quantized_close_to_float_on_a_smooth_network(decoder):
+    """Quantization error stays small where spikes are not at a threshold's edge: the
+    worst output of every input whose spikes agree, and how many agree."""
+    net = _smooth_network(decoder)
+    assert _quantization_error_problem(quantize(net), _uniform_inputs(net)) is None
+
+
+@pytest.mark.parametrize("broken", ["readout", "threshold"])
+@pytest.mark.parametrize("decoder", ir.DECODER_KINDS)
+def test_quantized_close_to_float_check_fails_on_a_wrong_quantization(decoder, broken):
+    """The partner: a quantized network that is 3 % off its source (the readout's
+    weights, or the hidden layer's threshold) is reported."""
+    import dataclasses
+
+    net = _smooth_network(decoder)
+    q = quantize(net)
+    if broken == "readout":
+        dec = q.decoder
+        q = dataclasses.replace(q, decoder=dataclasses.replace(dec, weight=dec.weight * 103 // 100))
+    else:
+        hid = q.layers[0]
+        hid = dataclasses.replace(hid, threshold=hid.threshold * 103 // 100)
+        q = dataclasses.replace(q, layers=(hid, *q.layers[1:]))
+    assert _quantization_error_problem(q, _uniform_inputs(net)) is not None
 
 
 def test_float_normalisation():

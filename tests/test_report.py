@@ -90,17 +90,46 @@ def test_spiking_encoder_counts_acs():
     assert act.ops[0].effective == 10 * fan0[0] + 5 * fan0[1]
 
 
+def _sparsity_by_hand_problem(net: ir.Network) -> str | None:
+    """What differs between the report's sparsity of `net` on u = 1, 0.5, 0 and the
+    numbers worked out by hand for tiny_network; None if nothing.
+
+    Hidden LIF layer, 2 neurons x 8 steps = 16 (neuron, step) pairs per sample; the LI
+    readout does not spike and does not count. Currents 1.0 and 0.5 at u = 1, 0.5
+    and 0.25 at u = 0.5 (exact in Q16); threshold 0.9 (Q16 58982), reset by
+    subtraction leaves 6554 (0.1), and no leak below 1.0.
+      u = 1: neuron 0 fires at every step (8), neuron 1 at t = 1, 3, 5, 7 (4): 12
+      u = 0.5: neuron 0 at t = 1, 3, 5, 7 (4); neuron 1 integrates 16384 a step:
+        65536 > 58982 at t = 3 (-> 6554), 72090 at t = 7: 2 spikes; 6 in all
+      u = 0: none
+    silent pairs 4 + 10 + 16 = 30 of 48: 0.625 (the total and the layer's)."""
+    act = activity(net, np.array([[4096], [2048], [0]]))
+    got = (act.spike_counts[:, 1].tolist(), act.activation_sparsity, act.sparsity_per_layer)
+    want = ([12, 6, 0], 0.625, {"layer 0 (hidden, LIF x2)": 0.625})
+    return None if got == want else f"report {got}, by hand {want}"
+
+
 def test_sparsity_definition():
-    net = random_network(5, hidden=(10, 6), steps=9)
-    x_q = np.random.default_rng(0).integers(0, 4097, (7, 3))
-    act = activity(net, x_q)
-    res = act.result
-    assert res.spikes is not None
-    spiking = [i for i, layer in enumerate(net.layers) if layer.neuron.spiking]
-    total = sum(res.spikes[i + 1].size for i in spiking)
-    silent = sum((res.spikes[i + 1] == 0).sum() for i in spiking)
-    assert act.activation_sparsity == pytest.approx(silent / total)
-    assert 0.0 <= act.activation_sparsity <= 1.0
+    """Silent (neuron, step) pairs of the spiking layers over all of theirs, against a
+    case counted by hand (not the implementation's formula again)."""
+    assert _sparsity_by_hand_problem(tiny_network()) is None
+
+
+def test_sparsity_check_fails_on_another_network():
+    """The partner of test_sparsity_definition: the same check on a network whose
+    spikes differ from the hand count (threshold 0.4: more spikes; a spiking readout:
+    more pairs) reports the difference."""
+    import dataclasses
+
+    net = tiny_network()
+    l0, l1 = net.layers
+    lower = dataclasses.replace(l0, neuron=dataclasses.replace(l0.neuron, threshold=0.4))
+    spiking_readout = dataclasses.replace(
+        l1, neuron=ir.NeuronSpec(kind="lif", leak="shift", leak_shift=16, threshold=0.9)
+    )
+    for broken in ((lower, l1), (l0, spiking_readout)):
+        problem = _sparsity_by_hand_problem(dataclasses.replace(net, layers=broken))
+        assert problem is not None and problem.startswith("report ")
 
 
 def test_energy_formulas_with_overridden_constants():

@@ -64,12 +64,106 @@ def test_features_count_form_and_stepped():
     assert f["lif_update"] + f["izh_update"] == q.steps * sum(layer.n_out for layer in q.layers)
 
 
+def _measurements(board: str) -> list[dict]:
+    """benchmarks/cost_model.py's stored measurements: each network, its counted
+    inputs' spikes and QEMU's instructions per inference."""
+    raw = Path(__file__).resolve().parents[1] / f"benchmarks/results-cost-model-{board}.json"
+    return json.loads(raw.read_text())
+
+
+def _calibration_problems(m: costmodel.CostModel, rows: list[dict]) -> list[str]:
+    """What is wrong with a shipped cost model, recomputed from the measurements it
+    claims to summarise (features from each stored network and its spikes, the
+    nonnegative fit, its errors in-sample and leave-one-out); [] if nothing."""
+    import base64
+
+    feats = [
+        costmodel.features(
+            quantize(modelfile.loads(base64.b64decode(r["model"]))), np.asarray(r["spikes"])
+        )
+        for r in rows
+    ]
+    y = np.array([r["instructions"] for r in rows])
+    cal, problems = m.calibration, []
+    if len(rows) < 40 or cal["networks"] != len(rows):
+        problems.append(f"{len(rows)} measurements, the model says {cal['networks']}")
+    refit = costmodel.fit(m.board, feats, list(y))
+    if not np.allclose(m.coefficients, refit.coefficients, rtol=0, atol=1e-4):
+        problems.append("the coefficients are not the fit of the measurements")
+    rel = np.abs(np.vstack(feats) @ m.coefficients - y) / y
+    loo = []
+    for k in range(len(rows)):  # each network predicted by the fit on the others
+        rest = [i for i in range(len(rows)) if i != k]
+        other = costmodel.fit("loo", [feats[i] for i in rest], list(y[rest]))
+        loo.append(abs(other.predict(feats[k]) - y[k]) / y[k])
+    for key, got in (
+        ("mean_abs_rel_error", rel.mean()),
+        ("max_abs_rel_error", rel.max()),
+        ("held_out_mean_abs_rel_error", np.mean(loo)),
+        ("held_out_max_abs_rel_error", np.max(loo)),
+    ):
+        if abs(cal[key] - got) > 1e-3:
+            problems.append(f"{key}: the model says {cal[key]}, the measurements give {got:.4f}")
+    if np.mean(loo) >= 0.25:
+        problems.append(f"leave-one-out mean error {np.mean(loo):.3f} >= 0.25")
+    if np.any(m.coefficients < 0):
+        problems.append("a negative coefficient")
+    return problems
+
+
 def test_shipped_calibration():
-    """The board's cost model, fitted on all its networks, errs little leave-one-out."""
+    """The board's cost model is the fit of its stored measurements (QEMU counts of 40
+    networks) and errs little leave-one-out, both recomputed from those measurements
+    rather than read from what the model file says of itself."""
     m = costmodel.load("nucleo-f401")
-    assert m.calibration["networks"] >= 40
-    assert m.calibration["held_out_mean_abs_rel_error"] < 0.25
-    assert np.all(m.coefficients >= 0)
+    assert _calibration_problems(m, _measurements("nucleo-f401")) == []
+
+
+@pytest.mark.parametrize("broken", ["counts", "claim", "coefficients"])
+def test_shipped_calibration_check_fails_on_a_broken_model(broken):
+    """The partner of test_shipped_calibration: measurements that are not the ones
+    fitted, a claimed error the measurements do not give, or coefficients that are not
+    their fit, are each reported."""
+    import dataclasses
+
+    m, rows = costmodel.load("nucleo-f401"), _measurements("nucleo-f401")
+    if broken == "counts":  # every other network counted 30 % high
+        rows = [
+            dict(r, instructions=r["instructions"] * (1.3 if r["i"] % 2 else 1.0)) for r in rows
+        ]
+    elif broken == "claim":
+        m = dataclasses.replace(
+            m, calibration={**m.calibration, "held_out_mean_abs_rel_error": 0.01}
+        )
+    else:
+        m = dataclasses.replace(m, coefficients=m.coefficients * 1.05)
+    problems = _calibration_problems(m, rows)
+    assert problems, broken
+    if broken == "claim":  # only the claim is wrong
+        assert len(problems) == 1
+        assert problems[0].startswith("held_out_mean_abs_rel_error: the model says 0.01")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("k", [0, 1, 2])
+def test_stored_measurements_are_what_qemu_counts_today(tmp_path, k):
+    """The measurements test_shipped_calibration recomputes from are today's: a stored
+    network built and verified again counts the stored instructions exactly."""
+    import base64
+
+    from snn2c.boards import load_board
+    from snn2c.build import build
+    from snn2c.emulate.verify import verify_qemu
+
+    from _boards_helpers import need_qemu
+
+    board = load_board("nucleo-f401")
+    need_qemu(board)
+    row = _measurements("nucleo-f401")[k]
+    build(modelfile.loads(base64.b64decode(row["model"])), board, tmp_path / "fw")
+    res = verify_qemu(tmp_path / "fw", vectors=24, seed=0, count_sample=6)  # as measured
+    assert res["mismatches"] == 0, res["first_mismatch"]
+    assert res["instructions_per_inference"] == row["instructions"]
 
 
 def test_no_cost_model_for_board(tmp_path, capsys):

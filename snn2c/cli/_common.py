@@ -1,4 +1,10 @@
-"""Helpers shared by the CLI commands: JSON output and model loading."""
+"""Helpers shared by the CLI commands: the option sets every command declares alike
+(--json, -o/--output, --force, the model positional), the one JSON writer, and the
+conversions of option values.
+
+Each option set is declared here once, so that the same option means and says the
+same thing in every command's --help; a command calls the helper where the option
+sits in its list, which keeps each command's --help in its own order."""
 
 from __future__ import annotations
 
@@ -9,11 +15,19 @@ import shlex
 import sys
 from typing import Any
 
+JSON_INDENT = 2  # every JSON document a command prints or writes
+
+
+def json_text(doc: dict[str, Any]) -> str:
+    """One JSON document as the CLI writes it, on stdout or into a file: indented
+    alike, keys in the order given, numpy scalars and arrays as plain numbers, one
+    final newline."""
+    return json.dumps(doc, indent=JSON_INDENT, sort_keys=False, default=_default) + "\n"
+
 
 def emit_json(doc: dict[str, Any]) -> None:
     """Print one JSON document on stdout (the --json contract)."""
-    json.dump(doc, sys.stdout, indent=2, sort_keys=False, default=_default)
-    sys.stdout.write("\n")
+    sys.stdout.write(json_text(doc))
 
 
 def _default(obj: Any) -> Any:
@@ -42,8 +56,6 @@ MAX_SEED = 2**32 - 1  # what every consumer takes (scikit-learn's random_state, 
 def seed_arg(text: str) -> int:
     """argparse type of --seed: an integer 0 .. 2^32-1 (a larger one is a usage error,
     not scikit-learn's traceback)."""
-    import argparse
-
     try:
         value = int(text)
     except ValueError:
@@ -54,6 +66,43 @@ def seed_arg(text: str) -> int:
 
 
 OUTPUT_FLAGS = ("-o", "--output")
+
+# what -o/--output names, by meaning: (metavar, help)
+OUTPUTS = {
+    "model": ("MODEL", "the .snn model file to write"),
+    "graph": ("GRAPH", "the NIR graph file (.nir) to write"),
+    "csv": ("CSV", "the predictions CSV file to write"),
+    "sources": ("DIR", "folder to write the C sources into"),
+    "project": ("DIR", "folder to write the firmware project into"),
+    "study": ("DIR", "folder for the study, its front and plot"),
+}
+# what --force allows, by what the command writes
+FORCES = {
+    "file": "overwrite an existing output file",
+    "files": "overwrite existing files in the output folder",
+    "folder": "write into a non-empty output folder",
+}
+
+
+def add_json(p: argparse.ArgumentParser) -> None:
+    """--json: one machine-readable document on stdout instead of the human summary."""
+    p.add_argument("--json", action="store_true", help="print one JSON document")
+
+
+def add_model(p: argparse.ArgumentParser) -> None:
+    """The positional .snn model a command reads."""
+    p.add_argument("model", help="the .snn model file")
+
+
+def add_output(p: argparse.ArgumentParser, meaning: str) -> None:
+    """-o/--output (required), its metavar and help by what it names (OUTPUTS)."""
+    metavar, text = OUTPUTS[meaning]
+    p.add_argument(*OUTPUT_FLAGS, required=True, metavar=metavar, help=text)
+
+
+def add_force(p: argparse.ArgumentParser, writes: str) -> None:
+    """--force: nothing a user owns is overwritten without it (FORCES[writes])."""
+    p.add_argument("--force", action="store_true", help=FORCES[writes])
 
 
 def command_line(argv: list[str]) -> str:

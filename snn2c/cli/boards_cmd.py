@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from snn2c.boards import all_boards
-from snn2c.cli._common import emit_json
+from snn2c.cli._common import add_json, emit_json
 from snn2c.search import costmodel
 
 
@@ -15,7 +15,7 @@ def register(subparsers) -> None:
         help="list the supported boards",
         description="List the boards (boards/*.json): core, memory, emulator, build status.",
     )
-    p.add_argument("--json", action="store_true", help="print one JSON document")
+    add_json(p)
     p.set_defaults(func=run)
 
 

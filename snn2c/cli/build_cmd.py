@@ -6,7 +6,7 @@ import argparse
 
 from snn2c.boards import load_board
 from snn2c.build import build
-from snn2c.cli._common import command_line, emit_json
+from snn2c.cli._common import add_force, add_json, add_model, add_output, command_line, emit_json
 
 
 def register(subparsers) -> None:
@@ -19,13 +19,13 @@ def register(subparsers) -> None:
             "and report flash and RAM against the board's capacity."
         ),
     )
-    p.add_argument("model", help="the .snn model file")
+    add_model(p)
     p.add_argument(
         "--board", required=True, help="board name (see `snn2c boards`) or a board .json"
     )
-    p.add_argument("-o", "--output", required=True, help="project folder to write")
-    p.add_argument("--force", action="store_true", help="overwrite a non-empty output folder")
-    p.add_argument("--json", action="store_true", help="print one JSON document")
+    add_output(p, "project")
+    add_force(p, "folder")
+    add_json(p)
     p.set_defaults(func=run)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from snn2c.cli._common import command_line, emit_json
+from snn2c.cli._common import add_force, add_json, add_model, add_output, command_line, emit_json
 from snn2c.codegen import write_sources
 from snn2c.quantize import load_model
 
@@ -21,11 +21,11 @@ def register(sub: argparse._SubParsersAction) -> None:
             "`snn2c build` adds the board's firmware around them."
         ),
     )
-    p.add_argument("model", help=".snn model file")
-    p.add_argument("-o", "--output", required=True, metavar="DIR", help="output folder")
+    add_model(p)
+    add_output(p, "sources")
     p.add_argument("--count-spikes", action="store_true", help="enable spike counters by default")
-    p.add_argument("--force", action="store_true", help="overwrite existing files")
-    p.add_argument("--json", action="store_true", help="print one JSON document")
+    add_force(p, "files")
+    add_json(p)
     p.set_defaults(func=run)
 
 

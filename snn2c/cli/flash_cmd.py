@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from snn2c.boards import FLASH_ROUTES
-from snn2c.cli._common import check_seconds, emit_json
+from snn2c.cli._common import add_json, check_seconds, emit_json
 from snn2c.deploy import flash, monitor, plan_flash
 from snn2c.deploy.flasher import command_lines
 from snn2c.errors import Snn2cError
@@ -46,7 +46,7 @@ def register(subparsers) -> None:
     )
     p.add_argument("--port", help="serial port for --monitor (default: found by USB id)")
     p.add_argument("--timeout", type=float, default=300.0, help="seconds per flasher command")
-    p.add_argument("--json", action="store_true", help="print one JSON document")
+    add_json(p)
     p.set_defaults(func=run_flash)
 
     m = subparsers.add_parser(
@@ -69,7 +69,7 @@ def register(subparsers) -> None:
     )
     m.add_argument("--port", help="serial port (default: found by the board's USB ids)")
     m.add_argument("--timeout", type=float, default=30.0, help="seconds to listen")
-    m.add_argument("--json", action="store_true", help="print one JSON document")
+    add_json(m)
     m.set_defaults(func=run_monitor)
 
 

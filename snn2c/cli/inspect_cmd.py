@@ -6,7 +6,7 @@ import argparse
 from typing import Any
 
 from snn2c import modelfile
-from snn2c.cli._common import emit_json
+from snn2c.cli._common import add_json, add_model, emit_json
 from snn2c.quantize import load_model
 from snn2c.reference import countform
 
@@ -21,8 +21,8 @@ def register(sub: argparse._SubParsersAction) -> None:
             "range proof that no accumulator or membrane can overflow (docs/fixed-point.md)."
         ),
     )
-    p.add_argument("model", help=".snn model file")
-    p.add_argument("--json", action="store_true", help="print one JSON document")
+    add_model(p)
+    add_json(p)
     p.set_defaults(func=run)
 
 

@@ -7,10 +7,10 @@ import math
 from pathlib import Path
 
 from snn2c import ir, modelfile
-from snn2c.cli._common import emit_json, options_to
+from snn2c.cli._common import add_force, add_json, add_model, add_output, emit_json, options_to
 from snn2c.errors import Snn2cError
 from snn2c.nir.exporter import FLAVOURS
-from snn2c.nir.importer import FRAMEWORKS
+from snn2c.nir.frameworks import FRAMEWORKS
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -20,7 +20,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="Map a NIR graph onto an snn2c model; docs/nir.md lists the conventions.",
     )
     p.add_argument("graph", help="NIR graph file (.nir, HDF5)")
-    p.add_argument("-o", "--output", required=True, help="the .snn model to write")
+    add_output(p, "model")
     p.add_argument(
         "--dt", type=float, help="seconds per step (default: sidecar, else 1e-4 as snnTorch)"
     )
@@ -52,8 +52,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         choices=FRAMEWORKS,
         help="read the graph as that framework runs it, not as NIR's Euler step (docs/nir.md)",
     )
-    p.add_argument("--force", action="store_true", help="overwrite an existing output file")
-    p.add_argument("--json", action="store_true", help="print one JSON document")
+    add_force(p, "file")
+    add_json(p)
     p.set_defaults(func=run_import)
 
     q = sub.add_parser(
@@ -67,8 +67,8 @@ def register(sub: argparse._SubParsersAction) -> None:
             "docs/nir.md lists the mapping and each framework's reading."
         ),
     )
-    q.add_argument("model", help=".snn model file")
-    q.add_argument("-o", "--output", required=True, help="the NIR graph (.nir) to write")
+    add_model(q)
+    add_output(q, "graph")
     q.add_argument(
         "--for",
         dest="flavour",
@@ -78,8 +78,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         "as an unreachable LIF), norse (r = 1, readout as an unreachable LIF); default: "
         "plain NIR with snn2c's sidecar",
     )
-    q.add_argument("--force", action="store_true", help="overwrite an existing output file")
-    q.add_argument("--json", action="store_true", help="print one JSON document")
+    add_force(q, "file")
+    add_json(q)
     q.set_defaults(func=run_export)
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from snn2c import modelfile
-from snn2c.cli._common import emit_json
+from snn2c.cli._common import add_force, add_json, add_model, add_output, emit_json
 from snn2c.csvdata import read_columns
 from snn2c.errors import Snn2cError
 from snn2c.quantize import load_model
@@ -27,17 +27,17 @@ def register(sub: argparse._SubParsersAction) -> None:
             "runs the float network it was trained as."
         ),
     )
-    p.add_argument("model", help=".snn model file")
+    add_model(p)
     p.add_argument("--input", required=True, metavar="CSV", help="CSV with the model's features")
-    p.add_argument("-o", "--output", required=True, metavar="CSV", help="predictions CSV")
+    add_output(p, "csv")
     p.add_argument(
         "--mode",
         choices=("fixed", "float"),
         default="fixed",
         help="fixed: integer reference, what the device computes (default); float: float network",
     )
-    p.add_argument("--force", action="store_true", help="overwrite the output file")
-    p.add_argument("--json", action="store_true", help="print one JSON document")
+    add_force(p, "file")
+    add_json(p)
     p.set_defaults(func=run)
 
 

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from snn2c import modelfile
-from snn2c.cli._common import emit_json, seed_arg
+from snn2c.cli._common import add_force, add_json, emit_json, seed_arg
 from snn2c.errors import Snn2cError
 from snn2c.quantize import load_model
 from snn2c.train.datasets import DATASETS
@@ -37,8 +37,8 @@ def register(subparsers) -> None:
         "--seed", type=seed_arg, help="split seed (default: the model's training seed, else 0)"
     )
     p.add_argument("--out", metavar="DIR", help="write figures and report.html here")
-    p.add_argument("--force", action="store_true", help="write into a non-empty --out folder")
-    p.add_argument("--json", action="store_true", help="print one JSON document")
+    add_force(p, "folder")
+    add_json(p)
     p.add_argument("--sample", type=int, default=0, help="test sample drawn in the figures")
     g = p.add_argument_group("baseline ANN")
     g.add_argument("--no-ann", action="store_true", help="do not retrain the baseline ANN")

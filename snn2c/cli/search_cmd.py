@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import socket
 import sys
@@ -11,7 +10,7 @@ import time
 import zlib
 from pathlib import Path
 
-from snn2c.cli._common import emit_json, seed_arg
+from snn2c.cli._common import add_json, add_output, emit_json, json_text, seed_arg
 from snn2c.errors import Snn2cError
 from snn2c.textsafe import check_name
 
@@ -50,9 +49,7 @@ def register(subparsers) -> None:
         default=10,
         help="seconds between a worker's heartbeats; a trial silent for 3 of them is failed",
     )
-    p.add_argument(
-        "-o", "--output", required=True, metavar="DIR", help="folder for the study, front and plot"
-    )
+    add_output(p, "study")
     p.add_argument("--worker", action="store_true", help="only run trials (no front at the end)")
     p.add_argument("--no-mlp", action="store_true", help="skip the emlearn MLP front")
     p.add_argument("--vectors", type=int, default=100, help="verify vectors per front member")
@@ -60,7 +57,7 @@ def register(subparsers) -> None:
     p.add_argument(
         "--by", default="instructions", help="with --pick: instructions, flash, ram, mse or r2"
     )
-    p.add_argument("--json", action="store_true", help="print one JSON document")
+    add_json(p)
     p.set_defaults(func=run)
 
 
@@ -199,7 +196,7 @@ def search(args, out: Path) -> dict:
     }
     from snn2c import modelfile
 
-    modelfile.write_atomic(out / front.RESULT, (json.dumps(doc, indent=1) + "\n").encode())
+    modelfile.write_atomic(out / front.RESULT, json_text(doc).encode())
     try:
         front.plot(out / "front.png", rows, mlp, f"{args.dataset} on {board.name}")
         doc["plot"] = str(out / "front.png")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from snn2c.cli._common import check_seconds, emit_json, seed_arg
+from snn2c.cli._common import add_json, check_seconds, emit_json, seed_arg
 from snn2c.contract import STREAM_EVERY
 from snn2c.emulate import verify_qemu, verify_renode
 from snn2c.errors import Snn2cError
@@ -46,7 +46,7 @@ def register(subparsers) -> None:
         "the reference's every 10,000 samples (default: no long stream)",
     )
     p.add_argument("--timeout", type=float, default=300.0, help="seconds per emulator run")
-    p.add_argument("--json", action="store_true", help="print one JSON document")
+    add_json(p)
     p.set_defaults(func=run)
 
 

@@ -19,18 +19,26 @@ import re
 import shutil
 import signal
 import subprocess
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from snn2c import ir
 from snn2c.boards import Board
 from snn2c.build import harness, project, renode, toolchain
 from snn2c.build.harness import inference_symbol
-from snn2c.emulate.qemu import count_windows, run_qemu
-from snn2c.emulate.verify import COUNT_SAMPLE, compare, count_indices, merge, open_build
+from snn2c.emulate.qemu import run_qemu
+from snn2c.emulate.verify import (
+    COUNT_SAMPLE,
+    Outcome,
+    Session,
+    compare,
+    inference_counts,
+    merge,
+    run_verify,
+)
 from snn2c.errors import Snn2cError
-from snn2c.quantize import quantize
-from snn2c.reference.vectors import make_vectors
 
 WORK = "out/verify/renode"
 _SAFE_PATH = re.compile(r"[A-Za-z0-9_./+-]+")  # what Renode's monitor takes unquoted
@@ -96,6 +104,144 @@ def _check_tools(root: Path) -> str:
     return exe
 
 
+@dataclass
+class RenodeRunner:
+    """verify in Renode: both images (spike counters on, and the deployed code whose
+    instructions are counted by hooks) in one renode-test session over every vector,
+    and the counting image in QEMU beside it where QEMU can run it."""
+
+    name: str = "renode"
+    exe: str = ""  # renode-test, found by check()
+
+    def check(self, root: Path, board: Board, net: ir.Network) -> None:
+        if board.renode is None:
+            raise Snn2cError(
+                f"board '{board.name}': Renode has no model of it (see `snn2c boards`)"
+            )
+        self.exe = _check_tools(root)
+        work = root / WORK
+        if work.exists():
+            shutil.rmtree(work)
+
+    def run(self, s: Session) -> Outcome:
+        work = s.root / WORK
+        elf_cnt = _write_suite(s, work)
+        proc = run_suite(self.exe, work / "verify.robot", work / "results", s.timeout)
+        out_all = _parse(work / "uart-all.txt")
+        result = tally(s.vec, out_all, _parse(work / "uart-count.txt"))
+        counts = _renode_counts(work / "count.log") if (work / "count.log").is_file() else []
+        qemu, qemu_note = _qemu_beside(s, elf_cnt)
+        failing = _failures(work / "results" / "robot_output.xml") or [
+            ln.strip() for ln in proc.stdout.splitlines() if re.search(r"fail|error", ln, re.I)
+        ]
+        assert s.board.renode is not None  # check() refused the others
+        return Outcome(
+            machine=s.board.renode.platform or f"generated stand-in ({s.board.renode.standin_cpu})",
+            result=result,
+            device_mismatches=out_all.device_mismatches,
+            exit_code=proc.returncode,
+            counts=[counts[i] for i in s.idx if i < len(counts)],
+            method="Renode hooks at snn_model_infer's entry and at its return "
+            "sites in main, reading the core's ExecutedInstructions",
+            tail={
+                "qemu_instructions_per_inference": qemu,
+                "qemu_count_image": qemu_note,
+                "elf": str(elf_cnt),
+                "results": str(work / "results"),
+                "failing_lines": failing[-20:] if proc.returncode else [],
+                "model_hash": s.manifest.get("model_hash"),
+            },
+        )
+
+
+def _write_suite(s: Session, work: Path) -> Path:
+    """Both images, the platform, the two scripts and the Robot suite under `work`;
+    the counting image's path."""
+    env = project.environment()
+    board, prov = s.board, s.prov
+    variant = renode.image_variant(board, verify=True)
+    # the image with spike counters (compared), and the deployed code (counted)
+    project.write_harness_vectors(work / "all", s.vec, prov)
+    project.compile_image(
+        s.root,
+        board,
+        variant,
+        counters=True,
+        vectors_dir=f"{WORK}/all",
+        elf_name="verify/renode/all",
+    )
+    elf_cnt = project.compile_image(
+        s.root,
+        board,
+        variant,
+        counters=False,
+        vectors_dir=f"{WORK}/all",
+        elf_name="verify/renode/count",
+    )
+    symbol = inference_symbol(s.net.streaming)
+    entry = toolchain.symbols(board, elf_cnt)[symbol][0]
+    leave = _return_sites(board, elf_cnt, symbol)
+    files = {
+        f"{board.name}.repl": renode.platform_text(env, board, prov),
+        "all.resc": _resc(env, board, prov, "all"),
+        "count.resc": _resc(env, board, prov, "count", [entry], leave),
+    }
+    layers = len(s.net.layers)
+    cases = [
+        (
+            "Outputs And Spike Counts",
+            "all.resc",
+            harness.expected_lines(s.vec, layers=layers, counters=True),
+            None,
+        ),
+        (
+            "Deployed Code",
+            "count.resc",
+            harness.expected_lines(s.vec, layers=layers, counters=False),
+            "count.log",
+        ),
+    ]
+    files["verify.robot"] = renode.suite_text(env, board, prov, cases, until_end=True)
+    for name, text in files.items():
+        (work / name).write_text(text)
+    return elf_cnt
+
+
+def _qemu_beside(s: Session, elf_cnt: Path) -> tuple[int | None, str | None]:
+    """The counted vectors' instructions per inference in QEMU, and which image QEMU
+    ran (the same one, or the one relinked for its machine); (None, None) where QEMU
+    has no machine for the board or nothing is counted."""
+    board = s.board
+    if not s.idx or board.qemu is None:
+        return None, None
+    assert board.renode is not None
+    same = not (board.qemu.relinked and board.renode.image == "board")
+    elf_q = elf_cnt
+    if not same:  # QEMU's machine needs its relinked image: the same model code elsewhere
+        elf_q = project.compile_image(
+            s.root,
+            board,
+            "harness-qemu",
+            counters=False,
+            vectors_dir=f"{WORK}/all",
+            elf_name="verify/renode/qemu",
+        )
+    log = elf_q.with_suffix(".exec.log")
+    try:
+        run_qemu(board, elf_q, timeout=s.timeout, exec_log=log)
+        counts = inference_counts(board, elf_q, inference_symbol(s.net.streaming), log)
+    finally:
+        log.unlink(missing_ok=True)
+    sample = [counts[i] for i in s.idx if i < len(counts)]
+    note = (
+        "the same image in QEMU"
+        if same
+        else f"QEMU {board.qemu.machine} runs the image relinked for its memory map and "
+        "UART: the same compiled model code at other addresses"
+    )
+    return (round(float(np.mean(sample))) if sample else None), note
+
+
 def verify_renode(
     root: str | Path,
     *,
@@ -104,117 +250,16 @@ def verify_renode(
     count_sample: int = COUNT_SAMPLE,
     timeout: float = 600.0,
 ) -> dict:
-    root = Path(root)
-    manifest, board, net = open_build(root, vectors)
-    if board.renode is None:
-        raise Snn2cError(f"board '{board.name}': Renode has no model of it (see `snn2c boards`)")
-    exe = _check_tools(root)
-    work = root / WORK
-    if work.exists():
-        shutil.rmtree(work)
-    prov = project.provenance(net, board, f"snn2c verify {root} --emulator renode")
-    env = project.environment()
-    variant = renode.image_variant(board, verify=True)
-    vec = make_vectors(quantize(net), vectors, seed=seed)
-    idx = count_indices(vectors, count_sample, net.streaming) if count_sample > 0 else []
-
-    # the image with spike counters (compared), and the deployed code (counted)
-    project.write_harness_vectors(work / "all", vec, prov)
-    project.compile_image(
-        root, board, variant, counters=True, vectors_dir=f"{WORK}/all", elf_name="verify/renode/all"
-    )
-    elf_cnt = project.compile_image(
+    """verify_qemu's proof in Renode (the module's text): the same skeleton
+    (emulate.verify.run_verify) with Renode as its runner."""
+    return run_verify(
         root,
-        board,
-        variant,
-        counters=False,
-        vectors_dir=f"{WORK}/all",
-        elf_name="verify/renode/count",
+        RenodeRunner(),
+        vectors=vectors,
+        seed=seed,
+        count_sample=count_sample,
+        timeout=timeout,
     )
-    entry = toolchain.symbols(board, elf_cnt)[inference_symbol(net.streaming)][0]
-    files = {
-        f"{board.name}.repl": renode.platform_text(env, board, prov),
-        "all.resc": _resc(env, board, prov, "all"),
-        "count.resc": _resc(
-            env,
-            board,
-            prov,
-            "count",
-            [entry],
-            _return_sites(board, elf_cnt, inference_symbol(net.streaming)),
-        ),
-    }
-    layers = len(net.layers)
-    cases = [
-        (
-            "Outputs And Spike Counts",
-            "all.resc",
-            harness.expected_lines(vec, layers=layers, counters=True),
-            None,
-        ),
-        (
-            "Deployed Code",
-            "count.resc",
-            harness.expected_lines(vec, layers=layers, counters=False),
-            "count.log",
-        ),
-    ]
-    files["verify.robot"] = renode.suite_text(env, board, prov, cases, until_end=True)
-    for name, text in files.items():
-        (work / name).write_text(text)
-    proc = run_suite(exe, work / "verify.robot", work / "results", timeout)
-
-    out_all = _parse(work / "uart-all.txt")
-    result = tally(vec, out_all, _parse(work / "uart-count.txt"))
-    counts = _renode_counts(work / "count.log") if (work / "count.log").is_file() else []
-    sample = [counts[i] for i in idx if i < len(counts)]
-    qemu, qemu_note = None, None
-    if idx and board.qemu is not None:
-        same = not (board.qemu.relinked and board.renode.image == "board")
-        elf_q = elf_cnt
-        if not same:  # QEMU's machine needs its relinked image: the same model code elsewhere
-            elf_q = project.compile_image(
-                root,
-                board,
-                "harness-qemu",
-                counters=False,
-                vectors_dir=f"{WORK}/all",
-                elf_name="verify/renode/qemu",
-            )
-        qemu = _qemu_count(board, elf_q, idx, timeout, inference_symbol(net.streaming))
-        qemu_note = (
-            "the same image in QEMU"
-            if same
-            else f"QEMU {board.qemu.machine} runs the image relinked for its memory map and "
-            "UART: the same compiled model code at other addresses"
-        )
-    failing = _failures(work / "results" / "robot_output.xml") or [
-        ln.strip() for ln in proc.stdout.splitlines() if re.search(r"fail|error", ln, re.I)
-    ]
-    return {
-        "board": board.name,
-        "emulator": "renode",
-        "machine": board.renode.platform or f"generated stand-in ({board.renode.standin_cpu})",
-        "vectors": vectors,
-        "float_vectors": len(vec.x_f),
-        "mismatches": len(result.bad),
-        "not_run": len(result.not_run),
-        "first_mismatch": result.first,
-        "device_reported_mismatches": out_all.device_mismatches,
-        "exit_code": proc.returncode,
-        "instructions_per_inference": round(float(np.mean(sample))) if sample else None,
-        "instructions_min": min(sample) if sample else None,
-        "instructions_max": max(sample) if sample else None,
-        "instruction_samples": len(sample),
-        "instruction_count_method": "Renode hooks at snn_model_infer's entry and at its return "
-        "sites in main, reading the core's ExecutedInstructions",
-        "qemu_instructions_per_inference": qemu,
-        "qemu_count_image": qemu_note,
-        "elf": str(elf_cnt),
-        "results": str(work / "results"),
-        "failing_lines": failing[-20:] if proc.returncode else [],
-        "model_hash": manifest.get("model_hash"),
-    }
 
 
 def tally(vec, out_all: harness.HarnessOutput, out_cnt: harness.HarnessOutput):
@@ -279,22 +324,3 @@ def _parse(path: Path) -> harness.HarnessOutput:
     text = path.read_text(errors="replace")
     # a suite that failed stops the emulation at once, perhaps in the middle of a line
     return harness.parse(text[: text.rfind("\n") + 1])
-
-
-def _qemu_count(board: Board, elf: Path, idx: list[int], timeout: float, symbol: str) -> int | None:
-    """Instructions per inference (per call of `symbol`) of an image in QEMU, over the
-    same vectors."""
-    log = elf.with_suffix(".exec.log")
-    try:
-        run_qemu(board, elf, timeout=timeout, exec_log=log)
-        syms = toolchain.symbols(board, elf)
-        entry = syms[symbol][0]
-        lo, size = syms["main"]
-        wrap_lo, wrap_sz = syms["snn2c_harness_infer"]  # the M0's return (no tail call)
-        counts = count_windows(
-            log, entry, (lo, lo + max(size, 1)), (wrap_lo, wrap_lo + max(wrap_sz, 1))
-        )
-    finally:
-        log.unlink(missing_ok=True)
-    sample = [counts[i] for i in idx if i < len(counts)]
-    return round(float(np.mean(sample))) if sample else None

@@ -3,18 +3,21 @@ integer it prints with the numpy reference, bit for bit; count instructions."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 
+from snn2c import ir
 from snn2c.boards import Board
 from snn2c.build import harness, project, toolchain
 from snn2c.build.harness import inference_symbol
 from snn2c.emulate import trace
 from snn2c.emulate.qemu import count_windows, run_qemu
 from snn2c.errors import Snn2cError
-from snn2c.quantize import quantize
+from snn2c.quantize import QuantizedNetwork, quantize
 from snn2c.reference import longstream
 from snn2c.reference.vectors import Vectors, in_range_rows, make_vectors
 
@@ -157,47 +160,46 @@ def _run_checked(board: Board, elf: Path, timeout: float, exec_log: Path | None 
     return run, out
 
 
-def _trace_first_bad(root, board, qnet, vec: Vectors, out, prov: str, timeout: float):
+def _trace_first_bad(s: Session, out: harness.HarnessOutput):
     """After a mismatch: the trace image on the first wrong Q12 vector, compared step by
     step with the reference (emulate.trace). None if only float vectors were wrong."""
+    vec = s.vec
     wrong = (i for i in range(len(vec.x_q)) if vector_mismatch(vec, out, i, counters=True))
     i = next(wrong, None)
     if i is None:
         return None
-    project.write_harness_vectors(root / "out" / "verify" / "trace", _subset(vec, [i]), prov)
+    project.write_harness_vectors(s.root / "out" / "verify" / "trace", _subset(vec, [i]), s.prov)
     elf = project.compile_image(
-        root,
-        board,
+        s.root,
+        s.board,
         "harness-qemu",
         vectors_dir="out/verify/trace",
         elf_name="verify/harness-trace",
         trace=True,
     )
-    text = run_qemu(board, elf, timeout=timeout).stdout
-    div = trace.first_divergence(qnet, vec.x_q[i], text)
+    text = run_qemu(s.board, elf, timeout=s.timeout).stdout
+    div = trace.first_divergence(s.qnet, vec.x_q[i], text)
     return {"vector": i, "found": div is not None, **(div or {}), "text": trace.describe(div)}
 
 
-def _long_stream(
-    root: Path, board, qnet, samples: int, prov: str, timeout: float, progress=None
-) -> dict:
+def _long_stream(s: Session, samples: int, progress=None) -> dict:
     """Push `samples` generated samples on the device (the long-stream image,
     firmware/harness_main.c) and compare its running hash at every checkpoint with the
     integer reference's (reference.longstream); the image checks itself too."""
-    marks = longstream.reference(qnet, samples, counters=True, progress=progress)
-    folder = root / "out" / "verify" / "stream"
+    marks = longstream.reference(s.qnet, samples, counters=True, progress=progress)
+    folder = s.root / "out" / "verify" / "stream"
     expect = harness.StreamExpect(samples=samples, counters=True, marks=marks)
-    project.write_harness_vectors(folder, make_vectors(qnet, 1), prov, stream=expect)
+    project.write_harness_vectors(folder, make_vectors(s.qnet, 1), s.prov, stream=expect)
     elf = project.compile_image(
-        root,
-        board,
+        s.root,
+        s.board,
         "harness-qemu",
         counters=True,
         vectors_dir="out/verify/stream",
         elf_name="verify/harness-stream",
         stream=True,
     )
-    run = run_qemu(board, elf, timeout=max(timeout, samples / 1000.0))
+    run = run_qemu(s.board, elf, timeout=max(s.timeout, samples / 1000.0))
     out = harness.parse_stream(run.stdout)
     if not out.complete:
         tail = (run.stdout.strip().splitlines() or ["<none>"])[-1]
@@ -228,6 +230,203 @@ def open_build(root: Path, vectors: int):
     return project.load_project(root, complete=True)
 
 
+@dataclass(frozen=True)
+class Session:
+    """What every emulator's verify starts from: the finished build, its quantized
+    network, the vectors (make_vectors) and which of them are counted."""
+
+    root: Path
+    manifest: dict
+    board: Board
+    net: ir.Network
+    qnet: QuantizedNetwork
+    vectors: int
+    vec: Vectors
+    idx: list[int]  # the vectors whose instructions are counted (count_indices)
+    prov: str  # the provenance header of every file written
+    timeout: float
+
+
+@dataclass
+class Outcome:
+    """What a runner found: every vector compared, its exit, the instructions of the
+    counted inferences and how they were counted; `after_first` and `tail` are the
+    runner's own fields of the document (after first_mismatch, and at its end)."""
+
+    machine: str
+    result: Comparison
+    device_mismatches: int | None
+    exit_code: int
+    counts: list[int]
+    method: str
+    after_first: dict = field(default_factory=dict)
+    tail: dict = field(default_factory=dict)
+
+
+class Runner(Protocol):
+    """One emulator's half of a verify: refuse what it cannot run before anything is
+    written (`check`), then build, run and compare the images of a session (`run`)."""
+
+    name: str  # "qemu" or "renode", as --emulator names it
+
+    def check(self, root: Path, board: Board, net: ir.Network) -> None: ...
+
+    def run(self, s: Session) -> Outcome: ...
+
+
+def run_verify(
+    root: str | Path, runner: Runner, *, vectors: int, seed: int, count_sample: int, timeout: float
+) -> dict:
+    """The verify skeleton shared by every emulator: open the build, let the runner
+    check it, draw the vectors, let the runner run them, and write the document."""
+    root = Path(root)
+    manifest, board, net = open_build(root, vectors)
+    runner.check(root, board, net)
+    qnet = quantize(net)
+    s = Session(
+        root=root,
+        manifest=manifest,
+        board=board,
+        net=net,
+        qnet=qnet,
+        vectors=vectors,
+        vec=make_vectors(qnet, vectors, seed=seed),
+        idx=count_indices(vectors, count_sample, qnet.streaming) if count_sample > 0 else [],
+        prov=project.provenance(net, board, f"snn2c verify {root} --emulator {runner.name}"),
+        timeout=timeout,
+    )
+    o = runner.run(s)
+    c = o.counts
+    return {
+        "board": board.name,
+        "emulator": runner.name,
+        "machine": o.machine,
+        "vectors": vectors,
+        "float_vectors": len(s.vec.x_f),
+        "mismatches": len(o.result.bad),
+        "not_run": len(o.result.not_run),
+        "first_mismatch": o.result.first,
+        **o.after_first,
+        "device_reported_mismatches": o.device_mismatches,
+        "exit_code": o.exit_code,
+        "instructions_per_inference": round(float(np.mean(c))) if c else None,
+        "instructions_min": min(c) if c else None,
+        "instructions_max": max(c) if c else None,
+        "instruction_samples": len(c),
+        "instruction_count_method": o.method,
+        **o.tail,
+    }
+
+
+def inference_counts(board: Board, elf: Path, symbol: str, log: Path) -> list[int]:
+    """The instructions of each call of `symbol` in QEMU's exec log of an image, from
+    its entry to the return into main (or into snn2c_harness_infer, where the M0's
+    wrapper makes no tail call)."""
+    syms = toolchain.symbols(board, elf)
+    main_lo, main_sz = syms["main"]
+    wrap_lo, wrap_sz = syms["snn2c_harness_infer"]
+    return count_windows(
+        log,
+        syms[symbol][0],
+        (main_lo, main_lo + max(main_sz, 1)),
+        (wrap_lo, wrap_lo + max(wrap_sz, 1)),
+    )
+
+
+@dataclass
+class QemuRunner:
+    """verify in QEMU: the image with spike counters over every vector (compared, and
+    traced at its first wrong vector), the deployed code (counters off) over the
+    counted sample, and with `stream` the long stream of that many samples
+    (`progress` is told how many samples of its reference are done)."""
+
+    stream: int | None = None
+    progress: Callable[[int], None] | None = None
+    name: str = "qemu"
+
+    def check(self, root: Path, board: Board, net: ir.Network) -> None:
+        if self.stream is not None:
+            if not net.streaming:
+                raise Snn2cError(
+                    f"--stream: model '{net.name}' is not a streaming model "
+                    "(its state is reset for every inference; there is no stream to push)"
+                )
+            if not 1 <= self.stream <= longstream.MAX_SAMPLES:
+                raise Snn2cError(
+                    f"--stream: expected 1..{longstream.MAX_SAMPLES} samples, got {self.stream}"
+                )
+        if board.qemu is None:
+            raise Snn2cError(
+                f"board '{board.name}' has no QEMU machine; boards with one: see `snn2c boards`"
+            )
+
+    def run(self, s: Session) -> Outcome:
+        # 1. every vector, spike counters on: outputs and counts compared
+        elf = _harness_image(s, "all", "verify/harness-qemu", s.vec, counters=True)
+        run, out = _run_checked(s.board, elf, s.timeout)
+        result = compare(s.vec, out, counters=True)
+        # the trace image replays one inference from the reset: not a stream's sample
+        traced = bool(result.bad) and not s.qnet.streaming
+        divergence = _trace_first_bad(s, out) if traced else None
+        # 2. a sample, counters off (the deployed code): instructions per inference
+        counts: list[int] = []
+        if s.idx:
+            sampled, counts = _count_sample(s)
+            # the sample's vectors are some of the first image's: each counts once
+            result = merge(result, sampled)
+        long = None
+        if self.stream is not None:
+            long = _long_stream(s, self.stream, self.progress)
+        return Outcome(
+            machine=s.board.qemu.machine if s.board.qemu else "?",
+            result=result,
+            device_mismatches=out.device_mismatches,
+            exit_code=run.returncode,
+            counts=counts,
+            method="QEMU -singlestep -d exec,nochain: executed instructions from "
+            f"{inference_symbol(s.qnet.streaming)}'s entry to its return, callees included",
+            after_first={"first_divergence": divergence},
+            tail={
+                "elf": str(elf),
+                "harness_flash_bytes": toolchain.size(s.board, elf).flash,
+                "model_hash": s.manifest.get("model_hash"),
+                "stream": long,
+            },
+        )
+
+
+def _count_sample(s: Session) -> tuple[Comparison, list[int]]:
+    """The counted vectors on the deployed code (spike counters off), with an exec
+    log: their comparison (numbered as in the full set) and instructions per call."""
+    sample = _subset(s.vec, s.idx)
+    elf = _harness_image(s, "count", "verify/harness-count", sample, counters=False)
+    log = s.root / "out" / "verify" / "exec.log"
+    try:
+        _, out = _run_checked(s.board, elf, s.timeout, exec_log=log)
+        counts = inference_counts(s.board, elf, inference_symbol(s.qnet.streaming), log)
+    finally:
+        log.unlink(missing_ok=True)
+    if len(counts) != len(s.idx):
+        raise Snn2cError(
+            f"instruction count: expected {len(s.idx)} inference windows in the exec log, "
+            f"found {len(counts)}"
+        )
+    return compare(sample, out, counters=False, rows=s.idx), counts
+
+
+def _harness_image(s: Session, folder: str, elf_name: str, vec: Vectors, counters: bool) -> Path:
+    """The QEMU harness image over `vec`, its vectors written to out/verify/<folder>."""
+    project.write_harness_vectors(s.root / "out" / "verify" / folder, vec, s.prov)
+    return project.compile_image(
+        s.root,
+        s.board,
+        "harness-qemu",
+        counters=counters,
+        vectors_dir=f"out/verify/{folder}",
+        elf_name=elf_name,
+    )
+
+
 def verify_qemu(
     root: str | Path,
     *,
@@ -241,103 +440,11 @@ def verify_qemu(
     """Every vector on the board's QEMU machine against the reference, instructions per
     inference on a sample; with stream, also the long stream of that many samples
     (progress, if given, is told how many samples of its reference are done)."""
-    root = Path(root)
-    manifest, board, net = open_build(root, vectors)
-    if stream is not None:
-        if not net.streaming:
-            raise Snn2cError(
-                f"--stream: model '{net.name}' is not a streaming model "
-                "(its state is reset for every inference; there is no stream to push)"
-            )
-        if not 1 <= stream <= longstream.MAX_SAMPLES:
-            raise Snn2cError(
-                f"--stream: expected 1..{longstream.MAX_SAMPLES} samples, got {stream}"
-            )
-    if board.qemu is None:
-        raise Snn2cError(
-            f"board '{board.name}' has no QEMU machine; boards with one: see `snn2c boards`"
-        )
-    prov = project.provenance(net, board, f"snn2c verify {root} --emulator qemu")
-    work = root / "out" / "verify"
-    qnet = quantize(net)
-    vec = make_vectors(qnet, vectors, seed=seed)
-
-    # 1. every vector, spike counters on: outputs and counts compared
-    project.write_harness_vectors(work / "all", vec, prov)
-    elf = project.compile_image(
+    return run_verify(
         root,
-        board,
-        "harness-qemu",
-        counters=True,
-        vectors_dir="out/verify/all",
-        elf_name="verify/harness-qemu",
+        QemuRunner(stream, progress),
+        vectors=vectors,
+        seed=seed,
+        count_sample=count_sample,
+        timeout=timeout,
     )
-    run, out = _run_checked(board, elf, timeout)
-    result = compare(vec, out, counters=True)
-    # the trace image replays one inference from the reset: not a stream's sample
-    traced = bool(result.bad) and not qnet.streaming
-    divergence = _trace_first_bad(root, board, qnet, vec, out, prov, timeout) if traced else None
-
-    # 2. a sample, counters off (the deployed code): instructions per inference
-    counts: list[int] = []
-    if count_sample > 0:
-        idx = count_indices(vectors, count_sample, qnet.streaming)
-        sample = _subset(vec, idx)
-        project.write_harness_vectors(work / "count", sample, prov)
-        elf_c = project.compile_image(
-            root,
-            board,
-            "harness-qemu",
-            counters=False,
-            vectors_dir="out/verify/count",
-            elf_name="verify/harness-count",
-        )
-        log = work / "exec.log"
-        try:
-            _run_c, out_c = _run_checked(board, elf_c, timeout, exec_log=log)
-            syms = toolchain.symbols(board, elf_c)
-            entry = syms[inference_symbol(qnet.streaming)][0]
-            main_lo, main_sz = syms["main"]
-            wrap_lo, wrap_sz = syms["snn2c_harness_infer"]
-            counts = count_windows(
-                log,
-                entry,
-                (main_lo, main_lo + max(main_sz, 1)),
-                (wrap_lo, wrap_lo + max(wrap_sz, 1)),
-            )
-        finally:
-            log.unlink(missing_ok=True)
-        # the sample's vectors are some of the first image's: each counts once
-        result = merge(result, compare(sample, out_c, counters=False, rows=idx))
-        if len(counts) != len(idx):
-            raise Snn2cError(
-                f"instruction count: expected {len(idx)} inference windows in the exec log, "
-                f"found {len(counts)}"
-            )
-    long = None
-    if stream is not None:
-        long = _long_stream(root, board, qnet, stream, prov, timeout, progress)
-    sz = toolchain.size(board, elf)
-    return {
-        "board": board.name,
-        "emulator": "qemu",
-        "machine": board.qemu.machine if board.qemu else "?",
-        "vectors": vectors,
-        "float_vectors": len(vec.x_f),
-        "mismatches": len(result.bad),
-        "not_run": len(result.not_run),
-        "first_mismatch": result.first,
-        "first_divergence": divergence,
-        "device_reported_mismatches": out.device_mismatches,
-        "exit_code": run.returncode,
-        "instructions_per_inference": int(round(float(np.mean(counts)))) if counts else None,
-        "instructions_min": min(counts) if counts else None,
-        "instructions_max": max(counts) if counts else None,
-        "instruction_samples": len(counts),
-        "instruction_count_method": "QEMU -singlestep -d exec,nochain: executed instructions "
-        f"from {inference_symbol(qnet.streaming)}'s entry to its return, callees included",
-        "elf": str(elf),
-        "harness_flash_bytes": sz.flash,
-        "model_hash": manifest.get("model_hash"),
-        "stream": long,
-    }

@@ -33,7 +33,9 @@ import numpy as np
 from snn2c import ir, modelfile
 from snn2c.errors import Snn2cError
 from snn2c.nir import mapping
-from snn2c.nir.importer import SIDECAR_FORMAT, SIDECAR_KEY, _nir, membrane_bound
+from snn2c.nir.frameworks import SNNTORCH_DT  # snntorch.import_from_nir's fixed step
+from snn2c.nir.importer import SIDECAR_FORMAT, SIDECAR_KEY, membrane_bound
+from snn2c.nir.package import require_nir
 
 
 def unexpressed(net: ir.Network) -> list[str]:
@@ -62,7 +64,6 @@ def unexpressed(net: ir.Network) -> list[str]:
 
 
 FLAVOURS = ("nir", "snntorch", "norse")
-SNNTORCH_DT = 1e-4  # snntorch.import_from_nir's fixed step
 UNREACHABLE = 1e9  # the readout threshold of flavoured exports (checked against the bound)
 
 
@@ -73,7 +74,7 @@ def export_network(net: ir.Network, flavour: str = "nir") -> Any:
     for i, layer in enumerate(net.layers):
         if layer.neuron.kind == "izhikevich":
             raise Snn2cError(f"layer {i}: Izhikevich neurons have no NIR node; cannot export")
-    nir = _nir()
+    nir = require_nir()
     nodes: dict[str, Any] = {
         "input": nir.Input(input_type={"input": np.array([net.layers[0].n_in])})
     }
@@ -115,7 +116,7 @@ def export_network(net: ir.Network, flavour: str = "nir") -> Any:
 
 
 def graph_bytes(graph: Any) -> bytes:
-    nir = _nir()
+    nir = require_nir()
     buf = io.BytesIO()
     nir.write(buf, graph)
     return buf.getvalue()

@@ -17,7 +17,6 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -28,38 +27,24 @@ from snn2c import ir, modelfile
 from snn2c.contract import MAX_STEPS, Decoder, Encoder, Fire, Leak, Neuron, Reset, ResetTiming
 from snn2c.errors import ModelFormatError, Snn2cError
 from snn2c.nir import mapping
+from snn2c.nir.frameworks import (
+    DEFAULT_DT,
+    FRAMEWORKS,
+    READINGS,
+    node_type,
+    reading_notes,
+    writer_notes,
+)
+from snn2c.nir.package import require_nir
 from snn2c.textsafe import check_name
 
-FRAMEWORKS = tuple(r for r in mapping.RULES if r != "euler")  # --from: read as it runs
-# each reading's reset, comparison and reset timing for spiking layers (docs/nir.md)
-READINGS = {
-    "euler": (Reset.ZERO, Fire.GT, ResetTiming.SAME_STEP),  # NIR: v -> v_reset at the spike
-    "rockpool": (Reset.SUBTRACT, Fire.GE, ResetTiming.SAME_STEP),
-    "spyx": (Reset.SUBTRACT, Fire.GT, ResetTiming.FIRE_FIRST),
-    "sinabs": (Reset.SUBTRACT, Fire.GE, ResetTiming.SAME_STEP),
-}
-# what each --from reading assumes, said once per import
-READING_NOTES = {
-    "rockpool": "read as Rockpool runs it: V = a V + I (LIF), V = a (V + I) (LI), "
-    "a = exp(-dt/tau), subtractive reset, V >= threshold; Rockpool emits floor(V/threshold) "
-    "spikes in a step where snn2c emits one, so the two agree while V stays below twice the "
-    "threshold",
-    "spyx": "read as Spyx runs it: V = beta V + x (r is not a gain), subtractive reset, "
-    "V > threshold, each LIF/IF fires on the membrane of the previous step "
-    "(reset timing fire_first)",
-    "sinabs": "read as Sinabs runs it with norm_input=False (its reader's choice): "
-    "V = a V + x, a = exp(-dt/tau), subtractive reset, V >= threshold; Sinabs's MultiSpike "
-    "emits floor(V/threshold) spikes in a step where snn2c emits one, so the two agree while "
-    "V stays below twice the threshold; a norm_input=True layer's input gain 1 - a is not "
-    "in the graph",
-}
 SIDECAR_KEY = "snn2c"
 SIDECAR_FORMAT = "snn2c-nir-sidecar"
-SNNTORCH_DT = 1e-4
-DEFAULT_DT = SNNTORCH_DT
 DEFAULT_STEPS = 16
 SYNAPSES = ("Affine", "Linear")
 NEURONS = ("LIF", "IF", "CubaLIF", "LI", "I", "CubaLI")
+# the neuron nodes' parameters mapping.to_discrete reads (absent ones as None)
+NEURON_PARAMETERS = ("tau", "tau_mem", "tau_syn", "r", "v_leak", "v_threshold", "v_reset", "w_in")
 SUPPORTED = ("Input", "Output", "Flatten", *SYNAPSES, "Scale", *NEURONS, "Threshold", "Delay")
 
 
@@ -89,7 +74,7 @@ class ImportResult:
 
 def read_graph(path: str | Path) -> Any:
     """nir.read with every failure turned into one Snn2cError line."""
-    nir = _nir()
+    nir = require_nir()
     path = Path(path)
     if not path.is_file():
         raise Snn2cError(f"{path}: no such file")
@@ -115,18 +100,6 @@ def import_file(path: str | Path, options: ImportOptions) -> ImportResult:
     return result
 
 
-def _nir() -> Any:
-    try:
-        import nir
-    except ImportError:
-        raise Snn2cError("NIR support needs the 'nir' package: pip install 'snn2c[nir]'") from None
-    return nir
-
-
-def _type(node: Any) -> str:
-    return type(node).__name__
-
-
 def _chain(graph: Any, source: str) -> list[tuple[str, Any]]:
     """The graph's nodes in order from Input to Output, or a one-line refusal."""
     nodes = getattr(graph, "nodes", None)
@@ -134,7 +107,7 @@ def _chain(graph: Any, source: str) -> list[tuple[str, Any]]:
     if not isinstance(nodes, dict) or edges is None:
         raise Snn2cError(f"{source}: not a NIR graph (no nodes/edges)")
     for name, node in nodes.items():
-        t = _type(node)
+        t = node_type(node)
         if t == "NIRGraph":
             raise Snn2cError(
                 f"{source}: node {name!r} is a nested NIRGraph (e.g. a recurrent RLeaky "
@@ -155,8 +128,8 @@ def _chain(graph: Any, source: str) -> list[tuple[str, Any]]:
         succ[a].append(b)
         pred[b].append(a)
     _refuse_cycles(succ, source)
-    inputs = [n for n, v in nodes.items() if _type(v) == "Input"]
-    outputs = [n for n, v in nodes.items() if _type(v) == "Output"]
+    inputs = [n for n, v in nodes.items() if node_type(v) == "Input"]
+    outputs = [n for n, v in nodes.items() if node_type(v) == "Output"]
     if len(inputs) != 1 or len(outputs) != 1:
         raise Snn2cError(
             f"{source}: expected one Input and one Output node, found {len(inputs)} and "
@@ -213,9 +186,13 @@ def _array(source: str, name: str, node: Any, key: str) -> np.ndarray:
     try:
         arr = np.asarray(getattr(node, key), dtype=np.float64)
     except (TypeError, ValueError):
-        raise Snn2cError(f"{source}: node {name!r} ({_type(node)}): {key} is not numeric") from None
+        raise Snn2cError(
+            f"{source}: node {name!r} ({node_type(node)}): {key} is not numeric"
+        ) from None
     if not np.all(np.isfinite(arr)):
-        raise Snn2cError(f"{source}: node {name!r} ({_type(node)}): {key} contains NaN or infinity")
+        raise Snn2cError(
+            f"{source}: node {name!r} ({node_type(node)}): {key} contains NaN or infinity"
+        )
     return arr
 
 
@@ -227,11 +204,13 @@ def _shape_size(node: Any, key: str, source: str = "<graph>", name: str = "?") -
     a shape that is not a list of positive integers is a one-line error."""
     types = getattr(node, "input_type" if key == "input" else "output_type", None) or {}
     if not isinstance(types, dict):
-        raise Snn2cError(f"{source}: node {name!r} ({_type(node)}): {key}_type is not a mapping")
+        raise Snn2cError(
+            f"{source}: node {name!r} ({node_type(node)}): {key}_type is not a mapping"
+        )
     shape = types.get(key)
     if shape is None:
         return None
-    where = f"{source}: node {name!r} ({_type(node)}): {key} shape"
+    where = f"{source}: node {name!r} ({node_type(node)}): {key} shape"
     try:
         dims = np.asarray(shape).reshape(-1)
     except (TypeError, ValueError, OverflowError):
@@ -272,205 +251,236 @@ def _sidecar(graph: Any, source: str) -> dict[str, Any] | None:
 def import_graph(
     graph: Any, options: ImportOptions | None = None, source: str = "<graph>"
 ) -> ImportResult:
-    """Map an in-memory nir.NIRGraph onto an snn2c network."""
+    """Map an in-memory nir.NIRGraph onto an snn2c network: walk its chain into layers,
+    read the membrane-readout idioms (no sidecar) or restore the sidecar's choices,
+    apply the options, assemble the network and say what was assumed (notes)."""
     opts = options or ImportOptions()
     chain = _chain(graph, source)
     side = _sidecar(graph, source)
-    notes: list[str] = []
     model = side.get("model", {}) if side else {}
     if not isinstance(model, dict):
         raise Snn2cError(f"{source}: metadata.{SIDECAR_KEY}.model: expected an object")
-    if opts.dt is not None:
-        dt = opts.dt
-        if not (math.isfinite(dt) and dt > 0):
-            raise Snn2cError(f"--dt: expected a positive number of seconds, got {dt}")
-    else:
-        timing = model.get("timing", {})
-        raw_dt: Any = timing.get("dt", DEFAULT_DT) if isinstance(timing, dict) else None
-        dt = math.nan
-        if isinstance(raw_dt, int | float) and not isinstance(raw_dt, bool):
-            try:
-                dt = float(raw_dt)
-            except OverflowError:  # an integer beyond the float range
-                dt = math.nan
-        if not (math.isfinite(dt) and dt > 0):
-            raise Snn2cError(
-                f"{source}: metadata.{SIDECAR_KEY}.model.timing.dt: expected a positive "
-                "number of seconds (or give --dt)"
-            )
-
-    rule = "euler"
-    if opts.framework is not None:
-        if opts.framework not in FRAMEWORKS:
-            raise Snn2cError(
-                f"--from: expected one of {', '.join(FRAMEWORKS)}, got {opts.framework!r}"
-            )
-        rule = opts.framework
-        if opts.dt is None:
-            raise Snn2cError(f"--from {rule}: give the framework's step with --dt")
-    n_in = _shape_size(chain[0][1], "input", source, chain[0][0])
-    if n_in is None:
-        raise Snn2cError(f"{source}: Input node {chain[0][0]!r} has no shape")
-    width = n_in
-    layers: list[ir.DenseLayer] = []
-    info: list[dict[str, Any]] = []
-    pending: tuple[str, np.ndarray, np.ndarray] | None = None  # synapse waiting for neurons
-    out_threshold: tuple[str, np.ndarray] | None = None  # a Threshold node before Output
-    for pos, (name, node) in enumerate(chain[1:-1], start=1):
-        t = _type(node)
-        if t == "Delay":
-            delay = _array(source, name, node, "delay")
-            if np.any(delay != 0):
-                raise Snn2cError(
-                    f"{source}: node {name!r} is a NIR Delay of up to {float(delay.max()):g} s: "
-                    "snn2c has no synaptic delays"
-                )
-            notes.append(f"node {name!r}: a zero Delay, dropped")
-            continue
-        if t == "Threshold":
-            if pending is not None or not layers or _type(chain[pos + 1][1]) != "Output":
-                raise Snn2cError(
-                    f"{source}: node {name!r} (Threshold) is only taken right after the last "
-                    "neuron node, before the Output"
-                )
-            out_threshold = (name, _array(source, name, node, "threshold").reshape(-1))
-            continue
-        if t == "Flatten":
-            if pending is not None:
-                raise Snn2cError(
-                    f"{source}: node {name!r} (Flatten) sits between a weight node and its neurons"
-                )
-            continue
-        if t in SYNAPSES:
-            if pending is not None:
-                raise Snn2cError(
-                    f"{source}: node {name!r} ({t}) follows {pending[0]!r} without neurons in "
-                    "between; snn2c layers are one dense layer followed by neurons"
-                )
-            w = _array(source, name, node, "weight")
-            if w.ndim != 2:
-                raise Snn2cError(
-                    f"{source}: node {name!r} ({t}): weight must be 2-D, got shape {w.shape}"
-                )
-            if w.shape[1] != width:
-                raise Snn2cError(
-                    f"{source}: node {name!r} ({t}): weight has {w.shape[1]} inputs but the "
-                    f"previous node gives {width}; shapes do not chain"
-                )
-            b = _array(source, name, node, "bias") if t == "Affine" else np.zeros(w.shape[0])
-            if b.shape != (w.shape[0],):
-                raise Snn2cError(
-                    f"{source}: node {name!r} (Affine): bias has shape {b.shape}, expected ({w.shape[0]},)"
-                )
-            pending = (name, w, b)
-            width = w.shape[0]
-            continue
-        if t == "Scale":
-            if pending is None:
-                raise Snn2cError(
-                    f"{source}: node {name!r} (Scale) must follow an Affine or Linear node"
-                )
-            s = _array(source, name, node, "scale").reshape(-1)
-            if s.size not in (1, width):
-                raise Snn2cError(
-                    f"{source}: node {name!r} (Scale): {s.size} factors for {width} values"
-                )
-            pending = (
-                pending[0],
-                pending[1] * s.reshape(-1, 1) if s.size > 1 else pending[1] * s[0],
-                pending[2] * s,
-            )
-            continue
-        # a neuron node
-        if pending is None:
-            raise Snn2cError(
-                f"{source}: node {name!r} ({t}) has no Affine or Linear node before it; snn2c "
-                "layers are one dense layer followed by neurons"
-            )
-        if layers and not layers[-1].neuron.spiking:
-            raise Snn2cError(
-                f"{source}: non-spiking node before {name!r}: non-spiking (LI, I, CubaLI) "
-                "layers are only allowed last"
-            )
-        size = _shape_size(node, "input", source, name)
-        if size is not None and size != width:
-            raise Snn2cError(
-                f"{source}: node {name!r} ({t}) has {size} neurons but receives {width} "
-                "values; shapes do not chain"
-            )
-        params = {
-            k: getattr(node, k, None)
-            for k in ("tau", "tau_mem", "tau_syn", "r", "v_leak", "v_threshold", "v_reset", "w_in")
-        }
-        d = mapping.to_discrete(name, t, params, width, dt, rule)
-        syn_name, w, b = pending
-        weight = w * d.gain[:, None]
-        bias = b * d.gain + d.offset
-        neuron = ir.NeuronSpec(
-            kind=Neuron.LIF if d.spiking else Neuron.LI,
-            leak=Leak.MUL,
-            leak_shift=3,
-            beta=d.beta,
-            threshold=d.threshold if d.threshold is not None else 1.0,
-            reset=READINGS[rule][0],
-            fire=READINGS[rule][1],
-            reset_timing=READINGS[rule][2] if d.spiking else ResetTiming.SAME_STEP,
-        )
-        layers.append(ir.DenseLayer(_frozen(weight), _frozen(bias), neuron))
-        info.append(
-            {
-                "synapse": syn_name,
-                "neurons": name,
-                "type": t,
-                "n_in": w.shape[1],
-                "n_out": width,
-                "gain": [float(d.gain.min()), float(d.gain.max())],
-                "v_leak_folded": bool(np.any(d.offset != 0)),
-            }
-        )
-        pending = None
-    if pending is not None:
-        raise Snn2cError(
-            f"{source}: the graph ends with {pending[0]!r}: snn2c needs neurons after every "
-            "dense layer (choose a readout with --decoder instead)"
-        )
-    if not layers:
-        raise Snn2cError(f"{source}: the graph has no Affine/Linear + neuron layer")
+    dt = _step(opts, model, source)
+    walk = _walk(chain, dt, _reading(opts), source)
+    layers, notes = walk.layers, walk.notes
     if side is None:
         steps = opts.steps if opts.steps is not None else DEFAULT_STEPS
-        layers = _membrane_readout(layers, info, out_threshold, steps, notes, source)
-    elif out_threshold is not None:
-        raise Snn2cError(f"{source}: node {out_threshold[0]!r} (Threshold) in an snn2c export")
-
+        layers = _membrane_readout(layers, walk.info, walk.out_threshold, steps, notes, source)
+    elif walk.out_threshold is not None:
+        name = walk.out_threshold[0]
+        raise Snn2cError(f"{source}: node {name!r} (Threshold) in an snn2c export")
     sidecar_used = False
     if side is not None:
         layers, sidecar_used = _apply_sidecar(layers, model, notes)
     layers = _apply_options(layers, opts, notes, source)
-    if side is None and opts.dt is None:
-        if _norse_like(chain) and _taus_in_steps(chain):
-            notes.append(
-                f"dt not given: using {DEFAULT_DT:g} s, but every neuron node has r = 1 and "
-                "tau >= 1, as Sinabs's to_nir writes (tau in steps): pass --from sinabs --dt 1 "
-                "(a Norse graph, also r = 1, takes Norse's step, --dt 0.001)"
-            )
-        elif _norse_like(chain):
-            notes.append(
-                f"dt not given: using {DEFAULT_DT:g} s, but every neuron node has r = 1, as "
-                "Norse's to_nir writes: pass Norse's step with --dt (its default 0.001)"
-            )
-        else:
-            notes.append(
-                f"dt not given: using {DEFAULT_DT:g} s, snnTorch's export step (pass --dt for "
-                "graphs from other tools)"
-            )
     if side is None:
-        _snntorch_hint(chain, opts, notes)
-        if opts.framework is not None:
-            notes.append(READING_NOTES[opts.framework])
+        notes += writer_notes(chain, opts.dt is not None, opts.reset, opts.reset_timing)
+        notes += reading_notes(chain, opts.framework)
+    net = _network(graph, layers, model if sidecar_used else {}, opts, walk.n_in, dt, source)
+    _describe(walk.info, net)
+    return ImportResult(net, walk.info, notes, sidecar_used)
+
+
+def _step(opts: ImportOptions, model: dict[str, Any], source: str) -> float:
+    """dt in seconds: --dt, else the sidecar's, else DEFAULT_DT; one line if not > 0."""
+    if opts.dt is not None:
+        if not (math.isfinite(opts.dt) and opts.dt > 0):
+            raise Snn2cError(f"--dt: expected a positive number of seconds, got {opts.dt}")
+        return opts.dt
+    timing = model.get("timing", {})
+    raw_dt: Any = timing.get("dt", DEFAULT_DT) if isinstance(timing, dict) else None
+    dt = math.nan
+    if isinstance(raw_dt, int | float) and not isinstance(raw_dt, bool):
+        try:
+            dt = float(raw_dt)
+        except OverflowError:  # an integer beyond the float range
+            dt = math.nan
+    if not (math.isfinite(dt) and dt > 0):
+        raise Snn2cError(
+            f"{source}: metadata.{SIDECAR_KEY}.model.timing.dt: expected a positive "
+            "number of seconds (or give --dt)"
+        )
+    return dt
+
+
+def _reading(opts: ImportOptions) -> str:
+    """The reading of the neuron nodes: --from's framework (which needs --dt), else NIR's."""
+    if opts.framework is None:
+        return "euler"
+    if opts.framework not in FRAMEWORKS:
+        raise Snn2cError(f"--from: expected one of {', '.join(FRAMEWORKS)}, got {opts.framework!r}")
+    if opts.dt is None:
+        raise Snn2cError(f"--from {opts.framework}: give the framework's step with --dt")
+    return opts.framework
+
+
+@dataclass
+class _Walk:
+    """The chain read so far: layers built, the synapse waiting for its neurons, and
+    the width of the values the last node gives."""
+
+    source: str
+    dt: float
+    rule: str
+    n_in: int
+    width: int
+    layers: list[ir.DenseLayer] = field(default_factory=list)
+    info: list[dict[str, Any]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    pending: tuple[str, np.ndarray, np.ndarray] | None = None  # synapse waiting for neurons
+    out_threshold: tuple[str, np.ndarray] | None = None  # a Threshold node before Output
+
+    def where(self, name: str, t: str) -> str:
+        return f"{self.source}: node {name!r} ({t})"
+
+
+def _walk(chain: list[tuple[str, Any]], dt: float, rule: str, source: str) -> _Walk:
+    """The chain's nodes between Input and Output, each read by its type's step."""
+    n_in = _shape_size(chain[0][1], "input", source, chain[0][0])
+    if n_in is None:
+        raise Snn2cError(f"{source}: Input node {chain[0][0]!r} has no shape")
+    walk = _Walk(source, dt, rule, n_in, n_in)
+    for pos, (name, node) in enumerate(chain[1:-1], start=1):
+        t = node_type(node)
+        if t == "Threshold":
+            _on_threshold(walk, name, node, before_output=node_type(chain[pos + 1][1]) == "Output")
+        elif t in SYNAPSES:
+            _on_synapse(walk, name, node, t)
+        elif t in NEURONS:
+            _on_neurons(walk, name, node, t)
         else:
-            _rockpool_hint(chain, notes)
-            _spyx_hint(chain, notes)
-    net = _network(graph, layers, model if sidecar_used else {}, opts, n_in, dt, source)
+            _NODE_STEPS[t](walk, name, node)
+    if walk.pending is not None:
+        raise Snn2cError(
+            f"{source}: the graph ends with {walk.pending[0]!r}: snn2c needs neurons after every "
+            "dense layer (choose a readout with --decoder instead)"
+        )
+    if not walk.layers:
+        raise Snn2cError(f"{source}: the graph has no Affine/Linear + neuron layer")
+    return walk
+
+
+def _on_delay(walk: _Walk, name: str, node: Any) -> None:
+    """A zero Delay is dropped; any other is refused (snn2c has no synaptic delays)."""
+    delay = _array(walk.source, name, node, "delay")
+    if np.any(delay != 0):
+        raise Snn2cError(
+            f"{walk.source}: node {name!r} is a NIR Delay of up to {float(delay.max()):g} s: "
+            "snn2c has no synaptic delays"
+        )
+    walk.notes.append(f"node {name!r}: a zero Delay, dropped")
+
+
+def _on_flatten(walk: _Walk, name: str, node: Any) -> None:
+    """A Flatten changes nothing in a chain of vectors, unless it splits a layer."""
+    if walk.pending is not None:
+        raise Snn2cError(
+            f"{walk.source}: node {name!r} (Flatten) sits between a weight node and its neurons"
+        )
+
+
+def _on_threshold(walk: _Walk, name: str, node: Any, before_output: bool) -> None:
+    """A Threshold is taken only after the last neurons (read by _membrane_readout)."""
+    if walk.pending is not None or not walk.layers or not before_output:
+        raise Snn2cError(
+            f"{walk.source}: node {name!r} (Threshold) is only taken right after the last "
+            "neuron node, before the Output"
+        )
+    walk.out_threshold = (name, _array(walk.source, name, node, "threshold").reshape(-1))
+
+
+def _on_synapse(walk: _Walk, name: str, node: Any, t: str) -> None:
+    """An Affine or Linear node: the weights (and bias) of the next layer."""
+    where = walk.where(name, t)
+    if walk.pending is not None:
+        raise Snn2cError(
+            f"{where} follows {walk.pending[0]!r} without neurons in "
+            "between; snn2c layers are one dense layer followed by neurons"
+        )
+    w = _array(walk.source, name, node, "weight")
+    if w.ndim != 2:
+        raise Snn2cError(f"{where}: weight must be 2-D, got shape {w.shape}")
+    if w.shape[1] != walk.width:
+        raise Snn2cError(
+            f"{where}: weight has {w.shape[1]} inputs but the "
+            f"previous node gives {walk.width}; shapes do not chain"
+        )
+    b = _array(walk.source, name, node, "bias") if t == "Affine" else np.zeros(w.shape[0])
+    if b.shape != (w.shape[0],):
+        raise Snn2cError(f"{where}: bias has shape {b.shape}, expected ({w.shape[0]},)")
+    walk.pending = (name, w, b)
+    walk.width = w.shape[0]
+
+
+def _on_scale(walk: _Walk, name: str, node: Any) -> None:
+    """A Scale after a synapse multiplies its rows (one factor, or one per output)."""
+    if walk.pending is None:
+        raise Snn2cError(
+            f"{walk.source}: node {name!r} (Scale) must follow an Affine or Linear node"
+        )
+    s = _array(walk.source, name, node, "scale").reshape(-1)
+    if s.size not in (1, walk.width):
+        raise Snn2cError(
+            f"{walk.source}: node {name!r} (Scale): {s.size} factors for {walk.width} values"
+        )
+    syn, w, b = walk.pending
+    walk.pending = (syn, w * s.reshape(-1, 1) if s.size > 1 else w * s[0], b * s)
+
+
+_NODE_STEPS = {"Delay": _on_delay, "Flatten": _on_flatten, "Scale": _on_scale}
+
+
+def _on_neurons(walk: _Walk, name: str, node: Any, t: str) -> None:
+    """A neuron node closes the pending synapse into one snn2c layer: its gain folded
+    into the weights and bias, its leak and threshold read by the walk's reading."""
+    where = walk.where(name, t)
+    if walk.pending is None:
+        raise Snn2cError(
+            f"{where} has no Affine or Linear node before it; snn2c "
+            "layers are one dense layer followed by neurons"
+        )
+    if walk.layers and not walk.layers[-1].neuron.spiking:
+        raise Snn2cError(
+            f"{walk.source}: non-spiking node before {name!r}: non-spiking (LI, I, CubaLI) "
+            "layers are only allowed last"
+        )
+    size = _shape_size(node, "input", walk.source, name)
+    if size is not None and size != walk.width:
+        raise Snn2cError(
+            f"{where} has {size} neurons but receives {walk.width} values; shapes do not chain"
+        )
+    params = {k: getattr(node, k, None) for k in NEURON_PARAMETERS}
+    d = mapping.to_discrete(name, t, params, walk.width, walk.dt, walk.rule)
+    syn_name, w, b = walk.pending
+    reading = READINGS[walk.rule]
+    neuron = ir.NeuronSpec(
+        kind=Neuron.LIF if d.spiking else Neuron.LI,
+        leak=Leak.MUL,
+        leak_shift=3,
+        beta=d.beta,
+        threshold=d.threshold if d.threshold is not None else 1.0,
+        reset=reading.reset,
+        fire=reading.fire,
+        reset_timing=reading.reset_timing if d.spiking else ResetTiming.SAME_STEP,
+    )
+    weight, bias = w * d.gain[:, None], b * d.gain + d.offset
+    walk.layers.append(ir.DenseLayer(_frozen(weight), _frozen(bias), neuron))
+    walk.info.append(
+        {
+            "synapse": syn_name,
+            "neurons": name,
+            "type": t,
+            "n_in": w.shape[1],
+            "n_out": walk.width,
+            "gain": [float(d.gain.min()), float(d.gain.max())],
+            "v_leak_folded": bool(np.any(d.offset != 0)),
+        }
+    )
+    walk.pending = None
+
+
+def _describe(info: list[dict[str, Any]], net: ir.Network) -> None:
+    """Each layer's entry of the import's summary gets the neurons it ended with."""
     for entry, layer in zip(info, net.layers, strict=True):
         n = layer.neuron
         entry.update(
@@ -482,7 +492,6 @@ def import_graph(
             fire=n.fire,
             reset_timing=n.reset_timing,
         )
-    return ImportResult(net, info, notes, sidecar_used)
 
 
 def membrane_bound(layer: ir.DenseLayer, steps: int) -> np.ndarray:
@@ -604,94 +613,6 @@ def _apply_options(
                 spec = replace(spec, reset_timing=ResetTiming(opts.reset_timing))
         out.append(replace(layer, neuron=spec))
     return out
-
-
-def _names_match(chain: list[tuple[str, Any]], pattern: str) -> bool:
-    """Every node but Input and Output is named after `pattern` (a framework's writer)."""
-    return all(
-        re.fullmatch(pattern, name)
-        for name, node in chain
-        if _type(node) not in ("Input", "Output")
-    )
-
-
-def _rockpool_hint(chain: list[tuple[str, Any]], notes: list[str]) -> None:
-    """Rockpool names its nodes '<index>_<Module>Torch' and runs its own update."""
-    if _names_match(chain, r"\d+_\w+Torch"):
-        notes.append(
-            "node names look like Rockpool's: it runs its own update, not NIR's Euler step; "
-            "pass --from rockpool and its --dt"
-        )
-
-
-def _spyx_hint(chain: list[tuple[str, Any]], notes: list[str]) -> None:
-    """Spyx's to_nir names its nodes 'layer_<i>' (and 'layer_<i>_threshold') and writes
-    r = beta = 1 - dt/tau on LIF nodes, from which its dt follows."""
-    if not _names_match(chain, r"layer_\d+(_threshold)?"):
-        return
-    dts = []
-    for _, node in chain:
-        if _type(node) == "LIF":
-            try:
-                tau = np.asarray(node.tau, dtype=np.float64)
-                r = np.asarray(node.r, dtype=np.float64)
-                dts.append(tau * (1.0 - r))  # r = beta = 1 - dt / tau
-            except (TypeError, ValueError, AttributeError):
-                return
-    dt = float(np.concatenate([d.reshape(-1) for d in dts]).mean()) if dts else 1.0
-    if dts and not all(np.allclose(d, dt, rtol=1e-4, atol=0) for d in dts):
-        return
-    how = "from r = 1 - dt/tau" if dts else "Spyx's default"
-    notes.append(
-        f"node names look like Spyx's to_nir: it runs its own update, not NIR's Euler step; "
-        f"pass --from spyx --dt {dt:.6g} ({how})"
-    )
-
-
-def _taus_in_steps(chain: list[tuple[str, Any]]) -> bool:
-    """Every time constant is at least 1: Sinabs counts tau in steps (seconds-scale taus
-    from Norse or snnTorch are far below 1)."""
-    try:
-        return all(
-            float(np.min(np.asarray(getattr(n, "tau", getattr(n, "tau_mem", 0.0)), dtype=float)))
-            >= 1.0
-            for _, n in chain
-            if _type(n) in ("LIF", "LI", "CubaLIF", "CubaLI")
-        )
-    except (TypeError, ValueError):
-        return False
-
-
-def _norse_like(chain: list[tuple[str, Any]]) -> bool:
-    """r = 1 on every neuron node with a time constant: Norse's writer (snnTorch writes
-    r = tau / 1e-4, far from 1)."""
-    cells = [n for _, n in chain if _type(n) in ("LIF", "LI", "CubaLIF", "CubaLI")]
-    try:
-        return bool(cells) and all(np.allclose(np.asarray(n.r, dtype=float), 1.0) for n in cells)
-    except (TypeError, ValueError):
-        return False
-
-
-def _snntorch_hint(chain: list[tuple[str, Any]], opts: ImportOptions, notes: list[str]) -> None:
-    """snnTorch exports tau = dt/(1-beta), r = tau/dt with dt = 1e-4 and says nothing else."""
-    lifs = [n for _, n in chain if _type(n) in ("LIF", "CubaLIF")]
-    if not lifs:
-        return
-    for node in lifs:
-        tau = np.asarray(getattr(node, "tau", getattr(node, "tau_mem", None)), dtype=np.float64)
-        r = np.asarray(node.r, dtype=np.float64)
-        if tau.shape != r.shape or not np.allclose(r * SNNTORCH_DT, tau, rtol=1e-5, atol=0):
-            return
-    if opts.reset_timing is None:
-        notes.append(
-            "looks like an snnTorch export: its Leaky neurons reset on the next step by "
-            "default (reset_delay=True); pass --reset-timing next_step for them"
-        )
-    if opts.reset is None:
-        notes.append(
-            "snnTorch does not export its reset mode: Leaky's default is reset by "
-            "subtraction (pass --reset subtract); this import resets to zero (NIR v_reset = 0)"
-        )
 
 
 def _parse_ranges(

@@ -23,6 +23,7 @@ Sinabs 2.0 counts tau in steps and runs ``V = a V + x`` with a = exp(-dt/tau) (L
 norm_input=False, and ExpLeak); its writer puts r = 1 and its own reader ignores r. The
 "sinabs" rule reads it that way: beta = a, g = 1. (A norm_input=True layer scales its
 input by 1 - a; the graph does not say so, and Sinabs's reader does not restore it.)
+Each reading is one row of ``frameworks.READINGS``, the one table per framework.
 This module imports no ``nir``; it works on plain numpy arrays.
 """
 
@@ -34,6 +35,7 @@ from typing import Any
 import numpy as np
 
 from snn2c.errors import Snn2cError
+from snn2c.nir.frameworks import READINGS
 
 GAIN_SNAP = 1e-6  # |g - 1| below this is float32 export rounding: g is taken as 1
 BETA_SPREAD = 1e-9  # per-neuron betas within this are one layer-wide beta
@@ -79,14 +81,18 @@ def _param(node: str, params: dict[str, Any], key: str, n: int) -> np.ndarray:
     return arr.reshape(-1)
 
 
-RULES = ("euler", "rockpool", "spyx", "sinabs")
-EXPONENTIAL = ("rockpool", "sinabs")  # readings whose leak is exp(-dt/tau)
+RULES = tuple(READINGS)  # NIR's Euler step and each framework's reading
 
 
-def _leak(node: str, tau: np.ndarray, dt: float, rule: str = "euler") -> float:
+def _factor(tau: np.ndarray, dt: float, exponential: bool) -> np.ndarray:
+    """The leak factor per neuron: exp(-dt/tau), or NIR's Euler 1 - dt/tau."""
+    return np.exp(-dt / tau) if exponential else 1.0 - dt / tau
+
+
+def _leak(node: str, tau: np.ndarray, dt: float, exponential: bool = False) -> float:
     if np.any(tau <= 0):
         raise Snn2cError(f"{node}: tau must be positive, got {float(tau.min())}")
-    beta = np.exp(-dt / tau) if rule in EXPONENTIAL else 1.0 - dt / tau
+    beta = _factor(tau, dt, exponential)
     if np.any(beta < -BETA_NEGATIVE):
         raise Snn2cError(
             f"{node}: tau={float(tau.min()):g} s is shorter than dt={dt:g} s, so the Euler "
@@ -129,28 +135,27 @@ def to_discrete(
     """Map one NIR neuron node (LIF, IF, LI, I, CubaLIF, CubaLI) onto snn2c's update.
 
     `node` names the node in error messages; `n` is the layer width; `rule` is NIR's
-    Euler step or a framework's own reading (RULES, the module's text).
+    Euler step or a framework's own reading (frameworks.READINGS, the module's text).
     Raises Snn2cError naming the node and the missing feature where snn2c cannot
     express the node exactly.
     """
     where = f"node {node!r} ({node_type})"
-    if rule in EXPONENTIAL and node_type not in ("LIF", "LI"):
-        raise Snn2cError(f"{where}: the {rule} reading takes LIF and LI nodes only")
-    if rule == "spyx" and node_type not in ("LIF", "IF", "LI"):
-        raise Snn2cError(f"{where}: the spyx reading takes LIF, IF and LI nodes only")
+    reading = READINGS[rule]
+    if reading.nodes is not None and node_type not in reading.nodes:
+        raise Snn2cError(f"{where}: the {rule} reading takes {_and(reading.nodes)} nodes only")
     r = _param(where, params, "r", n)
     if node_type in ("IF", "I"):
         beta, gain, offset = 1.0, r * dt, np.zeros(n)
     else:
         tau_key = "tau_mem" if node_type.startswith("Cuba") else "tau"
         tau = _param(where, params, tau_key, n)
-        beta = _leak(where, tau, dt, rule)
+        beta = _leak(where, tau, dt, reading.exponential)
         v_leak = _param(where, params, "v_leak", n)
         gain, offset = r * dt / tau, v_leak * dt / tau
-        if rule == "rockpool" and node_type == "LIF":
-            gain = gain / np.exp(-dt / tau)
-    if rule in ("spyx", "sinabs"):
-        gain = np.ones(n)  # both add their input unscaled (Spyx's r is beta, not a gain)
+        if node_type in reading.gain_over_leak:
+            gain = gain / _factor(tau, dt, reading.exponential)
+    if reading.unit_gain:
+        gain = np.ones(n)  # the input is added unscaled
     if node_type.startswith("Cuba"):
         tau_syn = _param(where, params, "tau_syn", n)
         if np.any(tau_syn <= 0):
@@ -167,6 +172,11 @@ def to_discrete(
     spiking = node_type in ("LIF", "IF", "CubaLIF")
     threshold = _threshold(where, params, n) if spiking else None
     return DiscreteNeuron(spiking, beta, _snap(gain), offset, threshold)
+
+
+def _and(words: tuple[str, ...]) -> str:
+    """("LIF", "IF", "LI") -> "LIF, IF and LI"."""
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
 
 
 def to_continuous(

@@ -52,10 +52,23 @@ def figure(path: Path, caption: str) -> str:
 
 
 def _model_section(m: dict) -> str:
+    """One model's section: accuracy, activity, energy, target, then its figures."""
     out = [f"<h2>Model {html.escape(m['model'])}</h2>"]
     if m.get("dataset"):
         out.append(f'<p class="note">Test data: {html.escape(str(m["dataset"]))}</p>')
-    acc = m["accuracy"]
+    out += _accuracy(m["accuracy"])
+    out += _activity(m)
+    out += _energy(m["energy_pj"])
+    t = m.get("target")
+    if t:
+        out += _target(m, t)
+    for fig in m.get("figures", []):
+        out.append(figure(Path(fig["path"]), fig["caption"]))
+    return "\n".join(out)
+
+
+def _accuracy(acc: dict) -> list[str]:
+    """Each predictor's test MSE and R2, or why it is not there."""
     rows = []
     for key, label in (
         ("snn_float", "SNN, float simulator"),
@@ -68,10 +81,16 @@ def _model_section(m: dict) -> str:
             rows.append([label, None, None, acc.get(f"{key}_reason", "not available")])
         else:
             rows.append([label, a["mse"], a["r2"], ""])
-    out.append("<h3>Accuracy on the test set</h3>")
-    out.append(table(rows, ["predictor", "MSE ([0,1]-scaled)", "R2", "note"]))
+    return [
+        "<h3>Accuracy on the test set</h3>",
+        table(rows, ["predictor", "MSE ([0,1]-scaled)", "R2", "note"]),
+    ]
 
-    out.append("<h3>Activity per inference (integer reference, mean over the test set)</h3>")
+
+def _activity(m: dict) -> list[str]:
+    """Spikes and sparsity per layer, synaptic operations per connection, membrane
+    updates."""
+    out = ["<h3>Activity per inference (integer reference, mean over the test set)</h3>"]
     spl = m["spikes_per_inference"]["per_layer"]
     sp = m["activation_sparsity"]["per_layer"]
     rows = [[name, v, sp.get(name)] for name, v in spl.items()]
@@ -92,10 +111,12 @@ def _model_section(m: dict) -> str:
         f"<p>Membrane updates: {_fmt(mu['neurobench'])} (NeuroBench definition), "
         f"{_fmt(mu['executed'])} executed by the time-stepped C.</p>"
     )
+    return out
 
-    e = m["energy_pj"]
+
+def _energy(e: dict) -> list[str]:
+    """The operation-count energy models and their constants (estimates)."""
     c = e["constants"]
-    out.append('<h3>Energy per inference <span class="est">(model estimate)</span></h3>')
     rows = [
         ["E_ANN = N_MAC x E_MAC", e["ann"], f"N_MAC = {_fmt(e['ann_mac'])}"],
         [
@@ -107,57 +128,50 @@ def _model_section(m: dict) -> str:
         ["ratio E_ANN / E_SNN", e["ratio"], ""],
         ["ratio E_ANN / E_SNN,synops", e["ratio_synops"], ""],
     ]
-    out.append(table(rows, ["model", "pJ", "detail"]))
-    out.append(
+    return [
+        '<h3>Energy per inference <span class="est">(model estimate)</span></h3>',
+        table(rows, ["model", "pJ", "detail"]),
         '<p class="note">Constants: '
         + ", ".join(f"{k} = {_fmt(v)}" for k, v in c.items() if k not in ("sources",))
         + ". Sources: "
         + "; ".join(f"{k}: {html.escape(v)}" for k, v in c["sources"].items())
-        + ".</p>"
+        + ".</p>",
+    ]
+
+
+def _target(m: dict, t: dict) -> list[str]:
+    """The board: what was measured (flash, RAM, instructions), what is estimated
+    (time, energy), and the SNN beside the baseline ANN there; or why not."""
+    out = ["<h3>Target</h3>"]
+    if not t.get("available", True):
+        out.append(f'<p class="note">Not measured: {html.escape(str(t.get("reason")))}.</p>')
+        return out
+    est = t["estimate"]
+    rows = [
+        [
+            "board",
+            f"{t['board']} ({t['mcu']}, {t['core']}, {t['clock_hz'] / 1e6:g} MHz)",
+            "measured",
+        ],
+        [
+            "flash",
+            f"{_fmt(t['flash_bytes'])} of {_fmt(t['flash_capacity'])} bytes",
+            "measured (ELF)",
+        ],
+        ["RAM", f"{_fmt(t['ram_bytes'])} of {_fmt(t['ram_capacity'])} bytes", "measured (ELF)"],
+        ["instructions / inference", _fmt(t["instructions_per_inference"]), "measured (QEMU)"],
+        ["time / inference", f"{_fmt(est.get('time_us'))} us", "ESTIMATE"],
+        ["energy / inference", f"{_fmt(est.get('energy_uj'))} uJ", "ESTIMATE"],
+    ]
+    out.append(table(rows, ["quantity", "value", "how"]))
+    out.append(
+        f'<p class="est">{html.escape(est["label"])}. CPI = {_fmt(est["cpi"])}, '
+        f"{_fmt(est['voltage_v'])} V, {_fmt(est['current_ma'])} mA "
+        f"({html.escape(str(est['current_source']))}).</p>"
     )
-    t = m.get("target")
-    if t:
-        out.append("<h3>Target</h3>")
-        if not t.get("available", True):
-            out.append(f'<p class="note">Not measured: {html.escape(str(t.get("reason")))}.</p>')
-        else:
-            est = t["estimate"]
-            rows = [
-                [
-                    "board",
-                    f"{t['board']} ({t['mcu']}, {t['core']}, {t['clock_hz'] / 1e6:g} MHz)",
-                    "measured",
-                ],
-                [
-                    "flash",
-                    f"{_fmt(t['flash_bytes'])} of {_fmt(t['flash_capacity'])} bytes",
-                    "measured (ELF)",
-                ],
-                [
-                    "RAM",
-                    f"{_fmt(t['ram_bytes'])} of {_fmt(t['ram_capacity'])} bytes",
-                    "measured (ELF)",
-                ],
-                [
-                    "instructions / inference",
-                    _fmt(t["instructions_per_inference"]),
-                    "measured (QEMU)",
-                ],
-                ["time / inference", f"{_fmt(est.get('time_us'))} us", "ESTIMATE"],
-                ["energy / inference", f"{_fmt(est.get('energy_uj'))} uJ", "ESTIMATE"],
-            ]
-            out.append(table(rows, ["quantity", "value", "how"]))
-            out.append(
-                f'<p class="est">{html.escape(est["label"])}. CPI = {_fmt(est["cpi"])}, '
-                f"{_fmt(est['voltage_v'])} V, {_fmt(est['current_ma'])} mA "
-                f"({html.escape(str(est['current_source']))}).</p>"
-            )
-            if t.get("note"):
-                out.append(f'<p class="note">{html.escape(t["note"])}</p>')
-            out += _versus(m, t)
-    for fig in m.get("figures", []):
-        out.append(figure(Path(fig["path"]), fig["caption"]))
-    return "\n".join(out)
+    if t.get("note"):
+        out.append(f'<p class="note">{html.escape(t["note"])}</p>')
+    return out + _versus(m, t)
 
 
 def _versus(m: dict, t: dict) -> list[str]:
