@@ -13,6 +13,7 @@ and the smaller network is fine-tuned (docs/training.md, "Per-feature encodings"
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 
 import numpy as np
 import torch
@@ -25,16 +26,20 @@ from snn2c.train.model import SpikingRegressor
 # penalty charges it less, so that a linear input keeps one column instead of a population
 DIRECT_WEIGHT = 0.6
 PRUNE_RATIO = 0.05  # a column is kept if its importance is >= this share of the largest
-# the pruned network's fine-tuning (early stopping): this share of the float epochs, at
-# this share of lr; shorter or slower left friedman1 0.03 R2 short of the unpruned network
-FINE_TUNE_EPOCHS = 1.0
-FINE_TUNE_LR = 1.0
 
 
 def candidate_encoder(spec: ir.EncoderSpec, n_features: int) -> ir.EncoderSpec:
     """The encoder the penalty starts from: for every input, direct plus the grid."""
     grid = spec.feature_encodings(n_features)[0].centres
     return dataclasses.replace(spec, features=(ir.FeatureEncoding(True, grid),) * n_features)
+
+
+def proximal_hook(model: SpikingRegressor, penalty: float) -> Callable[[float], None] | None:
+    """loop.fit's after_step for a penalty (None without one): the proximal step at
+    strength lr x penalty."""
+    if penalty <= 0:
+        return None
+    return lambda lr: proximal_step(model, lr * penalty)
 
 
 def proximal_step(model: SpikingRegressor, strength: float) -> None:

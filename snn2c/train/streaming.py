@@ -100,11 +100,7 @@ def fit_stream(
         batch_size=batch_size,
         patience=patience,
         seed=seed,
-        after_step=(
-            (lambda lr: field_pruning.proximal_step(model, lr * field_penalty))
-            if field_penalty > 0
-            else None
-        ),
+        after_step=field_pruning.proximal_hook(model, field_penalty),
         select_best=field_penalty == 0,
         weight_decay=weight_decay,
         score_start=quant,
