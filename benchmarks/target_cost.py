@@ -27,6 +27,7 @@ the integer reference. Writes benchmarks/results.json and docs/benchmarks.md.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime
 import json
 import shutil
@@ -63,6 +64,7 @@ RAW = "default-raw"  # the default configuration trained on ADC readings (input 
 # snn2c configurations besides the defaults: (name, extra `snn2c train` arguments)
 VARIANTS = (
     ("default", ()),
+    ("fields", ("--field-penalty", "0.5")),
     ("direct-16", ("--encoder", "direct", "--hidden", "16")),
     ("population-16", ("--hidden", "16")),
 )
@@ -115,10 +117,28 @@ def _fit(args):
     return shape, seed, float(np.mean((mlp.predict(u_va) - y_va) ** 2)), mlp
 
 
+def read_only(ds, used: tuple[int, ...]):
+    """The dataset with only the inputs an snn2c network reads: its anchors are trained
+    and deployed without the inputs it dropped (a careful user selects features too)."""
+    if len(used) == ds.n_features:
+        return ds
+    cols = list(used)
+    return dataclasses.replace(
+        ds,
+        feature_names=tuple(ds.feature_names[j] for j in cols),
+        x_train=ds.x_train[:, cols],
+        x_val=ds.x_val[:, cols],
+        x_test=ds.x_test[:, cols],
+    )
+
+
 class Anchors:
-    """MLP candidates of one dataset, fitted lazily in increasing order of MACs."""
+    """MLP candidates of one dataset on one set of inputs, fitted lazily in increasing
+    order of MACs."""
 
     def __init__(self, ds, pool: ProcessPoolExecutor):
+        self.ds = ds
+        self.inputs = ds.feature_names
         spec = input_spec(ds)
         self.spec = spec
         self.n_in = ds.n_features
@@ -292,7 +312,7 @@ def _row(dataset, board, system, m, y_true01, y_pred01, **extra) -> dict:
     }
 
 
-def bench_board(name, board_name, models, anchors, ds, work, args) -> list[dict]:
+def bench_board(name, board_name, models, ds, work, args) -> list[dict]:
     board = load_board(board_name)
     x_test = ds.x_test.astype(np.float32)
     rows = []
@@ -310,7 +330,7 @@ def bench_board(name, board_name, models, anchors, ds, work, args) -> list[dict]
             raise SystemExit(f"{name} {variant} {board_name}: verify failed: {verify}")
         ref = ref_int.run(qnet, ref_int.normalize(net, x_test.astype(np.float64)))
         m = measure_snn2c(f"snn2c-{variant}", board, bdir, work, x_test, ref, args, prov)
-        anchor = info["anchor"]
+        anchor, anchors = info["anchor"], info["anchors"]
         rows.append(
             _row(
                 name,
@@ -325,6 +345,7 @@ def bench_board(name, board_name, models, anchors, ds, work, args) -> list[dict]
                 bounds=info["bounds"],
                 verify_instructions_snn_model_infer=verify["instructions_per_inference"],
                 anchor_reached=anchor["reached"],
+                inputs_read=info["inputs_read"],
                 **_snn2c_fields(qnet, ref, m, verify, anchor),
             )
         )
@@ -362,10 +383,10 @@ def bench_board(name, board_name, models, anchors, ds, work, args) -> list[dict]
             rows.append(
                 _row(name, board_name, "naive_snn-default", m, y01, m["outputs"], variant="default")
             )
-        key = (anchor["shape"], anchor["seed"])
+        key = (anchor["shape"], anchor["seed"], anchors.inputs)
         if key not in emlearn_done:
             emlearn_done[key] = anchor_rows(
-                name, board, key, anchor, anchors, ds, bdir, work / "anchors", args, prov
+                name, board, key[:2], anchor, anchors, bdir, work / "anchors", args, prov
             )
             rows += emlearn_done[key]
         rows += snn2c_raw_rows(name, board, variant, info, ds, bdir, work, args, prov)
@@ -423,6 +444,7 @@ def _anchor_row(name, board_name, kind, path, m, y01, key, anchor, anchors, **ex
         mlp_seed=key[1],
         mlp_val_mse=anchor["val_mse"],
         mlp_macs=macs(key[0], anchors.n_in),
+        mlp_inputs=list(anchors.inputs),
         instructions_per_function=m["per_function"],
         **extra,
     )
@@ -433,14 +455,14 @@ def anchor_rows(*a) -> list[dict]:
         return _anchor_rows(*a)
 
 
-def _anchor_rows(name, board, key, anchor, anchors, ds, bdir, work, args, prov) -> list[dict]:
+def _anchor_rows(name, board, key, anchor, anchors, bdir, work, args, prov) -> list[dict]:
     """The three anchor kinds of one MLP (emlearn float, plain float C loops, int8 with
     TFLite Micro's quantization) on both input paths: (a) the float sensor vector,
     (b) 12-bit ADC counts (int32). Stops unless the int8 outputs on the whole test
     split equal the numpy twin's bit for bit and the float ones agree with
-    scikit-learn."""
-    mlp, spec = anchor["mlp"], anchors.spec
-    tag = f"{'x'.join(map(str, key[0]))}-s{key[1]}"
+    scikit-learn. The MLP reads the inputs it was trained on (anchors.inputs)."""
+    mlp, spec, ds = anchor["mlp"], anchors.spec, anchors.ds
+    tag = f"{'x'.join(map(str, key[0]))}-s{key[1]}-i{anchors.n_in}"
     x_test = ds.x_test.astype(np.float32)
     raw = C.adc_counts(spec.low, spec.high, ds.x_test)
     y01 = (ds.y_test - anchors.offset) / anchors.scale
@@ -611,12 +633,16 @@ def main() -> int:
         with ProcessPoolExecutor(2) as pool:
             for name in args.datasets:
                 ds = datasets.load(name, args.seed)
-                anchors = Anchors(ds, pool)
+                by_inputs: dict[tuple[int, ...], Anchors] = {}
                 models = {}
                 for variant, extra in variants:
                     info = trained[(name, variant)]
                     net = modelfile.load(info["model"])
                     v = val_mse(net, ds)
+                    used = net.used_inputs()
+                    if used not in by_inputs:
+                        by_inputs[used] = Anchors(read_only(ds, used), pool)
+                    anchors = by_inputs[used]
                     anchor = anchors.cheapest(v)
                     print(
                         f"[target_cost] {name} {variant}: val {v:.5f}, anchor "
@@ -626,18 +652,21 @@ def main() -> int:
                     models[variant] = info | {
                         "val_mse": v,
                         "anchor": anchor,
+                        "anchors": anchors,
+                        "inputs_read": list(anchors.inputs),
                         "config": " ".join(extra) or "(defaults)",
                         "bounds": bounds(net),
                     }
                     if variant == "default":
                         raw = trained[(name, RAW)]
                         models[variant]["raw"] = raw | {"val_mse": raw_val_mse(raw["model"], ds)}
-                mlp_tables[name] = anchors.table()
+                mlp_tables[name] = {
+                    ",".join(a.inputs) if len(u) < ds.n_features else "all": a.table()
+                    for u, a in by_inputs.items()
+                }
                 for board_name in args.boards:
                     print(f"[target_cost] {name} on {board_name}", file=sys.stderr)
-                    rows += bench_board(
-                        name, board_name, models, anchors, ds, work_root / name, args
-                    )
+                    rows += bench_board(name, board_name, models, ds, work_root / name, args)
     finally:
         if not args.keep:
             shutil.rmtree(work_root, ignore_errors=True)

@@ -29,8 +29,8 @@ RANGES = [(0, 4095), (-32768, 32767), (0, 1), (-5, 3), (100, 101), (I32.min, -1)
 RANGES += [(-(2**30), 2**30 - 1), (1, 1 + 3**19)]
 
 
-def integer_network(ranges, seed=0) -> ir.Network:
-    net = random_network(seed, n_features=len(ranges), hidden=(8,))
+def integer_network(ranges, seed=0, features=None) -> ir.Network:
+    net = random_network(seed, n_features=len(ranges), hidden=(8,), features=features)
     low = np.array([lo for lo, _ in ranges], dtype=np.float64)
     high = np.array([hi for _, hi in ranges], dtype=np.float64)
     inputs = ir.InputSpec(net.inputs.names, low, high, integer=True)
@@ -104,9 +104,23 @@ def test_model_file_round_trip_and_refusals(tmp_path):
 UNIFORM = [[(0, 4095)] * 4, [(-32768, 32767)] * 3, [(0, I32.max)] * 2, [(I32.min, -1)] * 2]
 
 
-@pytest.mark.parametrize("ranges", [RANGES, *UNIFORM], ids=["mixed", "adc12", "i16", "pos", "neg"])
-def test_c_kernel_equals_reference_under_sanitizers(tmp_path, ranges):
-    qnet = quantize(integer_network(ranges))
+def dropping(n: int) -> tuple[ir.FeatureEncoding, ...]:
+    """Per-feature encodings of n inputs that drop the second and the last."""
+    fe = ir.FeatureEncoding
+    keep = (fe(True), fe(False, (0.0, 0.5, 1.0)), fe(True, (0.25,)))
+    return tuple(fe() if j in (1, n - 1) else keep[j % 3] for j in range(n))
+
+
+@pytest.mark.parametrize(
+    "ranges,drop",
+    [(RANGES, False), *((u, False) for u in UNIFORM), (RANGES, True), (UNIFORM[0], True)],
+    ids=["mixed", "adc12", "i16", "pos", "neg", "mixed-dropped", "adc12-dropped"],
+)
+def test_c_kernel_equals_reference_under_sanitizers(tmp_path, ranges, drop):
+    """Every reading, clamped and scaled as the reference does; an input a per-feature
+    encoding drops is not read and normalises to 0."""
+    features = dropping(len(ranges)) if drop else None
+    qnet = quantize(integer_network(ranges, features=features))
     write_sources(qnet, tmp_path / "src")
     kernel = "snn_normalize_raw_uniform_q12(" if ranges is not RANGES else "snn_normalize_raw_q12("
     assert kernel in (tmp_path / "src/snn_model.c").read_text()
@@ -130,6 +144,8 @@ def test_c_kernel_equals_reference_under_sanitizers(tmp_path, ranges):
     out = subprocess.run([str(exe)], input=text, capture_output=True, text=True, check=True)
     dev = np.array([line.split() for line in out.stdout.splitlines()], dtype=np.int64)
     ref = normalize_raw(qnet, x)
+    if drop:
+        assert not ref[:, [1, len(ranges) - 1]].any()
     bad = np.argwhere(dev != ref)
     if bad.size:
         i, j = bad[0]

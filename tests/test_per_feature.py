@@ -17,12 +17,13 @@ from snn2c.modelfile import ModelFormatError
 from snn2c.netgen import random_network
 from snn2c.quantize import quantize
 from snn2c.reference import floatsim
-from snn2c.reference.integer import run
+from snn2c.reference.integer import normalize, run
 from snn2c.train import field_pruning
 from snn2c.train.encoders import receptive_fields
 from snn2c.train.model import ModelConfig, SpikingRegressor
 from snn2c.train.trainer import TrainConfig, train
 
+from hostc import build_host
 from netcases import per_feature_networks
 
 FE = ir.FeatureEncoding
@@ -110,6 +111,31 @@ def test_a_dropped_input_changes_nothing_and_a_direct_one_is_the_clamped_input()
     act = floatsim.encode_steps(net.encoder, u)[0]
     cols = net.encoder.columns(net.n_inputs)
     assert np.array_equal(act[:, cols.direct], u[:, cols.feature[cols.direct]])
+
+
+@pytest.mark.parametrize("name", ["pf0-8in-T16", "pf2-3in-T12"])
+def test_the_c_normalises_only_the_inputs_it_reads(name, tmp_path):
+    """snn_model_normalize skips a dropped input (no float work for a sensor the network
+    ignores) and writes 0 there, as the reference does; the rest bit for bit, NaN and
+    out-of-range values included, and snn_model_predict's outputs on top."""
+    net = CASES[name]
+    dropped = list(net.encoder.dropped_inputs(net.n_inputs))
+    assert dropped
+    rng = np.random.default_rng(5)
+    lo, hi = net.inputs.low, net.inputs.high
+    x = rng.uniform(lo - 0.3 * (hi - lo), hi + 0.3 * (hi - lo), (200, net.n_inputs))
+    x = x.astype(np.float32)
+    x[:4, 0] = np.nan
+    x[4:8] = np.inf
+    xq_ref = normalize(net, x)
+    assert not xq_ref[:, dropped].any() and xq_ref[:, net.used_inputs()].any()
+    xq_dev, _ = build_host(net, tmp_path).normalize_predict(x)
+    np.testing.assert_array_equal(xq_dev, xq_ref)
+    src = (tmp_path / "src/snn_model.c").read_text()
+    body = src[src.index("void snn_model_normalize(") :]
+    body = body[: body.index("\n}\n")]
+    for j in dropped:
+        assert f"x_q12[{j}] = 0;" in body and f"x[{j}]" not in body
 
 
 @pytest.mark.parametrize("name", sorted(CASES))

@@ -288,6 +288,9 @@ def build_view(qnet: QuantizedNetwork, *, command: str) -> dict:
         "raw_rows": raw_rows,
         # one parameter set for every input: one row, read once (snn_normalize_raw_uniform_q12)
         "raw_uniform": len({tuple(r.values()) for r in raw_rows}) == 1,
+        # per-feature encodings that drop inputs: those normalise to 0, the others in runs
+        "in_dropped": enc.dropped_inputs(),
+        "in_runs": enc.read_runs(),
         "in_low": net.inputs.low,
         "in_gain": X_ONE / (net.inputs.high - net.inputs.low),
         "proven": qnet.proven,

@@ -39,6 +39,25 @@ class QuantizedEncoder:
     def spiking(self) -> bool:
         return self.kind.spiking
 
+    def dropped_inputs(self) -> tuple[int, ...]:
+        """The inputs no column reads (per-feature encodings); they normalise to 0."""
+        if self.features is None:
+            return ()
+        return tuple(j for j, (direct, centres) in enumerate(self.features) if not direct and not centres)
+
+    def read_runs(self) -> tuple[tuple[int, int], ...]:
+        """The inputs layer 0 reads as (first, end) runs of consecutive inputs."""
+        dropped = set(self.dropped_inputs())
+        runs: list[tuple[int, int]] = []
+        for j in range(self.n_features):
+            if j in dropped:
+                continue
+            if runs and runs[-1][1] == j:
+                runs[-1] = (runs[-1][0], j + 1)
+            else:
+                runs.append((j, j + 1))
+        return tuple(runs)
+
 
 @dataclass(frozen=True)
 class RawInputs:

@@ -84,6 +84,7 @@ def normalize(net: ir.Network, x: np.ndarray) -> np.ndarray:
         t = np.where(t >= 0, t, np.float32(0))  # NaN -> 0
         t = np.where(t > X_ONE, np.float32(X_ONE), t)
         q = np.floor(t + np.float32(0.5))
+    q[:, list(net.encoder.dropped_inputs(net.n_inputs))] = 0  # never read, not computed
     return q.astype(np.int32)
 
 
@@ -102,8 +103,9 @@ def normalize_raw(qnet: QuantizedNetwork, raw: np.ndarray) -> np.ndarray:
     if raw.dtype.kind == "f" and not np.all(np.isfinite(raw) & (raw == np.floor(raw))):
         raise ValueError("integer inputs must be whole numbers")
     r = np.clip(raw.astype(np.int64), p.low, p.high) - p.low
-    q = (r * p.mult + p.half) >> p.shift
-    return np.minimum(q, X_ONE).astype(np.int32)
+    q = np.minimum((r * p.mult + p.half) >> p.shift, X_ONE)
+    q[:, list(qnet.encoder.dropped_inputs())] = 0  # never read, not computed
+    return q.astype(np.int32)
 
 
 def gaussian_activation(enc: QuantizedEncoder, xc: np.ndarray) -> np.ndarray:
