@@ -19,7 +19,7 @@ from snn2c.quantize import quantize
 from snn2c.reference.integer import run
 
 from _boards_helpers import EMULATED, need_qemu
-from netcases import count_form_networks, equivalence_networks
+from netcases import count_form_networks, equivalence_networks, per_feature_networks
 
 
 def pick(nets: list[tuple[str, object]], *names: str) -> list[str]:
@@ -79,6 +79,27 @@ def test_verify_counting_form_zero_mismatches(tmp_path, board_name, case):
     res = verify_qemu(tmp_path / "b", vectors=40, count_sample=count, timeout=60)
     assert res["mismatches"] == 0, res["first_mismatch"]
     assert res["device_reported_mismatches"] == 0 and res["exit_code"] == 0
+
+
+PF_NETS = dict(per_feature_networks())
+PF_SPREAD = pick(per_feature_networks(), "pf0-8in-T16", "pf2-3in-T12")
+PF_CASES = [("nucleo-f401", n) for n in PF_NETS] + [
+    (b, n) for b in EMULATED if b != "nucleo-f401" for n in PF_SPREAD
+]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("board_name", "case"), PF_CASES, ids=[f"{b}-{n}" for b, n in PF_CASES])
+def test_verify_per_feature_encodings_zero_mismatches(tmp_path, board_name, case):
+    """Per-feature encodings (dropped, direct, fields, shared centres; counting form,
+    stepped, streaming) on every emulated core, the float normalisation included."""
+    board = load_board(board_name)
+    need_qemu(board)
+    build(PF_NETS[case], board, tmp_path / "b")
+    res = verify_qemu(tmp_path / "b", vectors=40, timeout=60)
+    assert res["mismatches"] == 0, res["first_mismatch"]
+    assert res["float_vectors"] > 0 and res["device_reported_mismatches"] == 0
+    assert res["exit_code"] == 0
 
 
 def test_cases_are_picked_by_name():

@@ -163,9 +163,15 @@ def test_predict_uses_the_integer_path():
 
 @pytest.mark.slow
 @pytest.mark.parametrize("board_name", ["nucleo-f401", "microbit"])
-@pytest.mark.parametrize("uniform", [False, True], ids=["mixed", "adc12"])
-def test_integer_model_bit_exact_on_the_target(tmp_path, board_name, uniform):
-    net = integer_network(UNIFORM[0] if uniform else RANGES[:5], seed=3)
+@pytest.mark.parametrize(
+    ("uniform", "drop"),
+    [(False, False), (True, False), (False, True)],
+    ids=["mixed", "adc12", "mixed-dropped"],
+)
+def test_integer_model_bit_exact_on_the_target(tmp_path, board_name, uniform, drop):
+    ranges = UNIFORM[0] if uniform else RANGES[:5]
+    features = dropping(len(ranges)) if drop else None
+    net = integer_network(ranges, seed=3, features=features)
     board = load_board(board_name)
     build(net, board, tmp_path / "fw")
     res = verify_qemu(tmp_path / "fw", vectors=40)

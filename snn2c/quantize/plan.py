@@ -43,7 +43,9 @@ class QuantizedEncoder:
         """The inputs no column reads (per-feature encodings); they normalise to 0."""
         if self.features is None:
             return ()
-        return tuple(j for j, (direct, centres) in enumerate(self.features) if not direct and not centres)
+        return tuple(
+            j for j, (direct, centres) in enumerate(self.features) if not direct and not centres
+        )
 
     def read_runs(self) -> tuple[tuple[int, int], ...]:
         """The inputs layer 0 reads as (first, end) runs of consecutive inputs."""
