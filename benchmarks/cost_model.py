@@ -10,9 +10,13 @@ leave-one-out fits (each network predicted by the model fitted on the others) me
 the model's error on networks it has not seen. Writes
 boards/cost-models/<board>.json (the model fitted on all networks, with its
 errors), benchmarks/results-cost-model-<board>.json (every measurement, with the
-network, so `--refit` needs no emulator) and prints the table.
+network, so `--refit` needs no emulator) and prints the table. `--add-per-feature N`
+measures N more networks drawn with learned per-feature encodings (the population
+encoder and a field penalty fixed; their structure drawn as the penalty leaves it,
+`thinned`) and adds them to the stored ones.
 
     .venv/bin/python benchmarks/cost_model.py --board nucleo-f401 --networks 40
+    .venv/bin/python benchmarks/cost_model.py --board nucleo-f401 --add-per-feature 12
 """
 
 from __future__ import annotations
@@ -47,13 +51,18 @@ VECTORS = 24
 RAW = Path(__file__).resolve().parent / "results-cost-model-{board}.json"
 
 
-def _config(i: int, seed: int):
+def _config(i: int, seed: int, per_feature: bool = False):
+    """Network i's configuration, drawn from the search space; per_feature: drawn with
+    the population encoder and a nonzero field penalty fixed (Optuna's enqueued trial)."""
     import optuna
 
     from snn2c.train.trainer import TrainConfig
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     study = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=seed * 1000 + i))
+    if per_feature:
+        penalty = space.FIELD_PENALTIES[1 + i % (len(space.FIELD_PENALTIES) - 1)]
+        study.enqueue_trial({"encoder": "population", "field_penalty": penalty})
     base = TrainConfig(
         dataset=DATASETS[i % len(DATASETS)],
         epochs=30,
@@ -66,12 +75,14 @@ def _config(i: int, seed: int):
     return dataclasses.replace(cfg, epochs=1, **small)
 
 
-def measure(i: int, board_name: str, seed: int) -> dict:
+def measure(i: int, board_name: str, seed: int, per_feature: bool = False) -> dict:
     """One network: its configuration, features and QEMU count."""
     from snn2c.train.trainer import train
 
-    cfg = _config(i, seed)
+    cfg = _config(i, seed, per_feature)
     net = train(cfg).network
+    if cfg.field_penalty > 0:
+        net = thinned(net, seed * 1000 + i)
     board = load_board(board_name)
     with tempfile.TemporaryDirectory() as tmp:
         model = Path(tmp) / "m.snn"
@@ -94,7 +105,34 @@ def measure(i: int, board_name: str, seed: int) -> dict:
     }
 
 
-_SHOWN = ("dataset", "encoder", "hidden", "readout", "steps", "neuron", "weight_bits", "decoder")
+def thinned(net, seed: int):
+    """A per-feature network as the penalty leaves it after a full training: after one
+    epoch it has not acted yet, so the structure is drawn instead (each column of
+    layer 0 kept with one probability drawn in [0.15, 0.7], at least one column), and
+    the calibration sees dropped inputs, direct columns and runs of every length."""
+    from snn2c.train import field_pruning
+
+    rng = np.random.default_rng(seed)
+    n_cols = net.layers[0].weight.shape[1]
+    keep = np.flatnonzero(rng.uniform(size=n_cols) < rng.uniform(0.15, 0.7))
+    if keep.size == 0:
+        keep = np.array([int(rng.integers(n_cols))])
+    encoder = field_pruning.pruned_encoder(net.encoder, net.n_inputs, keep)
+    first = dataclasses.replace(net.layers[0], weight=net.layers[0].weight[:, keep])
+    return dataclasses.replace(net, encoder=encoder, layers=(first, *net.layers[1:]))
+
+
+_SHOWN = (
+    "dataset",
+    "encoder",
+    "hidden",
+    "readout",
+    "steps",
+    "neuron",
+    "weight_bits",
+    "decoder",
+    "field_penalty",
+)
 
 
 def main() -> None:
@@ -104,12 +142,29 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--refit", action="store_true", help="refit the stored measurements only")
+    ap.add_argument(
+        "--add-per-feature",
+        type=int,
+        default=0,
+        metavar="N",
+        help="measure N more networks with learned per-feature encodings, add them to the "
+        "stored measurements and refit",
+    )
     args = ap.parse_args()
     t0 = time.time()
-    if args.refit:
-        raw = Path(str(RAW).format(board=args.board))
+    raw = Path(str(RAW).format(board=args.board))
+    if args.refit or args.add_per_feature:
         old = json.loads(costmodel.path_for(args.board).read_text())["calibration"]
-        write(args.board, json.loads(raw.read_text()), old.get("seconds", 0))
+        rows = json.loads(raw.read_text())
+        seconds = old.get("seconds", 0)
+        if args.add_per_feature:
+            start = max(r["i"] for r in rows) + 1
+            idx = range(start, start + args.add_per_feature)
+            n = len(idx)
+            with ProcessPoolExecutor(args.jobs) as pool:
+                rows += list(pool.map(measure, idx, [args.board] * n, [args.seed] * n, [True] * n))
+            seconds += time.time() - t0
+        write(args.board, rows, seconds)
         return
     with ProcessPoolExecutor(args.jobs) as pool:
         rows = list(
@@ -165,6 +220,8 @@ def write(board: str, rows: list[dict], seconds: float) -> None:
             f"{c['dataset']} {c['encoder']} {'x'.join(map(str, c['hidden']))}-{c['readout']} "
             f"T={c['steps']} {c['neuron']} s{c['weight_bits']} {c['decoder']}"
         )
+        if c.get("field_penalty"):
+            desc += f" fields learned ({c['field_penalty']})"
         p = model.predict(f)
         print(
             f"| {r['i']} | {desc} | {r['instructions']:.0f} | {p:.0f} | "

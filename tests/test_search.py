@@ -36,7 +36,12 @@ from snn2c.quantize import quantize  # noqa: E402
 from snn2c.reference import countform, run  # noqa: E402
 from snn2c.search import costmodel, study  # noqa: E402
 
-from netcases import count_form_networks, equivalence_networks, make_inputs  # noqa: E402
+from netcases import (  # noqa: E402
+    count_form_networks,
+    equivalence_networks,
+    make_inputs,
+    per_feature_networks,
+)
 
 TINY = ["--dataset", "friedman1", "--samples", "200", "--epochs", "30", "--board", "nucleo-f401"]
 SNN2C = [sys.executable, "-m", "snn2c"]
@@ -62,6 +67,37 @@ def test_features_count_form_and_stepped():
     f, q = _features(stepped[0])
     assert f["step"] == q.steps and f["layer_step"] == q.steps * len(q.layers)
     assert f["lif_update"] + f["izh_update"] == q.steps * sum(layer.n_out for layer in q.layers)
+
+
+def test_features_of_per_feature_encodings():
+    """pf0 (netcases): inputs 0 and 1 share four fields (one call), 2 is dropped, 3 and 4
+    are direct (one call), 5 is direct with three fields, 6 has one field, 7 five: 3
+    direct columns, 17 fields, one direct call and four population calls."""
+    net = dict(per_feature_networks())["pf0-8in-T16"]
+    f, q = _features(net)
+    assert (f["encode"], f["encode_direct"], f["encode_call"]) == (17, 3, 4)
+    assert q.encoder.n_out == 20
+    # uniform encoders: the two terms are zero, so older calibrations keep their meaning
+    f, _ = _features(count_form_networks()[0][1])
+    assert f["encode_direct"] == f["encode_call"] == 0 and f["encode"] > 0
+
+
+def test_the_space_learns_encodings_for_the_population_encoder_only():
+    import optuna
+
+    from snn2c.search import space
+    from snn2c.train.trainer import TrainConfig
+
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    study = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=4))
+    seen = set()
+    for _ in range(60):
+        cfg = space.suggest(study.ask(), TrainConfig())
+        if cfg.encoder != "population":
+            assert cfg.field_penalty == 0
+        else:
+            seen.add(cfg.field_penalty)
+    assert seen == set(space.FIELD_PENALTIES)
 
 
 def _measurements(board: str) -> list[dict]:

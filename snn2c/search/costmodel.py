@@ -18,8 +18,10 @@ from pathlib import Path
 
 import numpy as np
 
+from snn2c.codegen.generator import encoder_calls
 from snn2c.errors import Snn2cError
 from snn2c.quantize import QuantizedNetwork
+from snn2c.quantize.plan import QuantizedEncoder
 from snn2c.reference import countform
 from snn2c.resources import data_dir
 
@@ -27,6 +29,8 @@ FEATURES = (
     "call",  # once per inference: calls, prologues, decode
     "stepped",  # once per inference of a stepped network: reset, the step loop
     "encode",  # encoder outputs computed once per inference (fields, currents, latencies)
+    "encode_direct",  # per-feature encodings: direct columns (copies, not fields)
+    "encode_call",  # per-feature encodings: encoder kernel calls beyond the first
     "encode_step",  # encoder outputs computed at every step (rate encoders' spike draws)
     "mac_q12_s8",  # current-driven dense MACs, int8 weights
     "mac_q12_s16",  # current-driven dense MACs, int16 weights
@@ -54,11 +58,11 @@ def features(qnet: QuantizedNetwork, spike_counts: np.ndarray) -> np.ndarray:
     dec = qnet.decoder
     f["decode_mac"] = float(dec.weight.size)
     f["vote"] = float(dec.weight.shape[1]) if dec.kind == "population" else 0.0
+    _encoder_work(enc, f)
     cf = countform.derive(qnet)
     if cf is not None:
         first = qnet.layers[0]
         n_in = first.n_in + (-first.n_in % (4 if first.weight_bits == 8 else 2))
-        f["encode"] = float(enc.n_out)
         f[f"mac_q12_s{first.weight_bits}"] = float(n_in * first.n_out)
         f["rows_q12"] = float(first.n_out)
         f["count_lookup"] = float(first.n_out)
@@ -68,7 +72,6 @@ def features(qnet: QuantizedNetwork, spike_counts: np.ndarray) -> np.ndarray:
     f["stepped"] = 1.0
     f["step"] = steps
     f["layer_step"] = steps * len(qnet.layers)
-    f["encode"] = float(enc.n_out)
     if enc.kind.startswith("rate"):
         f["encode_step"] = float(enc.n_out) * steps
     for i, layer in enumerate(qnet.layers):
@@ -83,6 +86,18 @@ def features(qnet: QuantizedNetwork, spike_counts: np.ndarray) -> np.ndarray:
         kind = "izh_update" if layer.izh is not None else "lif_update"
         f[kind] += steps * layer.n_out
     return np.array([f[k] for k in FEATURES])
+
+
+def _encoder_work(enc: QuantizedEncoder, f: dict[str, float]) -> None:
+    """The encoder's outputs; per-feature encodings split into fields, direct columns
+    and the kernel calls beyond the first (one per run, codegen.generator.encoder_calls)."""
+    f["encode"] = float(enc.n_out)
+    if enc.features is None:
+        return
+    direct = sum(1 for d, _ in enc.features if d)
+    f["encode"] = float(enc.n_out - direct)
+    f["encode_direct"] = float(direct)
+    f["encode_call"] = float(max(len(encoder_calls(enc)[0]) - 1, 0))
 
 
 @dataclass(frozen=True)

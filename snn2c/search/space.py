@@ -1,6 +1,7 @@
 """The search space of `snn2c search`: one TrainConfig per Optuna trial.
 
-Architecture (encoder kind and fields, hidden layers and widths, readout, steps,
+Architecture (encoder kind and fields, the strength of the penalty that learns each
+input's encoding, hidden layers and widths, readout, steps,
 neuron model, weight width, decoder) and the training hyperparameters that
 matter (learning rate, epochs, weight decay, surrogate slope). Conditional
 choices are named by their parent (`fields` only for population encoders), so
@@ -22,6 +23,7 @@ ENCODERS = ("population", "direct", "population_latency", "rate_periodic")
 DECODERS = ("membrane", "rate", "population")
 NEURONS = ("lif", "izhikevich")
 WIDTHS = (4, 6, 8, 12, 16, 24, 32, 48)
+FIELD_PENALTIES = (0.0, 0.2, 0.5, 1.0)  # 0: every input gets `fields` fields
 
 
 def suggest(trial: Any, base: TrainConfig) -> TrainConfig:
@@ -31,6 +33,8 @@ def suggest(trial: Any, base: TrainConfig) -> TrainConfig:
     if Encoder(encoder).gaussian:
         values["neurons_per_feature"] = trial.suggest_int("fields", 2, 8)
         values["sigma"] = trial.suggest_float("sigma", 0.08, 0.5, log=True)
+    if encoder == Encoder.POPULATION:  # per-feature encodings, learned (docs/training.md)
+        values["field_penalty"] = trial.suggest_categorical("field_penalty", FIELD_PENALTIES)
     layers = trial.suggest_int("layers", 1, 2)
     values["hidden"] = tuple(trial.suggest_categorical(f"width_{i}", WIDTHS) for i in range(layers))
     values["readout"] = trial.suggest_categorical("readout", (1, 2, 4, 8))
