@@ -42,6 +42,7 @@ from snn2c.build import project, toolchain  # noqa: E402
 from snn2c.codegen.generator import environment as codegen_environment  # noqa: E402
 from snn2c.emulate.qemu import count_windows, run_qemu  # noqa: E402
 from snn2c.errors import Snn2cError  # noqa: E402
+from snn2c.scoring import regression_metrics  # noqa: E402
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 RESULTS = Path(__file__).resolve().parent / "results.json"
@@ -311,11 +312,8 @@ def footprint(board: Board, elf: Path, null_elf: Path) -> Footprint:
 
 def regression_scores(y_true01: np.ndarray, y_pred01: np.ndarray) -> dict[str, float]:
     """MSE and R2 on [0, 1]-scaled targets (R2 is invariant to the scaling)."""
-    t = np.asarray(y_true01, dtype=np.float64).reshape(-1)
-    p = np.asarray(y_pred01, dtype=np.float64).reshape(-1)
-    mse = float(np.mean((p - t) ** 2))
-    ss_tot = float(np.sum((t - t.mean()) ** 2))
-    return {"mse": mse, "r2": 1.0 - float(np.sum((p - t) ** 2)) / ss_tot}
+    m = regression_metrics(np.reshape(y_true01, -1), np.reshape(y_pred01, -1))
+    return {"mse": m["mse"], "r2": m["r2"]}
 
 
 def machine_info() -> dict[str, str]:

@@ -41,8 +41,8 @@ from snn2c.quantize import quantize  # noqa: E402
 from snn2c.reference import integer, normalize, normalize_float, predict, stream  # noqa: E402
 from snn2c.report import ann_target  # noqa: E402
 from snn2c.report.metrics import activity  # noqa: E402
+from snn2c.scoring import regression_metrics  # noqa: E402
 from snn2c.train import datasets, trainer  # noqa: E402
-from snn2c.train.trainer import regression_metrics  # noqa: E402
 
 import _common as C  # noqa: E402
 

@@ -197,7 +197,8 @@ def test_cli_json_shape_and_figures(tmp_path, capsys):
     ):
         assert key in doc
     acc = doc["accuracy"]
-    assert set(acc["snn_float"]) == {"mse", "r2"} and set(acc["snn_quantized"]) == {"mse", "r2"}
+    scores = {"mse", "r2", "ndei", "smape"}  # snn2c.scoring, as the trainer scores
+    assert set(acc["snn_float"]) == scores and set(acc["snn_quantized"]) == scores
     assert acc["ann"] is None and "--no-ann" in acc["ann_reason"]
     assert {"mac", "ac"} <= set(doc["synops"])
     e = doc["energy_pj"]
@@ -260,7 +261,7 @@ def test_cli_several_models_and_ann(tmp_path, capsys):
     assert rc == 0
     doc = json.loads(capsys.readouterr().out)
     assert len(doc["models"]) == 2 and len(doc["comparison"]) == 2
-    assert set(doc["models"][0]["accuracy"]["ann"]) == {"mse", "r2"}
+    assert set(doc["models"][0]["accuracy"]["ann"]) == {"mse", "r2", "ndei", "smape"}
     assert (out / "decoders.png").stat().st_size > 5_000
 
 
@@ -346,7 +347,8 @@ def test_stored_baseline_round_trips_and_is_used_without_retraining(tmp_path, ca
     doc = json.loads(capsys.readouterr().out)
     assert doc["ann"]["hidden_from"] == "stored in the model file"
     from snn2c.report import ann
-    from snn2c.report.core import load_data, regression_metrics
+    from snn2c.report.core import load_data
+    from snn2c.scoring import regression_metrics
 
     data = load_data(back, "friedman1", None, None)  # as the CLI loads it
     want = regression_metrics(data.y_test, ann.predict_stored(back, data.x_test), back.target)

@@ -149,7 +149,7 @@ def test_streaming_refuses_data_that_is_not_a_time_series():
 
 
 def test_smape_is_neurobench_s():
-    from snn2c.train.trainer import smape
+    from snn2c.scoring import smape
 
     assert smape(np.array([1.0, 2.0]), np.array([1.0, 2.0])) == 0.0
     assert smape(np.array([1.0]), np.array([3.0])) == pytest.approx(100.0)
@@ -174,7 +174,7 @@ def test_train_streaming_end_to_end(tmp_path, capsys):
     ds = datasets.load("mackey-glass-nb", 0, streaming=True)
     x_all = np.concatenate([ds.x_train, ds.x_val, ds.x_test])
     y = predict(quantize(net), x_all, mode="fixed")[-len(ds.y_test) :]
-    from snn2c.train.trainer import regression_metrics
+    from snn2c.scoring import regression_metrics
 
     m = regression_metrics(ds.y_test, y, net.target)
     assert m["smape"] == pytest.approx(doc["metrics"]["quantized"]["smape"], rel=1e-12)
@@ -203,7 +203,8 @@ def test_free_running_starts_from_the_measured_input_then_feeds_itself():
     """The free-running test's first prediction is the teacher-forced one (its input is
     measured); after that the model reads its own predictions, for a streaming and a
     windowed model alike."""
-    from snn2c.report.core import TestData, free_running, smape
+    from snn2c.report.core import TestData, free_running
+    from snn2c.scoring import smape
 
     for streaming in (True, False):
         ds = datasets.load("mackey-glass-nb", 0, streaming=streaming)

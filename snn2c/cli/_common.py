@@ -139,3 +139,8 @@ def options_to(
         if hasattr(args, option):
             values[f.name] = getattr(args, option)
     return config_type(**{**values, **given})
+
+
+def or_na(v: float | None, spec: str = ".4g") -> str:
+    """A metric as text; n/a where it is undefined (None: R2 of a constant target)."""
+    return "n/a" if v is None else format(v, spec)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from snn2c import modelfile
 from snn2c.cli._common import add_force, add_json, emit_json, seed_arg
+from snn2c.cli._common import or_na as _f
 from snn2c.errors import Snn2cError
 from snn2c.quantize import load_model
 from snn2c.train.datasets import DATASETS
@@ -134,7 +135,8 @@ def _target(args: argparse.Namespace, net) -> dict:
 
 def _ann_on_target(args: argparse.Namespace, net, data, doc: dict) -> None:
     """The stored baseline MLP measured on the same board, beside the SNN (doc['target'])."""
-    from snn2c.report import ann_target, core, target
+    from snn2c.report import ann_target, target
+    from snn2c.scoring import regression_metrics
 
     t = doc["target"]
     if not t.get("available") or args.no_emulator:
@@ -143,7 +145,7 @@ def _ann_on_target(args: argparse.Namespace, net, data, doc: dict) -> None:
     ann = ann_target.measure(args.build, board, net, data.x_test)
     if "outputs01" in ann:
         y = net.target.offset + net.target.scale * ann.pop("outputs01")
-        ann["accuracy"] = core.regression_metrics(data.y_test, y[:, None], net.target)
+        ann["accuracy"] = regression_metrics(data.y_test, y[:, None], net.target)
         ann["estimate"] = target.estimate(
             board,
             ann["instructions_per_inference"],
@@ -238,10 +240,6 @@ def run(args: argparse.Namespace) -> int:
         if html_path is not None:
             print(f"report written to {html_path}")
     return 0
-
-
-def _f(v, spec: str = ".4g") -> str:
-    return "n/a" if v is None else format(v, spec)
 
 
 def _summary(d: dict) -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from snn2c import ir
-from snn2c.cli._common import emit_json, options_to, seed_arg
+from snn2c.cli._common import emit_json, options_to, or_na, seed_arg
 from snn2c.errors import Snn2cError
 from snn2c.train.datasets import TIME_SERIES
 
@@ -226,8 +226,9 @@ def run(args: argparse.Namespace) -> int:
     for key, label in rows:
         if key in m:
             series = args.dataset in TIME_SERIES
-            extra = f"  NDEI {m[key]['ndei']:.4f}  sMAPE {m[key]['smape']:.2f}" if series else ""
-            print(f"  {label:<12} test R2 {m[key]['r2']:.4f}  MSE {m[key]['mse']:.5f}{extra}")
+            s = m[key]
+            extra = f"  NDEI {or_na(s['ndei'], '.4f')}  sMAPE {s['smape']:.2f}" if series else ""
+            print(f"  {label:<12} test R2 {or_na(s['r2'], '.4f')}  MSE {s['mse']:.5f}{extra}")
     net = result.network
     if net.encoder.features is not None:
         enc = net.input_encodings()

@@ -14,6 +14,7 @@ from snn2c.reference import normalize_device, predict, run_rows
 from snn2c.reference.integer import State
 from snn2c.report import ann, energy, figures
 from snn2c.report.metrics import activity
+from snn2c.scoring import regression_metrics, smape
 
 
 @dataclass(frozen=True)
@@ -79,16 +80,6 @@ def load_data(
     )
 
 
-def regression_metrics(y_true: np.ndarray, y_pred: np.ndarray, t: ir.TargetSpec) -> dict:
-    """MSE on [0, 1]-scaled targets (the model's TargetSpec scale) and R2."""
-    y_true = np.asarray(y_true, dtype=np.float64).reshape(len(y_true), -1)
-    y_pred = np.asarray(y_pred, dtype=np.float64).reshape(len(y_pred), -1)
-    mse = float(np.mean(((y_pred - y_true) / t.scale) ** 2))
-    ss_res = float(np.sum((y_true - y_pred) ** 2))
-    ss_tot = float(np.sum((y_true - y_true.mean(axis=0)) ** 2))
-    return {"mse": mse, "r2": 1.0 - ss_res / ss_tot if ss_tot > 0 else None}
-
-
 def _before_test(data: TestData) -> np.ndarray:
     """The rows a stream has seen when its test part starts (train, then validation)."""
     parts = [x for x in (data.x_train, data.x_val) if x is not None]
@@ -114,16 +105,6 @@ def _state_before_test(qnet: QuantizedNetwork, data: TestData) -> State | None:
 # tasks whose target is the input series one step ahead, so that a model can run on
 # its own predictions (NeuroBench's free-running test); others have no such mode
 FREE_RUNNING_TASKS = ("mackey-glass-nb",)
-
-
-def smape(y_true: np.ndarray, y_pred: np.ndarray) -> float:
-    """NeuroBench's sMAPE in [0, 200]: 200 mean(|p - y| / (|p| + |y|)); 200 if undefined
-    (the trainer's definition, snn2c.train.trainer.smape)."""
-    y = np.asarray(y_true, np.float64).reshape(-1)
-    p = np.asarray(y_pred, np.float64).reshape(-1)
-    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
-        value = float(200.0 * np.mean(np.abs(p - y) / (np.abs(p) + np.abs(y))))
-    return 200.0 if value != value else value
 
 
 def free_running(qnet: QuantizedNetwork, data: TestData) -> np.ndarray:

@@ -79,8 +79,8 @@ def mlp_front(ds, net: ir.Network, board: Board, build_dir: Path, seed: int) -> 
     (snn2c.report.ann_target); the rows no cheaper row beats on test R2."""
     from snn2c.reference import normalize_float
     from snn2c.report.ann_target import measure
+    from snn2c.scoring import regression_metrics
     from snn2c.train import baseline
-    from snn2c.train.trainer import regression_metrics
 
     t = net.target
 

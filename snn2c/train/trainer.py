@@ -30,6 +30,7 @@ from torch import nn
 from snn2c import ir
 from snn2c.contract import INT32_MAX, INT32_MIN, MAX_STEPS, V_ONE, Encoder
 from snn2c.errors import Snn2cError
+from snn2c.scoring import regression_metrics
 from snn2c.textsafe import check_name, safe_name
 from snn2c.train import baseline, datasets, field_pruning, linear, loop, streaming
 from snn2c.train.export import to_network
@@ -87,38 +88,12 @@ class TrainConfig:
 @dataclass
 class TrainResult:
     network: ir.Network
-    metrics: dict[str, dict[str, float]]
+    metrics: dict[str, dict[str, float | None]]
     spikes_per_inference: float
     spikes_per_layer: list[float]
     epochs_run: dict[str, int]
     seconds: dict[str, float]
     extra: dict[str, Any] = field(default_factory=dict)
-
-
-def regression_metrics(y_true: np.ndarray, y_pred: np.ndarray, target: ir.TargetSpec) -> dict:
-    """MSE on [0, 1]-scaled targets, R2 and NDEI (RMSE / std) on user units."""
-    y_true = np.asarray(y_true, dtype=np.float64).reshape(len(y_true), -1)
-    y_pred = np.asarray(y_pred, dtype=np.float64).reshape(len(y_pred), -1)
-    mse = float(np.mean(((y_pred - y_true) / target.scale) ** 2))
-    ss_res = float(np.sum((y_true - y_pred) ** 2))
-    ss_tot = float(np.sum((y_true - y_true.mean(axis=0)) ** 2))
-    rmse = float(np.sqrt(np.mean((y_true - y_pred) ** 2)))
-    std = float(np.std(y_true))
-    return {
-        "mse": mse,
-        "r2": 1.0 - ss_res / ss_tot if ss_tot > 0 else float("nan"),
-        "ndei": rmse / std if std > 0 else float("nan"),
-        "smape": smape(y_true, y_pred),
-    }
-
-
-def smape(y_true: np.ndarray, y_pred: np.ndarray) -> float:
-    """Symmetric mean absolute percentage error in [0, 200], as NeuroBench computes it:
-    200 mean(|p - y| / (|p| + |y|)), 200 if any term is undefined (NaN)."""
-    y, p = np.asarray(y_true, np.float64), np.asarray(y_pred, np.float64)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        value = float(200.0 * np.mean(np.abs(p - y) / (np.abs(p) + np.abs(y))))
-    return 200.0 if math.isnan(value) else value
 
 
 def input_spec(
