@@ -196,6 +196,12 @@ FNV_OFFSET = 2166136261  # FNV-1a, 32 bit: h = (h ^ byte) * FNV_PRIME mod 2^32
 FNV_PRIME = 16777619
 
 
+def leak_beta(shift: int | None) -> float:
+    """A 'shift' leak's factor: V -= V >> k is beta = 1 - 2^-k; None: no leak, beta = 1.
+    The one place the IR, training, quantizer and C comments read it from."""
+    return 1.0 if shift is None else 1.0 - 2.0**-shift
+
+
 def xorshift32_draws(seed: int, count: int) -> np.ndarray:
     """The first `count` outputs of the contract's xorshift32 starting from `seed`."""
     a, b, c = XORSHIFT_SHIFTS

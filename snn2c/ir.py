@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from snn2c.contract import Decoder, Encoder, Fire, Leak, Neuron, Reset, ResetTiming
+from snn2c.contract import Decoder, Encoder, Fire, Leak, Neuron, Reset, ResetTiming, leak_beta
 
 FORMAT_NAME = "snn2c-model"
 FORMAT_VERSION = 2  # 2: per-feature encodings (a file without them is still written as 1)
@@ -263,7 +263,7 @@ class NeuronSpec:
     def decay(self) -> float:
         """The multiplicative leak factor beta applied to V each step."""
         if self.leak == "shift":
-            return 1.0 - 2.0 ** (-self.leak_shift)
+            return leak_beta(self.leak_shift)
         return self.beta
 
     @property

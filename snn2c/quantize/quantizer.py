@@ -28,6 +28,7 @@ from snn2c.contract import (
     V_FRAC,
     X_FRAC,
     X_ONE,
+    leak_beta,
 )
 from snn2c.errors import ModelFormatError, Snn2cError
 from snn2c.quantize import tables
@@ -195,7 +196,8 @@ def _lif_membrane_bounds(
     lam of V and adds a current in `current`, so |V| stays within (|I| + 1) * min(T, 1 / lam)
     (docs/fixed-point.md, "Range proof and saturation"). A layer that does not leak has no
     bound for ever: the interval returned then lies outside int32."""
-    lam = 2.0 ** (-n.leak_shift) if n.leak == "shift" else 1.0 - beta_q15 / 2.0**BETA_FRAC
+    beta = leak_beta(n.leak_shift) if n.leak == "shift" else beta_q15 / 2.0**BETA_FRAC
+    lam = 1.0 - beta
     m = steps if lam <= 0 else min(steps, 1.0 / lam)
     if math.isinf(m):
         return -(2**63), 2**63

@@ -14,9 +14,9 @@ import numpy as np
 import torch
 
 from snn2c import ir
-from snn2c.contract import BETA_FRAC, Decoder, Fire, Leak, Neuron, Reset
+from snn2c.contract import BETA_FRAC, Decoder, Fire, Leak, Neuron, Reset, leak_beta
 from snn2c.train import qat
-from snn2c.train.model import SpikingRegressor, leak_beta
+from snn2c.train.model import SpikingRegressor
 
 
 def _np(t: torch.Tensor) -> np.ndarray:

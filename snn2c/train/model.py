@@ -24,7 +24,7 @@ import torch
 from torch import nn
 
 from snn2c import ir
-from snn2c.contract import BETA_FRAC, IZH_V_REST
+from snn2c.contract import BETA_FRAC, IZH_V_REST, leak_beta
 from snn2c.train import qat
 from snn2c.train.encoders import encode
 from snn2c.train.neurons import izh_step, lif_step
@@ -37,11 +37,6 @@ class LayerState:
 
     v: tuple[torch.Tensor, ...]
     u: tuple[torch.Tensor, ...]
-
-
-def leak_beta(shift: int | None) -> float:
-    """beta = 1 - 2^-shift; shift None is no leak at all (beta = 1)."""
-    return 1.0 if shift is None else 1.0 - 2.0**-shift
 
 
 @dataclass(frozen=True)
