@@ -122,6 +122,8 @@ BETA_FRAC = 15  # 'mul' leak factor: Q15
 INT32_MIN = -(2**31)
 INT32_MAX = 2**31 - 1
 MAX_STEPS = 4096  # time steps of one inference, and rows of a layer
+Q16_LIMIT = 1 << (31 - V_FRAC)  # a Q16 value (threshold, bias) fits int32 if |value| < this
+C_INDEX_MAX = 0xFFFF  # the C's loop indices are uint16_t: no layer is wider
 
 # -- weight grids ("Weights"): the quantizer and QAT both snap to these --------------------
 WEIGHT_FRAC_MIN, WEIGHT_FRAC_MAX = -8, 24  # keeps every kernel shift within [-24, 24]

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from snn2c import contract, ir
-from snn2c.contract import Decoder, Encoder, Fire, Leak, Neuron, Reset, ResetTiming
+from snn2c.contract import MAX_STEPS, Decoder, Encoder, Fire, Leak, Neuron, Reset, ResetTiming
 from snn2c.errors import ModelFormatError
 from snn2c.textsafe import NAME_RE
 
@@ -404,8 +404,8 @@ def from_dict(doc: Any, source: str = "<dict>") -> ir.Network:
         steps=r.integer(e, "steps", "encoder", lo=1, hi=contract.MAX_STEPS),
         neurons_per_feature=r.integer(e, "neurons_per_feature", "encoder", lo=2, hi=ir.MAX_FIELDS),
         sigma=r.number(e, "sigma", "encoder", positive=True),
-        t0=r.integer(e, "t0", "encoder", lo=0, hi=4095),
-        window=r.integer(e, "window", "encoder", lo=0, hi=4095),
+        t0=r.integer(e, "t0", "encoder", lo=0, hi=MAX_STEPS - 1),
+        window=r.integer(e, "window", "encoder", lo=0, hi=MAX_STEPS - 1),
         seed=r.integer(e, "seed", "encoder", lo=1, hi=2**32 - 1),
         features=_features(r, e, nf),
     )
@@ -535,8 +535,8 @@ def _baseline(r: _Reader, doc: dict[str, Any], n_in: int, n_out: int) -> ir.Base
         lay = r.obj(lay, where)
         last = k == len(raw) - 1
         w = r.array(lay, "weight", where, (n_out if last else None, width))
-        if not 1 <= w.shape[0] <= 4096:
-            raise r.fail(f"{where}.weight", "expected 1-4096 rows")
+        if not 1 <= w.shape[0] <= MAX_STEPS:
+            raise r.fail(f"{where}.weight", f"expected 1-{MAX_STEPS} rows")
         weights.append(w)
         biases.append(r.array(lay, "bias", where, (w.shape[0],)))
         width = w.shape[0]

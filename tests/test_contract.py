@@ -122,3 +122,75 @@ def test_tables_have_the_contract_geometry():
     # S[k] is sigmoid(-8 + k/16) in Q15: the middle entry is one half
     assert s[contract.SIGMOID_ENTRIES // 2] == 1 << (contract.SIGMOID_OUT_FRAC - 1)
     assert contract.IZH_K04 == 41943  # rnd(0.04 * 2^20), as docs/fixed-point.md states
+
+
+# the contract's numbers as Python spells them: the Q12 / Q15 / Q16 ones and their powers
+CONTRACT_VALUES = {contract.X_ONE, 1 << contract.BETA_FRAC, contract.V_ONE}
+CONTRACT_VALUES |= {v - 1 for v in CONTRACT_VALUES}
+CONTRACT_POWERS = {contract.X_FRAC, contract.BETA_FRAC, contract.V_FRAC}
+# numbers that equal one of them by coincidence, each with what it is instead
+NOT_CONTRACT = {
+    ("snn2c/fuzz.py", "65536"): "a reading the fuzzer feeds, not a scale",
+    ("snn2c/build/project.py", "4096"): "the firmware's stack size in bytes",
+    ("snn2c/build/renode.py", "4096"): "Renode's page size",
+    ("snn2c/textsafe.py", "0x10000"): "the first code point beyond Unicode's BMP",
+}
+
+
+def python_offences(text: str) -> list[str]:
+    """Contract numbers typed as Python literals (comments, strings, docstrings
+    excluded): 4096, 32768, 65536 and one less, and 2 ** k or 1 << k for k in 12, 15, 16,
+    negative exponents included."""
+    import ast
+    import io
+    import tokenize
+
+    toks = [
+        t
+        for t in tokenize.generate_tokens(io.StringIO(text).readline)
+        if t.type not in (tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE, tokenize.INDENT)
+    ]
+    bad = []
+    for i, t in enumerate(toks):
+        if t.type != tokenize.NUMBER:
+            continue
+        value = ast.literal_eval(t.string)
+        if value in CONTRACT_VALUES:
+            bad.append(t.string)
+        rest = [x.string for x in toks[i + 1 : i + 4]] + ["", "", ""]
+        if value in (1, 2) and rest[0] in ("**", "<<"):
+            used = rest[:3] if rest[1] in ("-", "(") else rest[:2]
+            if used[-1].isdigit() and int(used[-1]) in CONTRACT_POWERS:
+                bad.append(" ".join([t.string, *used]))
+    return bad
+
+
+def _product_python() -> list[str]:
+    root = data_dir("templates").parent
+    return sorted(
+        str(p.relative_to(root)) for p in (root / "snn2c").rglob("*.py") if p.name != "contract.py"
+    )
+
+
+@pytest.mark.parametrize("rel", _product_python())
+def test_no_contract_number_typed_again_in_python(rel):
+    root = data_dir("templates").parent
+    bad = [b for b in python_offences((root / rel).read_text()) if (rel, b) not in NOT_CONTRACT]
+    assert bad == [], f"{rel}: use snn2c.contract's names for {bad}"
+
+
+def test_the_python_check_can_fail():
+    assert python_offences("y = q / 65536.0\nz = 2.0**-16\nw = 1 << 15  # 4096\n") == [
+        "65536.0",
+        "2.0 ** - 16",
+        "1 << 15",
+    ]
+    assert python_offences('"""4096 and 2**16"""\nx = 4095 + 2 ** 12\n') == ["4095", "2 ** 12"]
+    assert python_offences("n = 257\nm = 2 ** 31\n") == []
+
+
+def test_every_exception_is_still_there():
+    """An entry of NOT_CONTRACT whose number has gone from its file is stale."""
+    root = data_dir("templates").parent
+    for rel, number in NOT_CONTRACT:
+        assert number in python_offences((root / rel).read_text()), (rel, number)

@@ -254,8 +254,8 @@ def build_view(qnet: QuantizedNetwork, *, command: str) -> dict:
     layers = [_layer_view(i, layer) for i, layer in enumerate(qnet.layers)]
     raw_rows = _raw_rows(qnet)
     enc_calls, enc_sets = encoder_calls(enc) if enc.features is not None else (None, None)
-    if any(max(view["n_in"], view["n_out"]) > 65535 for view in layers):
-        raise Snn2cError("layers wider than 65535 neurons are not supported")
+    if any(max(view["n_in"], view["n_out"]) > contract.C_INDEX_MAX for view in layers):
+        raise Snn2cError(f"layers wider than {contract.C_INDEX_MAX} neurons are not supported")
     return {
         "version": __version__,
         "command": command,

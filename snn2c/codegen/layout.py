@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from snn2c.contract import S8_BLOCK_ROWS, S8_GROUP, S8_OFFSET_BITS
+from snn2c.contract import HALF_BITS, S8_BLOCK_ROWS, S8_GROUP, S8_OFFSET_BITS
 
 
 def padded_s8_q12(n_in: int, n_out: int) -> tuple[int, int]:
@@ -48,7 +48,9 @@ def gauss_words(gauss: np.ndarray) -> np.ndarray:
     g = np.asarray(gauss, dtype=np.int64)
     slope = np.append(np.diff(g), 0)
     base = g - slope * np.arange(g.size)
-    if base.min() < -(2**15) or base.max() >= 2**15 or np.abs(slope).max() >= 2**15:
+    half = 1 << (HALF_BITS - 1)
+    if base.min() < -half or base.max() >= half or np.abs(slope).max() >= half:
         raise ValueError("Gaussian table: slope or base outside 16 bits")
-    words = slope * 65536 + np.bitwise_and(base, 0xFFFF)  # two's complement int32
+    low_half = (1 << HALF_BITS) - 1
+    words = (slope << HALF_BITS) + np.bitwise_and(base, low_half)  # two's complement int32
     return words.astype(np.int32)

@@ -25,6 +25,8 @@ from snn2c.contract import (
     IZH_V_MIN_Q,
     IZH_V_PEAK_Q,
     IZH_V_REST,
+    Q16_LIMIT,
+    SIGMOID_OUT_FRAC,
     V_FRAC,
     X_FRAC,
     X_ONE,
@@ -130,7 +132,8 @@ def _quantize_layer(
         )
     if not fits:
         raise Snn2cError(
-            f"layers[{index}]: threshold or bias too large for Q16 membranes (|value| >= 32768)"
+            f"layers[{index}]: threshold or bias too large for Q16 membranes "
+            f"(|value| >= {Q16_LIMIT})"
         )
     bias = rnd(layer.bias * 2.0**V_FRAC)
     threshold = max(1, int(rnd(n.threshold * 2.0**V_FRAC)))
@@ -263,7 +266,8 @@ def _quantize_decoder(net: ir.Network) -> QuantizedDecoder:
         raise Snn2cError("decoder.bias: too large for the 64-bit readout accumulator")
     bias = rnd(d.bias * 2.0 ** (rs + fs))
     # |y_acc| and its left shift must stay inside int64 (docs/fixed-point.md)
-    fmax = {"membrane": 2**31, "population": 2**15, "rate": net.steps, "first_spike": net.steps}
+    votes = 1 << SIGMOID_OUT_FRAC  # a population vote's largest Q15 value
+    fmax = {"membrane": 2**31, "population": votes, "rate": net.steps, "first_spike": net.steps}
     acc_max = int(np.max(np.sum(np.abs(weight), axis=1) * fmax[d.kind] + np.abs(bias)))
     if acc_max * 2 ** max(0, V_FRAC - rs - fs) >= 2**62:
         raise Snn2cError("decoder: weights or bias too large for the 64-bit readout accumulator")

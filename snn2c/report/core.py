@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from snn2c import ir
+from snn2c.contract import V_ONE
 from snn2c.errors import Snn2cError
 from snn2c.quantize import QuantizedNetwork
 from snn2c.reference import normalize_device, predict, run_rows
@@ -128,7 +129,7 @@ def free_running(qnet: QuantizedNetwork, data: TestData) -> np.ndarray:
     for i in range(n):
         res = run(qnet, normalize_device(qnet, np.array([[x]])), state=state)
         state = res.state
-        out[i] = net.target.offset + net.target.scale * float(res.outputs[0, 0]) / 2.0**16
+        out[i] = net.target.offset + net.target.scale * float(res.outputs[0, 0]) / V_ONE
         x = out[i]
     return out
 

@@ -35,6 +35,7 @@ import numpy as np
 
 from snn2c import ir, modelfile
 from snn2c.boards import Board
+from snn2c.contract import V_ONE
 from snn2c.errors import Snn2cError
 from snn2c.search import costmodel, space
 
@@ -173,7 +174,7 @@ def validate(model: costmodel.CostModel, net: ir.Network, ds) -> tuple[float, fl
 
     qnet = quantize(net)
     res = run(qnet, normalize(net, ds.x_val))
-    y01 = res.outputs[:, 0].astype(np.float64) / 65536.0
+    y01 = res.outputs[:, 0].astype(np.float64) / V_ONE
     t = (ds.y_val - net.target.offset) / net.target.scale
     mse = float(np.mean((y01 - t) ** 2))
     return mse, model.predict(costmodel.features(qnet, res.spike_counts))

@@ -14,7 +14,7 @@ import numpy as np
 import torch
 
 from snn2c import ir
-from snn2c.contract import BETA_FRAC, Decoder, Fire, Leak, Neuron, Reset, leak_beta
+from snn2c.contract import BETA_FRAC, V_ONE, Decoder, Fire, Leak, Neuron, Reset, leak_beta
 from snn2c.train import qat
 from snn2c.train.model import SpikingRegressor
 
@@ -58,7 +58,7 @@ def to_network(
                 leak=Leak(leak),
                 leak_shift=model.shifts[i] or 0,
                 beta=beta,
-                threshold=max(float(th), 2.0**-16),
+                threshold=max(float(th), 1.0 / V_ONE),
                 reset=Reset(cfg.reset),
                 fire=Fire(cfg.fire),
             )

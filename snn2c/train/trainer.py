@@ -28,7 +28,7 @@ import torch
 from torch import nn
 
 from snn2c import ir
-from snn2c.contract import INT32_MAX, INT32_MIN, MAX_STEPS, V_ONE, Encoder
+from snn2c.contract import INT32_MAX, INT32_MIN, MAX_STEPS, Q16_LIMIT, V_ONE, Encoder
 from snn2c.errors import Snn2cError
 from snn2c.scoring import regression_metrics
 from snn2c.textsafe import check_name, safe_name
@@ -171,8 +171,8 @@ def _check(cfg: TrainConfig) -> None:
         )
     if not 0 <= cfg.izh_dt_shift <= 4 or not 0 < cfg.izh_gain <= 256:
         raise Snn2cError("--izh-dt-shift: expected 0..4; --izh-gain: expected (0, 256]")
-    if not (math.isfinite(cfg.threshold) and 0 < cfg.threshold < 32768):
-        raise Snn2cError(f"--threshold: expected a number in (0, 32768), got {cfg.threshold}")
+    if not (math.isfinite(cfg.threshold) and 0 < cfg.threshold < Q16_LIMIT):
+        raise Snn2cError(f"--threshold: expected a number in (0, {Q16_LIMIT}), got {cfg.threshold}")
     if not (math.isfinite(cfg.sigma) and 1e-6 <= cfg.sigma <= 1e6):
         raise Snn2cError(f"--sigma: expected a field width in [1e-6, 1e6], got {cfg.sigma}")
     if cfg.seed < 0 or (cfg.n_samples is not None and cfg.n_samples < 10):
