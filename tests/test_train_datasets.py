@@ -95,3 +95,24 @@ def test_csv_user_errors(tmp_path):
         datasets.load("mnist", seed=0)
     with pytest.raises(Snn2cError, match="only applies to csv"):
         datasets.load("diabetes", seed=0, target="y")
+
+
+def test_one_registry_names_every_dataset_everywhere(capsys, monkeypatch):
+    """train's and report's --help, load() and the time-series list all read
+    datasets.REGISTRY: a dataset added there is known everywhere, one not there nowhere."""
+    from snn2c.cli import main
+
+    monkeypatch.setenv("COLUMNS", "1000")  # no line breaks inside a name
+    for command in ("train", "report"):
+        with pytest.raises(SystemExit):
+            main([command, "--help"])
+        text = capsys.readouterr().out
+        for name in datasets.DATASETS:
+            assert name in text, (command, name)
+    assert set(datasets.TIME_SERIES) < set(datasets.DATASETS)
+    for name, entry in datasets.REGISTRY.items():
+        assert (entry.series is None) != (entry.table is None), name
+    with pytest.raises(Snn2cError, match="unknown dataset 'nope'.*friedman1.*seattle-temps"):
+        datasets.load("nope", 0)
+    with pytest.raises(Snn2cError, match="--streaming needs a time series"):
+        datasets.load("diabetes", 0, streaming=True)

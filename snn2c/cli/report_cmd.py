@@ -10,7 +10,7 @@ from snn2c.cli._common import add_force, add_json, emit_json, seed_arg
 from snn2c.cli._common import or_na as _f
 from snn2c.errors import Snn2cError
 from snn2c.quantize import load_model
-from snn2c.train.datasets import DATASETS
+from snn2c.train import datasets
 
 
 def register(subparsers) -> None:
@@ -31,7 +31,7 @@ def register(subparsers) -> None:
     p.add_argument(
         "--dataset",
         metavar="NAME",
-        help=f"{', '.join(DATASETS)} (default: the one the model was trained on)",
+        help=f"{datasets.help_text()} (default: the one the model was trained on)",
     )
     p.add_argument("--target", metavar="COLUMN", help="target column of a csv:PATH dataset")
     p.add_argument(

@@ -13,6 +13,7 @@ from typing import Any
 from snn2c import ir
 from snn2c.cli._common import emit_json, options_to, or_na, seed_arg
 from snn2c.errors import Snn2cError
+from snn2c.train import datasets
 from snn2c.train.datasets import TIME_SERIES
 
 
@@ -49,11 +50,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--dataset",
         default="friedman1",
-        help="friedman1 (default), diabetes, auto-mpg, seattle-weather, mackey-glass, "
-        "mackey-glass-nb (NeuroBench's task), seattle-temps (hourly) or csv:PATH (with --target)",
+        help=datasets.help_text(default="friedman1"),
     )
     p.add_argument("--target", metavar="COLUMN", help="target column of a csv:PATH dataset")
-    p.add_argument("--samples", type=int, help="samples to generate (friedman1, mackey-glass)")
+    p.add_argument(
+        "--samples", type=int, help=f"samples to generate ({', '.join(datasets.GENERATED)})"
+    )
     p.add_argument("--encoder", default="population", choices=ir.ENCODER_KINDS, help="input coding")
     p.add_argument(
         "--decoder", default="membrane", choices=ir.DECODER_KINDS, help="readout decoding"

@@ -12,6 +12,7 @@ import csv
 import dataclasses
 import math
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,16 +21,6 @@ import numpy as np
 from snn2c.csvdata import read_columns
 from snn2c.errors import Snn2cError
 
-DATASETS = (
-    "friedman1",
-    "diabetes",
-    "auto-mpg",
-    "seattle-weather",
-    "mackey-glass",
-    "mackey-glass-nb",
-    "seattle-temps",
-    "csv:PATH",
-)
 SPLIT = (0.70, 0.15, 0.15)  # train, validation, test
 MAX_ABS_VALUE = 1e30  # a CSV value: float32 holds it, and its square float64
 
@@ -271,9 +262,6 @@ def mackey_glass(seed: int, n_samples: int = 5000, horizon: int = 6) -> Dataset:
     return mackey_glass_task(n_samples, horizon).dataset(streaming=False)
 
 
-TIME_SERIES = ("mackey-glass", "mackey-glass-nb", "seattle-temps", "csv:PATH")
-
-
 def from_csv(path: str, target: str | None, seed: int, shuffle: bool = True) -> Dataset:
     """A user's CSV with a header row: `target` is the label, every other column a feature.
     shuffle=False keeps the rows in file order (a stream), split chronologically."""
@@ -316,6 +304,41 @@ def from_csv(path: str, target: str | None, seed: int, shuffle: bool = True) -> 
     return _split(p.stem, x, y, features, target, seed, shuffle)
 
 
+@dataclass(frozen=True)
+class Entry:
+    """A dataset the CLI knows by name: how to load it and what it is."""
+
+    note: str  # for --help: "" or a few words
+    series: Callable[[int | None], TimeSeries] | None = None  # (n_samples) -> a time series
+    table: Callable[[int, int | None], Dataset] | None = None  # (seed, n_samples) -> a table
+    generated: bool = False  # --samples applies
+
+
+# every dataset the CLI knows by name, in the order --help lists them (the one registry)
+REGISTRY: dict[str, Entry] = {
+    "friedman1": Entry("", table=lambda seed, n: friedman1(seed, n or 6000), generated=True),
+    "diabetes": Entry("", table=lambda seed, n: diabetes(seed)),
+    "auto-mpg": Entry("", table=lambda seed, n: auto_mpg(seed)),
+    "seattle-weather": Entry("", table=lambda seed, n: seattle_weather(seed)),
+    "mackey-glass": Entry("", series=lambda n: mackey_glass_task(n or 5000), generated=True),
+    "mackey-glass-nb": Entry("NeuroBench's task", series=lambda n: neurobench_mg_task()),
+    "seattle-temps": Entry("hourly", series=lambda n: seattle_temps_task()),
+}
+CSV = "csv:PATH"
+DATASETS = (*REGISTRY, CSV)
+TIME_SERIES = (*(k for k, e in REGISTRY.items() if e.series is not None), CSV)
+GENERATED = tuple(k for k, e in REGISTRY.items() if e.generated)
+
+
+def help_text(default: str | None = None) -> str:
+    """The datasets as --help lists them."""
+    names = [
+        f"{k}{' (default)' if k == default else ''}{f' ({e.note})' if e.note else ''}"
+        for k, e in REGISTRY.items()
+    ]
+    return f"{', '.join(names)} or {CSV} (with --target)"
+
+
 def load(
     name: str,
     seed: int,
@@ -329,26 +352,17 @@ def load(
         return from_csv(name[4:], target, seed, shuffle=not streaming)
     if target is not None:
         raise Snn2cError(f"--target only applies to csv:PATH datasets, not {name!r}")
-    series = {
-        "mackey-glass": lambda: mackey_glass_task(n_samples or 5000),
-        "mackey-glass-nb": neurobench_mg_task,
-        "seattle-temps": seattle_temps_task,
-    }
-    if name in series:
-        return series[name]().dataset(streaming)
+    entry = REGISTRY.get(name)
+    if entry is None:
+        raise Snn2cError(f"unknown dataset {name!r} (expected one of {', '.join(DATASETS)})")
+    if entry.series is not None:
+        return entry.series(n_samples).dataset(streaming)
     if streaming:
         raise Snn2cError(
             f"--streaming needs a time series ({', '.join(TIME_SERIES)}); {name!r} is not one"
         )
-    if name == "friedman1":
-        return friedman1(seed, n_samples or 6000)
-    if name == "diabetes":
-        return diabetes(seed)
-    if name == "auto-mpg":
-        return auto_mpg(seed)
-    if name == "seattle-weather":
-        return seattle_weather(seed)
-    raise Snn2cError(f"unknown dataset {name!r} (expected one of {', '.join(DATASETS)})")
+    assert entry.table is not None
+    return entry.table(seed, n_samples)
 
 
 def as_adc_counts(ds: Dataset, bits: int) -> Dataset:
