@@ -113,6 +113,12 @@ class Fire(StrEnum):
     GE = "ge"
 
 
+def kind_names(kind: type[StrEnum]) -> tuple[str, ...]:
+    """The strings of a kind's members in order: what a file or an option may hold, for
+    argparse choices and messages (which show the strings, not the members' reprs)."""
+    return tuple(k.value for k in kind)
+
+
 # -- formats ------------------------------------------------------------------------------
 X_FRAC = 12  # normalised inputs and encoder currents: Q12
 X_ONE = 1 << X_FRAC
@@ -157,10 +163,10 @@ SIGMOID_ENTRIES = (2 << SIGMOID_RANGE_BITS >> SIGMOID_STEP_BITS) + 1  # 257
 
 # features' fractions of each decoder kind (its readout input)
 DECODER_FEATURE_FRAC = {
-    "membrane": V_FRAC,
-    "population": SIGMOID_OUT_FRAC,
-    "rate": 0,
-    "first_spike": 0,
+    Decoder.MEMBRANE: V_FRAC,
+    Decoder.POPULATION: SIGMOID_OUT_FRAC,
+    Decoder.RATE: 0,
+    Decoder.FIRST_SPIKE: 0,
 }
 
 # -- Izhikevich layers ("Izhikevich layers"): v and u in mV, Q16 on the device -------------

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from snn2c import ir, modelfile
+from snn2c import modelfile
+from snn2c.contract import Encoder
 from snn2c.errors import Snn2cError
 from snn2c.netgen import random_network
 
@@ -88,7 +89,7 @@ def _json(doc) -> str | None:
 
 def base_documents() -> list[dict]:
     docs = []
-    for s, enc in enumerate(ir.ENCODER_KINDS):  # one model of every encoder kind
+    for s, enc in enumerate(Encoder):  # one model of every encoder kind
         net = random_network(s, encoder=enc, n_features=2, hidden=(4,), steps=4)
         docs.append(json.loads(modelfile.dumps(net)))
     return docs
@@ -235,7 +236,7 @@ def run_nir_sidecars(cases: int, seed: int = 0) -> FuzzReport:
 
     rng = random.Random(seed)
     graphs = []
-    for s, enc in enumerate(["population", "direct", "rate_periodic"]):
+    for s, enc in enumerate((Encoder.POPULATION, Encoder.DIRECT, Encoder.RATE_PERIODIC)):
         g = export_network(random_network(s, encoder=enc, n_features=2, hidden=(4,), steps=4))
         graphs.append((g, json.loads(g.metadata[SIDECAR_KEY])))
     rep = FuzzReport()

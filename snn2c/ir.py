@@ -33,10 +33,6 @@ from snn2c.contract import Decoder, Encoder, Fire, Leak, Neuron, Reset, ResetTim
 FORMAT_NAME = "snn2c-model"
 FORMAT_VERSION = 2  # 2: per-feature encodings (a file without them is still written as 1)
 
-# the kinds (snn2c.contract's enums) as the strings a file or an option may hold
-ENCODER_KINDS = tuple(k.value for k in Encoder)
-DECODER_KINDS = tuple(k.value for k in Decoder)
-NEURON_KINDS = tuple(k.value for k in Neuron)
 # Izhikevich (2003) firing types: (a, b, c, d), v and c, d in mV, time in ms.
 IZH_PRESETS: dict[str, tuple[float, float, float, float]] = {
     "regular_spiking": (0.02, 0.2, -65.0, 8.0),
@@ -44,10 +40,6 @@ IZH_PRESETS: dict[str, tuple[float, float, float, float]] = {
     "chattering": (0.02, 0.2, -50.0, 2.0),
     "fast_spiking": (0.1, 0.2, -65.0, 2.0),
 }
-LEAK_KINDS = tuple(k.value for k in Leak)
-RESET_KINDS = tuple(k.value for k in Reset)
-RESET_TIMINGS = tuple(k.value for k in ResetTiming)
-FIRE_KINDS = tuple(k.value for k in Fire)
 WEIGHT_BITS = (8, 16)
 MAX_FIELDS = 256  # receptive fields per input
 
@@ -262,7 +254,7 @@ class NeuronSpec:
     @property
     def decay(self) -> float:
         """The multiplicative leak factor beta applied to V each step."""
-        if self.leak == "shift":
+        if self.leak is Leak.SHIFT:
             return leak_beta(self.leak_shift)
         return self.beta
 

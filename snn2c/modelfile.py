@@ -15,6 +15,7 @@ import math
 import os
 import tempfile
 from collections.abc import Iterator
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -142,7 +143,7 @@ def _neuron_dict(n: ir.NeuronSpec) -> dict[str, Any]:
         "fire": n.fire,
         "reset_timing": n.reset_timing,
     }
-    if n.kind == "izhikevich":  # only then: LIF files keep their bytes and hashes
+    if n.kind is Neuron.IZHIKEVICH:  # only then: LIF files keep their bytes and hashes
         d.update(
             a=float(n.a),
             b=float(n.b),
@@ -286,6 +287,11 @@ class _Reader:
             raise self.fail(name, f"expected one of {', '.join(choices)}, got {v!r}")
         return v
 
+    def kind(self, d, key, where, kind: type[StrEnum], default: Any = ...) -> Any:
+        """A member of one of the contract's kinds (Encoder, Neuron, Leak, ...), from its
+        string; the message lists the strings the file may hold."""
+        return kind(self.string(d, key, where, default, choices=contract.kind_names(kind)))
+
     def integer(self, d, key, where, default: Any = ..., lo=None, hi=None) -> int:
         v = self.get(d, key, where, default)
         name = f"{where}.{key}" if where else key
@@ -400,7 +406,7 @@ def from_dict(doc: Any, source: str = "<dict>") -> ir.Network:
 
     e = r.obj(r.get(doc, "encoder", ""), "encoder")
     encoder = ir.EncoderSpec(
-        kind=Encoder(r.string(e, "kind", "encoder", choices=ir.ENCODER_KINDS)),
+        kind=r.kind(e, "kind", "encoder", Encoder),
         steps=r.integer(e, "steps", "encoder", lo=1, hi=contract.MAX_STEPS),
         neurons_per_feature=r.integer(e, "neurons_per_feature", "encoder", lo=2, hi=ir.MAX_FIELDS),
         sigma=r.number(e, "sigma", "encoder", positive=True),
@@ -428,38 +434,34 @@ def from_dict(doc: Any, source: str = "<dict>") -> ir.Network:
         nw = f"{where}.neuron"
         nd = r.obj(r.get(lay, "neuron", where), nw)
         neuron = ir.NeuronSpec(
-            kind=Neuron(r.string(nd, "kind", nw, choices=ir.NEURON_KINDS)),
-            leak=Leak(r.string(nd, "leak", nw, choices=ir.LEAK_KINDS)),
+            kind=r.kind(nd, "kind", nw, Neuron),
+            leak=r.kind(nd, "leak", nw, Leak),
             leak_shift=r.integer(nd, "leak_shift", nw, lo=0, hi=15),
             beta=r.number(nd, "beta", nw),
             threshold=r.number(nd, "threshold", nw, positive=True),
-            reset=Reset(r.string(nd, "reset", nw, choices=ir.RESET_KINDS)),
-            fire=Fire(r.string(nd, "fire", nw, choices=ir.FIRE_KINDS)),
-            reset_timing=ResetTiming(
-                r.string(nd, "reset_timing", nw, "same_step", choices=ir.RESET_TIMINGS)
-            ),
+            reset=r.kind(nd, "reset", nw, Reset),
+            fire=r.kind(nd, "fire", nw, Fire),
+            reset_timing=r.kind(nd, "reset_timing", nw, ResetTiming, ResetTiming.SAME_STEP),
             **_izh_fields(r, nd, nw),
         )
         if not 0.0 <= neuron.beta <= 1.0:
             raise r.fail(f"{nw}.beta", f"expected a value in [0, 1], got {neuron.beta}")
-        if neuron.kind == "li" and i != len(raw_layers) - 1:
+        if neuron.kind is Neuron.LI and i != len(raw_layers) - 1:
             raise r.fail(
                 f"{nw}.kind", "non-spiking 'li' neurons are only allowed in the last layer"
             )
-        if neuron.kind == "izhikevich" and i == len(raw_layers) - 1:
+        if neuron.kind is Neuron.IZHIKEVICH and i == len(raw_layers) - 1:
             raise r.fail(f"{nw}.kind", "'izhikevich' neurons are only allowed in hidden layers")
         layers.append(ir.DenseLayer(weight, bias, neuron))
         n_in = n_out
 
     d = r.obj(r.get(doc, "decoder", ""), "decoder")
-    dkind = r.string(d, "kind", "decoder", choices=ir.DECODER_KINDS)
+    dkind = r.kind(d, "kind", "decoder", Decoder)
     dweight = r.array(d, "weight", "decoder", (None, n_in))
-    decoder = ir.DecoderSpec(
-        Decoder(dkind), dweight, r.array(d, "bias", "decoder", (dweight.shape[0],))
-    )
+    decoder = ir.DecoderSpec(dkind, dweight, r.array(d, "bias", "decoder", (dweight.shape[0],)))
     last = layers[-1].neuron
-    if Decoder(dkind).counts and not last.spiking:
-        raise r.fail("decoder.kind", f"{dkind!r} decoding needs a spiking (lif) last layer")
+    if dkind.counts and not last.spiking:
+        raise r.fail("decoder.kind", f"{dkind.value!r} decoding needs a spiking (lif) last layer")
 
     q = r.obj(r.get(doc, "quantization", "", {"weight_bits": 8}), "quantization")
     weight_bits = r.integer(q, "weight_bits", "quantization", 8)

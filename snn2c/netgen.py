@@ -42,7 +42,7 @@ def random_network(
     low = rng.uniform(-10, 10, n_features)
     high = low + rng.uniform(0.5, 50, n_features)
     inputs = ir.InputSpec(tuple(f"x{i}" for i in range(n_features)), low, high)
-    spiking_last = decoder in ("rate", "first_spike")
+    spiking_last = Decoder(decoder).counts
     widths = (*hidden, last_neurons)
     layers = []
     n_in = enc.n_outputs(n_features)

@@ -8,12 +8,13 @@ import itertools
 import numpy as np
 
 from snn2c import ir
+from snn2c.contract import Decoder, Encoder, kind_names
 from snn2c.netgen import random_network
 from snn2c.quantize import quantize
 from snn2c.reference import integer
 
-ENCODERS = ir.ENCODER_KINDS
-DECODERS = ir.DECODER_KINDS
+ENCODERS = kind_names(Encoder)
+DECODERS = kind_names(Decoder)
 WIDTHS = (1, 2, 7, 16, 33, 64, 100, 256)
 
 

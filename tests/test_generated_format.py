@@ -11,6 +11,7 @@ from pathlib import Path
 
 from snn2c import ir
 from snn2c.codegen import render_sources
+from snn2c.contract import Decoder, Encoder, kind_names
 from snn2c.netgen import random_network
 from snn2c.quantize import quantize
 
@@ -22,8 +23,8 @@ ROOT = Path(__file__).resolve().parent.parent
 def networks():
     """Every encoder x decoder kind, deeper and wider nets, int16, Izhikevich, leaks."""
     i = 0
-    for enc in ir.ENCODER_KINDS:
-        for dec in ir.DECODER_KINDS:
+    for enc in kind_names(Encoder):
+        for dec in kind_names(Decoder):
             hidden = ((8,), (12, 6), (130,))[i % 3]
             yield f"{enc}-{dec}", random_network(i, encoder=enc, decoder=dec, hidden=hidden)
             i += 1

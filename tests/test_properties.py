@@ -7,6 +7,7 @@ from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 
 from snn2c import contract, ir
+from snn2c.contract import Decoder, Encoder, Fire, Leak, Reset, ResetTiming, kind_names
 from snn2c.errors import Snn2cError
 from snn2c.netgen import random_network
 from snn2c.quantize import quantize
@@ -31,14 +32,14 @@ networks = st.builds(
         weight_scale=scale,
     ),
     seed=st.integers(0, 10**6),
-    enc=st.sampled_from(ir.ENCODER_KINDS),
-    dec=st.sampled_from(ir.DECODER_KINDS),
+    enc=st.sampled_from(kind_names(Encoder)),
+    dec=st.sampled_from(kind_names(Decoder)),
     hidden=st.lists(st.integers(1, 40), min_size=0, max_size=2).map(tuple),
     bits=st.sampled_from(ir.WEIGHT_BITS),
-    leak=st.sampled_from(ir.LEAK_KINDS),
-    reset=st.sampled_from(ir.RESET_KINDS),
-    fire=st.sampled_from(ir.FIRE_KINDS),
-    timing=st.sampled_from(ir.RESET_TIMINGS),
+    leak=st.sampled_from(kind_names(Leak)),
+    reset=st.sampled_from(kind_names(Reset)),
+    fire=st.sampled_from(kind_names(Fire)),
+    timing=st.sampled_from(kind_names(ResetTiming)),
     steps=st.integers(1, 20),
     scale=st.floats(0.01, 3000.0),
 )

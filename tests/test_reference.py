@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from snn2c import contract, ir
+from snn2c.contract import Decoder, kind_names
 from snn2c.netgen import random_network
 from snn2c.quantize import quantize
 from snn2c.reference import integer, normalize_device, predict, run_rows
@@ -149,7 +150,7 @@ def _uniform_inputs(net: ir.Network) -> np.ndarray:
     return np.random.default_rng(0).uniform(net.inputs.low, net.inputs.high, (300, net.n_inputs))
 
 
-@pytest.mark.parametrize("decoder", ir.DECODER_KINDS)
+@pytest.mark.parametrize("decoder", kind_names(Decoder))
 def test_quantized_close_to_float_on_a_smooth_network(decoder):
     """Quantization error stays small where spikes are not at a threshold's edge: the
     worst output of every input whose spikes agree, and how many agree."""
@@ -158,7 +159,7 @@ def test_quantized_close_to_float_on_a_smooth_network(decoder):
 
 
 @pytest.mark.parametrize("broken", ["readout", "threshold"])
-@pytest.mark.parametrize("decoder", ir.DECODER_KINDS)
+@pytest.mark.parametrize("decoder", kind_names(Decoder))
 def test_quantized_close_to_float_check_fails_on_a_wrong_quantization(decoder, broken):
     """The partner: a quantized network that is 3 % off its source (the readout's
     weights, or the hidden layer's threshold) is reported."""

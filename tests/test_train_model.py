@@ -11,7 +11,7 @@ torch = pytest.importorskip(
 )
 
 from snn2c import ir  # noqa: E402
-from snn2c.contract import xorshift32_draws  # noqa: E402
+from snn2c.contract import Encoder, kind_names, xorshift32_draws  # noqa: E402
 from snn2c.quantize import quantize  # noqa: E402
 from snn2c.reference import run, run_float, to_user_units  # noqa: E402
 from snn2c.reference.floatsim import encode_steps  # noqa: E402
@@ -47,7 +47,7 @@ def test_xorshift_matches_reference():
     np.testing.assert_array_equal(xorshift32(12345, 200), xorshift32_draws(12345, 200))
 
 
-@pytest.mark.parametrize("kind", ir.ENCODER_KINDS)
+@pytest.mark.parametrize("kind", kind_names(Encoder))
 def test_encoders_match_float_simulator(kind):
     spec = ir.EncoderSpec(kind=kind, steps=10, neurons_per_feature=6, sigma=0.15, t0=1, window=7)
     u = np.random.default_rng(0).uniform(0, 1, (32, N_FEATURES))

@@ -7,6 +7,7 @@ from typing import Any
 
 from snn2c import modelfile
 from snn2c.cli._common import add_json, add_model, emit_json
+from snn2c.contract import Neuron, ResetTiming
 from snn2c.quantize import load_model
 from snn2c.reference import countform
 
@@ -103,7 +104,8 @@ def run(args: argparse.Namespace) -> int:
             f"beta={layer['beta']:.4g} thr={layer['threshold']:.4g} reset={layer['reset']}"
             + (
                 f"/{layer['reset_timing']}"
-                if layer["neuron"] == "lif" and layer["reset_timing"] != "same_step"
+                if layer["neuron"] is Neuron.LIF
+                and layer["reset_timing"] is not ResetTiming.SAME_STEP
                 else ""
             )
             + " "

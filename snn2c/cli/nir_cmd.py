@@ -6,8 +6,9 @@ import argparse
 import math
 from pathlib import Path
 
-from snn2c import ir, modelfile
+from snn2c import modelfile
 from snn2c.cli._common import add_force, add_json, add_model, add_output, emit_json, options_to
+from snn2c.contract import Decoder, Encoder, Reset, ResetTiming, kind_names
 from snn2c.errors import Snn2cError
 from snn2c.nir.exporter import FLAVOURS
 from snn2c.nir.frameworks import FRAMEWORKS
@@ -31,17 +32,19 @@ def register(sub: argparse._SubParsersAction) -> None:
         metavar="LO:HI",
         help="raw input range, one for all features or one per feature (default 0:1)",
     )
-    p.add_argument("--encoder", choices=ir.ENCODER_KINDS, help="input coding (default direct)")
+    p.add_argument("--encoder", choices=kind_names(Encoder), help="input coding (default direct)")
     p.add_argument(
         "--neurons-per-feature", type=int, help="receptive fields per feature (population encoders)"
     )
     p.add_argument(
-        "--decoder", choices=ir.DECODER_KINDS, help="readout of the last layer (default membrane)"
+        "--decoder",
+        choices=kind_names(Decoder),
+        help="readout of the last layer (default membrane)",
     )
-    p.add_argument("--reset", choices=ir.RESET_KINDS, help="override the reset mode (NIR: zero)")
+    p.add_argument("--reset", choices=kind_names(Reset), help="override the reset mode (NIR: zero)")
     p.add_argument(
         "--reset-timing",
-        choices=ir.RESET_TIMINGS,
+        choices=kind_names(ResetTiming),
         help="same_step (NIR's definition, default), next_step (snnTorch's reset_delay=True) "
         "or fire_first (Spyx: fire on the previous step's V)",
     )
@@ -135,7 +138,7 @@ def run_import(args: argparse.Namespace) -> int:
         spiking = (
             f" thr={layer['threshold']:.6g} reset={layer['reset']}/{layer['reset_timing']} "
             f"fire={layer['fire']}"
-            if layer["kind"] != "li"
+            if layer["kind"].spiking
             else ""
         )
         print(

@@ -12,6 +12,7 @@ from typing import Any
 
 from snn2c import ir
 from snn2c.cli._common import emit_json, options_to, or_na, seed_arg
+from snn2c.contract import Decoder, Encoder, Fire, Reset, kind_names
 from snn2c.errors import Snn2cError
 from snn2c.train import datasets
 from snn2c.train.datasets import TIME_SERIES
@@ -56,9 +57,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--samples", type=int, help=f"samples to generate ({', '.join(datasets.GENERATED)})"
     )
-    p.add_argument("--encoder", default="population", choices=ir.ENCODER_KINDS, help="input coding")
     p.add_argument(
-        "--decoder", default="membrane", choices=ir.DECODER_KINDS, help="readout decoding"
+        "--encoder", default="population", choices=kind_names(Encoder), help="input coding"
+    )
+    p.add_argument(
+        "--decoder", default="membrane", choices=kind_names(Decoder), help="readout decoding"
     )
     p.add_argument(
         "--hidden", type=_widths, default=(12,), help="hidden LIF widths, e.g. 12 or 64,64"
@@ -90,12 +93,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--threshold", type=float, default=1.0, help="firing threshold theta")
     p.add_argument(
-        "--reset", default="subtract", choices=ir.RESET_KINDS, help="reset after a spike"
+        "--reset", default="subtract", choices=kind_names(Reset), help="reset after a spike"
     )
     p.add_argument(
         "--fire",
         default="gt",
-        choices=ir.FIRE_KINDS,
+        choices=kind_names(Fire),
         help="fire on v > theta (gt) or v >= theta (ge)",
     )
     p.add_argument(

@@ -7,6 +7,7 @@ the templates read: every table already in its storage type and layout.
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 
 import jinja2
@@ -15,7 +16,7 @@ import numpy as np
 from snn2c import __version__, contract, modelfile
 from snn2c.codegen.cformat import c_array, c_call, c_float, c_float_array, c_int
 from snn2c.codegen.layout import blocked_s8_q12, gauss_words, padded_s8_q12
-from snn2c.contract import INT32_MAX, X_ONE
+from snn2c.contract import INT32_MAX, X_ONE, Fire, Leak, Reset
 from snn2c.errors import Snn2cError
 from snn2c.quantize import QuantizedNetwork
 from snn2c.quantize.plan import CountForm, QuantizedEncoder
@@ -44,6 +45,12 @@ def environment(folder: str | Path | None = None) -> jinja2.Environment:
     env.filters["comment"] = comment
     env.globals["call"] = c_call
     return env
+
+
+def kind_flags(kind: StrEnum) -> dict[str, bool]:
+    """One boolean per member of kind's enum, true for kind: what the templates test
+    (``encoder_is.rate_periodic``) instead of comparing strings."""
+    return {member.value: member is kind for member in type(kind)}
 
 
 def _layer_view(index: int, layer) -> dict:
@@ -105,10 +112,10 @@ def _layer_view(index: int, layer) -> dict:
         "spiking": layer.spiking,
         "threshold": layer.threshold,
         "beta_q15": layer.beta_q15,
-        "leak_mul": int(layer.leak == "mul"),
+        "leak_mul": int(layer.leak is Leak.MUL),
         "leak_shift": layer.leak_shift,
-        "reset_zero": int(layer.reset == "zero"),
-        "fire_ge": int(layer.fire == "ge"),
+        "reset_zero": int(layer.reset is Reset.ZERO),
+        "fire_ge": int(layer.fire is Fire.GE),
         "saturate": int(layer.saturate),
         "reset_delayed": int(layer.reset_delayed),
         "fire_first": int(layer.fire_first),
@@ -126,7 +133,7 @@ def _layer_view(index: int, layer) -> dict:
         ),
         "leak_text": (
             f"V -= V >> {layer.leak_shift} (beta = {contract.leak_beta(layer.leak_shift):g})"
-            if layer.leak == "shift"
+            if layer.leak is Leak.SHIFT
             else f"V = V * {layer.beta_q15} / 2^15 (beta = {layer.beta_q15 / 32768:g})"
         ),
     }
@@ -213,7 +220,7 @@ def encoder_calls(enc: QuantizedEncoder) -> tuple[list[dict], list[tuple[int, ..
         if last is not None and last["first"] + last["count"] == j:
             last["count"] += 1
         else:
-            calls.append({"kind": "direct", "first": j, "count": 1, "offset": offset})
+            calls.append({"direct": True, "first": j, "count": 1, "offset": offset})
         offset += 1
     sets: list[tuple[int, ...]] = []
     for j, (_, centres) in enumerate(enc.features):
@@ -222,7 +229,7 @@ def encoder_calls(enc: QuantizedEncoder) -> tuple[list[dict], list[tuple[int, ..
         last = calls[-1] if calls else None
         if (
             last is not None
-            and last["kind"] == "population"
+            and not last["direct"]
             and last["first"] + last["count"] == j
             and sets[last["set"]] == centres
         ):
@@ -232,7 +239,7 @@ def encoder_calls(enc: QuantizedEncoder) -> tuple[list[dict], list[tuple[int, ..
                 sets.append(centres)
             calls.append(
                 {
-                    "kind": "population",
+                    "direct": False,
                     "first": j,
                     "count": 1,
                     "offset": offset,
@@ -268,6 +275,7 @@ def build_view(qnet: QuantizedNetwork, *, command: str) -> dict:
         "input_names": net.inputs.names,
         "target": net.target,
         "encoder": enc,
+        "encoder_is": kind_flags(enc.kind),
         "n_enc": enc.n_out,
         # the contract's 257 entries, each with its slope to the next (codegen.layout)
         "gauss_table": None if enc.gauss is None else gauss_words(enc.gauss),
@@ -283,6 +291,7 @@ def build_view(qnet: QuantizedNetwork, *, command: str) -> dict:
         "layers": layers,
         "last": layers[-1],
         "decoder": dec,
+        "decoder_is": kind_flags(dec.kind),
         "weight_bits": net.weight_bits,
         "raw": qnet.raw is not None,
         "raw_rows": raw_rows,

@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 
 from snn2c import ir, modelfile
+from snn2c.contract import Fire, Neuron, Reset, ResetTiming
 from snn2c.errors import Snn2cError
 from snn2c.nir import mapping
 from snn2c.nir.frameworks import SNNTORCH_DT  # snntorch.import_from_nir's fixed step
@@ -49,16 +50,16 @@ def unexpressed(net: ir.Network) -> list[str]:
         n = layer.neuron
         if not n.spiking:
             continue
-        if n.reset == "subtract":
+        if n.reset is Reset.SUBTRACT:
             notes.append(f"layer {i} resets by subtraction; NIR's LIF resets to v_reset = 0")
-        if n.reset_timing == "next_step":
+        if n.reset_timing is ResetTiming.NEXT_STEP:
             notes.append(f"layer {i} resets on the next step; NIR resets at the spike")
-        elif n.reset_timing == "fire_first":
+        elif n.reset_timing is ResetTiming.FIRE_FIRST:
             notes.append(
                 f"layer {i} fires on the previous step's membrane (Spyx); NIR fires on the "
                 "current one"
             )
-        if n.fire == "ge":
+        if n.fire is Fire.GE:
             notes.append(f"layer {i} fires on V >= threshold; NIR fires on V > threshold")
     return notes
 
@@ -72,7 +73,7 @@ def export_network(net: ir.Network, flavour: str = "nir") -> Any:
     if flavour not in FLAVOURS:
         raise Snn2cError(f"--for: expected one of {', '.join(FLAVOURS)}, got {flavour!r}")
     for i, layer in enumerate(net.layers):
-        if layer.neuron.kind == "izhikevich":
+        if layer.neuron.kind is Neuron.IZHIKEVICH:
             raise Snn2cError(f"layer {i}: Izhikevich neurons have no NIR node; cannot export")
     nir = require_nir()
     nodes: dict[str, Any] = {

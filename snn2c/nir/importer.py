@@ -24,7 +24,17 @@ from typing import Any
 import numpy as np
 
 from snn2c import ir, modelfile
-from snn2c.contract import MAX_STEPS, Decoder, Encoder, Fire, Leak, Neuron, Reset, ResetTiming
+from snn2c.contract import (
+    MAX_STEPS,
+    Decoder,
+    Encoder,
+    Fire,
+    Leak,
+    Neuron,
+    Reset,
+    ResetTiming,
+    kind_names,
+)
 from snn2c.errors import ModelFormatError, Snn2cError
 from snn2c.nir import mapping
 from snn2c.nir.frameworks import (
@@ -595,13 +605,14 @@ def _apply_options(
 ) -> list[ir.DenseLayer]:
     if opts.reset is None and opts.reset_timing is None:
         return layers
-    if opts.reset is not None and opts.reset not in ir.RESET_KINDS:
+    if opts.reset is not None and opts.reset not in kind_names(Reset):
         raise Snn2cError(
-            f"--reset: expected one of {', '.join(ir.RESET_KINDS)}, got {opts.reset!r}"
+            f"--reset: expected one of {', '.join(kind_names(Reset))}, got {opts.reset!r}"
         )
-    if opts.reset_timing is not None and opts.reset_timing not in ir.RESET_TIMINGS:
+    if opts.reset_timing is not None and opts.reset_timing not in kind_names(ResetTiming):
         raise Snn2cError(
-            f"--reset-timing: expected one of {', '.join(ir.RESET_TIMINGS)}, got {opts.reset_timing!r}"
+            f"--reset-timing: expected one of {', '.join(kind_names(ResetTiming))}, "
+            f"got {opts.reset_timing!r}"
         )
     out = []
     for layer in layers:
@@ -649,10 +660,10 @@ def _network(
             )
         except ModelFormatError as e:
             raise Snn2cError(str(e)) from None
-    enc_kind = opts.encoder or (base.encoder.kind if base else "direct")
-    if enc_kind not in ir.ENCODER_KINDS:
+    enc_kind = opts.encoder or (base.encoder.kind if base else Encoder.DIRECT)
+    if enc_kind not in kind_names(Encoder):
         raise Snn2cError(
-            f"--encoder: expected one of {', '.join(ir.ENCODER_KINDS)}, got {enc_kind!r}"
+            f"--encoder: expected one of {', '.join(kind_names(Encoder))}, got {enc_kind!r}"
         )
     enc = base.encoder if base else ir.EncoderSpec()
     npf = opts.neurons_per_feature or enc.neurons_per_feature
@@ -680,10 +691,10 @@ def _network(
         )
         inputs = ir.InputSpec(tuple(names), _frozen(lo), _frozen(hi))
     n_last = layers[-1].n_out
-    dec_kind = opts.decoder or (base.decoder.kind if base else "membrane")
-    if dec_kind not in ir.DECODER_KINDS:
+    dec_kind = opts.decoder or (base.decoder.kind if base else Decoder.MEMBRANE)
+    if dec_kind not in kind_names(Decoder):
         raise Snn2cError(
-            f"--decoder: expected one of {', '.join(ir.DECODER_KINDS)}, got {dec_kind!r}"
+            f"--decoder: expected one of {', '.join(kind_names(Decoder))}, got {dec_kind!r}"
         )
     if Decoder(dec_kind).counts and not layers[-1].neuron.spiking:
         raise Snn2cError(

@@ -12,7 +12,6 @@ import numpy as np
 from snn2c.contract import (
     DECODER_ACC_FRAC,
     DECODER_BITS,
-    DECODER_FEATURE_FRAC,
     DECODER_FRAC_MIN,
     INT32_MAX,
     INT32_MIN,
@@ -79,7 +78,7 @@ def decoder_divisor(kind: str, steps: int) -> int:
 def decoder_fracs(max_abs: float, kind: str) -> tuple[int, int]:
     """(rs, fs) of the readout: weights W / divisor in int16 at 2^-rs, features at 2^-fs,
     the bias at 2^-(rs + fs)."""
-    fs = DECODER_FEATURE_FRAC[kind]
+    fs = Decoder(kind).feature_frac
     rs = pow2_scale(max_abs, qmax_of(DECODER_BITS), lo=DECODER_FRAC_MIN, hi=DECODER_ACC_FRAC - fs)
     return rs, fs
 

@@ -30,6 +30,10 @@ from snn2c.contract import (
     V_FRAC,
     X_FRAC,
     X_ONE,
+    Decoder,
+    Leak,
+    Neuron,
+    Reset,
     leak_beta,
 )
 from snn2c.errors import ModelFormatError, Snn2cError
@@ -137,7 +141,7 @@ def _quantize_layer(
         )
     bias = rnd(layer.bias * 2.0**V_FRAC)
     threshold = max(1, int(rnd(n.threshold * 2.0**V_FRAC)))
-    beta_q15 = int(rnd(n.beta * 2.0**BETA_FRAC)) if n.leak == "mul" else 0
+    beta_q15 = int(rnd(n.beta * 2.0**BETA_FRAC)) if n.leak is Leak.MUL else 0
 
     # Interval analysis (docs/fixed-point.md, "Range proof and saturation").
     amax = 1 if input_spiking else X_ONE
@@ -151,12 +155,12 @@ def _quantize_layer(
         int(_shift_bound(acc_lo, acc_shift).min()), int(_shift_bound(acc_hi, acc_shift).max())
     )
     cur_lo = _shift_bound(acc_lo, acc_shift) + bias
-    if n.spiking and n.reset == "subtract" and n.reset_timing.delayed:
+    if n.spiking and n.reset is Reset.SUBTRACT and n.reset_timing.delayed:
         cur_lo = cur_lo - threshold  # the delayed reset is integrated like a current
     cur_hi = _shift_bound(acc_hi, acc_shift) + bias
     current = (int(cur_lo.min()), int(cur_hi.max()))
     izh = None
-    if n.kind == "izhikevich":  # v and u are clamped by the model: bounded by construction
+    if n.kind is Neuron.IZHIKEVICH:  # v and u are clamped by the model: bounded by construction
         izh = quantize_izhikevich(n)
         v_lo, v_hi = izh_membrane_bounds(izh)
         membrane_fits = True
@@ -199,7 +203,7 @@ def _lif_membrane_bounds(
     lam of V and adds a current in `current`, so |V| stays within (|I| + 1) * min(T, 1 / lam)
     (docs/fixed-point.md, "Range proof and saturation"). A layer that does not leak has no
     bound for ever: the interval returned then lies outside int32."""
-    beta = leak_beta(n.leak_shift) if n.leak == "shift" else beta_q15 / 2.0**BETA_FRAC
+    beta = leak_beta(n.leak_shift) if n.leak is Leak.SHIFT else beta_q15 / 2.0**BETA_FRAC
     lam = 1.0 - beta
     m = steps if lam <= 0 else min(steps, 1.0 / lam)
     if math.isinf(m):
@@ -267,7 +271,12 @@ def _quantize_decoder(net: ir.Network) -> QuantizedDecoder:
     bias = rnd(d.bias * 2.0 ** (rs + fs))
     # |y_acc| and its left shift must stay inside int64 (docs/fixed-point.md)
     votes = 1 << SIGMOID_OUT_FRAC  # a population vote's largest Q15 value
-    fmax = {"membrane": 2**31, "population": votes, "rate": net.steps, "first_spike": net.steps}
+    fmax = {
+        Decoder.MEMBRANE: 2**31,
+        Decoder.POPULATION: votes,
+        Decoder.RATE: net.steps,
+        Decoder.FIRST_SPIKE: net.steps,
+    }
     acc_max = int(np.max(np.sum(np.abs(weight), axis=1) * fmax[d.kind] + np.abs(bias)))
     if acc_max * 2 ** max(0, V_FRAC - rs - fs) >= 2**62:
         raise Snn2cError("decoder: weights or bias too large for the 64-bit readout accumulator")
@@ -278,7 +287,7 @@ def _quantize_decoder(net: ir.Network) -> QuantizedDecoder:
         feature_frac=fs,
         out_shift=rs + fs - V_FRAC,
         bias=bias,
-        sigmoid=tables.sigmoid_table() if d.kind == "population" else None,
+        sigmoid=tables.sigmoid_table() if d.kind is Decoder.POPULATION else None,
     )
 
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from snn2c.contract import BETA_FRAC, INT32_MAX
+from snn2c.contract import BETA_FRAC, INT32_MAX, Decoder, Leak, Neuron
 from snn2c.quantize.fixedpoint import rshift_round, sat32
 from snn2c.quantize.plan import CountForm, QuantizedNetwork
 from snn2c.reference.integer import Result, _Encoder, neuron_update, synaptic_current
@@ -41,15 +41,15 @@ def why_not(qnet: QuantizedNetwork) -> str | None:
     if len(qnet.layers) != 2:
         return "not exactly one hidden layer"
     hidden, last = qnet.layers
-    if hidden.neuron != "lif" or hidden.reset_delayed:
+    if hidden.neuron is not Neuron.LIF or hidden.reset_delayed:
         return "the hidden layer is not LIF with a same-step reset"
     if hidden.threshold + 2 > MAX_TABLE_CURRENTS:
         return "the hidden threshold is too large to tabulate"
-    if last.neuron != "li" or last.leak != "mul" or last.beta_q15 != 1 << BETA_FRAC:
+    if last.neuron is not Neuron.LI or last.leak is not Leak.MUL or last.beta_q15 != 1 << BETA_FRAC:
         return "the readout leaks (only a non-leaky readout, beta = 1, folds)"
     if last.saturate or last.acc_wide or last.acc_shift > 0:
         return "the readout's synaptic scale rounds or saturates"
-    if qnet.decoder.kind != "membrane":
+    if qnet.decoder.kind is not Decoder.MEMBRANE:
         return "the decoder is not the membrane decoder"
     return None
 

@@ -35,7 +35,9 @@ class FloatState:
 def reset_float_state(net: ir.Network, batch: int) -> FloatState:
     """The state after a reset: V = 0 (Izhikevich: v = -65 mV, u = b v), no spikes."""
     vs = [
-        np.full((batch, layer.n_out), c.IZH_V_REST if layer.neuron.kind == "izhikevich" else 0.0)
+        np.full(
+            (batch, layer.n_out), c.IZH_V_REST if layer.neuron.kind is c.Neuron.IZHIKEVICH else 0.0
+        )
         for layer in net.layers
     ]
     recov = [
@@ -70,7 +72,7 @@ def encode_steps(enc: ir.EncoderSpec, u: np.ndarray) -> np.ndarray:
     if enc.kind.timed:
         fire_at = np.floor(enc.t0 + (1.0 - act) * enc.window + 0.5)
         return (t == fire_at[None]).astype(np.float64)
-    if enc.kind == "rate_periodic":
+    if enc.kind is c.Encoder.RATE_PERIODIC:
         # phase accumulator: spike at step t iff floor((t+1) u) > floor(t u)
         return (np.floor((t + 1) * act[None]) > np.floor(t * act[None])).astype(np.float64)
     draws = c.xorshift32_draws(enc.seed, steps * act.shape[1]) >> c.RNG_DRAW_SHIFT
@@ -95,7 +97,7 @@ def izh_float_step(
 
 def _fires(n: ir.NeuronSpec, v: np.ndarray) -> np.ndarray:
     """1.0 where V crosses the threshold (fire gt or ge)."""
-    return ((v > n.threshold) if n.fire == "gt" else (v >= n.threshold)).astype(np.float64)
+    return ((v > n.threshold) if n.fire is c.Fire.GT else (v >= n.threshold)).astype(np.float64)
 
 
 def run_float(
@@ -122,7 +124,7 @@ def run_float(
             spk[0].append(a if net.encoder.spiking else np.zeros_like(a))
         for i, layer in enumerate(net.layers):
             n = layer.neuron
-            if n.kind == "izhikevich":
+            if n.kind is c.Neuron.IZHIKEVICH:
                 vs[i], recov[i], a = izh_float_step(
                     n, vs[i], recov[i], a @ layer.weight.T + layer.bias
                 )
@@ -134,19 +136,21 @@ def run_float(
                 continue
             delayed = n.spiking and n.reset_timing.delayed
             v = vs[i]
-            if n.spiking and n.reset_timing == "fire_first":  # Spyx: fire on V(t-1) first
+            if (
+                n.spiking and n.reset_timing is c.ResetTiming.FIRE_FIRST
+            ):  # Spyx: fire on V(t-1) first
                 ss[i] = _fires(n, v)
-            if delayed and n.reset == "zero":
+            if delayed and n.reset is c.Reset.ZERO:
                 v = np.where(ss[i] > 0, 0.0, v)
             v = n.decay * v + a @ layer.weight.T + layer.bias
-            if delayed and n.reset == "subtract":
+            if delayed and n.reset is c.Reset.SUBTRACT:
                 v = v - n.threshold * ss[i]
             if n.spiking:
-                if n.reset_timing != "fire_first":
+                if n.reset_timing is not c.ResetTiming.FIRE_FIRST:
                     ss[i] = _fires(n, v)
                 if not delayed:
                     s = ss[i] > 0
-                    v = v - n.threshold * s if n.reset == "subtract" else np.where(s, 0.0, v)
+                    v = v - n.threshold * s if n.reset is c.Reset.SUBTRACT else np.where(s, 0.0, v)
                 a = ss[i]
             else:
                 a = np.zeros_like(v)
@@ -158,11 +162,11 @@ def run_float(
         last_counts += a
         first = np.where((a > 0) & (first == steps), float(t), first)
     d = net.decoder
-    if d.kind == "membrane":
+    if d.kind is c.Decoder.MEMBRANE:
         f = vs[-1]
-    elif d.kind == "population":
+    elif d.kind is c.Decoder.POPULATION:
         f = 1.0 / (1.0 + np.exp(-vs[-1]))
-    elif d.kind == "rate":
+    elif d.kind is c.Decoder.RATE:
         f = last_counts / steps
     else:
         f = first / steps

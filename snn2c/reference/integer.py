@@ -35,6 +35,11 @@ from snn2c.contract import (
     SIGMOID_RANGE_BITS,
     SIGMOID_STEP_BITS,
     X_ONE,
+    Decoder,
+    Encoder,
+    Fire,
+    Leak,
+    Reset,
     xorshift32_draws,
 )
 from snn2c.quantize.fixedpoint import asr, rshift_round, sat32
@@ -130,18 +135,18 @@ class _Encoder:
         self.enc = enc
         xc = np.clip(x_q.astype(_I64), 0, X_ONE)
         self.batch = xc.shape[0]
-        if enc.kind == "population":
+        if enc.kind is Encoder.POPULATION:
             self.current = gaussian_activation(enc, xc)
-        elif enc.kind == "direct":
+        elif enc.kind is Encoder.DIRECT:
             self.current = xc
-        elif enc.kind == "population_latency":
+        elif enc.kind is Encoder.POPULATION_LATENCY:
             self.fire_at = self._latency(gaussian_activation(enc, xc))
-        elif enc.kind == "latency":
+        elif enc.kind is Encoder.LATENCY:
             self.fire_at = self._latency(xc)
-        elif enc.kind == "rate_periodic":
+        elif enc.kind is Encoder.RATE_PERIODIC:
             self.x = xc
             self.phase = np.zeros_like(xc)
-        elif enc.kind == "rate_bernoulli":
+        elif enc.kind is Encoder.RATE_BERNOULLI:
             self.x = xc
             draws = xorshift32_draws(enc.seed, enc.steps * enc.n_out)
             self.draws = (draws >> RNG_DRAW_SHIFT).reshape(enc.steps, enc.n_out)
@@ -157,7 +162,7 @@ class _Encoder:
             return self.current
         if kind.timed:
             return (self.fire_at == t).astype(_I64)
-        if kind == "rate_periodic":
+        if kind is Encoder.RATE_PERIODIC:
             self.phase = self.phase + self.x
             s = self.phase >= X_ONE
             self.phase = self.phase - np.where(s, X_ONE, 0)
@@ -204,17 +209,17 @@ def neuron_update(
     fire_first = layer.spiking and layer.fire_first
     if fire_first:
         s_prev = _fires(layer, v)
-    if layer.leak == "shift":
+    if layer.leak is Leak.SHIFT:
         v = v - asr(v, layer.leak_shift)
     else:
         v = asr(v * layer.beta_q15 + (1 << (BETA_FRAC - 1)), BETA_FRAC)
     delayed = layer.spiking and layer.reset_delayed
-    if delayed and layer.reset == "zero":
+    if delayed and layer.reset is Reset.ZERO:
         v = np.where(s_prev > 0, 0, v)
     v = v + cur
     if layer.saturate:
         v = sat32(v)
-    if delayed and layer.reset == "subtract":
+    if delayed and layer.reset is Reset.SUBTRACT:
         v = v - layer.threshold * s_prev
         if layer.saturate:
             v = sat32(v)
@@ -227,7 +232,7 @@ def neuron_update(
     s = _fires(layer, v)
     if delayed:
         return v, s
-    if layer.reset == "subtract":
+    if layer.reset is Reset.SUBTRACT:
         v = v - layer.threshold * s
     else:
         v = np.where(s > 0, 0, v)
@@ -236,7 +241,7 @@ def neuron_update(
 
 def _fires(layer: QuantizedLayer, v: np.ndarray) -> np.ndarray:
     """Step 5 of the contract: 1 where V crosses the threshold (gt or ge), as int64."""
-    s = (v > layer.threshold) if layer.fire == "gt" else (v >= layer.threshold)
+    s = (v > layer.threshold) if layer.fire is Fire.GT else (v >= layer.threshold)
     return s.astype(_I64)
 
 
@@ -379,12 +384,12 @@ def decode(
 ) -> np.ndarray:
     """Decoder of the contract: Q16 outputs (B, n_outputs) from the final state."""
     d = qnet.decoder
-    if d.kind == "membrane":
+    if d.kind is Decoder.MEMBRANE:
         f = v
-    elif d.kind == "population":
+    elif d.kind is Decoder.POPULATION:
         assert d.sigmoid is not None
         f = sigmoid_q15(d.sigmoid, v)
-    elif d.kind == "rate":
+    elif d.kind is Decoder.RATE:
         f = counts
     else:
         f = first

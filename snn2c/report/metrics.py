@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from snn2c import ir
-from snn2c.contract import X_ONE
+from snn2c.contract import X_ONE, Decoder, Encoder
 from snn2c.quantize import quantize
 from snn2c.quantize.plan import QuantizedNetwork
 from snn2c.reference import run_rows
@@ -122,9 +122,9 @@ def encoder_current(qnet: QuantizedNetwork, x_q: np.ndarray) -> np.ndarray | Non
     """Layer 0's constant Q12 input (B, n_enc) for current encoders, else None."""
     enc = qnet.encoder
     xc = np.clip(np.asarray(x_q, dtype=np.int64), 0, X_ONE)
-    if enc.kind == "population":
+    if enc.kind is Encoder.POPULATION:
         return gaussian_activation(enc, xc)
-    if enc.kind == "direct":
+    if enc.kind is Encoder.DIRECT:
         return xc
     return None
 
@@ -135,12 +135,12 @@ def decoder_features(qnet: QuantizedNetwork, res: Result) -> np.ndarray:
     kind = qnet.decoder.kind
     v = res.membranes[-1][:, -1, :]
     s = res.spikes[-1].astype(np.int64)
-    if kind == "membrane":
+    if kind is Decoder.MEMBRANE:
         return v
-    if kind == "population":
+    if kind is Decoder.POPULATION:
         assert qnet.decoder.sigmoid is not None
         return sigmoid_q15(qnet.decoder.sigmoid, v)
-    if kind == "rate":
+    if kind is Decoder.RATE:
         return s.sum(axis=1)
     fired = s.any(axis=1)
     return np.where(fired, s.argmax(axis=1), qnet.steps)

@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from snn2c.codegen.generator import encoder_calls
+from snn2c.contract import Decoder
 from snn2c.errors import Snn2cError
 from snn2c.quantize import QuantizedNetwork
 from snn2c.quantize.plan import QuantizedEncoder
@@ -57,7 +58,7 @@ def features(qnet: QuantizedNetwork, spike_counts: np.ndarray) -> np.ndarray:
     enc = qnet.encoder
     dec = qnet.decoder
     f["decode_mac"] = float(dec.weight.size)
-    f["vote"] = float(dec.weight.shape[1]) if dec.kind == "population" else 0.0
+    f["vote"] = float(dec.weight.shape[1]) if dec.kind is Decoder.POPULATION else 0.0
     _encoder_work(enc, f)
     cf = countform.derive(qnet)
     if cf is not None:
@@ -72,7 +73,7 @@ def features(qnet: QuantizedNetwork, spike_counts: np.ndarray) -> np.ndarray:
     f["stepped"] = 1.0
     f["step"] = steps
     f["layer_step"] = steps * len(qnet.layers)
-    if enc.kind.startswith("rate"):
+    if enc.kind.rate:
         f["encode_step"] = float(enc.n_out) * steps
     for i, layer in enumerate(qnet.layers):
         if layer.input_spiking:

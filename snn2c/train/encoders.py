@@ -13,7 +13,7 @@ from __future__ import annotations
 import torch
 
 from snn2c import ir
-from snn2c.contract import RNG_DRAW_SHIFT, X_ONE
+from snn2c.contract import RNG_DRAW_SHIFT, X_ONE, Encoder
 from snn2c.contract import xorshift32_draws as xorshift32
 
 
@@ -33,7 +33,7 @@ def encode(spec: ir.EncoderSpec, u: torch.Tensor) -> torch.Tensor:
     u = u.detach()
     if spec.kind.gaussian:
         act = receptive_fields(spec, u)
-    elif spec.kind in ir.ENCODER_KINDS:
+    elif spec.kind in Encoder:
         act = u
     else:
         raise ValueError(f"unknown encoder {spec.kind!r}")
@@ -43,7 +43,7 @@ def encode(spec: ir.EncoderSpec, u: torch.Tensor) -> torch.Tensor:
     if spec.kind.timed:
         fire_at = torch.floor(spec.t0 + (1.0 - act) * spec.window + 0.5)
         return (t == fire_at.unsqueeze(0)).to(u.dtype)
-    if spec.kind == "rate_periodic":
+    if spec.kind is Encoder.RATE_PERIODIC:
         a = act.unsqueeze(0)
         return (torch.floor((t + 1) * a) > torch.floor(t * a)).to(u.dtype)
     draws = xorshift32(spec.seed, steps * act.shape[1]) >> RNG_DRAW_SHIFT

@@ -46,23 +46,23 @@ def to_network(
                 b = qat.snap_fixed(b)
                 th = qat.snap_fixed(th)
             if model.shifts[i] is None:  # no leak: beta = 1 exactly in Q15
-                leak, beta = "mul", 1.0
+                leak, beta = Leak.MUL, 1.0
             elif cfg.learn_leak:
                 beta = float(torch.sigmoid(model.beta_logit[i]))
                 beta = float(np.floor(beta * 2**BETA_FRAC + 0.5) / 2**BETA_FRAC)
-                leak = "mul"
+                leak = Leak.MUL
             else:
-                leak, beta = "shift", leak_beta(model.shifts[i])
+                leak, beta = Leak.SHIFT, leak_beta(model.shifts[i])
             neuron = ir.NeuronSpec(
                 kind=Neuron.LIF if model.spiking(i) else Neuron.LI,
-                leak=Leak(leak),
+                leak=leak,
                 leak_shift=model.shifts[i] or 0,
                 beta=beta,
                 threshold=max(float(th), 1.0 / V_ONE),
                 reset=Reset(cfg.reset),
                 fire=Fire(cfg.fire),
             )
-            if cfg.neuron == "izhikevich" and i < len(cfg.hidden):
+            if cfg.neuron == Neuron.IZHIKEVICH and i < len(cfg.hidden):
                 neuron = cfg.izh_neuron()
             layers.append(ir.DenseLayer(_np(w), _np(b), neuron))
         rw, rb = model.readout.weight.double(), model.readout.bias.double()

@@ -24,7 +24,7 @@ import torch
 from torch import nn
 
 from snn2c import ir
-from snn2c.contract import BETA_FRAC, IZH_V_REST, leak_beta
+from snn2c.contract import BETA_FRAC, IZH_V_REST, Decoder, Neuron, leak_beta
 from snn2c.train import qat
 from snn2c.train.encoders import encode
 from snn2c.train.neurons import izh_step, lif_step
@@ -75,7 +75,7 @@ class ModelConfig:
 
     @property
     def spiking_last(self) -> bool:
-        return self.decoder in ("rate", "first_spike")
+        return Decoder(self.decoder).counts
 
 
 class SpikingRegressor(nn.Module):
@@ -182,7 +182,7 @@ class SpikingRegressor(nn.Module):
         last_counts = x.new_zeros(batch, n_last)
         not_fired = x.new_ones(batch, n_last)
         first = x.new_zeros(batch, n_last)
-        izh = cfg.izh_neuron() if cfg.neuron == "izhikevich" else None
+        izh = cfg.izh_neuron() if cfg.neuron == Neuron.IZHIKEVICH else None
         n_hidden = len(cfg.hidden)
         if state is None:
             if izh is not None:
@@ -236,11 +236,11 @@ class SpikingRegressor(nn.Module):
                 last_counts = last_counts + a
                 not_fired = not_fired * (1.0 - a)
                 first = first + not_fired  # sum over t of "not fired up to t" = first spike step
-        if cfg.decoder == "membrane":
+        if cfg.decoder == Decoder.MEMBRANE:
             f = vs[-1]
-        elif cfg.decoder == "population":
+        elif cfg.decoder == Decoder.POPULATION:
             f = torch.sigmoid(vs[-1])
-        elif cfg.decoder == "rate":
+        elif cfg.decoder == Decoder.RATE:
             f = last_counts / steps
         else:
             f = first / steps

@@ -19,6 +19,7 @@ import math
 import torch
 
 from snn2c import contract
+from snn2c.contract import Fire, Reset
 
 SURROGATES = ("fast_sigmoid", "arctan")
 
@@ -64,9 +65,9 @@ def lif_step(
     v = beta * v + current
     if not spiking:
         return v, None
-    s = spike(v - theta, slope, surrogate, fire == "ge")
+    s = spike(v - theta, slope, surrogate, fire == Fire.GE)
     sd = s.detach()
-    v = v - theta * sd if reset == "subtract" else v * (1.0 - sd)
+    v = v - theta * sd if reset == Reset.SUBTRACT else v * (1.0 - sd)
     return v, s
 
 

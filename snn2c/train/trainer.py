@@ -28,7 +28,17 @@ import torch
 from torch import nn
 
 from snn2c import ir
-from snn2c.contract import INT32_MAX, INT32_MIN, MAX_STEPS, Q16_LIMIT, V_ONE, Encoder
+from snn2c.contract import (
+    INT32_MAX,
+    INT32_MIN,
+    MAX_STEPS,
+    Q16_LIMIT,
+    V_ONE,
+    Decoder,
+    Encoder,
+    Neuron,
+    kind_names,
+)
 from snn2c.errors import Snn2cError
 from snn2c.scoring import regression_metrics
 from snn2c.textsafe import check_name, safe_name
@@ -135,13 +145,13 @@ def normalise(spec: ir.InputSpec, x: np.ndarray) -> np.ndarray:
 
 
 def _check(cfg: TrainConfig) -> None:
-    if cfg.encoder not in ir.ENCODER_KINDS:
+    if cfg.encoder not in kind_names(Encoder):
         raise Snn2cError(
-            f"--encoder: expected one of {', '.join(ir.ENCODER_KINDS)}, got {cfg.encoder!r}"
+            f"--encoder: expected one of {', '.join(kind_names(Encoder))}, got {cfg.encoder!r}"
         )
-    if cfg.decoder not in ir.DECODER_KINDS:
+    if cfg.decoder not in kind_names(Decoder):
         raise Snn2cError(
-            f"--decoder: expected one of {', '.join(ir.DECODER_KINDS)}, got {cfg.decoder!r}"
+            f"--decoder: expected one of {', '.join(kind_names(Decoder))}, got {cfg.decoder!r}"
         )
     if cfg.weight_bits not in ir.WEIGHT_BITS:
         raise Snn2cError(f"--weight-bits: expected 8 or 16, got {cfg.weight_bits}")
@@ -163,7 +173,7 @@ def _check(cfg: TrainConfig) -> None:
         raise Snn2cError("--epochs, --batch-size and --lr must be positive (--qat-epochs >= 0)")
     if not (math.isfinite(cfg.weight_decay) and 0 <= cfg.weight_decay <= 1):
         raise Snn2cError(f"--weight-decay: expected a number in [0, 1], got {cfg.weight_decay}")
-    if cfg.neuron not in ("lif", "izhikevich"):
+    if cfg.neuron not in (Neuron.LIF, Neuron.IZHIKEVICH):
         raise Snn2cError(f"--neuron: expected lif or izhikevich, got {cfg.neuron!r}")
     if cfg.izh_preset not in ir.IZH_PRESETS:
         raise Snn2cError(
@@ -367,7 +377,9 @@ def train(
         "hidden": list(cfg.hidden),
         "readout": cfg.readout,
         "surrogate": cfg.surrogate,
-        **({"neuron": cfg.neuron, "izh_preset": cfg.izh_preset} if cfg.neuron != "lif" else {}),
+        **(
+            {"neuron": cfg.neuron, "izh_preset": cfg.izh_preset} if cfg.neuron != Neuron.LIF else {}
+        ),
         "epochs": {
             "float": ran_float,
             **({"pruned": ran_prune} if ran_prune else {}),
