@@ -37,7 +37,7 @@ def _single_neuron_net(neuron: ir.NeuronSpec, current: float, steps: int) -> ir.
         encoder=dataclasses.replace(base.encoder, steps=steps),
         layers=(
             ir.DenseLayer(w, np.array([current]), neuron),
-            ir.DenseLayer(np.ones((1, 1)), np.zeros(1), ir.NeuronSpec(kind="li")),
+            ir.DenseLayer(np.ones((1, 1)), np.zeros(1), ir.LINeuron()),
         ),
     )
 
@@ -55,7 +55,7 @@ def _fixed_trace(neuron: ir.NeuronSpec, current: float, steps: int, frac: int = 
 
 def lif_response(current: float = 0.3, dt_ms: float = 1.0):
     """(t ms, float V, float spikes, fixed V, fixed spikes) for a LIF neuron, beta = 7/8."""
-    n = ir.NeuronSpec(kind="lif", leak="shift", leak_shift=3, threshold=1.0)
+    n = ir.LIFNeuron(leak="shift", leak_shift=3, threshold=1.0)
     steps = int(T_MS / dt_ms)
     t = np.arange(steps) * dt_ms
     i = np.where(t >= STEP_AT_MS, current, 0.0)
@@ -75,7 +75,7 @@ def lif_response(current: float = 0.3, dt_ms: float = 1.0):
 
 def izh_response(preset: str, current: float = 1.0, gain: float = 10.0, dt_shift: int = 1):
     """(t ms, float v, float spikes, fixed v, fixed spikes) for one Izhikevich preset."""
-    n = ir.NeuronSpec.izhikevich(preset, dt_shift=dt_shift, gain=gain)
+    n = ir.IzhikevichNeuron.from_preset(preset, dt_shift=dt_shift, gain=gain)
     steps = int(T_MS / n.dt_ms)
     t = np.arange(steps) * n.dt_ms
     i = np.where(t >= STEP_AT_MS, current, 0.0)

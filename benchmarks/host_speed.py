@@ -34,6 +34,7 @@ import numpy as np
 sys.path[:0] = [str(Path(__file__).resolve().parent), str(Path(__file__).resolve().parent.parent)]
 
 from snn2c import ir  # noqa: E402
+from snn2c.contract import Decoder, Encoder, ResetTiming  # noqa: E402
 from snn2c.quantize import quantize  # noqa: E402
 from snn2c.quantize.tables import centres_float  # noqa: E402
 from snn2c.reference import floatsim  # noqa: E402
@@ -56,7 +57,7 @@ def snntorch_model(net: ir.Network, slope: float = 5.0):
     from torch import nn
 
     enc = net.encoder
-    if enc.kind != "population" or net.decoder.kind != "membrane":
+    if enc.kind is not Encoder.POPULATION or net.decoder.kind is not Decoder.MEMBRANE:
         raise SystemExit("host_speed: population encoder and membrane decoder only")
 
     class SnnTorchRegressor(nn.Module):
@@ -82,7 +83,7 @@ def snntorch_model(net: ir.Network, slope: float = 5.0):
                         threshold=n.threshold,
                         spike_grad=surrogate.fast_sigmoid(slope=slope),
                         reset_mechanism=n.reset if n.spiking else "none",
-                        reset_delay=n.reset_timing == "next_step",
+                        reset_delay=n.reset_timing is ResetTiming.NEXT_STEP,
                     )
                 )
             self.readout = nn.Linear(net.layers[-1].n_out, net.n_outputs)

@@ -52,7 +52,7 @@ N_INT = 32  # neurons per call, LIF and Izhikevich
 N_HH = 1  # HH is ~1000x more expensive: one neuron keeps the exec log small
 REPS = 8  # calls per model (ms of model time); state and spikes vary between them
 REPS_HH = 3
-IZH = ir.NeuronSpec.izhikevich("regular_spiking", dt_shift=1, gain=10.0)
+IZH = ir.IzhikevichNeuron.from_preset("regular_spiking", dt_shift=1, gain=10.0)
 DOC = ROOT / "docs" / "neurons.md"
 IMG = ROOT / "docs" / "img"
 HERE = Path(__file__).resolve().parent

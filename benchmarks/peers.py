@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from snn2c import ir
+from snn2c.contract import Encoder, Fire, Reset, ResetTiming
 from snn2c.errors import Snn2cError
 from snn2c.quantize.tables import centres_float
 
@@ -52,9 +53,9 @@ def _input_view(net_or_low, high=None) -> dict:
 def render_naive_snn(net: ir.Network, folder: Path, provenance: str) -> list[Path]:
     """naive_snn.c / naive_snn.h for a network with a current encoder (population, direct)."""
     enc = net.encoder
-    if enc.kind not in ("population", "direct"):
+    if enc.kind not in (Encoder.POPULATION, Encoder.DIRECT):
         raise Snn2cError(
-            f"naive float SNN: encoder {enc.kind!r} not supported (population, direct)"
+            f"naive float SNN: encoder {enc.kind.value!r} not supported (population, direct)"
         )
     layers = []
     for layer in net.layers:
@@ -68,9 +69,9 @@ def render_naive_snn(net: ir.Network, folder: Path, provenance: str) -> list[Pat
                 "beta": n.decay,
                 "threshold": n.threshold,
                 "spiking": n.spiking,
-                "delayed": n.reset_timing == "next_step",
-                "reset_zero": n.reset == "zero",
-                "fire_ge": n.fire == "ge",
+                "delayed": n.reset_timing is ResetTiming.NEXT_STEP,
+                "reset_zero": n.reset is Reset.ZERO,
+                "fire_ge": n.fire is Fire.GE,
             }
         )
     view = {

@@ -23,8 +23,8 @@ afresh with each sample, the membranes remember the stream.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass, field, fields
+from typing import Any, ClassVar, TypeVar
 
 import numpy as np
 
@@ -195,24 +195,20 @@ class EncoderSpec:
 
 
 @dataclass(frozen=True)
-class NeuronSpec:
-    """A layer's neuron population.
+class LeakyNeuron:
+    """The leaky integrator both LIF and LI layers are: V_t = beta V_{t-1} + I_t.
 
-    kind "lif" spikes; kind "li" is a non-spiking leaky integrator (membrane readout);
-    kind "izhikevich" (hidden layers only) is Izhikevich's two-variable neuron, v in mV:
-    dv/dt = 0.04 v^2 + 5 v + 140 - u + gain * I, du/dt = a (b v - u), one Euler step of
-    dt = 2**-dt_shift ms per network step, spike when v >= 30 mV, then v <- c, u <- u + d
-    (docs/fixed-point.md, "Izhikevich layers"). The LIF fields are ignored for it.
-    The leak is beta = 1 - 2**-leak_shift (kind "shift") or beta itself (kind "mul").
-    reset_timing "same_step" resets right after the spike; "next_step" applies the
-    reset of step t-1 while integrating step t (snnTorch's reset_delay=True):
+    The leak is beta = 1 - 2**-leak_shift (Leak.SHIFT) or beta itself (Leak.MUL). A
+    spiking layer (LIF) then fires where V > threshold (Fire.GT) or V >= threshold
+    (Fire.GE) and resets by subtracting the threshold or to zero. reset_timing
+    SAME_STEP resets right after the spike; NEXT_STEP applies the reset of step t-1
+    while integrating step t (snnTorch's reset_delay=True):
     V_t = beta V_{t-1} + I_t - theta s_{t-1} (subtract) or (0 if s_{t-1} else beta V_{t-1}) + I_t (zero).
-    "fire_first" (Spyx's LIF) fires on the membrane held from the previous step and then
+    FIRE_FIRST (Spyx's LIF) fires on the membrane held from the previous step and then
     leaks, integrates and resets: s_t = [V_{t-1} > theta], then the update above with s_t
     in place of s_{t-1}. Its membranes are next_step's; each spike leaves one step later.
     """
 
-    kind: Neuron = Neuron.LIF
     leak: Leak = Leak.SHIFT
     leak_shift: int = 3
     beta: float = 0.875
@@ -220,36 +216,18 @@ class NeuronSpec:
     reset: Reset = Reset.SUBTRACT
     fire: Fire = Fire.GT
     reset_timing: ResetTiming = ResetTiming.SAME_STEP
-    # izhikevich only (defaults: regular spiking, dt = 0.5 ms, gain 10 mV/ms per unit)
-    a: float = 0.02
-    b: float = 0.2
-    c: float = -65.0
-    d: float = 8.0
-    dt_shift: int = 1
-    gain: float = 10.0
 
-    @classmethod
-    def izhikevich(cls, preset: str = "regular_spiking", **kw) -> NeuronSpec:
-        """An Izhikevich neuron with a named preset's (a, b, c, d); kw overrides fields."""
-        if preset not in IZH_PRESETS:
-            raise ValueError(f"preset must be one of {', '.join(IZH_PRESETS)}, got {preset!r}")
-        a, b, c, d = IZH_PRESETS[preset]
-        return cls(**{"kind": "izhikevich", "a": a, "b": b, "c": c, "d": d, **kw})
+    kind: ClassVar[Neuron]  # the file format's tag, one per concrete type
+    title: ClassVar[str]  # its name in messages and generated comments
 
     def __post_init__(self):
         for name, kind in (
-            ("kind", Neuron),
             ("leak", Leak),
             ("reset", Reset),
             ("fire", Fire),
             ("reset_timing", ResetTiming),
         ):
-            object.__setattr__(self, name, kind(getattr(self, name)))
-
-    @property
-    def dt_ms(self) -> float:
-        """Izhikevich Euler step in ms of model time per network step."""
-        return 2.0 ** (-self.dt_shift)
+            object.__setattr__(self, name, kind(getattr(self, name)))  # a str from an option
 
     @property
     def decay(self) -> float:
@@ -261,6 +239,75 @@ class NeuronSpec:
     @property
     def spiking(self) -> bool:
         return self.kind.spiking
+
+    def retyped(self, cls: type[L], **changes: Any) -> L:
+        """The same leaky-integrator fields as another leaky type (LIF <-> LI)."""
+        return cls(**{**{f.name: getattr(self, f.name) for f in fields(self)}, **changes})
+
+
+@dataclass(frozen=True)
+class LIFNeuron(LeakyNeuron):
+    """Leaky integrate-and-fire: the leaky integrator that spikes and resets."""
+
+    kind: ClassVar[Neuron] = Neuron.LIF
+    title: ClassVar[str] = "LIF"
+
+
+@dataclass(frozen=True)
+class LINeuron(LeakyNeuron):
+    """A non-spiking leaky integrator (a membrane readout, last layer only). It keeps the
+    spike fields of a LIF (the file carries them) and never uses them."""
+
+    kind: ClassVar[Neuron] = Neuron.LI
+    title: ClassVar[str] = "LI"
+
+
+L = TypeVar("L", bound=LeakyNeuron)
+
+
+@dataclass(frozen=True)
+class IzhikevichNeuron:
+    """Izhikevich's two-variable neuron (hidden layers only), v in mV:
+    dv/dt = 0.04 v^2 + 5 v + 140 - u + gain * I, du/dt = a (b v - u), one Euler step of
+    dt = 2**-dt_shift ms per network step, spike when v >= 30 mV, then v <- c, u <- u + d
+    (docs/fixed-point.md, "Izhikevich layers"). Defaults: regular spiking, dt = 0.5 ms,
+    gain 10 mV/ms per unit of current.
+    """
+
+    a: float = 0.02
+    b: float = 0.2
+    c: float = -65.0
+    d: float = 8.0
+    dt_shift: int = 1
+    gain: float = 10.0
+
+    kind: ClassVar[Neuron] = Neuron.IZHIKEVICH
+    title: ClassVar[str] = "Izhikevich"
+
+    @classmethod
+    def from_preset(cls, preset: str = "regular_spiking", **kw: Any) -> IzhikevichNeuron:
+        """A named preset's (a, b, c, d); kw overrides fields."""
+        if preset not in IZH_PRESETS:
+            raise ValueError(f"preset must be one of {', '.join(IZH_PRESETS)}, got {preset!r}")
+        a, b, c, d = IZH_PRESETS[preset]
+        return cls(**{"a": a, "b": b, "c": c, "d": d, **kw})
+
+    @property
+    def spiking(self) -> bool:
+        return self.kind.spiking
+
+    @property
+    def dt_ms(self) -> float:
+        """The Euler step in ms of model time per network step."""
+        return 2.0 ** (-self.dt_shift)
+
+
+# A layer's neuron model: one type per model, as NIR has one node per primitive. A new
+# model is a new type here (docs/architecture.md, "A new neuron model").
+NeuronSpec = LIFNeuron | LINeuron | IzhikevichNeuron
+NEURON_TYPES: dict[Neuron, type[NeuronSpec]] = {
+    t.kind: t for t in (LIFNeuron, LINeuron, IzhikevichNeuron)
+}
 
 
 class Dense:

@@ -132,9 +132,33 @@ def layer_dict(layer: ir.DenseLayer) -> dict[str, Any]:
     }
 
 
+# The leaky-integrator fields an izhikevich entry carries in the file, ignored on reading
+# (docs/file-format.md): a LIF's defaults, what snn2c has always written there.
+IZH_LIF_FIELDS = ir.LIFNeuron()
+
+
 def _neuron_dict(n: ir.NeuronSpec) -> dict[str, Any]:
-    d: dict[str, Any] = {
-        "kind": n.kind,
+    """A neuron as its file entry: the kind tag and the type's own fields."""
+    match n:
+        case ir.LeakyNeuron():
+            return {"kind": n.kind, **_leaky_dict(n)}
+        case ir.IzhikevichNeuron():
+            # the Izhikevich fields only here: LIF files keep their bytes and hashes
+            return {
+                "kind": n.kind,
+                **_leaky_dict(IZH_LIF_FIELDS),
+                "a": float(n.a),
+                "b": float(n.b),
+                "c": float(n.c),
+                "d": float(n.d),
+                "dt_shift": n.dt_shift,
+                "gain": float(n.gain),
+            }
+    raise TypeError(f"no file entry for {type(n).__name__}")  # pragma: no cover
+
+
+def _leaky_dict(n: ir.LeakyNeuron) -> dict[str, Any]:
+    return {
         "leak": n.leak,
         "leak_shift": n.leak_shift,
         "beta": float(n.beta),
@@ -143,16 +167,6 @@ def _neuron_dict(n: ir.NeuronSpec) -> dict[str, Any]:
         "fire": n.fire,
         "reset_timing": n.reset_timing,
     }
-    if n.kind is Neuron.IZHIKEVICH:  # only then: LIF files keep their bytes and hashes
-        d.update(
-            a=float(n.a),
-            b=float(n.b),
-            c=float(n.c),
-            d=float(n.d),
-            dt_shift=n.dt_shift,
-            gain=float(n.gain),
-        )
-    return d
 
 
 def dumps(net: ir.Network) -> bytes:
@@ -433,24 +447,12 @@ def from_dict(doc: Any, source: str = "<dict>") -> ir.Network:
         bias = r.array(lay, "bias", where, (n_out,))
         nw = f"{where}.neuron"
         nd = r.obj(r.get(lay, "neuron", where), nw)
-        neuron = ir.NeuronSpec(
-            kind=r.kind(nd, "kind", nw, Neuron),
-            leak=r.kind(nd, "leak", nw, Leak),
-            leak_shift=r.integer(nd, "leak_shift", nw, lo=0, hi=15),
-            beta=r.number(nd, "beta", nw),
-            threshold=r.number(nd, "threshold", nw, positive=True),
-            reset=r.kind(nd, "reset", nw, Reset),
-            fire=r.kind(nd, "fire", nw, Fire),
-            reset_timing=r.kind(nd, "reset_timing", nw, ResetTiming, ResetTiming.SAME_STEP),
-            **_izh_fields(r, nd, nw),
-        )
-        if not 0.0 <= neuron.beta <= 1.0:
-            raise r.fail(f"{nw}.beta", f"expected a value in [0, 1], got {neuron.beta}")
-        if neuron.kind is Neuron.LI and i != len(raw_layers) - 1:
+        neuron = _neuron(r, nd, nw)
+        if not neuron.spiking and i != len(raw_layers) - 1:
             raise r.fail(
                 f"{nw}.kind", "non-spiking 'li' neurons are only allowed in the last layer"
             )
-        if neuron.kind is Neuron.IZHIKEVICH and i == len(raw_layers) - 1:
+        if isinstance(neuron, ir.IzhikevichNeuron) and i == len(raw_layers) - 1:
             raise r.fail(f"{nw}.kind", "'izhikevich' neurons are only allowed in hidden layers")
         layers.append(ir.DenseLayer(weight, bias, neuron))
         n_in = n_out
@@ -543,6 +545,30 @@ def _baseline(r: _Reader, doc: dict[str, Any], n_in: int, n_out: int) -> ir.Base
         biases.append(r.array(lay, "bias", where, (w.shape[0],)))
         width = w.shape[0]
     return ir.BaselineMLP(tuple(weights), tuple(biases), r.string(b, "note", "baseline", ""))
+
+
+def _neuron(r: _Reader, nd: dict[str, Any], nw: str) -> ir.NeuronSpec:
+    """A layer's neuron entry as its type. Every entry carries the leaky-integrator
+    fields (an izhikevich entry too, where they are checked and ignored)."""
+    kind = r.kind(nd, "kind", nw, Neuron)
+    leaky = _leaky_fields(r, nd, nw)
+    cls = ir.NEURON_TYPES[kind]
+    own = _izh_fields(r, nd, nw) if cls is ir.IzhikevichNeuron else leaky
+    if not 0.0 <= leaky["beta"] <= 1.0:
+        raise r.fail(f"{nw}.beta", f"expected a value in [0, 1], got {leaky['beta']}")
+    return cls(**own)
+
+
+def _leaky_fields(r: _Reader, nd: dict[str, Any], nw: str) -> dict[str, Any]:
+    return {
+        "leak": r.kind(nd, "leak", nw, Leak),
+        "leak_shift": r.integer(nd, "leak_shift", nw, lo=0, hi=15),
+        "beta": r.number(nd, "beta", nw),
+        "threshold": r.number(nd, "threshold", nw, positive=True),
+        "reset": r.kind(nd, "reset", nw, Reset),
+        "fire": r.kind(nd, "fire", nw, Fire),
+        "reset_timing": r.kind(nd, "reset_timing", nw, ResetTiming, ResetTiming.SAME_STEP),
+    }
 
 
 def _izh_fields(r: _Reader, nd: dict[str, Any], nw: str) -> dict[str, Any]:

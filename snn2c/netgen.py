@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from snn2c import ir
-from snn2c.contract import Decoder, Encoder, Fire, Leak, Neuron, Reset, ResetTiming
+from snn2c.contract import Decoder, Encoder, Fire, Leak, Reset, ResetTiming
 
 
 def random_network(
@@ -52,8 +52,8 @@ def random_network(
         gain = weight_scale * (2.5 if enc.spiking or i > 0 else 1.5) / np.sqrt(max(1, n_in) * 0.3)
         weight = rng.normal(0, gain, (n_out, n_in))
         bias = rng.normal(0.05, 0.1, n_out)
-        neuron = ir.NeuronSpec(
-            kind=Neuron.LIF if (not is_last or spiking_last) else Neuron.LI,
+        cls = ir.LIFNeuron if (not is_last or spiking_last) else ir.LINeuron
+        neuron = cls(
             leak=Leak(leak),
             leak_shift=int(rng.integers(1, 6)),
             beta=float(rng.uniform(0.5, 0.99)),

@@ -125,7 +125,7 @@ def izhikevich_networks() -> list[tuple[str, ir.Network]]:
         layers = []
         for i, layer in enumerate(base.layers):
             if i < len(base.layers) - 1:
-                n = ir.NeuronSpec.izhikevich(
+                n = ir.IzhikevichNeuron.from_preset(
                     presets[(k + i) % len(presets)], dt_shift=dt_shift, gain=gain
                 )
                 layer = ir.DenseLayer(layer.weight, layer.bias, n)
@@ -170,7 +170,7 @@ def count_form_networks() -> list[tuple[str, ir.Network]]:
         h, last = base.layers
         if thr is not None:
             h = dataclasses.replace(h, neuron=dataclasses.replace(h.neuron, threshold=thr))
-        readout = ir.NeuronSpec(kind="li", leak="mul", beta=1.0)
+        readout = ir.LINeuron(leak="mul", beta=1.0)
         # the readout's own weights stay of order one (only layer 0 is scaled up)
         last = dataclasses.replace(last, weight=last.weight / scale, neuron=readout)
         layers = (h, last)
@@ -218,7 +218,7 @@ def per_feature_networks() -> list[tuple[str, ir.Network]]:
         )
         if not leak_readout:  # a non-leaky readout: the counting form
             h, last = net.layers
-            readout = ir.NeuronSpec(kind="li", leak="mul", beta=1.0)
+            readout = ir.LINeuron(leak="mul", beta=1.0)
             net = dataclasses.replace(net, layers=(h, dataclasses.replace(last, neuron=readout)))
         cases.append((f"pf{k}-{len(feats)}in-T{steps}", net))
     cases.append(("pf-stream", streaming_variant(cases[1][1])))

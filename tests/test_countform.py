@@ -54,12 +54,13 @@ def test_table_matches_simulation_far_beyond_its_range(name, net):
     qnet = quantize(net)
     cf = countform.derive(qnet)
     layer = qnet.layers[0]
-    cur = np.arange(-2 * layer.threshold, 4 * layer.threshold + 1, dtype=np.int64)
+    theta = layer.neuron.threshold
+    cur = np.arange(-2 * theta, 4 * theta + 1, dtype=np.int64)
     v = np.zeros_like(cur)
     s = np.zeros_like(cur)
     n = np.zeros_like(cur)
     for _ in range(qnet.steps):
-        v, s = integer.neuron_update(layer, 0, v, cur, s)
+        v, s = integer.lif_update(layer, 0, v, cur, s)
         n += s
     np.testing.assert_array_equal(countform.lookup(cf, cur), n)
 
@@ -92,7 +93,7 @@ def test_bucket_search_finds_the_run_of_every_current(name, net):
 
 def _base(**kw) -> ir.Network:
     net = random_network(3, encoder=kw.pop("encoder", "direct"), **kw)
-    readout = ir.NeuronSpec(kind="li", leak="mul", beta=1.0)
+    readout = ir.LINeuron(leak="mul", beta=1.0)
     last = dataclasses.replace(net.layers[-1], neuron=readout)
     return dataclasses.replace(net, layers=(*net.layers[:-1], last))
 

@@ -32,14 +32,14 @@ def networks():
     yield "mul-ge-zero", random_network(2, leak="mul", fire="ge", reset="zero", steps=12)
     yield "next-step", random_network(3, reset_timing="next_step", hidden=(9, 9, 9))
     net = random_network(4, hidden=(8, 6))
-    izh = dataclasses.replace(net.layers[0], neuron=ir.NeuronSpec.izhikevich())
+    izh = dataclasses.replace(net.layers[0], neuron=ir.IzhikevichNeuron.from_preset())
     yield "izhikevich", dataclasses.replace(net, layers=(izh, *net.layers[1:]))
     # streaming models: snn_model_push, the per-sample start, the header's proof line
     # (a non-leaky readout saturates, a long line in the header)
     yield "stream-leaky", streaming_variant(random_network(5, hidden=(8,)), 2)
     yield "stream-flat", streaming_variant(random_network(6, encoder="direct"), None)
     bern = random_network(7, encoder="rate_bernoulli", decoder="rate")
-    izh = dataclasses.replace(bern.layers[0], neuron=ir.NeuronSpec.izhikevich())
+    izh = dataclasses.replace(bern.layers[0], neuron=ir.IzhikevichNeuron.from_preset())
     bern = dataclasses.replace(bern, layers=(izh, *bern.layers[1:]))
     yield "stream-izh-bernoulli", streaming_variant(bern, 3)
     yield from per_feature_networks()  # a kernel call per run of inputs

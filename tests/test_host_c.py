@@ -14,6 +14,7 @@ import pytest
 
 from snn2c.contract import V_FRAC
 from snn2c.quantize import quantize
+from snn2c.quantize.plan import QuantizedIzh
 from snn2c.reference import integer
 
 from hostc import build_host
@@ -142,7 +143,7 @@ def test_streaming_stops_at_the_proven_horizon(name, net, tmp_path):
 def test_izhikevich_trace_matches_reference(name, net, tmp_path):
     """Izhikevich layers: v (Q16 mV) of the C equals the reference's at every step."""
     qnet = quantize(net)
-    assert any(layer.izh is not None for layer in qnet.layers)
+    assert any(isinstance(layer.neuron, QuantizedIzh) for layer in qnet.layers)
     host = build_host(net, tmp_path)
     for x in make_inputs(net, 3, seed=5):
         ref = integer.run(qnet, x[None, :], trace=True).membranes

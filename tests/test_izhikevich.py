@@ -13,6 +13,7 @@ from snn2c import ir, modelfile
 from snn2c.errors import ModelFormatError
 from snn2c.netgen import random_network
 from snn2c.quantize import quantize
+from snn2c.quantize.plan import QuantizedIzh
 from snn2c.reference import integer
 from snn2c.reference.floatsim import izh_float_step
 
@@ -23,7 +24,7 @@ from netcases import izhikevich_networks
 def _izh_net(preset: str = "regular_spiking", **kw) -> ir.Network:
     base = random_network(3, hidden=(12,), steps=20)
     hidden = base.layers[0]
-    n = ir.NeuronSpec.izhikevich(preset, **kw)
+    n = ir.IzhikevichNeuron.from_preset(preset, **kw)
     return dataclasses.replace(
         base, layers=(ir.DenseLayer(hidden.weight, hidden.bias, n), base.layers[1])
     )
@@ -34,8 +35,8 @@ def test_presets_and_round_trip():
         net = _izh_net(preset, dt_shift=2, gain=33.0)
         back = modelfile.loads(modelfile.dumps(net))
         n = back.layers[0].neuron
-        assert (n.kind, n.a, n.b, n.c, n.d, n.dt_shift, n.gain) == (
-            "izhikevich",
+        assert isinstance(n, ir.IzhikevichNeuron)
+        assert (n.a, n.b, n.c, n.d, n.dt_shift, n.gain) == (
             a,
             b,
             c,
@@ -44,7 +45,7 @@ def test_presets_and_round_trip():
             33.0,
         )
     with pytest.raises(ValueError, match="preset"):
-        ir.NeuronSpec.izhikevich("bursty")
+        ir.IzhikevichNeuron.from_preset("bursty")
 
 
 def test_lif_files_carry_no_izhikevich_fields():
@@ -92,17 +93,18 @@ def test_izhikevich_only_in_hidden_layers():
 
 def test_quantized_constants():
     q = quantize(_izh_net("chattering", dt_shift=1, gain=10.0)).layers[0]
-    assert q.izh is not None and not q.saturate
-    assert (q.izh.a_q, q.izh.ab_q, q.izh.c_q, q.izh.d_q) == (335544, 67109, -50 * 65536, 2 * 65536)
-    assert q.izh.gain_q == 2560 and q.izh.v0_q == -65 * 65536
-    lo, hi = q.izh.dv
+    izh = q.neuron
+    assert isinstance(izh, QuantizedIzh) and not q.saturate
+    assert (izh.a_q, izh.ab_q, izh.c_q, izh.d_q) == (335544, 67109, -50 * 65536, 2 * 65536)
+    assert izh.gain_q == 2560 and izh.v0_q == -65 * 65536
+    lo, hi = izh.dv
     assert lo > -(2**31) and hi < 2**31
 
 
 def test_integer_follows_float_single_neuron():
     """A step current: the fixed-point neuron spikes as often as the float one, in phase."""
     for preset in ir.IZH_PRESETS:
-        n = ir.NeuronSpec.izhikevich(preset, dt_shift=2, gain=1.0)
+        n = ir.IzhikevichNeuron.from_preset(preset, dt_shift=2, gain=1.0)
         w = np.ones((1, 1))
         net = dataclasses.replace(
             random_network(
@@ -110,7 +112,7 @@ def test_integer_follows_float_single_neuron():
             ),
             layers=(
                 ir.DenseLayer(w * 0.0, np.array([10.0]), n),
-                ir.DenseLayer(w, np.zeros(1), ir.NeuronSpec(kind="li")),
+                ir.DenseLayer(w, np.zeros(1), ir.LINeuron()),
             ),
         )
         res = integer.run(quantize(net), np.zeros((1, 1), dtype=np.int64), trace=True)
@@ -133,7 +135,7 @@ def test_torch_step_matches_float_simulator():
     )
     from snn2c.train.neurons import izh_step
 
-    n = ir.NeuronSpec.izhikevich("intrinsically_bursting", dt_shift=1, gain=10.0)
+    n = ir.IzhikevichNeuron.from_preset("intrinsically_bursting", dt_shift=1, gain=10.0)
     rng = np.random.default_rng(0)
     v = rng.uniform(-90, 29, 50)
     u = rng.uniform(-20, 20, 50)
@@ -210,7 +212,8 @@ def test_izhikevich_trains_exports_and_verifies_in_qemu(tmp_path):
     )
     result = train(cfg)
     net = modelfile.loads(modelfile.dumps(result.network))
-    assert net.layers[0].neuron.kind == "izhikevich" and net.layers[0].neuron.a == 0.1
+    hidden = net.layers[0].neuron
+    assert isinstance(hidden, ir.IzhikevichNeuron) and hidden.a == 0.1
     assert result.spikes_per_layer[1] > 0
     build(net, board, tmp_path / "b")
     res = verify_qemu(tmp_path / "b", vectors=24, count_sample=0, timeout=60)
@@ -223,7 +226,7 @@ def test_header_names_the_neuron_model():
     from snn2c.codegen import render_sources
 
     net = random_network(3, hidden=(8, 6))
-    izh = dataclasses.replace(net.layers[0], neuron=ir.NeuronSpec.izhikevich())
+    izh = dataclasses.replace(net.layers[0], neuron=ir.IzhikevichNeuron.from_preset())
     net = dataclasses.replace(net, layers=(izh, *net.layers[1:]))
     lines = [
         ln for ln in render_sources(quantize(net))["snn_model.h"].splitlines() if " * Layer " in ln

@@ -13,6 +13,7 @@ from snn2c.build import harness
 from snn2c.errors import Snn2cError
 from snn2c.netgen import random_network
 from snn2c.quantize import quantize
+from snn2c.quantize.plan import QuantizedLIF
 from snn2c.reference import integer, longstream
 
 from netcases import streaming_variant
@@ -128,7 +129,7 @@ def test_a_held_maximum_for_a_hundred_thousand_samples_stays_inside_the_proof():
     reference also asserts int32 on every proven value as it goes)."""
     qnet = quantize(_held_maximum_net())
     assert qnet.streaming and qnet.proven
-    leaky = [i for i, layer in enumerate(qnet.layers) if layer.izh is None]
+    leaky = [i for i, layer in enumerate(qnet.layers) if isinstance(layer.neuron, QuantizedLIF)]
     assert leaky
     state = None
     lo = [np.inf] * len(qnet.layers)

@@ -129,8 +129,8 @@ def _error_bound(net: ir.Network, qnet) -> list[np.ndarray]:
         beta = layer.neuron.decay
         vmax = ql.bounds.membrane
         vmax = max(abs(vmax[0]), abs(vmax[1])) * 2.0**-16
-        leak = abs(ql.beta_q15 * 2.0**-15 - beta) * vmax + half
-        thr = abs(ql.threshold * 2.0**-16 - layer.neuron.threshold)
+        leak = abs(ql.neuron.beta_q15 * 2.0**-15 - beta) * vmax + half
+        thr = abs(ql.neuron.threshold * 2.0**-16 - layer.neuron.threshold)
         delta = float(np.max(w_err + d_in)) + 2 * half + leak + thr
         bounds.append(delta * np.cumsum(beta ** np.arange(net.steps)))
     return bounds

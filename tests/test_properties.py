@@ -89,7 +89,7 @@ def saturating_readout(steps: int = 4) -> ir.Network:
     is +-2**30 (Q16) a step, so V = +-2**30, then +-2**31: +2**31 is clamped to
     INT32_MAX, -2**31 is INT32_MIN exactly, and both stay there (the proof's
     interval, (2**30 + 1) x T, does not fit int32: the layer saturates)."""
-    li = ir.NeuronSpec(kind="li", leak="mul", beta=1.0)
+    li = ir.LINeuron(leak="mul", beta=1.0)
     return ir.Network(
         name="saturating",
         inputs=ir.InputSpec(("x",), np.array([0.0]), np.array([1.0])),

@@ -11,8 +11,9 @@ import pytest
 torch = pytest.importorskip("torch", reason="needs torch (pip install 'snn2c[train]')")
 
 from snn2c import ir  # noqa: E402
-from snn2c.contract import BETA_FRAC, V_FRAC  # noqa: E402
+from snn2c.contract import BETA_FRAC, V_FRAC, Leak  # noqa: E402
 from snn2c.quantize import quantize  # noqa: E402
+from snn2c.quantize.plan import QuantizedLIF  # noqa: E402
 from snn2c.train.export import to_network  # noqa: E402
 from snn2c.train.model import ModelConfig, SpikingRegressor  # noqa: E402
 
@@ -57,13 +58,14 @@ def test_exported_integers_are_the_qat_forward_values(decoder, neuron, steps):
             w, b = (t.double().numpy() for t in model.layer_params(i, quant=True))
             np.testing.assert_array_equal(_values(ql.weight, ql.weight_frac), w)
             np.testing.assert_array_equal(_values(ql.bias, V_FRAC), b)
-            if ql.izh is not None:
+            q = ql.neuron
+            if not isinstance(q, QuantizedLIF):
                 continue
             theta = float(model.threshold(i, quant=True))
-            assert ql.threshold / 2.0**V_FRAC == theta
+            assert q.threshold / 2.0**V_FRAC == theta
             beta = model.beta(i, quant=True)
-            if ql.leak == "mul":
-                assert ql.beta_q15 / 2.0**BETA_FRAC == float(beta)
+            if q.leak is Leak.MUL:
+                assert q.beta_q15 / 2.0**BETA_FRAC == float(beta)
         rw, rb = (t.double().numpy() for t in model.readout_params(quant=True))
         d = qnet.decoder
         div = steps if decoder in ("rate", "first_spike") else 1

@@ -24,8 +24,7 @@ def one_neuron(weight=1.5, fire="gt", reset="subtract", timing="same_step") -> i
             ir.DenseLayer(
                 np.array([[weight]]),
                 np.array([0.0]),
-                ir.NeuronSpec(
-                    kind="lif",
+                ir.LIFNeuron(
                     leak="shift",
                     leak_shift=1,
                     threshold=1.0,
@@ -172,7 +171,8 @@ def test_quantized_close_to_float_check_fails_on_a_wrong_quantization(decoder, b
         q = dataclasses.replace(q, decoder=dataclasses.replace(dec, weight=dec.weight * 103 // 100))
     else:
         hid = q.layers[0]
-        hid = dataclasses.replace(hid, threshold=hid.threshold * 103 // 100)
+        theta = hid.neuron.threshold * 103 // 100
+        hid = dataclasses.replace(hid, neuron=dataclasses.replace(hid.neuron, threshold=theta))
         q = dataclasses.replace(q, layers=(hid, *q.layers[1:]))
     assert _quantization_error_problem(q, _uniform_inputs(net)) is not None
 

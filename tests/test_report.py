@@ -30,9 +30,9 @@ def tiny_network(steps: int = 8) -> ir.Network:
     leak happens while V stays below 1.0 after each reset (8 steps of neuron 0
     bring it to 0.8). Layer 1 (LI) sums the two spike trains with weights 1.0.
     """
-    lif = ir.NeuronSpec(kind="lif", leak="shift", leak_shift=16, threshold=0.9)
+    lif = ir.LIFNeuron(leak="shift", leak_shift=16, threshold=0.9)
     layer0 = ir.DenseLayer(np.array([[1.0], [0.5]]), np.zeros(2), lif)
-    li = ir.NeuronSpec(kind="li", leak="shift", leak_shift=16)
+    li = ir.LINeuron(leak="shift", leak_shift=16)
     layer1 = ir.DenseLayer(np.array([[1.0, 1.0]]), np.zeros(1), li)
     return ir.Network(
         name="tiny",
@@ -125,7 +125,7 @@ def test_sparsity_check_fails_on_another_network():
     l0, l1 = net.layers
     lower = dataclasses.replace(l0, neuron=dataclasses.replace(l0.neuron, threshold=0.4))
     spiking_readout = dataclasses.replace(
-        l1, neuron=ir.NeuronSpec(kind="lif", leak="shift", leak_shift=16, threshold=0.9)
+        l1, neuron=ir.LIFNeuron(leak="shift", leak_shift=16, threshold=0.9)
     )
     for broken in ((lower, l1), (l0, spiking_readout)):
         problem = _sparsity_by_hand_problem(dataclasses.replace(net, layers=broken))

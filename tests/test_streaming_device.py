@@ -42,7 +42,9 @@ def _case(name: str) -> ir.Network:
 
 def _izhikevich() -> ir.Network:
     net = random_network(12, n_features=2, steps=6, weight_scale=4.0)
-    hidden = dataclasses.replace(net.layers[0], neuron=ir.NeuronSpec.izhikevich("chattering"))
+    hidden = dataclasses.replace(
+        net.layers[0], neuron=ir.IzhikevichNeuron.from_preset("chattering")
+    )
     return streaming_variant(dataclasses.replace(net, layers=(hidden, *net.layers[1:])))
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from snn2c import modelfile
+from snn2c import ir, modelfile
 from snn2c.cli._common import add_json, add_model, emit_json
 from snn2c.contract import Neuron, ResetTiming
 from snn2c.quantize import load_model
@@ -27,22 +27,30 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
+def _neuron_summary(n: ir.NeuronSpec) -> dict[str, Any]:
+    """A layer's neuron columns. An Izhikevich layer shows the leaky-integrator fields its
+    file entry carries (modelfile.IZH_LIF_FIELDS), as the JSON always has."""
+    leaky = n if isinstance(n, ir.LeakyNeuron) else modelfile.IZH_LIF_FIELDS
+    return {
+        "neuron": n.kind,
+        "beta": leaky.decay,
+        "leak": leaky.leak,
+        "threshold": leaky.threshold,
+        "reset": leaky.reset,
+        "reset_timing": leaky.reset_timing,
+        "fire": leaky.fire,
+    }
+
+
 def summary(path: str) -> dict:
     q = load_model(path)
     net = q.source
     layers: list[dict[str, Any]] = []
     for layer, ql in zip(net.layers, q.layers, strict=True):
-        n = layer.neuron
         layers.append(
             {
                 "shape": [layer.n_in, layer.n_out],
-                "neuron": n.kind,
-                "beta": n.decay,
-                "leak": n.leak,
-                "threshold": n.threshold,
-                "reset": n.reset,
-                "reset_timing": n.reset_timing,
-                "fire": n.fire,
+                **_neuron_summary(layer.neuron),
                 "parameters": layer.weight.size + layer.bias.size,
                 "weight_format": f"int{ql.weight_bits} Q{ql.weight_frac}",
                 "weight_bytes": layer.weight.size * ql.weight_bits // 8,

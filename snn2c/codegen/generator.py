@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
+from typing import assert_never
 
 import jinja2
 import numpy as np
@@ -19,7 +20,14 @@ from snn2c.codegen.layout import blocked_s8_q12, gauss_words, padded_s8_q12
 from snn2c.contract import INT32_MAX, X_ONE, Fire, Leak, Reset
 from snn2c.errors import Snn2cError
 from snn2c.quantize import QuantizedNetwork
-from snn2c.quantize.plan import CountForm, QuantizedEncoder
+from snn2c.quantize.plan import (
+    CountForm,
+    QuantizedEncoder,
+    QuantizedIzh,
+    QuantizedLayer,
+    QuantizedLIF,
+    QuantizedNeuron,
+)
 from snn2c.reference import countform
 from snn2c.resources import data_dir
 from snn2c.textsafe import comment
@@ -53,7 +61,7 @@ def kind_flags(kind: StrEnum) -> dict[str, bool]:
     return {member.value: member is kind for member in type(kind)}
 
 
-def _layer_view(index: int, layer) -> dict:
+def _layer_view(index: int, layer: QuantizedLayer) -> dict:
     wtype = "int8_t" if layer.weight_bits == 8 else "int16_t"
     suffix = "s8" if layer.weight_bits == 8 else "s16"
     sat = "_sat" if (layer.saturate or layer.acc_wide) else ""
@@ -110,31 +118,50 @@ def _layer_view(index: int, layer) -> dict:
         "kernel": kernel,
         "input_spiking": layer.input_spiking,
         "spiking": layer.spiking,
-        "threshold": layer.threshold,
-        "beta_q15": layer.beta_q15,
-        "leak_mul": int(layer.leak is Leak.MUL),
-        "leak_shift": layer.leak_shift,
-        "reset_zero": int(layer.reset is Reset.ZERO),
-        "fire_ge": int(layer.fire is Fire.GE),
         "saturate": int(layer.saturate),
-        "reset_delayed": int(layer.reset_delayed),
-        "fire_first": int(layer.fire_first),
         "proof": "saturating (range not proven to fit int32)"
         if layer.saturate
         else "proven to fit int32",
         "bounds": layer.bounds,
-        "izh": layer.izh,
-        "izh_text": (
-            f"dt = 2^-{layer.izh.dt_shift} ms, a = {layer.izh.a_q} / 2^24, "
-            f"a*b = {layer.izh.ab_q} / 2^24, c = {layer.izh.c_q}, d = {layer.izh.d_q} (Q16 mV), "
-            f"gain {layer.izh.gain_q} / 2^8 mV/ms per unit, spike at v >= 30 mV"
-            if layer.izh is not None
-            else ""
-        ),
+        # which model: model.lif, model.li, model.izhikevich (the templates' branches)
+        "model": kind_flags(layer.neuron.kind),
+        **neuron_view(layer.neuron),
+    }
+
+
+def neuron_view(q: QuantizedNeuron) -> dict:
+    """The template names of a layer's neuron constants, by its model."""
+    match q:
+        case QuantizedLIF():
+            return _lif_view(q)
+        case QuantizedIzh():
+            return {
+                "izh": q,
+                "izh_text": (
+                    f"dt = 2^-{q.dt_shift} ms, a = {q.a_q} / 2^24, "
+                    f"a*b = {q.ab_q} / 2^24, c = {q.c_q}, d = {q.d_q} (Q16 mV), "
+                    f"gain {q.gain_q} / 2^8 mV/ms per unit, spike at v >= 30 mV"
+                ),
+            }
+        case _:
+            assert_never(q)
+
+
+def _lif_view(q: QuantizedLIF) -> dict:
+    """A LIF or LI layer's snn_lif_params_t / snn_li_params_t fields and their comment."""
+    return {
+        "threshold": q.threshold,
+        "beta_q15": q.beta_q15,
+        "leak_mul": int(q.leak is Leak.MUL),
+        "leak_shift": q.leak_shift,
+        "reset_zero": int(q.reset is Reset.ZERO),
+        "fire_ge": int(q.fire is Fire.GE),
+        "reset_delayed": int(q.reset_delayed),
+        "fire_first": int(q.fire_first),
         "leak_text": (
-            f"V -= V >> {layer.leak_shift} (beta = {contract.leak_beta(layer.leak_shift):g})"
-            if layer.leak is Leak.SHIFT
-            else f"V = V * {layer.beta_q15} / 2^15 (beta = {layer.beta_q15 / 32768:g})"
+            f"V -= V >> {q.leak_shift} (beta = {contract.leak_beta(q.leak_shift):g})"
+            if q.leak is Leak.SHIFT
+            else f"V = V * {q.beta_q15} / 2^15 (beta = {q.beta_q15 / 32768:g})"
         ),
     }
 

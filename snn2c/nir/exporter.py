@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 
 from snn2c import ir, modelfile
-from snn2c.contract import Fire, Neuron, Reset, ResetTiming
+from snn2c.contract import Fire, Reset, ResetTiming
 from snn2c.errors import Snn2cError
 from snn2c.nir import mapping
 from snn2c.nir.frameworks import SNNTORCH_DT  # snntorch.import_from_nir's fixed step
@@ -48,8 +48,8 @@ def unexpressed(net: ir.Network) -> list[str]:
     ]
     for i, layer in enumerate(net.layers):
         n = layer.neuron
-        if not n.spiking:
-            continue
+        if not isinstance(n, ir.LIFNeuron):
+            continue  # LI: nothing to say; other models are refused by export_network
         if n.reset is Reset.SUBTRACT:
             notes.append(f"layer {i} resets by subtraction; NIR's LIF resets to v_reset = 0")
         if n.reset_timing is ResetTiming.NEXT_STEP:
@@ -72,9 +72,7 @@ def export_network(net: ir.Network, flavour: str = "nir") -> Any:
     """The nir.NIRGraph for a network, in a reader's flavour (see the module's text)."""
     if flavour not in FLAVOURS:
         raise Snn2cError(f"--for: expected one of {', '.join(FLAVOURS)}, got {flavour!r}")
-    for i, layer in enumerate(net.layers):
-        if layer.neuron.kind is Neuron.IZHIKEVICH:
-            raise Snn2cError(f"layer {i}: Izhikevich neurons have no NIR node; cannot export")
+    neurons = [_leaky(layer.neuron, i) for i, layer in enumerate(net.layers)]
     nir = require_nir()
     nodes: dict[str, Any] = {
         "input": nir.Input(input_type={"input": np.array([net.layers[0].n_in])})
@@ -82,8 +80,7 @@ def export_network(net: ir.Network, flavour: str = "nir") -> Any:
     edges: list[tuple[str, str]] = []
     prev = "input"
     dt = SNNTORCH_DT if flavour == "snntorch" else net.dt
-    for i, layer in enumerate(net.layers):
-        n = layer.neuron
+    for i, (layer, n) in enumerate(zip(net.layers, neurons, strict=True)):
         spiking, threshold = n.spiking, n.threshold
         if not spiking and flavour != "nir":
             bound = float(membrane_bound(layer, net.encoder.steps).max())
@@ -114,6 +111,13 @@ def export_network(net: ir.Network, flavour: str = "nir") -> Any:
     }
     meta = {SIDECAR_KEY: json.dumps(sidecar, sort_keys=True, allow_nan=False)}
     return nir.NIRGraph(nodes=nodes, edges=edges, metadata=meta)
+
+
+def _leaky(n: ir.NeuronSpec, index: int) -> ir.LIFNeuron | ir.LINeuron:
+    """A layer's neurons as the NIR nodes can hold them (LIF, IF, LI, I), or refused."""
+    if isinstance(n, ir.LIFNeuron | ir.LINeuron):
+        return n
+    raise Snn2cError(f"layer {index}: {n.title} neurons have no NIR node; cannot export")
 
 
 def graph_bytes(graph: Any) -> bytes:

@@ -463,8 +463,8 @@ def _on_neurons(walk: _Walk, name: str, node: Any, t: str) -> None:
     d = mapping.to_discrete(name, t, params, walk.width, walk.dt, walk.rule)
     syn_name, w, b = walk.pending
     reading = READINGS[walk.rule]
-    neuron = ir.NeuronSpec(
-        kind=Neuron.LIF if d.spiking else Neuron.LI,
+    cls = ir.LIFNeuron if d.spiking else ir.LINeuron
+    neuron = cls(
         leak=Leak.MUL,
         leak_shift=3,
         beta=d.beta,
@@ -492,7 +492,7 @@ def _on_neurons(walk: _Walk, name: str, node: Any, t: str) -> None:
 def _describe(info: list[dict[str, Any]], net: ir.Network) -> None:
     """Each layer's entry of the import's summary gets the neurons it ended with."""
     for entry, layer in zip(info, net.layers, strict=True):
-        n = layer.neuron
+        n = leaky(layer)
         entry.update(
             kind=n.kind,
             beta=n.decay,
@@ -504,11 +504,18 @@ def _describe(info: list[dict[str, Any]], net: ir.Network) -> None:
         )
 
 
+def leaky(layer: ir.DenseLayer) -> ir.LIFNeuron | ir.LINeuron:
+    """A layer's neurons, which NIR's nodes (LIF, IF, LI, I, CubaLIF read as LIF) and the
+    exporter's check make leaky integrators."""
+    assert isinstance(layer.neuron, ir.LIFNeuron | ir.LINeuron), type(layer.neuron).__name__
+    return layer.neuron
+
+
 def membrane_bound(layer: ir.DenseLayer, steps: int) -> np.ndarray:
     """Per neuron, the largest |V| the layer can reach without firing: its inputs (encoder
     outputs or spikes) lie in [0, 1], so |V_t| <= (sum |w| + |b|) * sum_k beta^k."""
     drive = np.abs(layer.weight).sum(axis=1) + np.abs(layer.bias)
-    beta = layer.neuron.decay
+    beta = leaky(layer).decay
     reach = steps if beta >= 1.0 else min(float(steps), 1.0 / (1.0 - beta))
     return drive * reach
 
@@ -523,10 +530,11 @@ def _membrane_readout(
 ) -> list[ir.DenseLayer]:
     """The frameworks' membrane-readout idioms as the LI readout they mean."""
     last = layers[-1]
+    n = leaky(last)
     bound = float(membrane_bound(last, steps).max())
     if out_threshold is not None:
         name, theta = out_threshold
-        if last.neuron.spiking or float(np.min(theta)) <= bound:
+        if n.spiking or float(np.min(theta)) <= bound:
             raise Snn2cError(
                 f"{source}: node {name!r} (Threshold) turns the last layer into spikes that "
                 "snn2c cannot emit (only an unreachable Threshold after an LI readout is taken)"
@@ -535,15 +543,15 @@ def _membrane_readout(
             f"node {name!r}: Threshold {float(np.min(theta)):g} after an LI can never be "
             f"reached (|V| <= {bound:.4g} over {steps} steps): read as the LI's membrane"
         )
-    if not last.neuron.spiking or last.neuron.threshold < bound:
+    if not n.spiking or n.threshold < bound:
         return layers
     notes.append(
-        f"node {info[-1]['neurons']!r}: v_threshold {last.neuron.threshold:g} can never be "
+        f"node {info[-1]['neurons']!r}: v_threshold {n.threshold:g} can never be "
         f"reached (|V| <= {bound:.4g} over {steps} steps, inputs in [0, 1]): imported as a "
         "non-spiking LI membrane readout"
     )
     info[-1]["never_fires"] = True
-    li = replace(last.neuron, kind=Neuron.LI, threshold=1.0)
+    li = n.retyped(ir.LINeuron, threshold=1.0)
     return [*layers[:-1], replace(last, neuron=li)]
 
 
@@ -564,10 +572,10 @@ def _apply_sidecar(
     out = []
     for i, (layer, entry) in enumerate(zip(layers, raw, strict=True)):
         nd = entry.get("neuron", {}) if isinstance(entry, dict) else {}
+        n = leaky(layer)
         try:
-            spec = replace(
-                layer.neuron,
-                kind=Neuron(str(nd["kind"])),
+            kind = Neuron(str(nd["kind"]))
+            spec = type(n)(
                 leak=Leak(str(nd["leak"])),
                 leak_shift=int(nd["leak_shift"]),
                 beta=float(nd["beta"]),
@@ -577,12 +585,11 @@ def _apply_sidecar(
                 reset_timing=ResetTiming(str(nd.get("reset_timing", "same_step"))),
             )
             same = (
-                spec.kind == layer.neuron.kind
-                and abs(spec.decay - layer.neuron.decay) <= 1e-9
+                kind is n.kind
+                and abs(spec.decay - n.decay) <= 1e-9
                 and (
                     not spec.spiking
-                    or abs(spec.threshold - layer.neuron.threshold)
-                    <= 1e-12 * max(1.0, spec.threshold)
+                    or abs(spec.threshold - n.threshold) <= 1e-12 * max(1.0, spec.threshold)
                 )
             )
         except (KeyError, TypeError, ValueError, OverflowError):
@@ -594,8 +601,6 @@ def _apply_sidecar(
                 "the sidecar was ignored"
             )
             return layers, False
-        if not spec.spiking:
-            spec = replace(spec, threshold=float(nd["threshold"]))
         out.append(replace(layer, neuron=spec))
     return out, True
 
@@ -616,7 +621,7 @@ def _apply_options(
         )
     out = []
     for layer in layers:
-        spec = layer.neuron
+        spec = leaky(layer)
         if spec.spiking:
             if opts.reset is not None:
                 spec = replace(spec, reset=Reset(opts.reset))

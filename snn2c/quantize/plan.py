@@ -8,6 +8,7 @@ reference and the C generator read. Plain frozen data; no behaviour.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 
@@ -83,6 +84,40 @@ class Bounds:
 
 
 @dataclass(frozen=True)
+class QuantizedLIF:
+    """Integer constants of a LIF or LI layer (docs/fixed-point.md, "LIF update"): the
+    leak as V -= V >> leak_shift or V = V * beta_q15 / 2**15, the Q16 threshold, reset,
+    comparison and reset timing (all but the leak unused by a non-spiking LI)."""
+
+    kind: Neuron  # Neuron.LIF or Neuron.LI
+    leak: Leak
+    leak_shift: int
+    beta_q15: int  # Q15, 0 for a shift leak
+    threshold: int  # Q16, >= 1
+    reset: Reset
+    fire: Fire
+    reset_timing: ResetTiming
+
+    def __post_init__(self):
+        if self.kind not in (Neuron.LIF, Neuron.LI):
+            raise ValueError(f"QuantizedLIF holds lif or li neurons, not {self.kind}")
+
+    @property
+    def spiking(self) -> bool:
+        return self.kind.spiking
+
+    @property
+    def reset_delayed(self) -> bool:
+        """next_step or fire_first: a spike resets while the next input integrates."""
+        return self.spiking and self.reset_timing.delayed
+
+    @property
+    def fire_first(self) -> bool:
+        """fire_first: s(t) from V(t-1), then the reset while integrating step t."""
+        return self.spiking and self.reset_timing is ResetTiming.FIRE_FIRST
+
+
+@dataclass(frozen=True)
 class QuantizedIzh:
     """Integer constants of an Izhikevich layer (docs/fixed-point.md, "Izhikevich layers")."""
 
@@ -97,6 +132,16 @@ class QuantizedIzh:
     dv: tuple[int, int]  # proven bounds of dv (Q16 mV/ms), int32
     u: tuple[int, int]  # bounds of u (clamped)
 
+    kind: ClassVar[Neuron] = Neuron.IZHIKEVICH
+
+    @property
+    def spiking(self) -> bool:
+        return self.kind.spiking
+
+
+# A layer's quantized neuron model: one type per model (ir.NeuronSpec's, LIF and LI in one).
+QuantizedNeuron = QuantizedLIF | QuantizedIzh
+
 
 @dataclass(frozen=True)
 class QuantizedLayer(ir.Dense):
@@ -106,33 +151,15 @@ class QuantizedLayer(ir.Dense):
     input_frac: int  # as: 12 for encoder currents, 0 for spikes
     acc_shift: int  # ws + as - 16: I = rshift_round(acc, acc_shift) + bias
     bias: np.ndarray  # (n_out,) int64, Q16
-    leak: Leak
-    leak_shift: int
-    beta_q15: int
-    threshold: int  # Q16, >= 1
-    reset: Reset
-    fire: Fire
-    reset_timing: ResetTiming
     input_spiking: bool
     acc_wide: bool  # accumulate in int64
     saturate: bool  # sat32 on I and V (not proven to fit int32)
     bounds: Bounds
-    neuron: Neuron = Neuron.LIF
-    izh: QuantizedIzh | None = None  # izhikevich layers only
+    neuron: QuantizedNeuron
 
     @property
     def spiking(self) -> bool:
         return self.neuron.spiking
-
-    @property
-    def reset_delayed(self) -> bool:
-        """next_step or fire_first: a spike resets while the next input integrates."""
-        return self.reset_timing.delayed
-
-    @property
-    def fire_first(self) -> bool:
-        """fire_first: s(t) from V(t-1), then the reset while integrating step t."""
-        return self.reset_timing == ResetTiming.FIRE_FIRST
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
+from typing import assert_never
 
 import numpy as np
 
@@ -32,7 +33,6 @@ from snn2c.contract import (
     X_ONE,
     Decoder,
     Leak,
-    Neuron,
     Reset,
     leak_beta,
 )
@@ -53,7 +53,9 @@ from snn2c.quantize.plan import (
     QuantizedEncoder,
     QuantizedIzh,
     QuantizedLayer,
+    QuantizedLIF,
     QuantizedNetwork,
+    QuantizedNeuron,
     RawInputs,
 )
 
@@ -118,30 +120,13 @@ def _quantize_encoder(net: ir.Network) -> QuantizedEncoder:
 def _quantize_layer(
     layer: ir.DenseLayer, bits: int, input_spiking: bool, steps: float, index: int
 ) -> QuantizedLayer:
-    qmax = qmax_of(bits)
-    max_abs = float(np.max(np.abs(layer.weight)))
-    ws = weight_frac(max_abs, bits)
-    if max_abs * 2.0**ws > qmax + 0.5:
-        raise Snn2cError(
-            f"layers[{index}].weight: |w| up to {max_abs:g} does not fit {bits}-bit weights"
-        )
-    weight = np.clip(rnd(layer.weight * 2.0**ws), -qmax, qmax)
+    """One layer on the grid, its neurons by their model, and its range proof."""
+    weight, ws = _quantize_weight(layer.weight, bits, index)
     input_frac = 0 if input_spiking else X_FRAC
     acc_shift = ws + input_frac - V_FRAC
-    n = layer.neuron
-    # refuse before any integer conversion: rnd of a huge float would wrap int64
-    with np.errstate(over="ignore"):  # inf compares as too large
-        fits = abs(n.threshold) * 2.0**V_FRAC < INT32_MAX and np.all(
-            np.abs(layer.bias) * 2.0**V_FRAC < INT32_MAX
-        )
-    if not fits:
-        raise Snn2cError(
-            f"layers[{index}]: threshold or bias too large for Q16 membranes "
-            f"(|value| >= {Q16_LIMIT})"
-        )
+    _check_q16(layer, index)
     bias = rnd(layer.bias * 2.0**V_FRAC)
-    threshold = max(1, int(rnd(n.threshold * 2.0**V_FRAC)))
-    beta_q15 = int(rnd(n.beta * 2.0**BETA_FRAC)) if n.leak is Leak.MUL else 0
+    neuron = quantize_neuron(layer.neuron)
 
     # Interval analysis (docs/fixed-point.md, "Range proof and saturation").
     amax = 1 if input_spiking else X_ONE
@@ -154,19 +139,10 @@ def _quantize_layer(
     scaled_fits = fits32(
         int(_shift_bound(acc_lo, acc_shift).min()), int(_shift_bound(acc_hi, acc_shift).max())
     )
-    cur_lo = _shift_bound(acc_lo, acc_shift) + bias
-    if n.spiking and n.reset is Reset.SUBTRACT and n.reset_timing.delayed:
-        cur_lo = cur_lo - threshold  # the delayed reset is integrated like a current
+    cur_lo = _shift_bound(acc_lo, acc_shift) + bias - _reset_current(neuron)
     cur_hi = _shift_bound(acc_hi, acc_shift) + bias
     current = (int(cur_lo.min()), int(cur_hi.max()))
-    izh = None
-    if n.kind is Neuron.IZHIKEVICH:  # v and u are clamped by the model: bounded by construction
-        izh = quantize_izhikevich(n)
-        v_lo, v_hi = izh_membrane_bounds(izh)
-        membrane_fits = True
-    else:
-        v_lo, v_hi = _lif_membrane_bounds(n, current, beta_q15, steps)
-        membrane_fits = fits32(v_lo, v_hi)
+    membrane, membrane_fits = membrane_bounds(neuron, current, steps)
     saturate = acc_wide or not scaled_fits or not fits32(*current) or not membrane_fits
 
     return QuantizedLayer(
@@ -176,34 +152,98 @@ def _quantize_layer(
         input_frac=input_frac,
         acc_shift=acc_shift,
         bias=bias,
-        leak=n.leak,
-        leak_shift=n.leak_shift,
-        beta_q15=beta_q15,
-        threshold=threshold,
-        reset=n.reset,
-        fire=n.fire,
-        reset_timing=n.reset_timing,
         input_spiking=input_spiking,
         acc_wide=acc_wide,
         saturate=saturate,
-        bounds=Bounds(
-            acc=acc_bounds,
-            current=current,
-            membrane=(v_lo, v_hi),
-        ),
-        neuron=n.kind,
-        izh=izh,
+        bounds=Bounds(acc=acc_bounds, current=current, membrane=membrane),
+        neuron=neuron,
     )
 
 
+def _quantize_weight(w: np.ndarray, bits: int, index: int) -> tuple[np.ndarray, int]:
+    """(integer weights, ws): the largest scale 2**ws at which max|w| fits `bits` bits."""
+    qmax = qmax_of(bits)
+    max_abs = float(np.max(np.abs(w)))
+    ws = weight_frac(max_abs, bits)
+    if max_abs * 2.0**ws > qmax + 0.5:
+        raise Snn2cError(
+            f"layers[{index}].weight: |w| up to {max_abs:g} does not fit {bits}-bit weights"
+        )
+    return np.clip(rnd(w * 2.0**ws), -qmax, qmax), ws
+
+
+def _check_q16(layer: ir.DenseLayer, index: int) -> None:
+    """Refuse a threshold or bias beyond Q16 before any integer conversion (rnd of a huge
+    float would wrap int64)."""
+    n = layer.neuron
+    threshold = n.threshold if isinstance(n, ir.LeakyNeuron) else 0.0
+    with np.errstate(over="ignore"):  # inf compares as too large
+        fits = abs(threshold) * 2.0**V_FRAC < INT32_MAX and np.all(
+            np.abs(layer.bias) * 2.0**V_FRAC < INT32_MAX
+        )
+    if not fits:
+        raise Snn2cError(
+            f"layers[{index}]: threshold or bias too large for Q16 membranes "
+            f"(|value| >= {Q16_LIMIT})"
+        )
+
+
+def quantize_neuron(n: ir.NeuronSpec) -> QuantizedNeuron:
+    """A layer's neurons in integers, by their model."""
+    match n:
+        case ir.LIFNeuron() | ir.LINeuron():
+            return quantize_lif(n)
+        case ir.IzhikevichNeuron():
+            return quantize_izhikevich(n)
+        case _:
+            assert_never(n)
+
+
+def quantize_lif(n: ir.LIFNeuron | ir.LINeuron) -> QuantizedLIF:
+    """The integer constants of a LIF or LI neuron: the Q16 threshold (>= 1) and the
+    leak's Q15 factor (a 'mul' leak) or shift."""
+    return QuantizedLIF(
+        kind=n.kind,
+        leak=n.leak,
+        leak_shift=n.leak_shift,
+        beta_q15=int(rnd(n.beta * 2.0**BETA_FRAC)) if n.leak is Leak.MUL else 0,
+        threshold=max(1, int(rnd(n.threshold * 2.0**V_FRAC))),
+        reset=n.reset,
+        fire=n.fire,
+        reset_timing=n.reset_timing,
+    )
+
+
+def _reset_current(q: QuantizedNeuron) -> int:
+    """What a delayed subtract reset takes from the current's lower bound: it is
+    integrated like a current (LIF only)."""
+    if isinstance(q, QuantizedLIF) and q.reset_delayed and q.reset is Reset.SUBTRACT:
+        return q.threshold
+    return 0
+
+
+def membrane_bounds(
+    q: QuantizedNeuron, current: tuple[int, int], steps: float
+) -> tuple[tuple[int, int], bool]:
+    """(V's interval, whether it fits int32 without saturation), by the neuron model."""
+    match q:
+        case QuantizedLIF():
+            bounds = _lif_membrane_bounds(q, current, steps)
+            return bounds, fits32(*bounds)
+        case QuantizedIzh():  # v and u are clamped by the model: bounded by construction
+            return izh_membrane_bounds(q), True
+        case _:
+            assert_never(q)
+
+
 def _lif_membrane_bounds(
-    n: ir.NeuronSpec, current: tuple[int, int], beta_q15: int, steps: float
+    q: QuantizedLIF, current: tuple[int, int], steps: float
 ) -> tuple[int, int]:
     """V's interval over `steps` steps (math.inf: for ever): each step leaks a fraction
     lam of V and adds a current in `current`, so |V| stays within (|I| + 1) * min(T, 1 / lam)
     (docs/fixed-point.md, "Range proof and saturation"). A layer that does not leak has no
     bound for ever: the interval returned then lies outside int32."""
-    beta = leak_beta(n.leak_shift) if n.leak is Leak.SHIFT else beta_q15 / 2.0**BETA_FRAC
+    beta = leak_beta(q.leak_shift) if q.leak is Leak.SHIFT else q.beta_q15 / 2.0**BETA_FRAC
     lam = 1.0 - beta
     m = steps if lam <= 0 else min(steps, 1.0 / lam)
     if math.isinf(m):
@@ -211,7 +251,7 @@ def _lif_membrane_bounds(
     return math.floor(min(0, current[0] - 1) * m), math.ceil(max(0, current[1] + 1) * m)
 
 
-def quantize_izhikevich(n: ir.NeuronSpec) -> QuantizedIzh:
+def quantize_izhikevich(n: ir.IzhikevichNeuron) -> QuantizedIzh:
     """The integer constants of an Izhikevich neuron and the bounds of dv and u.
 
     The proof (docs/fixed-point.md): v is clamped to [-100, 30] mV, u to

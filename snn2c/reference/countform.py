@@ -23,10 +23,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from snn2c.contract import BETA_FRAC, INT32_MAX, Decoder, Leak, Neuron
+from snn2c.contract import BETA_FRAC, INT32_MAX, Decoder, Leak
 from snn2c.quantize.fixedpoint import rshift_round, sat32
-from snn2c.quantize.plan import CountForm, QuantizedNetwork
-from snn2c.reference.integer import Result, _Encoder, neuron_update, synaptic_current
+from snn2c.quantize.plan import CountForm, QuantizedLIF, QuantizedNetwork, QuantizedNeuron
+from snn2c.reference.integer import Result, _Encoder, lif_update, synaptic_current
 
 MAX_TABLE_CURRENTS = 1 << 22  # thresholds up to 64.0 (Q16) are tabulated exhaustively
 _I64 = np.int64
@@ -40,29 +40,40 @@ def why_not(qnet: QuantizedNetwork) -> str | None:
         return "the encoder emits spikes (layer 0's current changes from step to step)"
     if len(qnet.layers) != 2:
         return "not exactly one hidden layer"
-    hidden, last = qnet.layers
-    if hidden.neuron is not Neuron.LIF or hidden.reset_delayed:
+    hidden, last = (layer.neuron for layer in qnet.layers)
+    if not isinstance(hidden, QuantizedLIF) or not hidden.spiking or hidden.reset_delayed:
         return "the hidden layer is not LIF with a same-step reset"
     if hidden.threshold + 2 > MAX_TABLE_CURRENTS:
         return "the hidden threshold is too large to tabulate"
-    if last.neuron is not Neuron.LI or last.leak is not Leak.MUL or last.beta_q15 != 1 << BETA_FRAC:
+    if not _non_leaky_readout(last):
         return "the readout leaks (only a non-leaky readout, beta = 1, folds)"
-    if last.saturate or last.acc_wide or last.acc_shift > 0:
+    last_layer = qnet.layers[1]
+    if last_layer.saturate or last_layer.acc_wide or last_layer.acc_shift > 0:
         return "the readout's synaptic scale rounds or saturates"
     if qnet.decoder.kind is not Decoder.MEMBRANE:
         return "the decoder is not the membrane decoder"
     return None
 
 
+def _non_leaky_readout(q: QuantizedNeuron) -> bool:
+    """An LI whose leak factor is exactly 1 (a 'mul' leak of 2**15 / 2**15)."""
+    return (
+        isinstance(q, QuantizedLIF)
+        and not q.spiking
+        and q.leak is Leak.MUL
+        and q.beta_q15 == 1 << BETA_FRAC
+    )
+
+
 def spike_count_table(qnet: QuantizedNetwork) -> tuple[np.ndarray, np.ndarray]:
     """(edges, counts): layer 0's spike count as runs over the currents [0, theta + 1]."""
     layer = qnet.layers[0]
-    cur = np.arange(0, layer.threshold + 2, dtype=_I64)
+    cur = np.arange(0, _threshold(qnet) + 2, dtype=_I64)
     v = np.zeros_like(cur)
     s = np.zeros_like(cur)
     count = np.zeros_like(cur)
     for _ in range(qnet.steps):
-        v, s = neuron_update(layer, 0, v, cur, s)
+        v, s = lif_update(layer, 0, v, cur, s)
         count += s
     # the two analytic tails the lookup relies on (a failure here is an snn2c bug)
     assert count[0] == 0 and count[-1] == qnet.steps, "counting-form tails do not hold"
@@ -90,13 +101,20 @@ def derive(qnet: QuantizedNetwork) -> CountForm | None:
     return CountForm(
         edges=edges,
         counts=counts,
-        top=qnet.layers[0].threshold + 1,
+        top=_threshold(qnet) + 1,
         fold_weight=fold.astype(_I64),
         fold_shift=shift,
         fold_bias=bias.astype(_I64),
         acc32=inner <= INT32_MAX,
         out_shift=dec.out_shift,
     )
+
+
+def _threshold(qnet: QuantizedNetwork) -> int:
+    """The hidden layer's Q16 threshold (a counting-form network's layer 0 is LIF)."""
+    q = qnet.layers[0].neuron
+    assert isinstance(q, QuantizedLIF)
+    return q.threshold
 
 
 def lookup(cf: CountForm, cur: np.ndarray) -> np.ndarray:

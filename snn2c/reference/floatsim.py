@@ -7,6 +7,7 @@ quantized) and as the target the torch training modules must reproduce.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import assert_never
 
 import numpy as np
 
@@ -33,19 +34,21 @@ class FloatState:
 
 
 def reset_float_state(net: ir.Network, batch: int) -> FloatState:
-    """The state after a reset: V = 0 (Izhikevich: v = -65 mV, u = b v), no spikes."""
-    vs = [
-        np.full(
-            (batch, layer.n_out), c.IZH_V_REST if layer.neuron.kind is c.Neuron.IZHIKEVICH else 0.0
-        )
-        for layer in net.layers
-    ]
-    recov = [
-        np.full_like(v, layer.neuron.b * v[0, 0] if v.size else 0.0)
-        for v, layer in zip(vs, net.layers, strict=True)
-    ]
+    """The state after a reset (each model's start values, float_start), no spikes."""
+    starts = [float_start(layer.neuron, (batch, layer.n_out)) for layer in net.layers]
     ss = [np.zeros((batch, layer.n_out)) for layer in net.layers]
-    return FloatState(tuple(vs), tuple(recov), tuple(ss))
+    return FloatState(tuple(v for v, _ in starts), tuple(u for _, u in starts), tuple(ss))
+
+
+def float_start(n: ir.NeuronSpec, shape: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+    """(V, u) after a reset: zero for leaky integrators; v = -65 mV, u = b v for Izhikevich."""
+    match n:
+        case ir.LIFNeuron() | ir.LINeuron():
+            return np.zeros(shape), np.zeros(shape)
+        case ir.IzhikevichNeuron():
+            return np.full(shape, c.IZH_V_REST), np.full(shape, n.b * c.IZH_V_REST)
+        case _:
+            assert_never(n)
 
 
 def normalize_float(net: ir.Network, x: np.ndarray) -> np.ndarray:
@@ -80,7 +83,7 @@ def encode_steps(enc: ir.EncoderSpec, u: np.ndarray) -> np.ndarray:
 
 
 def izh_float_step(
-    n: ir.NeuronSpec, v: np.ndarray, u: np.ndarray, current: np.ndarray
+    n: ir.IzhikevichNeuron, v: np.ndarray, u: np.ndarray, current: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """One Euler step of an Izhikevich neuron in float64 (v, u in mV, current in network
     units): the equations of docs/fixed-point.md, "Izhikevich layers", without rounding."""
@@ -95,9 +98,48 @@ def izh_float_step(
     return v_new, u_new, s.astype(np.float64)
 
 
-def _fires(n: ir.NeuronSpec, v: np.ndarray) -> np.ndarray:
+def _fires(n: ir.LeakyNeuron, v: np.ndarray) -> np.ndarray:
     """1.0 where V crosses the threshold (fire gt or ge)."""
     return ((v > n.threshold) if n.fire is c.Fire.GT else (v >= n.threshold)).astype(np.float64)
+
+
+def leaky_float_step(
+    n: ir.LeakyNeuron, v: np.ndarray, s_prev: np.ndarray, a: np.ndarray, layer: ir.DenseLayer
+) -> tuple[np.ndarray, np.ndarray]:
+    """One step of a LIF or LI layer fed a (B, n_in): (V, spikes; zeros for LI). s_prev:
+    the previous step's spikes, for the delayed resets (ir.LeakyNeuron)."""
+    if not n.spiking:
+        v = n.decay * v + a @ layer.weight.T + layer.bias
+        return v, np.zeros_like(v)
+    delayed = n.reset_timing.delayed
+    s = s_prev
+    if n.reset_timing is c.ResetTiming.FIRE_FIRST:  # Spyx: fire on V(t-1) first
+        s = _fires(n, v)
+    if delayed and n.reset is c.Reset.ZERO:
+        v = np.where(s > 0, 0.0, v)
+    v = n.decay * v + a @ layer.weight.T + layer.bias
+    if delayed and n.reset is c.Reset.SUBTRACT:
+        v = v - n.threshold * s
+    if n.reset_timing is not c.ResetTiming.FIRE_FIRST:
+        s = _fires(n, v)
+    if not delayed:
+        fired = s > 0
+        v = v - n.threshold * fired if n.reset is c.Reset.SUBTRACT else np.where(fired, 0.0, v)
+    return v, s
+
+
+def float_layer_step(
+    layer: ir.DenseLayer, v: np.ndarray, u: np.ndarray, s_prev: np.ndarray, a: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One time step of one layer, by its neuron model: (V, u, spikes), (B, n) each."""
+    match n := layer.neuron:
+        case ir.LIFNeuron() | ir.LINeuron():
+            v, s = leaky_float_step(n, v, s_prev, a, layer)
+            return v, u, s
+        case ir.IzhikevichNeuron():
+            return izh_float_step(n, v, u, a @ layer.weight.T + layer.bias)
+        case _:
+            assert_never(n)
 
 
 def run_float(
@@ -123,54 +165,15 @@ def run_float(
         if trace:
             spk[0].append(a if net.encoder.spiking else np.zeros_like(a))
         for i, layer in enumerate(net.layers):
-            n = layer.neuron
-            if n.kind is c.Neuron.IZHIKEVICH:
-                vs[i], recov[i], a = izh_float_step(
-                    n, vs[i], recov[i], a @ layer.weight.T + layer.bias
-                )
-                ss[i] = a
-                counts[:, i + 1] += a.sum(axis=1)
-                if trace:
-                    spk[i + 1].append(a)
-                    mem[i].append(vs[i])
-                continue
-            delayed = n.spiking and n.reset_timing.delayed
-            v = vs[i]
-            if (
-                n.spiking and n.reset_timing is c.ResetTiming.FIRE_FIRST
-            ):  # Spyx: fire on V(t-1) first
-                ss[i] = _fires(n, v)
-            if delayed and n.reset is c.Reset.ZERO:
-                v = np.where(ss[i] > 0, 0.0, v)
-            v = n.decay * v + a @ layer.weight.T + layer.bias
-            if delayed and n.reset is c.Reset.SUBTRACT:
-                v = v - n.threshold * ss[i]
-            if n.spiking:
-                if n.reset_timing is not c.ResetTiming.FIRE_FIRST:
-                    ss[i] = _fires(n, v)
-                if not delayed:
-                    s = ss[i] > 0
-                    v = v - n.threshold * s if n.reset is c.Reset.SUBTRACT else np.where(s, 0.0, v)
-                a = ss[i]
-            else:
-                a = np.zeros_like(v)
-            vs[i] = v
+            vs[i], recov[i], a = float_layer_step(layer, vs[i], recov[i], ss[i], a)
+            ss[i] = a
             counts[:, i + 1] += a.sum(axis=1)
             if trace:
                 spk[i + 1].append(a)
-                mem[i].append(v)
+                mem[i].append(vs[i])
         last_counts += a
         first = np.where((a > 0) & (first == steps), float(t), first)
-    d = net.decoder
-    if d.kind is c.Decoder.MEMBRANE:
-        f = vs[-1]
-    elif d.kind is c.Decoder.POPULATION:
-        f = 1.0 / (1.0 + np.exp(-vs[-1]))
-    elif d.kind is c.Decoder.RATE:
-        f = last_counts / steps
-    else:
-        f = first / steps
-    outputs = f @ d.weight.T + d.bias
+    outputs = _float_decode(net.decoder, vs[-1], last_counts / steps, first / steps)
     end = FloatState(tuple(vs), tuple(recov), tuple(ss))
     if not trace:
         return FloatResult(outputs, counts, state=end)
@@ -181,6 +184,21 @@ def run_float(
         membranes=[np.stack(m, axis=1) for m in mem],
         state=end,
     )
+
+
+def _float_decode(
+    d: ir.DecoderSpec, v: np.ndarray, rate: np.ndarray, first: np.ndarray
+) -> np.ndarray:
+    """y = R f + c from the last layer's V, spike rate and first-spike time (over T)."""
+    if d.kind is c.Decoder.MEMBRANE:
+        f = v
+    elif d.kind is c.Decoder.POPULATION:
+        f = 1.0 / (1.0 + np.exp(-v))
+    elif d.kind is c.Decoder.RATE:
+        f = rate
+    else:
+        f = first
+    return f @ d.weight.T + d.bias
 
 
 def stream_float(net: ir.Network, u: np.ndarray, state: FloatState | None = None) -> FloatResult:

@@ -9,6 +9,7 @@ a broken range proof (an AssertionError, a bug in snn2c, never silent).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import assert_never
 
 import numpy as np
 
@@ -43,7 +44,13 @@ from snn2c.contract import (
     xorshift32_draws,
 )
 from snn2c.quantize.fixedpoint import asr, rshift_round, sat32
-from snn2c.quantize.plan import QuantizedEncoder, QuantizedLayer, QuantizedNetwork
+from snn2c.quantize.plan import (
+    QuantizedEncoder,
+    QuantizedIzh,
+    QuantizedLayer,
+    QuantizedLIF,
+    QuantizedNetwork,
+)
 
 _I64 = np.int64
 
@@ -193,66 +200,84 @@ def synaptic_current(layer: QuantizedLayer, index: int, a: np.ndarray) -> np.nda
 
 
 def layer_step(
-    layer: QuantizedLayer, index: int, v: np.ndarray, a: np.ndarray, s_prev: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """One time step of one layer: returns (new V, spikes). Arrays are (B, n) int64;
-    s_prev holds the layer's spikes of the previous step (for the delayed reset)."""
-    return neuron_update(layer, index, v, synaptic_current(layer, index, a), s_prev)
+    layer: QuantizedLayer,
+    index: int,
+    v: np.ndarray,
+    u: np.ndarray,
+    s_prev: np.ndarray,
+    a: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One time step of one layer fed the activations a, by its neuron model: returns
+    (new V, new u, spikes), (B, n) int64 each. u is the model's second state variable
+    (Izhikevich's recovery; zero and unchanged for LIF/LI); s_prev the layer's spikes of
+    the previous step (for a delayed reset)."""
+    cur = synaptic_current(layer, index, a)
+    match q := layer.neuron:
+        case QuantizedLIF():
+            v, s = lif_update(layer, index, v, cur, s_prev)
+            return v, u, s
+        case QuantizedIzh():
+            return izh_update(layer, q, index, v, u, cur)
+        case _:
+            assert_never(q)
 
 
-def neuron_update(
+def lif_update(
     layer: QuantizedLayer, index: int, v: np.ndarray, cur: np.ndarray, s_prev: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """Steps 3-6 of the contract (leak, integrate, fire, reset) for a LIF or LI layer
     driven by the current cur: returns (new V, spikes). A fire_first layer fires on the
     V it holds before this step, and that spike is the one this step resets."""
-    fire_first = layer.spiking and layer.fire_first
-    if fire_first:
-        s_prev = _fires(layer, v)
-    if layer.leak is Leak.SHIFT:
-        v = v - asr(v, layer.leak_shift)
+    q = layer.neuron
+    assert isinstance(q, QuantizedLIF), "lif_update runs LIF and LI layers"
+    if q.fire_first:
+        s_prev = _fires(q, v)
+    if q.leak is Leak.SHIFT:
+        v = v - asr(v, q.leak_shift)
     else:
-        v = asr(v * layer.beta_q15 + (1 << (BETA_FRAC - 1)), BETA_FRAC)
-    delayed = layer.spiking and layer.reset_delayed
-    if delayed and layer.reset is Reset.ZERO:
+        v = asr(v * q.beta_q15 + (1 << (BETA_FRAC - 1)), BETA_FRAC)
+    if q.reset_delayed and q.reset is Reset.ZERO:
         v = np.where(s_prev > 0, 0, v)
     v = v + cur
     if layer.saturate:
         v = sat32(v)
-    if delayed and layer.reset is Reset.SUBTRACT:
-        v = v - layer.threshold * s_prev
+    if q.reset_delayed and q.reset is Reset.SUBTRACT:
+        v = v - q.threshold * s_prev
         if layer.saturate:
             v = sat32(v)
     if not layer.saturate:
         _check_proven(layer, index, "membrane", v)
-    if not layer.spiking:
+    if not q.spiking:
         return v, np.zeros_like(v)
-    if fire_first:
+    if q.fire_first:
         return v, s_prev
-    s = _fires(layer, v)
-    if delayed:
+    s = _fires(q, v)
+    if q.reset_delayed:
         return v, s
-    if layer.reset is Reset.SUBTRACT:
-        v = v - layer.threshold * s
+    if q.reset is Reset.SUBTRACT:
+        v = v - q.threshold * s
     else:
         v = np.where(s > 0, 0, v)
     return v, s
 
 
-def _fires(layer: QuantizedLayer, v: np.ndarray) -> np.ndarray:
+def _fires(q: QuantizedLIF, v: np.ndarray) -> np.ndarray:
     """Step 5 of the contract: 1 where V crosses the threshold (gt or ge), as int64."""
-    s = (v > layer.threshold) if layer.fire is Fire.GT else (v >= layer.threshold)
+    s = (v > q.threshold) if q.fire is Fire.GT else (v >= q.threshold)
     return s.astype(_I64)
 
 
-def izh_step(
-    layer: QuantizedLayer, index: int, v: np.ndarray, u: np.ndarray, a: np.ndarray
+def izh_update(
+    layer: QuantizedLayer,
+    q: QuantizedIzh,
+    index: int,
+    v: np.ndarray,
+    u: np.ndarray,
+    cur: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """One step of an Izhikevich layer (docs/fixed-point.md, "Izhikevich layers"):
-    returns (new v, new u, spikes), all (B, n) int64 holding int32 values."""
-    q = layer.izh
-    assert q is not None
-    cur = synaptic_current(layer, index, a)
+    """One step of an Izhikevich layer driven by the current cur (docs/fixed-point.md,
+    "Izhikevich layers"): returns (new v, new u, spikes), all (B, n) int64 holding int32
+    values."""
     vc = np.clip(v, IZH_V_MIN_Q, IZH_V_PEAK_Q)
     v8 = asr(vc, IZH_SQ_SHIFT)
     quad = rshift_round(v8 * v8 * IZH_K04, IZH_K04_FRAC)
@@ -272,9 +297,13 @@ def izh_step(
 def initial_state(layer: QuantizedLayer, batch: int) -> tuple[np.ndarray, np.ndarray]:
     """(V, u) after reset: zero for LIF/LI layers, (-65 mV, b * -65 mV) for Izhikevich."""
     shape = (batch, layer.n_out)
-    if layer.izh is None:
-        return np.zeros(shape, dtype=_I64), np.zeros(shape, dtype=_I64)
-    return np.full(shape, layer.izh.v0_q, dtype=_I64), np.full(shape, layer.izh.u0_q, dtype=_I64)
+    match q := layer.neuron:
+        case QuantizedLIF():
+            return np.zeros(shape, dtype=_I64), np.zeros(shape, dtype=_I64)
+        case QuantizedIzh():
+            return np.full(shape, q.v0_q, dtype=_I64), np.full(shape, q.u0_q, dtype=_I64)
+        case _:
+            assert_never(q)
 
 
 def reset_state(qnet: QuantizedNetwork, batch: int) -> State:
@@ -312,10 +341,7 @@ def run(
         if trace:
             spk_trace[0].append(a if qnet.encoder.spiking else np.zeros_like(a))
         for i, layer in enumerate(qnet.layers):
-            if layer.izh is not None:
-                vs[i], us[i], a = izh_step(layer, i, vs[i], us[i], a)
-            else:
-                vs[i], a = layer_step(layer, i, vs[i], a, ss[i])
+            vs[i], us[i], a = layer_step(layer, i, vs[i], us[i], ss[i], a)
             ss[i] = a
             counts[:, i + 1] += a.sum(axis=1)
             if trace:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
+from typing import assert_never
 
 import matplotlib
 
@@ -13,8 +14,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from snn2c import ir
-from snn2c.contract import V_FRAC, Encoder
-from snn2c.quantize.plan import QuantizedNetwork
+from snn2c.contract import IZH_V_PEAK, V_FRAC, Encoder
+from snn2c.quantize.plan import QuantizedIzh, QuantizedLIF, QuantizedNetwork, QuantizedNeuron
 from snn2c.reference.floatsim import encode_steps
 from snn2c.report.metrics import Activity, decoder_features
 
@@ -140,8 +141,9 @@ def membranes(
             fired = np.nonzero(s[:, j])[0]
             if fired.size:
                 ax.scatter(fired, m[fired, j], marker="^", s=40, color=f"C{k}")
-        if layer.spiking:
-            ax.axhline(layer.threshold / Q16, color="k", ls="--", lw=1, label="threshold")
+        line = _firing_line(layer.neuron)
+        if line is not None:
+            ax.axhline(line[0], color="k", ls="--", lw=1, label=line[1])
         ax.set_xlabel("time step")
         ax.set_ylabel("V (model units)")
         ax.set_title(
@@ -152,6 +154,17 @@ def membranes(
         ax.grid(alpha=0.3)
     fig.suptitle(f"Membrane potentials, test sample {sample} (integer reference, V / 2^16)")
     return _save(fig, path)
+
+
+def _firing_line(q: QuantizedNeuron) -> tuple[float, str] | None:
+    """Where a layer's membrane fires, in the plot's units, and its label (None: never)."""
+    match q:
+        case QuantizedLIF():
+            return (q.threshold / Q16, "threshold") if q.spiking else None
+        case QuantizedIzh():  # v in mV (Q16)
+            return IZH_V_PEAK, "spike peak (mV)"
+        case _:
+            assert_never(q)
 
 
 def readout(

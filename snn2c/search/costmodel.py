@@ -22,7 +22,7 @@ from snn2c.codegen.generator import encoder_calls
 from snn2c.contract import Decoder
 from snn2c.errors import Snn2cError
 from snn2c.quantize import QuantizedNetwork
-from snn2c.quantize.plan import QuantizedEncoder
+from snn2c.quantize.plan import QuantizedEncoder, QuantizedIzh, QuantizedLIF, QuantizedNeuron
 from snn2c.reference import countform
 from snn2c.resources import data_dir
 
@@ -47,6 +47,13 @@ FEATURES = (
     "decode_mac",  # decoder / folded readout MACs
     "vote",  # population decoder: one sigmoid vote per readout neuron
 )
+
+
+# each neuron model's update, the feature that counts it (a new model: a new feature)
+UPDATE_FEATURE: dict[type[QuantizedNeuron], str] = {
+    QuantizedLIF: "lif_update",
+    QuantizedIzh: "izh_update",
+}
 
 
 def features(qnet: QuantizedNetwork, spike_counts: np.ndarray) -> np.ndarray:
@@ -84,8 +91,7 @@ def features(qnet: QuantizedNetwork, spike_counts: np.ndarray) -> np.ndarray:
             n_in = layer.n_in + (-layer.n_in % (4 if layer.weight_bits == 8 else 2))
             f[f"mac_q12_s{layer.weight_bits}"] += n_in * layer.n_out
             f["rows_q12"] += layer.n_out
-        kind = "izh_update" if layer.izh is not None else "lif_update"
-        f[kind] += steps * layer.n_out
+        f[UPDATE_FEATURE[type(layer.neuron)]] += steps * layer.n_out
     return np.array([f[k] for k in FEATURES])
 
 

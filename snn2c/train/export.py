@@ -53,8 +53,8 @@ def to_network(
                 leak = Leak.MUL
             else:
                 leak, beta = Leak.SHIFT, leak_beta(model.shifts[i])
-            neuron = ir.NeuronSpec(
-                kind=Neuron.LIF if model.spiking(i) else Neuron.LI,
+            cls = ir.LIFNeuron if model.spiking(i) else ir.LINeuron
+            neuron: ir.NeuronSpec = cls(
                 leak=leak,
                 leak_shift=model.shifts[i] or 0,
                 beta=beta,

@@ -63,9 +63,9 @@ class ModelConfig:
     izh_gain: float = 10.0  # mV/ms per unit of current
     extra: dict = field(default_factory=dict)
 
-    def izh_neuron(self) -> ir.NeuronSpec:
+    def izh_neuron(self) -> ir.IzhikevichNeuron:
         """The IR neuron of the hidden layers when neuron == 'izhikevich'."""
-        return ir.NeuronSpec.izhikevich(
+        return ir.IzhikevichNeuron.from_preset(
             self.izh_preset, dt_shift=self.izh_dt_shift, gain=self.izh_gain
         )
 
