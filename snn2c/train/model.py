@@ -185,10 +185,11 @@ class SpikingRegressor(nn.Module):
         izh = cfg.izh_neuron() if cfg.neuron == Neuron.IZHIKEVICH else None
         n_hidden = len(cfg.hidden)
         if state is None:
-            if izh is not None:
+            if isinstance(izh, ir.IzhikevichNeuron):
                 for i in range(n_hidden):
                     vs[i] = vs[i] + IZH_V_REST
-            us = [v * 0.0 + (izh.b * IZH_V_REST if izh else 0.0) for v in vs]
+            u0 = izh.b * IZH_V_REST if isinstance(izh, ir.IzhikevichNeuron) else 0.0
+            us = [v * 0.0 + u0 for v in vs]
         betas = [self.beta(i, quant) for i in range(len(self.layers))]
         thetas = [self.threshold(i, quant) for i in range(len(self.layers))]
         for t in range(steps):
@@ -200,7 +201,7 @@ class SpikingRegressor(nn.Module):
                     w, b = params[i]
                     assert a is not None
                     cur = a @ w.T + b
-                if izh is not None and i < n_hidden:
+                if isinstance(izh, ir.IzhikevichNeuron) and i < n_hidden:
                     vs[i], us[i], sp = izh_step(
                         vs[i],
                         us[i],
