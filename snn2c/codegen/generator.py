@@ -127,7 +127,7 @@ def _layer_view(index: int, layer) -> dict:
         "leak_text": (
             f"V -= V >> {layer.leak_shift} (beta = {contract.leak_beta(layer.leak_shift):g})"
             if layer.leak == "shift"
-            else f"V = V * {layer.beta_q15} / 2^15 (beta = {layer.beta_q15 / 32768:g})"
+            else f"V = V * {layer.beta_q15} / 2^15 (beta = {layer.beta_q15 / (1 << contract.BETA_FRAC):g})"
         ),
     }
 
