@@ -32,6 +32,25 @@ def pick(nets: list[tuple[str, object]], *names: str) -> list[str]:
     return list(names)
 
 
+def built_and_verified(net, board_name: str, out, vectors: int, count: int = 0) -> dict:
+    """net built for the board and verified in QEMU: zero mismatches, none reported by
+    the device, a clean exit (skipped where the toolchain or QEMU is missing)."""
+    board = load_board(board_name)
+    need_qemu(board)
+    build(net, board, out)
+    res = verify_qemu(out, vectors=vectors, count_sample=count, timeout=60)
+    assert res["mismatches"] == 0, res["first_mismatch"]
+    assert res["device_reported_mismatches"] == 0 and res["exit_code"] == 0
+    return res
+
+
+def board_cases(nets: dict, spread: list[str]) -> list[tuple[str, str]]:
+    """(board, case): every case on the reference board, the spread on the others."""
+    return [("nucleo-f401", n) for n in nets] + [
+        (b, n) for b in EMULATED if b != "nucleo-f401" for n in spread
+    ]
+
+
 NETS = dict(equivalence_networks())
 COUNT_NETS = dict(count_form_networks())
 # every encoder x decoder on the reference board, a spread of them on the others: a
@@ -39,30 +58,21 @@ COUNT_NETS = dict(count_form_networks())
 SPREAD = pick(equivalence_networks(), "04-direct-membrane-d2", "13-latency-population-d2")
 # instruction counting (an exec log) on one case per board, to stay fast
 COUNTED = pick(equivalence_networks(), "00-population-membrane-d1", "04-direct-membrane-d2")
-CASES = [("nucleo-f401", n) for n in NETS] + [
-    (b, n) for b in EMULATED if b != "nucleo-f401" for n in SPREAD
-]
+CASES = board_cases(NETS, SPREAD)
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize(("board_name", "case"), CASES, ids=[f"{b}-{n}" for b, n in CASES])
 def test_verify_zero_mismatches(tmp_path, board_name, case):
-    board = load_board(board_name)
-    need_qemu(board)
-    build(NETS[case], board, tmp_path / "b")
     count = 1 if case in COUNTED else 0
-    res = verify_qemu(tmp_path / "b", vectors=24, count_sample=count, timeout=60)
-    assert res["mismatches"] == 0, res["first_mismatch"]
-    assert res["device_reported_mismatches"] == 0 and res["exit_code"] == 0
+    res = built_and_verified(NETS[case], board_name, tmp_path / "b", 24, count)
     if count:
         assert res["instructions_per_inference"] > 0
 
 
 COUNT_SPREAD = pick(count_form_networks(), "cf0-population-T8", "cf6-direct-T9")
 COUNT_COUNTED = pick(count_form_networks(), "cf0-population-T8")
-COUNT_CASES = [("nucleo-f401", n) for n in COUNT_NETS] + [
-    (b, n) for b in EMULATED if b != "nucleo-f401" for n in COUNT_SPREAD
-]
+COUNT_CASES = board_cases(COUNT_NETS, COUNT_SPREAD)
 
 
 @pytest.mark.slow
@@ -71,21 +81,14 @@ COUNT_CASES = [("nucleo-f401", n) for n in COUNT_NETS] + [
 )
 def test_verify_counting_form_zero_mismatches(tmp_path, board_name, case):
     """Networks that compile to the counting form, on every emulated core."""
-    board = load_board(board_name)
-    need_qemu(board)
-    build(COUNT_NETS[case], board, tmp_path / "b")
-    assert "counting form: the same bits" in (tmp_path / "b/src/snn_model.c").read_text()
     count = int(case in COUNT_COUNTED)
-    res = verify_qemu(tmp_path / "b", vectors=40, count_sample=count, timeout=60)
-    assert res["mismatches"] == 0, res["first_mismatch"]
-    assert res["device_reported_mismatches"] == 0 and res["exit_code"] == 0
+    built_and_verified(COUNT_NETS[case], board_name, tmp_path / "b", 40, count)
+    assert "counting form: the same bits" in (tmp_path / "b/src/snn_model.c").read_text()
 
 
 PF_NETS = dict(per_feature_networks())
 PF_SPREAD = pick(per_feature_networks(), "pf0-8in-T16", "pf2-3in-T12")
-PF_CASES = [("nucleo-f401", n) for n in PF_NETS] + [
-    (b, n) for b in EMULATED if b != "nucleo-f401" for n in PF_SPREAD
-]
+PF_CASES = board_cases(PF_NETS, PF_SPREAD)
 
 
 @pytest.mark.slow
@@ -93,13 +96,8 @@ PF_CASES = [("nucleo-f401", n) for n in PF_NETS] + [
 def test_verify_per_feature_encodings_zero_mismatches(tmp_path, board_name, case):
     """Per-feature encodings (dropped, direct, fields, shared centres; counting form,
     stepped, streaming) on every emulated core, the float normalisation included."""
-    board = load_board(board_name)
-    need_qemu(board)
-    build(PF_NETS[case], board, tmp_path / "b")
-    res = verify_qemu(tmp_path / "b", vectors=40, timeout=60)
-    assert res["mismatches"] == 0, res["first_mismatch"]
-    assert res["float_vectors"] > 0 and res["device_reported_mismatches"] == 0
-    assert res["exit_code"] == 0
+    res = built_and_verified(PF_NETS[case], board_name, tmp_path / "b", 40)
+    assert res["float_vectors"] > 0
 
 
 def test_cases_are_picked_by_name():

@@ -16,7 +16,7 @@ import snn2c
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("__version__", "errors", "textsafe", "resources", "contract"),
     ("ir", "csvdata", "boards"),
-    ("modelfile", "netgen"),
+    ("modelfile", "netgen", "scoring"),
     ("quantize",),
     ("reference",),
     ("train", "nir"),

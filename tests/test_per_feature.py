@@ -222,3 +222,27 @@ def test_training_with_the_field_penalty_drops_noise_inputs_and_keeps_accuracy(t
     path = modelfile.save(net, tmp_path / "m.snn")
     assert main(["inspect", str(path)]) == 0
     assert modelfile.load(path).encoder.features == net.encoder.features
+
+
+def test_the_report_says_which_inputs_were_dropped(tmp_path, capsys):
+    """`snn2c report` on a network that drops inputs: the JSON lists them, the text
+    summary and the HTML page name them (escaped)."""
+    from snn2c.train import datasets
+
+    ds = datasets.load("friedman1", 0, n_samples=300)
+    feats = tuple(FE() if j >= 5 else FE(True, (0.0, 1.0)) for j in range(ds.n_features))
+    net = random_network(9, n_features=ds.n_features, hidden=(6,), features=feats)
+    spec = ir.InputSpec(ds.feature_names, ds.x_train.min(axis=0), ds.x_train.max(axis=0))
+    net = dataclasses.replace(net, inputs=spec)
+    model = tmp_path / "m.snn"
+    modelfile.save(net, model)
+    argv = ["report", str(model), "--dataset", "friedman1", "--no-ann", "--out"]
+    assert main([*argv, str(tmp_path / "r"), "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["inputs"]["read"] == list(ds.feature_names[:5])
+    assert doc["inputs"]["dropped"] == list(ds.feature_names[5:])
+    assert main([*argv, str(tmp_path / "r2")]) == 0
+    text = capsys.readouterr().out
+    assert f"5 of 10 (dropped: {', '.join(ds.feature_names[5:])})" in text
+    page = (tmp_path / "r2" / "report.html").read_text()
+    assert "Inputs: 5 of 10 read" in page and "dropped" in page

@@ -259,6 +259,13 @@ def _summary(d: dict) -> None:
             print(f"  {label:<14} n/a ({a.get(key + '_reason', 'not available')})")
         else:
             print(f"  {label:<14} MSE {_f(m['mse'])} (scaled)  R2 {_f(m['r2'], '.4f')}")
+    inputs = d.get("inputs")
+    if inputs:
+        dropped = inputs["dropped"]
+        print(
+            f"  inputs read    {len(inputs['read'])} of {len(inputs['read']) + len(dropped)}"
+            + (f" (dropped: {', '.join(dropped)})" if dropped else "")
+        )
     free = a.get("free_running")
     if free:
         print(

@@ -161,7 +161,7 @@ def _lif_view(q: QuantizedLIF) -> dict:
         "leak_text": (
             f"V -= V >> {q.leak_shift} (beta = {contract.leak_beta(q.leak_shift):g})"
             if q.leak is Leak.SHIFT
-            else f"V = V * {q.beta_q15} / 2^15 (beta = {q.beta_q15 / 32768:g})"
+            else f"V = V * {q.beta_q15} / 2^15 (beta = {q.beta_q15 / (1 << contract.BETA_FRAC):g})"
         ),
     }
 

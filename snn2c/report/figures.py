@@ -44,8 +44,9 @@ def _raster(ax, spikes: np.ndarray, title: str, color: str = "k") -> None:
 
 
 def encoders(net: ir.Network, u: float, path: Path, feature: str = "") -> Path:
-    """One normalised input value under each encoder, with the model's steps/fields."""
-    base = net.encoder
+    """One normalised input value under each encoder, with the model's steps/fields
+    (the uniform grid of fields: a per-feature encoding is each input's own)."""
+    base = replace(net.encoder, features=None)
     steps = base.steps
     window = base.window if base.window > 0 else max(1, steps - 1)
     npf = max(3, base.neurons_per_feature)

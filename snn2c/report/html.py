@@ -57,6 +57,7 @@ def _model_section(m: dict) -> str:
     if m.get("dataset"):
         out.append(f'<p class="note">Test data: {html.escape(str(m["dataset"]))}</p>')
     out += _accuracy(m["accuracy"])
+    out += _inputs(m.get("inputs"))
     out += _activity(m)
     out += _energy(m["energy_pj"])
     t = m.get("target")
@@ -84,6 +85,19 @@ def _accuracy(acc: dict) -> list[str]:
     return [
         "<h3>Accuracy on the test set</h3>",
         table(rows, ["predictor", "MSE ([0,1]-scaled)", "R2", "note"]),
+    ]
+
+
+def _inputs(inputs: dict | None) -> list[str]:
+    """Each input's learned encoding (per-feature encodings only): what the network
+    reads, and the inputs it dropped (the device need not wire those sensors)."""
+    if not inputs:
+        return []
+    read, dropped = inputs["read"], inputs["dropped"]
+    rows = [[name, enc] for name, enc in inputs["encodings"].items()]
+    return [
+        f"<h3>Inputs: {len(read)} of {len(read) + len(dropped)} read</h3>",
+        table(rows, ["input", "encoding"]),
     ]
 
 

@@ -98,13 +98,11 @@ def features(qnet: QuantizedNetwork, spike_counts: np.ndarray) -> np.ndarray:
 def _encoder_work(enc: QuantizedEncoder, f: dict[str, float]) -> None:
     """The encoder's outputs; per-feature encodings split into fields, direct columns
     and the kernel calls beyond the first (one per run, codegen.generator.encoder_calls)."""
-    f["encode"] = float(enc.n_out)
-    if enc.features is None:
-        return
-    direct = sum(1 for d, _ in enc.features if d)
+    direct = 0 if enc.features is None else sum(1 for d, _ in enc.features if d)
     f["encode"] = float(enc.n_out - direct)
-    f["encode_direct"] = float(direct)
-    f["encode_call"] = float(max(len(encoder_calls(enc)[0]) - 1, 0))
+    if enc.features is not None:
+        f["encode_direct"] = float(direct)
+        f["encode_call"] = float(max(len(encoder_calls(enc)[0]) - 1, 0))
 
 
 @dataclass(frozen=True)
