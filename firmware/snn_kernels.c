@@ -6,47 +6,6 @@
 
 #include <string.h>
 
-/*
- * Cortex-M4/M7 (and any core with the Arm DSP extension): the Q12 dense layer
- * uses SMLAD, two 16 x 16 multiply-accumulates per instruction, as CMSIS-NN
- * does. The integer results are identical to the plain loops (the quantizer
- * proves the int32 accumulator cannot overflow), so both paths share one
- * contract and one test suite; other cores use the plain loops, and so does any
- * build with -DSNN_KERNELS_PORTABLE (benchmarks/target_cost.py compares both).
- */
-#if defined(__ARM_FEATURE_SIMD32) && __ARM_FEATURE_SIMD32 && !defined(SNN_KERNELS_PORTABLE)
-#include <arm_acle.h>
-#define SNN_USE_SIMD32 1
-#else
-#define SNN_USE_SIMD32 0
-#endif
-
-/*
- * ARMv6-M (Cortex-M0/M0+) has no multiply-accumulate and few registers that MULS
- * can use: its Q12 dense loop is written in assembly (snn_block4_q12_u8), with the
- * same integer results as the portable loop (-DSNN_KERNELS_PORTABLE selects that).
- */
-#if defined(__ARM_ARCH_6M__) && !defined(SNN_KERNELS_PORTABLE)
-#define SNN_USE_ARMV6M 1
-#else
-#define SNN_USE_ARMV6M 0
-#endif
-
-/* RV32 with the M extension (ESP32-C3): the dense loop in assembly. */
-#if defined(__riscv) && __SIZEOF_POINTER__ == 4 && defined(__riscv_mul) &&                         \
-    !defined(SNN_KERNELS_PORTABLE)
-#define SNN_USE_RV32M 1
-#else
-#define SNN_USE_RV32M 0
-#endif
-
-/* ARMv7-M without the DSP extension (Cortex-M3): the dense loop in assembly with MLA. */
-#if defined(__ARM_ARCH_7M__) && !defined(SNN_KERNELS_PORTABLE)
-#define SNN_USE_ARMV7M 1
-#else
-#define SNN_USE_ARMV7M 0
-#endif
-
 /* An assembly routine in C clothing: no prologue, arguments where the ABI puts them. */
 #define SNN_NAKED __attribute__((naked, noinline)) static
 #define SNN_NAKED_API __attribute__((naked, noinline)) /* the same, for a function of the API */
@@ -59,15 +18,6 @@ SNN_INLINE int32_t snn_scale32(int32_t acc, int8_t shift)
         return snn_asr32(acc + (int32_t)(1L << (shift - 1)), (unsigned)shift);
     }
     return acc * (int32_t)(1L << (-shift));
-}
-
-/* rshift_round in 64 bits; the quantizer bounds |acc * 2^-shift| below 2^62. */
-SNN_INLINE int64_t snn_scale64(int64_t acc, int8_t shift)
-{
-    if (shift > 0) {
-        return snn_asr64(acc + ((int64_t)1 << (shift - 1)), (unsigned)shift);
-    }
-    return acc * ((int64_t)1 << (-shift));
 }
 
 /* acc[i] += w[i] for one spiking input's row; unrolled by four (the hot loop). */
@@ -99,26 +49,10 @@ SNN_INLINE void snn_add_row_s16(int32_t *acc, const int16_t *w, uint32_t n)
     }
 }
 
-/* 32 bits from a possibly unaligned address (one LDR on Cortex-M4/M7). */
-SNN_INLINE uint32_t snn_read_u32(const void *p)
-{
-    uint32_t v;
-    memcpy(&v, p, sizeof v);
-    return v;
-}
-
-/* A uint32_t as the int32_t with the same bits (modular sums back to signed, no UB). */
-SNN_INLINE int32_t snn_s32_of_u32(uint32_t x)
-{
-    return x <= (uint32_t)INT32_MAX ? (int32_t)x : -(int32_t)(~x) - 1;
-}
-
 /*
  * 128 * sum_j a[j] over n (a multiple of 4) Q12 activations: the correction that turns
  * sums of the offset weights u = w + 128 into sums of w (snn_dense_q12_s8).
  */
-#define SNN_PAIR_ONES (((uint32_t)1 << SNN_HALF_BITS) | 1u)   /* (1, 1) in SMLAD's lanes */
-#define SNN_HALF_MASK (((uint32_t)1 << SNN_HALF_BITS) - 1u)   /* a word's low half */
 #define SNN_S8_BLOCK_WORDS (SNN_S8_BLOCK_ROWS * SNN_S8_GROUP) /* halfwords per block group */
 
 SNN_INLINE uint32_t snn_offset_sum_q12(const int16_t *a, uint32_t n)
@@ -441,93 +375,8 @@ void snn_zero_u8(uint8_t *p, uint32_t n)
 
 /* ------------------------------------------------------------------ encoders */
 
-/*
- * A(|xf - centre|) for xf, centre in [0, 4096]. Word k of the table holds the slope
- * s = G[k+1] - G[k] in its high half and b = G[k] - s k in its low half (signed), so
- * that G[k] + asr(s (d - 16 k), 4) = b + asr(s d, 4) needs no fraction of d: one load
- * and one multiply per field (snn_kernels.h).
- */
-SNN_INLINE int32_t snn_gauss_q12(int32_t xf, int32_t centre, const int32_t *gauss)
-{
-    int32_t d = xf - centre;
-    if (d < 0) {
-        d = -d;
-    }
-    const int32_t e = gauss[d >> SNN_GAUSS_STEP_BITS];
-    const int32_t b = snn_asr32(snn_s32_of_u32((uint32_t)e << SNN_HALF_BITS), SNN_HALF_BITS);
-    return b + snn_asr32(snn_asr32(e, SNN_HALF_BITS) * d, SNN_GAUSS_STEP_BITS);
-}
-
 #if SNN_USE_SIMD32
-/* Single DSP instructions that GCC's arm_acle.h does not offer (no flags touched). */
-SNN_INLINE int32_t snn_smultb(int32_t a, uint32_t b) /* (a >> 16) * (int16_t)b */
-{
-    int32_t r;
-    __asm__("smultb %0, %1, %2" : "=r"(r) : "r"(a), "r"(b));
-    return r;
-}
-
-SNN_INLINE int32_t snn_smultt(int32_t a, uint32_t b) /* (a >> 16) * (b >> 16), signed */
-{
-    int32_t r;
-    __asm__("smultt %0, %1, %2" : "=r"(r) : "r"(a), "r"(b));
-    return r;
-}
-
-SNN_INLINE uint32_t snn_pkhbt(uint32_t lo, uint32_t hi) /* lo's low half, hi's low half above */
-{
-    uint32_t r;
-    __asm__("pkhbt %0, %1, %2, lsl #16" : "=r"(r) : "r"(lo), "r"(hi));
-    return r;
-}
-
-SNN_INLINE uint32_t snn_pkhbt12(uint32_t lo, uint32_t hi) /* bits 4..19 of hi above lo's half */
-{
-    uint32_t r;
-    __asm__("pkhbt %0, %1, %2, lsl #12" : "=r"(r) : "r"(lo), "r"(hi));
-    return r;
-}
-
-/* 32 bits to a possibly unaligned address (one STR on Cortex-M4/M7). */
-SNN_INLINE void snn_write_u32(void *p, uint32_t v)
-{
-    memcpy(p, &v, sizeof v);
-}
-
-/*
- * Two fields per pass in the halves of one word: |d| for both by SSUB16 twice and
- * SEL, each half's table word, the slopes times |d| by SMULTB/SMULTT, and the two
- * bases plus the two asr(s d, 4) by one UADD16 (each half's sum is the field's value
- * in [0, 4096], so the halves' modular sums are exact). 17 instructions per pair.
- */
-void snn_encode_population_q12(const int32_t *x, uint16_t n_features, uint16_t n_fields,
-                               const int16_t *centres, const int32_t *gauss, int16_t *out)
-{
-    const uint32_t one2 = (uint32_t)SNN_X_ONE * SNN_PAIR_ONES;
-    const int16_t *const pairs_end = centres + (n_fields & ~1u);
-    const int32_t *const x_end = x + n_features;
-    for (; x != x_end; x++) {
-        const uint32_t xf = (uint32_t)__usat(*x, SNN_X_FRAC + 1); /* [0, 8191] */
-        uint32_t xx = snn_pkhbt(xf, xf);
-        (void)__usub16(one2, xx); /* GE: 4096 >= x, per half */
-        xx = __sel(xx, one2);     /* (xf, xf), xf = clamp(x, 0, 4096) */
-        const int16_t *c = centres;
-        for (; c != pairs_end; c += 2, out += 2) {
-            const uint32_t cc = snn_read_u32(c);
-            const uint32_t neg = (uint32_t)__ssub16((int16x2_t)cc, (int16x2_t)xx);
-            const uint32_t d = (uint32_t)__ssub16((int16x2_t)xx, (int16x2_t)cc); /* GE: d >= 0 */
-            const uint32_t a = __sel(d, neg);                                    /* (|d0|, |d1|) */
-            const int32_t e0 = gauss[(a & SNN_HALF_MASK) >> SNN_GAUSS_STEP_BITS];
-            const int32_t e1 = gauss[a >> (SNN_HALF_BITS + SNN_GAUSS_STEP_BITS)];
-            const uint32_t p0 = (uint32_t)snn_asr32(snn_smultb(e0, a), SNN_GAUSS_STEP_BITS);
-            const uint32_t pp = snn_pkhbt12(p0, (uint32_t)snn_smultt(e1, a));
-            snn_write_u32(out, __uadd16(pp, snn_pkhbt((uint32_t)e0, (uint32_t)e1)));
-        }
-        if (n_fields & 1u) {
-            *out++ = (int16_t)snn_gauss_q12((int32_t)(xx & SNN_HALF_MASK), *c, gauss);
-        }
-    }
-}
+/* snn_encode_population_q12 is inline in snn_kernels_dsp.h. */
 #elif SNN_USE_ARMV6M
 /*
  * ARMv6-M, one field: d = xf - centre, |d| by the sign mask, the table word, then
@@ -1009,59 +858,40 @@ SNN_INLINE snn_count_view_t snn_count_view(const snn_count_table_t *t)
     return v;
 }
 
-/*
- * The count of current c: start at c's bucket, step to the run that holds c. Where
- * the table says so (one_step), a bucket holds at most one run start beyond its
- * first: one compare and no branch; else a search of a few steps.
- */
-SNN_INLINE uint32_t snn_count_of(snn_count_view_t t, int32_t c, const int one_step)
+/* The count of current c: start at c's bucket, step to the run that holds it. */
+SNN_INLINE uint32_t snn_count_of(snn_count_view_t t, int32_t c)
 {
     c = c < 0 ? 0 : (c > t.top ? t.top : c);
     uint32_t k = t.bucket[(uint32_t)c >> t.shift];
-    if (one_step) { /* c and every edge are >= 0: an unsigned compare */
-        k += (uint32_t)((uint32_t)t.edges[k + 1] <= (uint32_t)c);
-    } else {
-        while (t.edges[k + 1] <= c) { /* edges[runs] = INT32_MAX ends every search */
-            k++;
-        }
+    while (t.edges[k + 1] <= c) { /* edges[runs] = INT32_MAX ends every search */
+        k++;
     }
     return t.counts[k];
 }
 
-SNN_INLINE uint32_t snn_count_lookup_body(const int32_t *cur, uint32_t n,
-                                          const snn_count_table_t *t, const int one_step,
-                                          uint16_t *out)
+uint32_t snn_lif_count_lookup(const int32_t *cur, uint16_t n, const snn_count_table_t *t,
+                              uint16_t *out)
 {
     const snn_count_view_t v = snn_count_view(t);
     uint32_t total = 0;
     for (uint32_t i = 0; i < n; i++) {
-        const uint32_t c = snn_count_of(v, cur[i], one_step);
+        const uint32_t c = snn_count_of(v, cur[i]);
         out[i] = (uint16_t)c;
         total += c;
     }
     return total;
 }
 
-uint32_t snn_lif_count_lookup(const int32_t *cur, uint16_t n, const snn_count_table_t *t,
-                              uint16_t *out)
-{
-    if (t->one_step && !SNN_USE_ARMV6M) {
-        return snn_count_lookup_body(cur, n, t, 1, out);
-    }
-    return snn_count_lookup_body(cur, n, t, 0, out);
-}
-
 /* sum_i fold[i] * count(cur[i]) with the sum kept in int32 (acc32) or int64. */
 SNN_INLINE int64_t snn_count_fold_body(const int32_t *cur, uint32_t n, const snn_count_table_t *t,
-                                       const int32_t *fold, const int acc32, const int one_step,
-                                       uint32_t *spikes)
+                                       const int32_t *fold, const int acc32, uint32_t *spikes)
 {
     const snn_count_view_t v = snn_count_view(t);
     uint32_t total = 0;
     int64_t acc = 0;
     int32_t acc_32 = 0;
     for (uint32_t i = 0; i < n; i++) {
-        const uint32_t c = snn_count_of(v, cur[i], one_step);
+        const uint32_t c = snn_count_of(v, cur[i]);
         if (acc32) {
             acc_32 += fold[i] * (int32_t)c;
         } else {
@@ -1073,29 +903,13 @@ SNN_INLINE int64_t snn_count_fold_body(const int32_t *cur, uint32_t n, const snn
     return acc32 ? acc_32 : acc;
 }
 
-/*
- * On ARMv6-M the branch-free form keeps more values live than its eight low registers
- * hold, and GCC's spills make it slower than the search (31 against 39 instructions
- * per neuron on the friedman1 default network): there the search serves both tables.
- */
 int64_t snn_lif_count_fold(const int32_t *cur, uint16_t n, const snn_count_table_t *t,
                            const int32_t *fold, uint8_t acc32, uint32_t *spikes)
 {
-    if (t->one_step && !SNN_USE_ARMV6M) {
-        if (acc32) {
-            return snn_count_fold_body(cur, n, t, fold, 1, 1, spikes);
-        }
-        return snn_count_fold_body(cur, n, t, fold, 0, 1, spikes);
-    }
     if (acc32) {
-        return snn_count_fold_body(cur, n, t, fold, 1, 0, spikes);
+        return snn_count_fold_body(cur, n, t, fold, 1, spikes);
     }
-    return snn_count_fold_body(cur, n, t, fold, 0, 0, spikes);
-}
-
-int32_t snn_fold_output(int64_t acc, uint8_t fold_shift, int8_t shift, int64_t bias)
-{
-    return snn_sat32(snn_scale64(bias + acc * ((int64_t)1 << fold_shift), shift));
+    return snn_count_fold_body(cur, n, t, fold, 0, spikes);
 }
 
 void snn_readout_counts_s32(const int32_t *w, const uint16_t *n, uint16_t n_in, uint16_t n_out,

@@ -15,8 +15,49 @@
 #define SNN_KERNELS_H
 
 #include <stdint.h>
+#include <string.h>
 
 #include "snn_contract.h"
+
+/*
+ * Cortex-M4/M7 (and any core with the Arm DSP extension): the Q12 dense layer
+ * uses SMLAD, two 16 x 16 multiply-accumulates per instruction, as CMSIS-NN
+ * does. The integer results are identical to the plain loops (the quantizer
+ * proves the int32 accumulator cannot overflow), so both paths share one
+ * contract and one test suite; other cores use the plain loops, and so does any
+ * build with -DSNN_KERNELS_PORTABLE (benchmarks/target_cost.py compares both).
+ */
+#if defined(__ARM_FEATURE_SIMD32) && __ARM_FEATURE_SIMD32 && !defined(SNN_KERNELS_PORTABLE)
+#define SNN_USE_SIMD32 1
+#else
+#define SNN_USE_SIMD32 0
+#endif
+
+/*
+ * ARMv6-M (Cortex-M0/M0+) has no multiply-accumulate and few registers that MULS
+ * can use: its Q12 dense loop is written in assembly (snn_block4_q12_u8), with the
+ * same integer results as the portable loop (-DSNN_KERNELS_PORTABLE selects that).
+ */
+#if defined(__ARM_ARCH_6M__) && !defined(SNN_KERNELS_PORTABLE)
+#define SNN_USE_ARMV6M 1
+#else
+#define SNN_USE_ARMV6M 0
+#endif
+
+/* RV32 with the M extension (ESP32-C3): the dense loop in assembly. */
+#if defined(__riscv) && __SIZEOF_POINTER__ == 4 && defined(__riscv_mul) &&                         \
+    !defined(SNN_KERNELS_PORTABLE)
+#define SNN_USE_RV32M 1
+#else
+#define SNN_USE_RV32M 0
+#endif
+
+/* ARMv7-M without the DSP extension (Cortex-M3): the dense loop in assembly with MLA. */
+#if defined(__ARM_ARCH_7M__) && !defined(SNN_KERNELS_PORTABLE)
+#define SNN_USE_ARMV7M 1
+#else
+#define SNN_USE_ARMV7M 0
+#endif
 
 #ifdef __cplusplus
 extern "C" {
@@ -38,6 +79,15 @@ SNN_INLINE int32_t snn_asr32(int32_t x, unsigned n)
 SNN_INLINE int64_t snn_asr64(int64_t x, unsigned n)
 {
     return x >= 0 ? (x >> n) : ~(~x >> n);
+}
+
+/* rshift_round in 64 bits; the quantizer bounds |acc * 2^-shift| below 2^62. */
+SNN_INLINE int64_t snn_scale64(int64_t acc, int8_t shift)
+{
+    if (shift > 0) {
+        return snn_asr64(acc + ((int64_t)1 << (shift - 1)), (unsigned)shift);
+    }
+    return acc * ((int64_t)1 << (-shift));
 }
 
 /* Clamp a 64-bit value to the int32_t range. */
@@ -89,6 +139,47 @@ SNN_INLINE int32_t snn_q12_of_scaled(float t)
 }
 #endif
 
+/* 32 bits from a possibly unaligned address (one LDR on Cortex-M4/M7). */
+SNN_INLINE uint32_t snn_read_u32(const void *p)
+{
+    uint32_t v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+
+/* A uint32_t as the int32_t with the same bits (modular sums back to signed, no UB). */
+SNN_INLINE int32_t snn_s32_of_u32(uint32_t x)
+{
+    return x <= (uint32_t)INT32_MAX ? (int32_t)x : -(int32_t)(~x) - 1;
+}
+
+#define SNN_PAIR_ONES (((uint32_t)1 << SNN_HALF_BITS) | 1u) /* (1, 1) in SMLAD's lanes */
+#define SNN_HALF_MASK (((uint32_t)1 << SNN_HALF_BITS) - 1u) /* a word's low half */
+
+/*
+ * A(|xf - centre|) for xf, centre in [0, 4096]. Word k of the table holds the slope
+ * s = G[k+1] - G[k] in its high half and b = G[k] - s k in its low half (signed), so
+ * that G[k] + asr(s (d - 16 k), 4) = b + asr(s d, 4) needs no fraction of d: one load
+ * and one multiply per field (snn_kernels.h).
+ */
+SNN_INLINE int32_t snn_gauss_q12(int32_t xf, int32_t centre, const int32_t *gauss)
+{
+    int32_t d = xf - centre;
+    if (d < 0) {
+        d = -d;
+    }
+    const int32_t e = gauss[d >> SNN_GAUSS_STEP_BITS];
+    const int32_t b = snn_asr32(snn_s32_of_u32((uint32_t)e << SNN_HALF_BITS), SNN_HALF_BITS);
+    return b + snn_asr32(snn_asr32(e, SNN_HALF_BITS) * d, SNN_GAUSS_STEP_BITS);
+}
+
+/* Loops the compiler should unroll whole where the trip count is a model constant. */
+#if defined(__GNUC__)
+#define SNN_UNROLL _Pragma("GCC unroll 16")
+#else
+#define SNN_UNROLL
+#endif
+
 /* ------------------------------------------------------------------- state */
 
 /* Zero n int32_t / uint8_t values of model state (used by snn_model_reset). */
@@ -107,8 +198,12 @@ void snn_zero_u8(uint8_t *p, uint32_t n);
  *                         A(d) = G[k] + asr(s_k (d & 15), 4) = b_k + asr(s_k d, 4), k = d >> 4
  *   out     [n_features * n_fields] Q12 in [0, 4096]
  */
+#if SNN_USE_SIMD32
+#include "snn_kernels_dsp.h" /* two fields per pass, inline */
+#else
 void snn_encode_population_q12(const int32_t *x, uint16_t n_features, uint16_t n_fields,
                                const int16_t *centres, const int32_t *gauss, int16_t *out);
+#endif
 
 /*
  * Integer readings -> Q12 (docs/fixed-point.md, "Integer inputs"), per input j:
@@ -275,9 +370,10 @@ uint32_t snn_izh_step_s32(int32_t *v, int32_t *u, const int32_t *cur, uint16_t n
 /*
  * A LIF layer's spike count over the T steps as a function of its constant
  * current c (docs/fixed-point.md, "Counting form"): counts[k] for the largest k
- * with edges[k] <= clamp(c, 0, top). bucket[b] is the run that holds the
- * current b << shift, so the search starts there and moves at most a few runs
- * (at most one where one_step is set: then it is one compare, without a branch).
+ * with edges[k] <= clamp(c, 0, top). Two storage forms, chosen by the compiler.
+ *
+ * The search form: bucket[b] is the run that holds the current b << shift; the
+ * lookup starts there and steps over the few runs that start inside the bucket.
  */
 typedef struct {
     const int32_t *edges;   /* [runs + 1] run starts, ascending, edges[0] = 0, then INT32_MAX */
@@ -285,7 +381,6 @@ typedef struct {
     const uint16_t *bucket; /* [(top >> shift) + 1] */
     int32_t top;            /* threshold + 1: every larger current fires at every step */
     uint8_t shift;
-    uint8_t one_step; /* 1: no bucket holds more than one run start beyond its first */
 } snn_count_table_t;
 
 /*
@@ -304,8 +399,73 @@ uint32_t snn_lif_count_lookup(const int32_t *cur, uint16_t n, const snn_count_ta
 int64_t snn_lif_count_fold(const int32_t *cur, uint16_t n, const snn_count_table_t *t,
                            const int32_t *fold, uint8_t acc32, uint32_t *spikes);
 
-/* The output of a folded sum acc: sat32(rshift_round(bias + 2^fold_shift * acc, shift)), Q16. */
-int32_t snn_fold_output(int64_t acc, uint8_t fold_shift, int8_t shift, int64_t bias);
+/*
+ * The pair form, where no bucket of 2^shift currents holds more than one run start
+ * beyond its first: bucket b = clamp(c >> shift, 0, last) (last + 1 a power of two:
+ * one saturating shift) holds edge[b], that run start (INT32_MAX: none), lo[b] the
+ * count below it and hi[b] the count from it. Buckets beyond top hold the count at
+ * top, so c needs no clamp: count = c >= edge[b] ? hi[b] : lo[b].
+ * The kernels are inline: called with a static const table, the compiler folds
+ * shift and last into the instructions (one USAT on Arm).
+ */
+typedef struct {
+    const int32_t *edge; /* [last + 1] */
+    const uint16_t *lo;  /* [last + 1] */
+    const uint16_t *hi;  /* [last + 1] */
+    uint32_t last;       /* 2^k - 1 */
+    uint8_t shift;
+} snn_count_pairs_t;
+
+SNN_INLINE uint32_t snn_count_pair(const snn_count_pairs_t *t, int32_t c)
+{
+    const int32_t last = (int32_t)t->last;
+    int32_t b = snn_asr32(c, t->shift);
+    b = b < 0 ? 0 : (b > last ? last : b);
+    return c >= t->edge[b] ? t->hi[b] : t->lo[b];
+}
+
+/* snn_lif_count_lookup for the pair form. */
+SNN_INLINE uint32_t snn_lif_count_lookup_pairs(const int32_t *cur, uint16_t n,
+                                               const snn_count_pairs_t *t, uint16_t *out)
+{
+    uint32_t total = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        const uint32_t c = snn_count_pair(t, cur[i]);
+        out[i] = (uint16_t)c;
+        total += c;
+    }
+    return total;
+}
+
+/* snn_lif_count_fold for the pair form. */
+SNN_INLINE int64_t snn_lif_count_fold_pairs(const int32_t *cur, uint16_t n,
+                                            const snn_count_pairs_t *t, const int32_t *fold,
+                                            uint8_t acc32, uint32_t *spikes)
+{
+    uint32_t total = 0;
+    int64_t acc = 0;
+    int32_t acc_32 = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        const uint32_t c = snn_count_pair(t, cur[i]);
+        if (acc32) {
+            acc_32 += fold[i] * (int32_t)c;
+        } else {
+            acc += (int64_t)fold[i] * c;
+        }
+        total += c;
+    }
+    *spikes = total;
+    return acc32 ? acc_32 : acc;
+}
+
+/*
+ * The output of a folded sum acc: sat32(rshift_round(bias + 2^fold_shift * acc, shift)), Q16.
+ * Inline: the model's constant shifts fold into the instructions.
+ */
+SNN_INLINE int32_t snn_fold_output(int64_t acc, uint8_t fold_shift, int8_t shift, int64_t bias)
+{
+    return snn_sat32(snn_scale64(bias + acc * ((int64_t)1 << fold_shift), shift));
+}
 
 /*
  * Folded readout of the counting form:

@@ -34,7 +34,8 @@ def test_compile_writes_sources_and_refuses_overwrite(model, tmp_path):
     assert proc.returncode == 0, proc.stderr
     files = json.loads(proc.stdout)["files"]
     assert sorted(p.split("/")[-1] for p in files) == sorted(
-        ["snn_model.h", "snn_model.c", "snn_contract.h", "snn_kernels.h", "snn_kernels.c"]
+        ["snn_model.h", "snn_model.c", "snn_contract.h", "snn_kernels.h", "snn_kernels_dsp.h"]
+        + ["snn_kernels.c"]
     )
     header = (out / "snn_model.h").read_text()
     assert modelfile.model_hash(modelfile.load(model)) in header

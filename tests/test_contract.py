@@ -20,7 +20,7 @@ from snn2c.quantize import quantize
 from snn2c.resources import data_dir
 
 # the files that carry the contract's arithmetic and table layout
-CONTRACT_C = ("firmware/snn_kernels.c", "firmware/snn_kernels.h")
+CONTRACT_C = ("firmware/snn_kernels.c", "firmware/snn_kernels.h", "firmware/snn_kernels_dsp.h")
 CONTRACT_JINJA = ("templates/snn_model.c.j2", "templates/snn_model.h.j2")
 # 0..4 are structure, not contract: indices, pairs, the four-way unrolled loops
 SMALL = {0, 1, 2, 3, 4}

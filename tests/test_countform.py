@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 
 from snn2c import ir
-from snn2c.codegen.generator import count_buckets, count_search_steps
+from snn2c.codegen.generator import count_buckets
+from snn2c.codegen.layout import MAX_COUNT_PAIRS, count_pairs
 from snn2c.netgen import random_network
 from snn2c.quantize import quantize
 from snn2c.reference import countform, integer
@@ -30,9 +31,9 @@ def test_the_suite_has_folding_cases_of_every_kind():
     kinds = {quantize(net).encoder.kind for _, net in FOLDING}
     assert kinds == {"population", "direct"}
     assert any(quantize(net).layers[0].saturate for _, net in FOLDING)  # sat32 currents
-    # both forms of the C search: one branch-free compare, and a search of several steps
-    steps = {count_search_steps(cf, *count_buckets(cf)) > 1 for cf in map(_cf, FOLDING)}
-    assert steps == {False, True}
+    # both storage forms of the C lookup: the pair form, and the search where it does not fit
+    forms = {count_pairs(cf.edges, cf.counts, cf.top) is None for cf in map(_cf, FOLDING)}
+    assert forms == {False, True}
 
 
 @pytest.mark.parametrize("name,net", FOLDING, ids=[c[0] for c in FOLDING])
@@ -67,7 +68,7 @@ def test_table_matches_simulation_far_beyond_its_range(name, net):
 
 @pytest.mark.parametrize("name,net", FOLDING, ids=[c[0] for c in FOLDING])
 def test_bucket_search_finds_the_run_of_every_current(name, net):
-    """The C search (start at bucket[c >> shift], step while edges[k + 1] <= c)
+    """The C search form (start at bucket[c >> shift], step while edges[k + 1] <= c)
     emulated over every current of the table's range."""
     cf = countform.derive(quantize(net))
     shift, bucket = count_buckets(cf)
@@ -83,12 +84,30 @@ def test_bucket_search_finds_the_run_of_every_current(name, net):
         steps += 1
     assert steps <= 2  # the bucket width keeps the search to a step or two
     np.testing.assert_array_equal(cf.counts[k], countform.lookup(cf, c))
-    # the table's one_step flag: the branch-free single compare is exact where it is set
-    assert count_search_steps(cf, shift, bucket) == steps
-    if steps <= 1:
-        k1 = bucket[c >> shift]
-        k1 = k1 + (edges[k1 + 1] <= c)
-        np.testing.assert_array_equal(cf.counts[k1], countform.lookup(cf, c))
+
+
+@pytest.mark.parametrize("name,net", FOLDING, ids=[c[0] for c in FOLDING])
+def test_pair_form_gives_the_count_of_every_current(name, net):
+    """The C pair form (bucket b = clamp(asr(c, shift), 0, last), then hi[b] if
+    c >= edge[b] else lo[b], with no clamp of c) emulated over every current of the
+    table's range, two buckets beyond it on either side and the int32 extremes."""
+    cf = countform.derive(quantize(net))
+    p = count_pairs(cf.edges, cf.counts, cf.top)
+    if p is None:  # buckets narrow enough for one run start each would be too many
+        narrowest = int(np.floor(np.log2(np.diff(cf.edges).min())))
+        assert 1 << (cf.top >> narrowest).bit_length() > MAX_COUNT_PAIRS
+        return
+    assert p.last + 1 == 1 << (p.last + 1).bit_length() - 1  # a power of two: one USAT
+    width = 1 << p.shift
+    c = np.concatenate(
+        [
+            np.arange(-2 * width, cf.top + 2 * width + 1, dtype=np.int64),
+            [-(2**31), -(2**31) + 1, 2**31 - 2, 2**31 - 1],
+        ]
+    )
+    b = np.clip(c >> p.shift, 0, p.last)
+    got = np.where(c >= p.edge[b], p.hi[b], p.lo[b])
+    np.testing.assert_array_equal(got, countform.lookup(cf, c))
 
 
 def _base(**kw) -> ir.Network:

@@ -7,7 +7,7 @@ block, an odd or even number of column groups, zero-padded columns) run only on 
 target. Here every dense kernel runs on shapes chosen to hit each of those branches,
 with extreme weights and activations, in QEMU; a wrong value names the kernel, the case
 and the neuron. The population encoder (two fields per pass on the M4, assembly on the
-M0) and both forms of the counting-form search run likewise.
+M0) and both storage forms of the count table (the search and the pairs) run likewise.
 """
 
 from __future__ import annotations
@@ -288,26 +288,38 @@ def render_encoder_count_main(enc, cnt) -> str:
             f"static const uint16_t cc{i}[] = {_c_array('uint16_t', v['counts'])};",
             f"static const uint16_t cb{i}[] = {_c_array('uint16_t', v['bucket'])};",
             f"static const snn_count_table_t ct{i} = {{ce{i}, cc{i}, cb{i}, {v['top']}, "
-            f"{v['shift']}, {v['one_step']}}};",
+            f"{v['shift']}}};",
             f"static const int32_t cx{i}[] = {_c_array('int32_t', cur)};",
             f"static const int32_t cf{i}[] = {_c_array('int32_t', fold)};",
             f"static const int32_t cs{i}[] = {_c_array('int32_t', small)};",
         ]
+        forms = [("", f"&ct{i}")]
+        if (p := v["pairs"]) is not None:
+            data += [
+                f"static const int32_t pe{i}[] = {_c_array('int32_t', p.edge)};",
+                f"static const uint16_t pl{i}[] = {_c_array('uint16_t', p.lo)};",
+                f"static const uint16_t ph{i}[] = {_c_array('uint16_t', p.hi)};",
+                f"static const snn_count_pairs_t cp{i} = {{pe{i}, pl{i}, ph{i}, {p.last}, "
+                f"{p.shift}}};",
+            ]
+            forms.append(("_pairs", f"&cp{i}"))
         n = cur.size
-        body.append(
-            f"    spikes = snn_lif_count_lookup(cx{i}, {n}, &ct{i}, counts);\n"
-            f"    for (int j = 0; j < {n}; j++) {{ out[j] = counts[j]; }}\n"
-            f"    out[{n}] = (int32_t)spikes;\n    show({k}, out, {n + 1});"
-        )
-        for fold_name, acc32 in ((f"cf{i}", 0), (f"cs{i}", 1)):
-            k += 1
+        for suffix, table in forms:
             body.append(
-                f"    wide = snn_lif_count_fold(cx{i}, {n}, &ct{i}, {fold_name}, {acc32}, &spikes);\n"
-                "    out[0] = (int32_t)(wide >> 32);\n"
-                "    out[1] = (int32_t)(uint32_t)((uint64_t)wide & 0xFFFFFFFFu);\n"
-                f"    out[2] = (int32_t)spikes;\n    show({k}, out, 3);"
+                f"    spikes = snn_lif_count_lookup{suffix}(cx{i}, {n}, {table}, counts);\n"
+                f"    for (int j = 0; j < {n}; j++) {{ out[j] = counts[j]; }}\n"
+                f"    out[{n}] = (int32_t)spikes;\n    show({k}, out, {n + 1});"
             )
-        k += 1
+            for fold_name, acc32 in ((f"cf{i}", 0), (f"cs{i}", 1)):
+                k += 1
+                body.append(
+                    f"    wide = snn_lif_count_fold{suffix}(cx{i}, {n}, {table}, {fold_name}, "
+                    f"{acc32}, &spikes);\n"
+                    "    out[0] = (int32_t)(wide >> 32);\n"
+                    "    out[1] = (int32_t)(uint32_t)((uint64_t)wide & 0xFFFFFFFFu);\n"
+                    f"    out[2] = (int32_t)spikes;\n    show({k}, out, 3);"
+                )
+            k += 1
     n_max = max([x.size * f for f, _s, x in enc] + [c[3].size + 1 for c in cnt])
     head = [
         f"static int16_t act[{n_max}];",
@@ -330,13 +342,14 @@ def _expected_encoder_count(enc, cnt) -> list[list[int]]:
             gauss=tables.gaussian_table(sigma),
         )
         want.append(integer.gaussian_activation(q, xc)[0].tolist())
-    for _name, _v, cf, cur, fold, small in cnt:
+    for _name, v, cf, cur, fold, small in cnt:
         n = countform.lookup(cf, cur).astype(np.int64)
-        want.append([*n.tolist(), int(n.sum())])
-        for w in (fold, small):
-            acc = int((w.astype(np.int64) * n).sum())
-            lo = acc & 0xFFFFFFFF
-            want.append([acc >> 32, lo - (1 << 32) if lo >= 2**31 else lo, int(n.sum())])
+        for _form in range(1 if v["pairs"] is None else 2):  # the search form, the pair form
+            want.append([*n.tolist(), int(n.sum())])
+            for w in (fold, small):
+                acc = int((w.astype(np.int64) * n).sum())
+                lo = acc & 0xFFFFFFFF
+                want.append([acc >> 32, lo - (1 << 32) if lo >= 2**31 else lo, int(n.sum())])
     return want
 
 
@@ -352,7 +365,7 @@ def _expected_encoder_count(enc, cnt) -> list[list[int]]:
 )
 def test_encoder_and_count_kernels_equal_numpy_on_the_target(tmp_path, board_name, optimised):
     enc, cnt = encoder_cases(), count_cases()
-    assert {v["one_step"] for _n, v, *_ in cnt} == {0, 1}  # both forms of the search
+    assert {v["pairs"] is None for _n, v, *_ in cnt} == {False, True}  # both storage forms
     rows = _run_main(tmp_path, board_name, render_encoder_count_main(enc, cnt), optimised)
     want = _expected_encoder_count(enc, cnt)
     assert len(rows) == len(want)

@@ -16,7 +16,7 @@ import numpy as np
 
 from snn2c import __version__, contract, modelfile
 from snn2c.codegen.cformat import c_array, c_call, c_float, c_float_array, c_int
-from snn2c.codegen.layout import blocked_s8_q12, gauss_words, padded_s8_q12
+from snn2c.codegen.layout import blocked_s8_q12, count_pairs, gauss_words, padded_s8_q12
 from snn2c.contract import INT32_MAX, X_ONE, Fire, Leak, Reset
 from snn2c.errors import Snn2cError
 from snn2c.quantize import QuantizedNetwork
@@ -32,7 +32,7 @@ from snn2c.reference import countform
 from snn2c.resources import data_dir
 from snn2c.textsafe import comment
 
-KERNEL_FILES = ("snn_kernels.h", "snn_kernels.c")
+KERNEL_FILES = ("snn_kernels.h", "snn_kernels_dsp.h", "snn_kernels.c")
 CONTRACT_HEADER = "snn_contract.h"  # rendered from snn2c.contract
 SOURCE_FILES = ("snn_model.h", "snn_model.c", CONTRACT_HEADER, *KERNEL_FILES)
 
@@ -170,11 +170,11 @@ MAX_COUNT_BUCKETS = 256
 
 
 def count_buckets(cf: CountForm) -> tuple[int, np.ndarray]:
-    """(shift, bucket): bucket[b] = the run holding current b << shift.
+    """(shift, bucket) of the search form: bucket[b] = the run holding current b << shift.
 
     The shift is the largest power of two no wider than the narrowest run, so a
-    bucket holds at most one run start beyond its first (one step of the search),
-    unless that would take more than MAX_COUNT_BUCKETS buckets (then a few steps).
+    bucket holds at most one run start beyond its first, unless that would take
+    more than MAX_COUNT_BUCKETS buckets (then the search takes a few steps).
     """
     gaps = np.diff(cf.edges)
     shift = int(np.floor(np.log2(gaps.min()))) if gaps.size else 31
@@ -184,20 +184,15 @@ def count_buckets(cf: CountForm) -> tuple[int, np.ndarray]:
     return shift, np.searchsorted(cf.edges, starts, side="right") - 1
 
 
-def count_search_steps(cf: CountForm, shift: int, bucket: np.ndarray) -> int:
-    """The most runs the C search steps over from a bucket's first run: the run
-    starts inside a bucket, up to its last current (or top)."""
-    last = np.minimum(((np.arange(bucket.size, dtype=np.int64) + 1) << shift) - 1, cf.top)
-    return int((np.searchsorted(cf.edges, last, side="right") - 1 - bucket).max())
-
-
 def _count_form_view(cf: CountForm | None) -> dict | None:
-    """The count table with its search buckets and a sentinel, and the folded readout."""
+    """The count table (its pair form, or the search form's buckets and sentinel) and
+    the folded readout."""
     if cf is None:
         return None
     shift, bucket = count_buckets(cf)
     return {
-        "one_step": int(count_search_steps(cf, shift, bucket) <= 1),
+        # one compare per lookup where no bucket holds a second run start (codegen.layout)
+        "pairs": count_pairs(cf.edges, cf.counts, cf.top),
         "runs": cf.runs,
         "edges": np.append(cf.edges, INT32_MAX),
         "counts": cf.counts,

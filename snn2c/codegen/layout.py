@@ -8,9 +8,11 @@ these layouts against it.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
-from snn2c.contract import HALF_BITS, S8_BLOCK_ROWS, S8_GROUP, S8_OFFSET_BITS
+from snn2c.contract import HALF_BITS, INT32_MAX, S8_BLOCK_ROWS, S8_GROUP, S8_OFFSET_BITS
 
 
 def padded_s8_q12(n_in: int, n_out: int) -> tuple[int, int]:
@@ -54,3 +56,54 @@ def gauss_words(gauss: np.ndarray) -> np.ndarray:
     low_half = (1 << HALF_BITS) - 1
     words = (slope << HALF_BITS) + np.bitwise_and(base, low_half)  # two's complement int32
     return words.astype(np.int32)
+
+
+MAX_COUNT_PAIRS = 256  # buckets of the pair form: 2 KB of flash at most
+
+
+@dataclass(frozen=True)
+class CountPairs:
+    """The count table's pair form as snn_count_pairs_t holds it (see count_pairs)."""
+
+    shift: int
+    edge: np.ndarray  # int32 [last + 1]: the run start inside the bucket, or INT32_MAX
+    lo: np.ndarray  # uint16 [last + 1]: the count below it
+    hi: np.ndarray  # uint16 [last + 1]: the count from it
+
+    @property
+    def last(self) -> int:
+        return self.edge.size - 1
+
+
+def count_pairs(edges: np.ndarray, counts: np.ndarray, top: int) -> CountPairs | None:
+    """The pair form of a count table, or None where no bucket width gives one.
+
+    Bucket b holds the currents b << shift to ((b + 1) << shift) - 1 (and the last
+    one every larger current; currents above top count as top). A width qualifies
+    when no bucket holds more than one run start beyond its first; the widest one
+    is taken (the fewest buckets), and the bucket count is rounded up to a power of
+    two, so that the C clamps the bucket with one saturating shift.
+    """
+    e = np.asarray(edges, dtype=np.int64)
+    c = np.asarray(counts, dtype=np.int64)
+    gaps = np.diff(e)
+    best = None
+    for shift in range(int(np.floor(np.log2(gaps.min()))) if gaps.size else 31, 32):
+        n = 1 << int(top >> shift).bit_length()  # (top >> shift) + 1 rounded up
+        first = np.arange(n, dtype=np.int64) << shift
+        last = np.minimum(first + (1 << shift) - 1, top)
+        k = np.searchsorted(e, np.minimum(first, top), side="right") - 1
+        k_last = np.searchsorted(e, last, side="right") - 1
+        if (k_last - k > 1).any():
+            break
+        if n <= MAX_COUNT_PAIRS:
+            inner = k_last > k
+            best = CountPairs(
+                shift=shift,
+                edge=np.where(inner, e[k_last], INT32_MAX).astype(np.int32),
+                lo=c[k].astype(np.uint16),
+                hi=c[k_last].astype(np.uint16),
+            )
+        if n == 1:
+            break
+    return best
