@@ -477,13 +477,6 @@ void snn_normalize_raw_uniform_q12(const int32_t *raw, uint16_t n, const snn_raw
     }
 }
 
-void snn_encode_direct_q12(const int32_t *x, uint16_t n, int16_t *out)
-{
-    for (uint32_t j = 0; j < n; j++) {
-        out[j] = (int16_t)snn_clamp_q12(x[j]);
-    }
-}
-
 void snn_latency_from_q12(const int16_t *act, uint16_t n, uint16_t t0, uint16_t window,
                           uint16_t *fire_at)
 {
