@@ -10,13 +10,15 @@ leave-one-out fits (each network predicted by the model fitted on the others) me
 the model's error on networks it has not seen. Writes
 boards/cost-models/<board>.json (the model fitted on all networks, with its
 errors), benchmarks/results-cost-model-<board>.json (every measurement, with the
-network, so `--refit` needs no emulator) and prints the table. `--add-per-feature N`
+network, so `--refit` needs no emulator) and prints the table; `--remeasure` counts
+the stored networks again after a kernel change. `--add-per-feature N`
 measures N more networks drawn with learned per-feature encodings (the population
 encoder and a field penalty fixed; their structure drawn as the penalty leaves it,
 `thinned`) and adds them to the stored ones.
 
     .venv/bin/python benchmarks/cost_model.py --board nucleo-f401 --networks 40
     .venv/bin/python benchmarks/cost_model.py --board nucleo-f401 --add-per-feature 12
+    .venv/bin/python benchmarks/cost_model.py --board nucleo-f401 --remeasure
 """
 
 from __future__ import annotations
@@ -83,6 +85,21 @@ def measure(i: int, board_name: str, seed: int, per_feature: bool = False) -> di
     net = train(cfg).network
     if cfg.field_penalty > 0:
         net = thinned(net, seed * 1000 + i)
+    res, spikes = count(net, board_name, f"network {i}")
+    qnet = quantize(net)
+    return {
+        "i": i,
+        "config": {k: v for k, v in dataclasses.asdict(cfg).items() if k in _SHOWN},
+        "features": costmodel.features(qnet, spikes).tolist(),
+        "instructions": float(res["instructions_per_inference"]),
+        "model": base64.b64encode(modelfile.dumps(net)).decode("ascii"),
+        "spikes": spikes.tolist(),
+    }
+
+
+def count(net, board_name: str, what: str) -> tuple[dict, np.ndarray]:
+    """Build net for the board, prove it in QEMU (0 mismatches or the run stops) and count
+    it there: snn2c verify's verdict and the spikes of the counted vectors."""
     board = load_board(board_name)
     with tempfile.TemporaryDirectory() as tmp:
         model = Path(tmp) / "m.snn"
@@ -90,17 +107,20 @@ def measure(i: int, board_name: str, seed: int, per_feature: bool = False) -> di
         build(model, board, Path(tmp) / "fw", force=False, command="cost_model")
         res = verify_qemu(Path(tmp) / "fw", vectors=VECTORS, seed=0, count_sample=6)
     if res["mismatches"] != 0:
-        raise SystemExit(f"network {i}: {res['mismatches']} mismatches: {res['first_mismatch']}")
+        raise SystemExit(f"{what}: {res['mismatches']} mismatches: {res['first_mismatch']}")
     qnet = quantize(net)
     vec = make_vectors(qnet, VECTORS, seed=0)
     idx = count_indices(VECTORS, 6)
-    spikes = run(qnet, vec.x_q[idx].astype(np.int64)).spike_counts
+    return res, run(qnet, vec.x_q[idx].astype(np.int64)).spike_counts
+
+
+def remeasure(row: dict, board_name: str) -> dict:
+    """A stored network counted again with today's kernels (the same network and inputs)."""
+    net = modelfile.loads(base64.b64decode(row["model"]))
+    res, spikes = count(net, board_name, f"network {row['i']}")
     return {
-        "i": i,
-        "config": {k: v for k, v in dataclasses.asdict(cfg).items() if k in _SHOWN},
-        "features": costmodel.features(qnet, spikes).tolist(),
+        **row,
         "instructions": float(res["instructions_per_inference"]),
-        "model": base64.b64encode(modelfile.dumps(net)).decode("ascii"),
         "spikes": spikes.tolist(),
     }
 
@@ -143,6 +163,11 @@ def main() -> None:
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--refit", action="store_true", help="refit the stored measurements only")
     ap.add_argument(
+        "--remeasure",
+        action="store_true",
+        help="count the stored networks again (after a kernel change) and refit",
+    )
+    ap.add_argument(
         "--add-per-feature",
         type=int,
         default=0,
@@ -153,10 +178,14 @@ def main() -> None:
     args = ap.parse_args()
     t0 = time.time()
     raw = Path(str(RAW).format(board=args.board))
-    if args.refit or args.add_per_feature:
+    if args.refit or args.add_per_feature or args.remeasure:
         old = json.loads(costmodel.path_for(args.board).read_text())["calibration"]
         rows = json.loads(raw.read_text())
         seconds = old.get("seconds", 0)
+        if args.remeasure:
+            with ProcessPoolExecutor(args.jobs) as pool:
+                rows = list(pool.map(remeasure, rows, [args.board] * len(rows)))
+            seconds = time.time() - t0
         if args.add_per_feature:
             start = max(r["i"] for r in rows) + 1
             idx = range(start, start + args.add_per_feature)
