@@ -28,7 +28,20 @@ from typing import Any, ClassVar, TypeVar
 
 import numpy as np
 
-from snn2c.contract import Decoder, Encoder, Fire, Leak, Neuron, Reset, ResetTiming, leak_beta
+from snn2c.contract import (
+    IZH_V_MIN,
+    IZH_V_PEAK,
+    MAX_STEPS,
+    Q16_LIMIT,
+    Decoder,
+    Encoder,
+    Fire,
+    Leak,
+    Neuron,
+    Reset,
+    ResetTiming,
+    leak_beta,
+)
 
 FORMAT_NAME = "snn2c-model"
 FORMAT_VERSION = 2  # 2: per-feature encodings (a file without them is still written as 1)
@@ -42,6 +55,55 @@ IZH_PRESETS: dict[str, tuple[float, float, float, float]] = {
 }
 WEIGHT_BITS = (8, 16)
 MAX_FIELDS = 256  # receptive fields per input
+
+
+@dataclass(frozen=True)
+class Limit:
+    """The range a parameter of the network may take: the one statement the trainer's
+    options, the model-file loader and their messages all read (LIMITS)."""
+
+    lo: float
+    hi: float
+    lo_open: bool = False  # lo itself is outside
+    hi_open: bool = False  # hi itself is outside
+    unit: str = ""
+    integer: bool = False
+
+    def __contains__(self, v: object) -> bool:
+        if isinstance(v, bool) or not isinstance(v, int | float) or v != v:
+            return False
+        if self.integer and not (isinstance(v, int) or v.is_integer()):
+            return False
+        above = v > self.lo if self.lo_open else v >= self.lo
+        below = v < self.hi if self.hi_open else v <= self.hi
+        return above and below
+
+    @property
+    def text(self) -> str:
+        """The range as a message says it: "an integer in [1, 4096]", "a number in (0, 1]"."""
+        left, right = "(" if self.lo_open else "[", ")" if self.hi_open else "]"
+        what = "an integer" if self.integer else "a number"
+        lo, hi = (f"{v:g}" if not self.integer else str(int(v)) for v in (self.lo, self.hi))
+        return f"{what} in {left}{lo}, {hi}{right}" + (f" {self.unit}" if self.unit else "")
+
+
+# Every bounded parameter of ir.Network, by name (the trainer's option is --name with
+# dashes; the file key is the name after the dot). Bounds that follow from the contract
+# are taken from it; docs/file-format.md states the same ranges.
+LIMITS: dict[str, Limit] = {
+    "steps": Limit(1, MAX_STEPS, integer=True),
+    "neurons_per_feature": Limit(2, MAX_FIELDS, integer=True),
+    "sigma": Limit(1e-6, 1e6),
+    "leak_shift": Limit(0, 15, integer=True),
+    "threshold": Limit(0, Q16_LIMIT, lo_open=True, hi_open=True),
+    "adc_bits": Limit(1, 24, integer=True),
+    "izh.a": Limit(0, 1, lo_open=True, unit="1/ms"),
+    "izh.b": Limit(-1, 1),
+    "izh.c": Limit(IZH_V_MIN, IZH_V_PEAK, hi_open=True, unit="mV"),
+    "izh.d": Limit(-100, 100, unit="mV"),
+    "izh.gain": Limit(0, 256, lo_open=True, unit="mV/ms"),
+    "izh.dt_shift": Limit(0, 4, integer=True),
+}
 
 
 @dataclass(frozen=True)

@@ -315,6 +315,20 @@ class _Reader:
             raise self.fail(name, f"expected an integer in [{lo}, {hi}], got {_short(v)}")
         return v
 
+    def bounded(self, d, key, where, limit: str, default: Any = ...) -> Any:
+        """A number within ir.LIMITS[limit] (an integer where the limit says so)."""
+        lim = ir.LIMITS[limit]
+        v = (
+            self.integer(d, key, where, default)
+            if lim.integer
+            else self.number(d, key, where, default)
+        )
+        if v not in lim:
+            raise self.fail(
+                f"{where}.{key}" if where else key, f"expected {lim.text}, got {_short(v)}"
+            )
+        return v
+
     def number(self, d, key, where, default: Any = ..., positive=False) -> float:
         v = self.get(d, key, where, default)
         name = f"{where}.{key}" if where else key
@@ -399,9 +413,11 @@ def from_dict(doc: Any, source: str = "<dict>") -> ir.Network:
         not integer
         or isinstance(adc_bits, bool)
         or not isinstance(adc_bits, int)
-        or not 1 <= adc_bits <= 24
+        or adc_bits not in ir.LIMITS["adc_bits"]
     ):
-        raise r.fail("inputs.adc_bits", "expected an integer 1..24, with inputs.integer true")
+        raise r.fail(
+            "inputs.adc_bits", f"expected {ir.LIMITS['adc_bits'].text}, with inputs.integer true"
+        )
     inputs = ir.InputSpec(tuple(names), low, high, integer, adc_bits)
 
     tgt = r.obj(r.get(doc, "target", ""), "target")
@@ -421,18 +437,14 @@ def from_dict(doc: Any, source: str = "<dict>") -> ir.Network:
     e = r.obj(r.get(doc, "encoder", ""), "encoder")
     encoder = ir.EncoderSpec(
         kind=r.kind(e, "kind", "encoder", Encoder),
-        steps=r.integer(e, "steps", "encoder", lo=1, hi=contract.MAX_STEPS),
-        neurons_per_feature=r.integer(e, "neurons_per_feature", "encoder", lo=2, hi=ir.MAX_FIELDS),
-        sigma=r.number(e, "sigma", "encoder", positive=True),
+        steps=r.bounded(e, "steps", "encoder", "steps"),
+        neurons_per_feature=r.bounded(e, "neurons_per_feature", "encoder", "neurons_per_feature"),
+        sigma=r.bounded(e, "sigma", "encoder", "sigma"),
         t0=r.integer(e, "t0", "encoder", lo=0, hi=MAX_STEPS - 1),
         window=r.integer(e, "window", "encoder", lo=0, hi=MAX_STEPS - 1),
         seed=r.integer(e, "seed", "encoder", lo=1, hi=2**32 - 1),
         features=_features(r, e, nf),
     )
-    if not 1e-6 <= encoder.sigma <= 1e6:
-        raise r.fail(
-            "encoder.sigma", f"expected a field width in [1e-6, 1e6], got {encoder.sigma:g}"
-        )
 
     raw_layers = r.get(doc, "layers", "")
     if not isinstance(raw_layers, list) or not raw_layers:
@@ -562,9 +574,9 @@ def _neuron(r: _Reader, nd: dict[str, Any], nw: str) -> ir.NeuronSpec:
 def _leaky_fields(r: _Reader, nd: dict[str, Any], nw: str) -> dict[str, Any]:
     return {
         "leak": r.kind(nd, "leak", nw, Leak),
-        "leak_shift": r.integer(nd, "leak_shift", nw, lo=0, hi=15),
+        "leak_shift": r.bounded(nd, "leak_shift", nw, "leak_shift"),
         "beta": r.number(nd, "beta", nw),
-        "threshold": r.number(nd, "threshold", nw, positive=True),
+        "threshold": r.bounded(nd, "threshold", nw, "threshold"),
         "reset": r.kind(nd, "reset", nw, Reset),
         "fire": r.kind(nd, "fire", nw, Fire),
         "reset_timing": r.kind(nd, "reset_timing", nw, ResetTiming, ResetTiming.SAME_STEP),
@@ -576,25 +588,13 @@ def _izh_fields(r: _Reader, nd: dict[str, Any], nw: str) -> dict[str, Any]:
     preset = r.string(nd, "preset", nw, "regular_spiking", choices=tuple(ir.IZH_PRESETS))
     a0, b0, c0, d0 = ir.IZH_PRESETS[preset]
     f = {
-        "a": r.number(nd, "a", nw, a0),
-        "b": r.number(nd, "b", nw, b0),
-        "c": r.number(nd, "c", nw, c0),
-        "d": r.number(nd, "d", nw, d0),
-        "dt_shift": r.integer(nd, "dt_shift", nw, 1, lo=0, hi=4),
-        "gain": r.number(nd, "gain", nw, 10.0, positive=True),
+        "a": r.bounded(nd, "a", nw, "izh.a", a0),
+        "b": r.bounded(nd, "b", nw, "izh.b", b0),
+        "c": r.bounded(nd, "c", nw, "izh.c", c0),
+        "d": r.bounded(nd, "d", nw, "izh.d", d0),
+        "dt_shift": r.bounded(nd, "dt_shift", nw, "izh.dt_shift", 1),
+        "gain": r.bounded(nd, "gain", nw, "izh.gain", 10.0),
     }
-    limits = {
-        "a": (0.0, 1.0, "(0, 1]"),
-        "b": (-1.0, 1.0, "[-1, 1]"),
-        "c": (contract.IZH_V_MIN, contract.IZH_V_PEAK, "[-100, 30) mV"),
-        "d": (-100.0, 100.0, "[-100, 100] mV"),
-        "gain": (0.0, 256.0, "(0, 256] mV/ms"),
-    }
-    for key, (lo, hi, text) in limits.items():
-        v = f[key]
-        bad = not lo <= v <= hi or (key in ("a", "gain") and v <= 0) or (key == "c" and v >= hi)
-        if bad:
-            raise r.fail(f"{nw}.{key}", f"expected a value in {text}, got {v}")
     return f
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 
@@ -78,7 +79,7 @@ def _mutations():
         "nan": (nan, "layers[0].weight: contains NaN"),
         "bad_kind": (bad_kind, "encoder.kind: expected one of"),
         "bad_type": (bad_type, "encoder.steps: expected an integer"),
-        "negative_threshold": (negative_threshold, "threshold: expected a positive"),
+        "negative_threshold": (negative_threshold, "threshold: expected a number in "),
         "li_inside": (li_inside, "only allowed in the last layer"),
         "decoder_shape": (decoder_shape, "decoder.bias: expected shape"),
         "not_snn": (not_snn, "not a .snn model"),
@@ -149,7 +150,11 @@ def test_values_the_device_cannot_represent_are_refused(tmp_path, capsys):
         assert main(["inspect", str(path)]) == 2
         err = capsys.readouterr().err
         assert msg in err and "Traceback" not in err, err
-    for field, value in (("threshold", 1e15), ("bias", 1e15)):
+    # the loader holds thresholds to ir.LIMITS; a bias is checked when quantized
+    for field, value, msg in (
+        ("threshold", 1e15, "m.snn: layers[0].neuron.threshold: expected a number in (0, 32768)"),
+        ("bias", 1e15, "m.snn: layers[0]: "),
+    ):
         doc = json.loads(json.dumps(base))
         if field == "bias":
             doc["layers"][0]["bias"][0] = value
@@ -158,7 +163,8 @@ def test_values_the_device_cannot_represent_are_refused(tmp_path, capsys):
         path.write_text(json.dumps(doc))
         assert main(["compile", str(path), "-o", str(tmp_path / "src")]) == 2
         err = capsys.readouterr().err
-        assert "m.snn: layers[0]: " in err and "too large for Q16" in err, err
+        assert msg in err and "Traceback" not in err, err
+        assert field == "threshold" or "too large for Q16" in err, err
 
 
 def test_written_files_get_the_users_umask(tmp_path):
@@ -173,3 +179,36 @@ def test_written_files_get_the_users_umask(tmp_path):
     finally:
         os.umask(old)
     assert stat.S_IMODE(path.stat().st_mode) == 0o640
+
+
+@pytest.mark.parametrize(
+    ("key", "where", "option", "outside"),
+    [
+        ("steps", ("encoder", "steps"), "steps", 4097),
+        ("neurons_per_feature", ("encoder", "neurons_per_feature"), "neurons_per_feature", 1),
+        ("sigma", ("encoder", "sigma"), "sigma", 2e6),
+        ("leak_shift", ("layers", 0, "neuron", "leak_shift"), "leak_shift", 16),
+        ("threshold", ("layers", 0, "neuron", "threshold"), "threshold", 32768.0),
+    ],
+)
+def test_one_table_of_limits_for_the_loader_and_the_trainer(tmp_path, key, where, option, outside):
+    """ir.LIMITS is what both the file loader and `snn2c train`'s options refuse, with
+    the same range in both messages; the value just inside the range is taken."""
+    import dataclasses
+
+    from snn2c.errors import Snn2cError
+    from snn2c.train.trainer import TrainConfig, _check
+
+    lim = ir.LIMITS[key]
+    assert outside not in lim
+    doc = json.loads(modelfile.dumps(random_network(2)))
+    node = doc
+    for k in where[:-1]:
+        node = node[k]
+    node[where[-1]] = outside
+    with pytest.raises(ModelFormatError, match=re.escape(f"expected {lim.text}")):
+        modelfile.loads(json.dumps(doc).encode(), "m.snn")
+    with pytest.raises(Snn2cError, match=re.escape(f"expected {lim.text}")):
+        _check(dataclasses.replace(TrainConfig(dataset="friedman1"), **{option: outside}))
+    inside = lim.hi - 1 if lim.hi_open else lim.hi
+    _check(dataclasses.replace(TrainConfig(dataset="friedman1"), **{option: inside}))
