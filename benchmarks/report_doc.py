@@ -449,9 +449,17 @@ DIRECTIONS = [
     "| count search branch-free where no bucket holds a second run start (`one_step`) "
     "| yes, not on the M0 | M4 262 -> 250; on the M0 GCC's spills made it 378 -> 470, so "
     "the M0 keeps the search loop; the bound asked (8 per neuron) not met: ~21 on the M4 |",
-    "| a one-edge-per-bucket table (edge and both counts per bucket, no run index) "
-    "| not done | compiled C measured at ~18 per neuron on the M4 against ~21: small, and "
-    "it needs a second table format where a bucket holds several run starts |",
+    "| count table's pair form: per bucket its one run start and the counts below and "
+    "from it, the bucket count a power of two (one `USAT` with a shift, no clamp of the "
+    "current), the lookup and the folded output inline with the model's constants; the "
+    "search form kept where no bucket width gives pairs | yes | friedman1 default, count "
+    "+ fold + the inference's glue: M4 332 -> 169 (the loop 21 -> 11 per neuron), M0 478 "
+    "-> 294, M3 330 -> 171, RV32 398 -> 299; the table's flash 236 -> 512 bytes |",
+    "| population encoder's DSP variant inline (`snn_kernels_dsp.h`): the model's field "
+    "count unrolls the pairs and the centres become constants | yes | friedman1 encoder "
+    "M4 473 -> 372 with the dense call's setup (per field 11.8 -> 9.3) |",
+    "| direct encoder inline (a call per direct run of a per-feature encoder) | yes | "
+    "friedman1 `fields` on the M4: 747 -> 728 |",
     "| direct coding instead of population (`direct-16` above), steps free in the "
     "counting form | not the default | reaches its anchor on friedman1 (1.01x on the "
     "M4) but loses accuracy on mackey-glass (R2 0.9887 vs 0.9977) |",
