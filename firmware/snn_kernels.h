@@ -160,7 +160,7 @@ SNN_INLINE int32_t snn_s32_of_u32(uint32_t x)
  * A(|xf - centre|) for xf, centre in [0, 4096]. Word k of the table holds the slope
  * s = G[k+1] - G[k] in its high half and b = G[k] - s k in its low half (signed), so
  * that G[k] + asr(s (d - 16 k), 4) = b + asr(s d, 4) needs no fraction of d: one load
- * and one multiply per field (snn_kernels.h).
+ * and one multiply per field (the table is described at snn_encode_population_q12).
  */
 SNN_INLINE int32_t snn_gauss_q12(int32_t xf, int32_t centre, const int32_t *gauss)
 {
