@@ -9,7 +9,7 @@ from snn2c import ir, modelfile
 from snn2c.cli._common import add_json, add_model, emit_json
 from snn2c.contract import Neuron, ResetTiming
 from snn2c.quantize import load_model
-from snn2c.reference import countform
+from snn2c.reference import countform, fidelity
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -122,6 +122,9 @@ def run(args: argparse.Namespace) -> int:
         )
     d = s["decoder"]
     print(f"  decoder  {d['kind']}, {d['outputs']} output(s), weights {d['weight_format']}")
+    fid = fidelity.stored(s["metadata"])
+    if fid:
+        print(f"  import   {fid.text()}")
     print(f"  total    {s['parameters']} parameters, {s['weight_bytes']} bytes of weights")
     if s["streaming"]:
         print(

@@ -259,6 +259,13 @@ def _summary(d: dict) -> None:
             print(f"  {label:<14} n/a ({a.get(key + '_reason', 'not available')})")
         else:
             print(f"  {label:<14} MSE {_f(m['mse'])} (scaled)  R2 {_f(m['r2'], '.4f')}")
+    fid = a.get("import_fidelity")
+    if fid:
+        print(
+            f"  import fidelity int{fid['weight_bits']} weights, fixed point against the float "
+            f"import: mean {_f(fid['mean'], '.4f')}, 99th percentile {_f(fid['p99'], '.4f')} "
+            f"of the output's std ({fid['samples']} inputs, {fid['calibration']})"
+        )
     inputs = d.get("inputs")
     if inputs:
         dropped = inputs["dropped"]

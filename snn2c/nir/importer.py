@@ -46,6 +46,7 @@ from snn2c.nir.frameworks import (
     writer_notes,
 )
 from snn2c.nir.package import require_nir
+from snn2c.reference import fidelity
 from snn2c.textsafe import check_name
 
 SIDECAR_KEY = "snn2c"
@@ -72,6 +73,8 @@ class ImportOptions:
     reset_timing: str | None = None
     name: str | None = None
     framework: str | None = None  # "rockpool", "spyx", "sinabs": read it as that framework runs it
+    weight_bits: int | None = None  # None: the narrowest width within fidelity's bounds
+    calibrate: str | None = None  # CSV of raw inputs to measure fidelity on (else uniform)
 
 
 @dataclass
@@ -80,6 +83,7 @@ class ImportResult:
     layers: list[dict[str, Any]]
     notes: list[str] = field(default_factory=list)
     sidecar_used: bool = False
+    fidelity: fidelity.Choice | None = None
 
 
 def read_graph(path: str | Path) -> Any:
@@ -287,8 +291,50 @@ def import_graph(
         notes += writer_notes(chain, opts.dt is not None, opts.reset, opts.reset_timing)
         notes += reading_notes(chain, opts.framework)
     net = _network(graph, layers, model if sidecar_used else {}, opts, walk.n_in, dt, source)
+    net, choice = _weight_width(net, opts, sidecar_used, notes)
     _describe(walk.info, net)
-    return ImportResult(net, walk.info, notes, sidecar_used)
+    return ImportResult(net, walk.info, notes, sidecar_used, choice)
+
+
+def _weight_width(
+    net: ir.Network, opts: ImportOptions, sidecar_used: bool, notes: list[str]
+) -> tuple[ir.Network, fidelity.Choice | None]:
+    """The network at the weight width that keeps it faithful to the graph: measured on
+    calibration inputs, the narrowest within fidelity's bounds, unless --weight-bits fixes
+    it. A graph snn2c exported (its sidecar read) keeps the width it was trained at on
+    the quantization grid, unmeasured, so that the round trip gives the same model."""
+    if opts.weight_bits is not None and opts.weight_bits not in ir.WEIGHT_BITS:
+        raise Snn2cError(f"--weight-bits: expected 8 or 16, got {opts.weight_bits}")
+    if sidecar_used and opts.weight_bits is None:
+        return net, None  # snn2c's own network, at the width it was trained at
+    if opts.calibrate is not None:
+        x = fidelity.read_calibration(opts.calibrate, net)
+        where = f"{x.shape[0]} rows of {Path(opts.calibrate).name}"
+    else:
+        x = fidelity.uniform_inputs(net)
+        where = "uniform over --input-range"
+    forced = opts.weight_bits
+    choice = fidelity.choose_width(net, x, where, forced=forced)
+    fid = choice.chosen
+    for bits, why in choice.refused:
+        notes.append(f"int{bits} weights: not possible ({why})")
+    for narrower in choice.measured[:-1]:
+        notes.append(
+            f"int{narrower.weight_bits} weights would leave the fixed-point network at "
+            f"mean {narrower.mean:.4f}, 99th percentile {narrower.p99:.4f} of the output's "
+            f"std (bounds {fidelity.MEAN_BOUND}, {fidelity.P99_BOUND}): "
+            f"quantized at int{fid.weight_bits} (--weight-bits {narrower.weight_bits} forces it)"
+        )
+    if not fid.within_bounds:
+        notes.append(
+            f"int{fid.weight_bits} weights leave the fixed-point network beyond fidelity's "
+            f"bounds (mean {fid.mean:.4f} > {fidelity.MEAN_BOUND} or 99th percentile "
+            f"{fid.p99:.4f} > {fidelity.P99_BOUND} of the output's std): it will not compute "
+            'what the graph computes; docs/nir.md, "Fidelity", says why it happens'
+        )
+    meta = dict(net.metadata)
+    meta["nir_import"] = {**meta.get("nir_import", {}), "fidelity": fid.to_json()}
+    return replace(net, weight_bits=fid.weight_bits, metadata=meta), choice
 
 
 def _step(opts: ImportOptions, model: dict[str, Any], source: str) -> float:

@@ -11,7 +11,7 @@ from snn2c import ir
 from snn2c.contract import V_ONE
 from snn2c.errors import Snn2cError
 from snn2c.quantize import QuantizedNetwork
-from snn2c.reference import normalize_device, predict, run_rows
+from snn2c.reference import fidelity, normalize_device, predict, run_rows
 from snn2c.reference.integer import State
 from snn2c.report import ann, energy, figures
 from snn2c.report.metrics import activity
@@ -230,6 +230,9 @@ def model_report(
     free = free_running_report(qnet, data)
     if free is not None:
         accuracy["free_running"] = free
+    imported = fidelity.stored(net.metadata)
+    if imported is not None:  # measured by import-nir against the float import
+        accuracy["import_fidelity"] = imported.to_json()
     x_q = normalize_device(qnet, data.x_test)
     act = activity(net, x_q, qnet, _state_before_test(qnet, data))
     # the MLP's multiply-adds on the inputs it reads (none for the inputs the SNN drops)

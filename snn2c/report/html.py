@@ -82,10 +82,20 @@ def _accuracy(acc: dict) -> list[str]:
             rows.append([label, None, None, acc.get(f"{key}_reason", "not available")])
         else:
             rows.append([label, a["mse"], a["r2"], ""])
-    return [
+    out = [
         "<h3>Accuracy on the test set</h3>",
         table(rows, ["predictor", "MSE ([0,1]-scaled)", "R2", "note"]),
     ]
+    fid = acc.get("import_fidelity")
+    if fid:
+        out.append(
+            f'<p class="note">Imported from NIR at int{int(fid["weight_bits"])} weights, '
+            f"chosen by fidelity: the fixed-point network against the float import, mean "
+            f"{_fmt(fid['mean'])}, 99th percentile {_fmt(fid['p99'])} of the output's "
+            f"standard deviation over {int(fid['samples'])} inputs "
+            f"({html.escape(fid['calibration'])}).</p>"
+        )
+    return out
 
 
 def _inputs(inputs: dict | None) -> list[str]:
