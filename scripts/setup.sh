@@ -28,4 +28,8 @@ PY=${PYTHON:-python3}
 # torch is pinned (a CPU build); an unpinned torch would pull several GB of CUDA.
 .venv/bin/pip install -q --disable-pip-version-check -e ".[train,dev,nir,board,flash,search,report,bench]" 2>&1 \
   | grep -v "^WARNING: Location" || true
+# samna, which sinabs 2.0.3 requires (for SynSense's boards), is PyPI's stub: imported (as
+# rockpool does when it is imported) it pip-installs the real package from SynSense's
+# GitLab, a download at run time. Nothing here drives their hardware: remove it.
+.venv/bin/pip uninstall -y -q samna >/dev/null 2>&1 || true
 .venv/bin/snn2c --version

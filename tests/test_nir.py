@@ -526,3 +526,29 @@ def test_framework_readings_take_their_own_neurons_only(framework, refused, read
     n = ok.net.layers[0].neuron
     assert (n.reset, n.fire, n.reset_timing) == reading
     assert any(note.startswith(f"read as {framework.capitalize()} runs it") for note in ok.notes)
+
+
+def test_what_a_writer_drops_is_named_with_the_flag_that_changes_it():
+    """No silent misreading (docs/nir.md): Sinabs does not write its reset_fn, Rockpool
+    writes v_leak = 0 whatever the neuron bias, Norse 1.1.0 multiplies its dt into tau."""
+    graph = _chain(_affine(), _lif(4, tau=np.full(4, 5.0), r=np.ones(4)))
+    sinabs = import_graph(graph, ImportOptions(dt=1.0, framework="sinabs"))
+    assert sinabs.net.layers[0].neuron.reset == "subtract"
+    assert any("reset_fn" in n and "--reset zero" in n for n in sinabs.notes)
+    told = import_graph(graph, ImportOptions(dt=1.0, framework="sinabs", reset="zero"))
+    assert told.net.layers[0].neuron.reset == "zero"
+    assert not any("reset_fn" in n for n in told.notes)
+    rockpool = import_graph(graph, ImportOptions(dt=1.0, framework="rockpool"))
+    assert any("v_leak = 0" in n and "bias" in n for n in rockpool.notes)
+    assert not any("v_leak = 0" in n for n in sinabs.notes)
+    # Norse's to_nir(m, x, dt=1e-3): tau written as dt * tau_mem = 6e-6 s, r = 1
+    norse = _chain(_affine(), _lif(4, tau=np.full(4, 6e-6), r=np.ones(4)))
+    for opts in (ImportOptions(dt=1e-3), ImportOptions()):
+        with pytest.raises(Snn2cError) as e:
+            import_graph(norse, opts)
+        assert "beta < 0" in str(e.value) and "to_nir(module, x, dt=1.0)" in str(e.value)
+    other = _chain(_affine(), _lif(4, tau=np.full(4, 1e-5)))
+    with pytest.raises(Snn2cError, match="is --dt the step the graph was exported with"):
+        import_graph(other, ImportOptions(dt=1e-3))
+    with pytest.raises(Snn2cError, match="pass the exporter's dt with --dt"):
+        import_graph(other, ImportOptions())

@@ -79,6 +79,18 @@ def _spyx_hint(chain: Chain) -> str | None:
     )
 
 
+def _rockpool_biases(chain: Chain) -> str | None:
+    """Rockpool 3.1.0's to_nir writes v_leak = 0 for LIFTorch and LIFNeuronTorch, whatever
+    their trained bias (a constant input current per neuron)."""
+    if not any(node_type(n) in ("LIF", "CubaLIF") for _, n in chain):
+        return None
+    return (
+        "Rockpool's to_nir writes v_leak = 0 for its LIF neurons, so a trained neuron bias "
+        "(LIFTorch / LIFNeuronTorch bias) is not in the graph and is read as 0; fold it into "
+        "the LinearTorch before them (its bias) before exporting"
+    )
+
+
 @dataclass(frozen=True)
 class Reading:
     """How one framework runs a graph's neuron nodes: per step v = beta v + g I with
@@ -88,7 +100,8 @@ class Reading:
     with `unit_gain`; `nodes` lists the node types it takes (None: every NIR neuron);
     its spiking layers reset by `reset`, fire on `fire` with `reset_timing`. `note` is
     said once per import read this way; `hint` recognises a graph its framework wrote
-    (its note, or None) when no reading was asked for."""
+    (its note, or None) when no reading was asked for; `unrecorded_reset` and
+    `unrecorded` name what its writer ran but did not write, which the import assumes."""
 
     name: str
     exponential: bool
@@ -100,6 +113,8 @@ class Reading:
     gain_over_leak: tuple[str, ...] = ()
     note: str | None = None
     hint: Callable[[Chain], str | None] | None = None
+    unrecorded_reset: str | None = None  # said unless --reset is given: the graph has none
+    unrecorded: Callable[[Chain], str | None] | None = None  # what else its writer drops
 
 
 READINGS: dict[str, Reading] = {
@@ -127,6 +142,7 @@ READINGS: dict[str, Reading] = {
             "floor(V/threshold) spikes in a step where snn2c emits one, so the two agree "
             "while V stays below twice the threshold",
             hint=_rockpool_hint,
+            unrecorded=_rockpool_biases,
         ),
         Reading(
             "spyx",
@@ -154,17 +170,25 @@ READINGS: dict[str, Reading] = {
             "MultiSpike emits floor(V/threshold) spikes in a step where snn2c emits one, so "
             "the two agree while V stays below twice the threshold; a norm_input=True "
             "layer's input gain 1 - a is not in the graph",
+            unrecorded_reset="Sinabs does not write its reset_fn: read as MembraneSubtract(), "
+            "its default; a net trained with reset_fn=MembraneReset() needs --reset zero",
         ),
     )
 }
 FRAMEWORKS = tuple(name for name in READINGS if name != "euler")  # --from: read as it runs
 
 
-def reading_notes(chain: Chain, framework: str | None) -> list[str]:
-    """The asked-for reading's note, or each framework's own that recognises the graph."""
+def reading_notes(chain: Chain, framework: str | None, reset: str | None = None) -> list[str]:
+    """The asked-for reading's note and what its graphs do not record (the reset unless
+    --reset gave it), or each framework's own note that recognises the graph."""
     if framework is not None:
-        note = READINGS[framework].note
-        return [note] if note else []
+        r = READINGS[framework]
+        notes = [r.note] if r.note else []
+        if r.unrecorded_reset and reset is None:
+            notes.append(r.unrecorded_reset)
+        if r.unrecorded:
+            notes += [text for text in (r.unrecorded(chain),) if text]
+        return notes
     hints = (r.hint(chain) for r in READINGS.values() if r.hint is not None)
     return [h for h in hints if h]
 
@@ -191,6 +215,20 @@ def _norse_like(chain: Chain) -> bool:
         return bool(cells) and all(np.allclose(np.asarray(n.r, dtype=float), 1.0) for n in cells)
     except (TypeError, ValueError):
         return False
+
+
+def short_tau_hint(chain: Chain, dt_given: bool) -> str:
+    """What to do when a time constant is below the step: Norse 1.1.0's to_nir(m, x, dt)
+    writes tau = dt * tau_mem (its own step multiplied in), so no --dt fixes its graph."""
+    if _norse_like(chain):
+        return (
+            "every neuron node has r = 1, as Norse's to_nir writes, and Norse 1.1.0 writes "
+            "tau = dt * tau_mem: re-export with to_nir(module, x, dt=1.0), then import with "
+            "--dt set to Norse's step (docs/nir.md)"
+        )
+    if dt_given:
+        return "is --dt the step the graph was exported with?"
+    return f"dt not given, {DEFAULT_DT:g} s (snnTorch's) was used: pass the exporter's dt with --dt"
 
 
 def _dt_note(chain: Chain) -> str:

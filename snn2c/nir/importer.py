@@ -43,6 +43,7 @@ from snn2c.nir.frameworks import (
     READINGS,
     node_type,
     reading_notes,
+    short_tau_hint,
     writer_notes,
 )
 from snn2c.nir.package import require_nir
@@ -275,7 +276,10 @@ def import_graph(
     if not isinstance(model, dict):
         raise Snn2cError(f"{source}: metadata.{SIDECAR_KEY}.model: expected an object")
     dt = _step(opts, model, source)
-    walk = _walk(chain, dt, _reading(opts), source)
+    try:
+        walk = _walk(chain, dt, _reading(opts), source)
+    except mapping.ShortTau as e:
+        raise Snn2cError(f"{e}; {short_tau_hint(chain, opts.dt is not None)}") from None
     layers, notes = walk.layers, walk.notes
     if side is None:
         steps = opts.steps if opts.steps is not None else DEFAULT_STEPS
@@ -289,7 +293,7 @@ def import_graph(
     layers = _apply_options(layers, opts, notes, source)
     if side is None:
         notes += writer_notes(chain, opts.dt is not None, opts.reset, opts.reset_timing)
-        notes += reading_notes(chain, opts.framework)
+        notes += reading_notes(chain, opts.framework, opts.reset)
     net = _network(graph, layers, model if sidecar_used else {}, opts, walk.n_in, dt, source)
     net, choice = _weight_width(net, opts, sidecar_used, notes)
     _describe(walk.info, net)
@@ -326,11 +330,18 @@ def _weight_width(
             f"quantized at int{fid.weight_bits} (--weight-bits {narrower.weight_bits} forces it)"
         )
     if not fid.within_bounds:
+        over = [
+            f"{what} {value:.4f} > {bound}"
+            for what, value, bound in (
+                ("mean", fid.mean, fidelity.MEAN_BOUND),
+                ("99th percentile", fid.p99, fidelity.P99_BOUND),
+            )
+            if value > bound
+        ]
         notes.append(
             f"int{fid.weight_bits} weights leave the fixed-point network beyond fidelity's "
-            f"bounds (mean {fid.mean:.4f} > {fidelity.MEAN_BOUND} or 99th percentile "
-            f"{fid.p99:.4f} > {fidelity.P99_BOUND} of the output's std): it will not compute "
-            'what the graph computes; docs/nir.md, "Fidelity", says why it happens'
+            f"bounds ({', '.join(over)} of the output's std): on some inputs the device "
+            'will not compute what the graph computes (docs/nir.md, "Fidelity")'
         )
     meta = dict(net.metadata)
     meta["nir_import"] = {**meta.get("nir_import", {}), "fidelity": fid.to_json()}

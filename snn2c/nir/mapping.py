@@ -81,6 +81,10 @@ def _param(node: str, params: dict[str, Any], key: str, n: int) -> np.ndarray:
     return arr.reshape(-1)
 
 
+class ShortTau(Snn2cError):
+    """A time constant below the step: the importer says which step the graph needs."""
+
+
 RULES = tuple(READINGS)  # NIR's Euler step and each framework's reading
 
 
@@ -94,9 +98,9 @@ def _leak(node: str, tau: np.ndarray, dt: float, exponential: bool = False) -> f
         raise Snn2cError(f"{node}: tau must be positive, got {float(tau.min())}")
     beta = _factor(tau, dt, exponential)
     if np.any(beta < -BETA_NEGATIVE):
-        raise Snn2cError(
+        raise ShortTau(
             f"{node}: tau={float(tau.min()):g} s is shorter than dt={dt:g} s, so the Euler "
-            "step gives beta < 0; pass the exporter's dt with --dt"
+            "step gives beta < 0"
         )
     beta = np.clip(beta, 0.0, 1.0)
     if float(beta.max() - beta.min()) > BETA_SPREAD:
