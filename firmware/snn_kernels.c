@@ -49,6 +49,7 @@ SNN_INLINE void snn_add_row_s16(int32_t *acc, const int16_t *w, uint32_t n)
     }
 }
 
+#if !SNN_USE_SIMD32 /* on the DSP extension: snn_kernels_dsp.h, inline */
 /*
  * 128 * sum_j a[j] over n (a multiple of 4) Q12 activations: the correction that turns
  * sums of the offset weights u = w + 128 into sums of w (snn_dense_q12_s8).
@@ -58,21 +59,12 @@ SNN_INLINE void snn_add_row_s16(int32_t *acc, const int16_t *w, uint32_t n)
 SNN_INLINE uint32_t snn_offset_sum_q12(const int16_t *a, uint32_t n)
 {
     uint32_t s = 0;
-#if SNN_USE_SIMD32
-    const int16_t *const end = a + n;
-    while (a != end) { /* both halves at once: SMLAD with (1, 1) */
-        s = (uint32_t)__smlad((int16x2_t)snn_read_u32(a), (int16x2_t)SNN_PAIR_ONES, (int32_t)s);
-        s = (uint32_t)__smlad((int16x2_t)snn_read_u32(a + 2), (int16x2_t)SNN_PAIR_ONES, (int32_t)s);
-        a += 4;
-    }
-#else
     const uint16_t *ap = (const uint16_t *)(const void *)a;
     const uint16_t *const end = ap + n;
     while (ap != end) {
         s += (uint32_t)ap[0] + ap[1] + ap[2] + ap[3];
         ap += 4;
     }
-#endif
     return s << SNN_S8_OFFSET_BITS;
 }
 
@@ -99,10 +91,11 @@ typedef struct {
  * that every load of activations serves four rows.
  */
 /*
- * ARMv7-M, both routines below: the loop over blocks of four rows around their column
- * loops (label 2). At label 2: r0 the block's weights, r1 the activations, r2 their end,
- * r3/r10/r11/lr the accumulators at init, r12 the job; at the end of the column loop the
- * four accumulators are scaled, biased and stored as the block's four currents.
+ * ARMv7-M without the DSP extension (the Cortex-M4/M7's is inline, snn_kernels_dsp.h):
+ * the loop over blocks of four rows around the column loop (label 2). At label 2: r0
+ * the block's weights, r1 the activations, r2 their end, r3/r10/r11/lr the
+ * accumulators at init, r12 the job; at the end of the column loop the four
+ * accumulators are scaled, biased and stored as the block's four currents.
  */
 #define SNN_V7_BLOCKS_BEGIN                                                                        \
     "push {r4-r11, lr}\n\tmov r12, r0\n\tldr r0, [r12, #0]\n"                                      \
@@ -117,33 +110,7 @@ typedef struct {
     "ldr r1, [r12, #12]\n\tstm r1!, {r4, r5, r6, r7}\n\tstr r1, [r12, #12]\n\t"                    \
     "ldr r2, [r12, #16]\n\tcmp r1, r2\n\tbne 1b\n\tpop {r4-r11, pc}\n\t"
 
-#if SNN_USE_SIMD32
-/*
- * Cortex-M4/M7, per four columns: one LDM of four activations, two LDMs of four
- * weight words (four rows, one pair each) and eight SMLADs, 13 instructions for 16
- * multiply-accumulates (u in [0, 255] and a in [0, 4096] are within SMLAD's signed
- * halves; the sums wrap as uint32_t does). r0 weights, r1 activations, r2 their end,
- * r3/r10/r11/lr the four accumulators, r4-r7 weight words, r8-r9 activation pairs,
- * r12 the job.
- */
-SNN_NAKED void snn_dense_u16_run(snn_dense_u16_job_t *job SNN_UNUSED)
-{
-    __asm__(SNN_V7_BLOCKS_BEGIN /* four columns */
-            "ldm r1!, {r8, r9}\n\t"
-            "ldm r0!, {r4, r5, r6, r7}\n\t"
-            "smlad r3, r4, r8, r3\n\t"
-            "smlad r10, r5, r8, r10\n\t"
-            "smlad r11, r6, r8, r11\n\t"
-            "smlad lr, r7, r8, lr\n\t"
-            "ldm r0!, {r4, r5, r6, r7}\n\t"
-            "smlad r3, r4, r9, r3\n\t"
-            "smlad r10, r5, r9, r10\n\t"
-            "smlad r11, r6, r9, r11\n\t"
-            "smlad lr, r7, r9, lr\n\t"
-            "cmp r1, r2\n\t"
-            "bne 2b\n\t" SNN_V7_BLOCKS_END);
-}
-#elif SNN_USE_ARMV6M
+#if SNN_USE_ARMV6M
 /*
  * ARMv6-M (Cortex-M0/M0+): no multiply-accumulate, and MULS reaches only r0-r7.
  * The four accumulators live in r8-r11 (ADD reaches high registers), a group's four
@@ -319,6 +286,7 @@ static void snn_dense_u16_run(snn_dense_u16_job_t *job)
 #endif
 #undef SNN_V7_BLOCKS_END
 #undef SNN_V7_BLOCKS_BEGIN
+#endif /* !SNN_USE_SIMD32 */
 
 /* sum_j w[j] * a[j] for int16 weights and Q12 activations, int32 accumulator. */
 SNN_INLINE int32_t snn_dot_s16_q12(const int16_t *w, const int16_t *a, uint32_t n)
@@ -532,6 +500,7 @@ uint32_t snn_encode_rate_bernoulli(uint32_t *state, const int32_t *x, uint16_t n
 
 /* ------------------------------------------------------------------ synapses */
 
+#if !SNN_USE_SIMD32 /* on the DSP extension: snn_kernels_dsp.h, inline */
 /*
  * Row blocks of four. The accumulators start at 2^(shift-1) - 128 sum(a), so that the
  * sums need only the shift and the bias: the same integers as rshift_round(sum w a).
@@ -560,6 +529,7 @@ void snn_dense_q12_s8(const uint16_t *w, const int16_t *a, uint16_t n_in, uint16
         snn_dense_u16_run(&job);
     }
 }
+#endif /* !SNN_USE_SIMD32 */
 
 void snn_dense_q12_s8_sat(const uint16_t *w, const int16_t *a, uint16_t n_in, uint16_t n_out,
                           int8_t shift, const int32_t *bias, int32_t *cur)

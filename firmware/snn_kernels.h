@@ -63,6 +63,13 @@
 extern "C" {
 #endif
 
+/* Tables the kernels read a word or more at a time (LDRD, LDM need word alignment). */
+#if defined(__GNUC__)
+#define SNN_ALIGN4 __attribute__((aligned(4)))
+#else
+#define SNN_ALIGN4
+#endif
+
 /* Helpers below must inline even at -Os: a call per neuron would dominate. */
 #if defined(__GNUC__)
 #define SNN_INLINE static inline __attribute__((always_inline))
@@ -199,7 +206,7 @@ void snn_zero_u8(uint8_t *p, uint32_t n);
  *   out     [n_features * n_fields] Q12 in [0, 4096]
  */
 #if SNN_USE_SIMD32
-#include "snn_kernels_dsp.h" /* two fields per pass, inline */
+#include "snn_kernels_dsp.h" /* two fields per pass, and the int8 dense layer, inline */
 #else
 void snn_encode_population_q12(const int32_t *x, uint16_t n_features, uint16_t n_fields,
                                const int16_t *centres, const int32_t *gauss, int16_t *out);
@@ -273,13 +280,16 @@ uint32_t snn_encode_rate_bernoulli(uint32_t *state, const int32_t *x, uint16_t n
  * sum_j w a = sum_j u a - 128 sum_j a, in modular arithmetic (exact: the proof fits
  * the true sum in int32). 16-bit storage costs flash for the DSP path's speed.
  * snn_dense_q12_s8 reads bias and writes cur four rows at a time: both need room
- * for n_out rounded up to a multiple of 4 (the extra bias entries are zero).
+ * for n_out rounded up to a multiple of 4 (the extra bias entries are zero); w and a
+ * must be word-aligned (SNN_ALIGN4, as the generator declares them).
  * int16 weights (_s16) are stored [n_out][n_in] plainly.
  * The plain versions accumulate in int32 and need the quantizer's range proof;
  * the _sat versions accumulate in int64 and saturate cur to int32.
  */
+#if !SNN_USE_SIMD32 /* on the DSP extension it is inline, in snn_kernels_dsp.h */
 void snn_dense_q12_s8(const uint16_t *w, const int16_t *a, uint16_t n_in, uint16_t n_out,
                       int8_t shift, const int32_t *bias, int32_t *cur);
+#endif
 void snn_dense_q12_s8_sat(const uint16_t *w, const int16_t *a, uint16_t n_in, uint16_t n_out,
                           int8_t shift, const int32_t *bias, int32_t *cur);
 void snn_dense_q12_s16(const int16_t *w, const int16_t *a, uint16_t n_in, uint16_t n_out,

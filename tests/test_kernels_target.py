@@ -44,7 +44,7 @@ KERNELS = (
     ("snn_dense_spikes_s16", 16, True, False),
     ("snn_dense_spikes_s16_sat", 16, True, True),
 )
-SHAPES = ((1, 1), (3, 1), (4, 2), (5, 3), (8, 7), (13, 4), (16, 9), (33, 2))  # (n_in, n_out)
+SHAPES = ((1, 1), (3, 1), (4, 2), (5, 3), (8, 7), (13, 4), (16, 9), (33, 2), (70, 5))  # (n_in, n_out)
 
 
 def _expected(w, a, shift, bias, sat):
@@ -111,12 +111,13 @@ def render_main(all_cases) -> str:
             n_cols, n_rows = padded_s8_q12(n_in, n_out)
         else:
             stored = w.ravel()
-        data.append(f"static const {wtype} w{i}[] = {_c_array(wtype, stored)};")
+        # word-aligned, as the generator declares them: the DSP kernels read them by LDRD
+        data.append(f"static const {wtype} w{i}[] SNN_ALIGN4 = {_c_array(wtype, stored)};")
         act = np.pad(a, (0, n_cols - n_in))  # the encoder pads its output likewise
         if spiking:
             data.append(f"static const uint8_t a{i}[] = {_c_array('uint8_t', act)};")
         else:
-            data.append(f"static const int16_t a{i}[] = {_c_array('int16_t', act)};")
+            data.append(f"static const int16_t a{i}[] SNN_ALIGN4 = {_c_array('int16_t', act)};")
         b_stored = np.pad(bias, (0, n_rows - n_out))  # the s8 kernel reads bias by fours
         data.append(f"static const int32_t b{i}[] = {_c_array('int32_t', b_stored)};")
         args = f"w{i}, a{i}, {n_cols}, {n_out}, {shift}, b{i}"
