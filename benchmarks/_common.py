@@ -207,15 +207,21 @@ def count_instructions(
     return counts, per_function
 
 
+# kernels that run inline inside snn2c's functions: their instructions are counted as
+# theirs, by the debug info's inline chain (addr2line -i), not as their caller's
+INLINE_KERNELS = ("snn_dense", "snn_encode", "snn_lif_count", "snn_fold_output", "snn_normalize")
+
+
 def _profile(log: Path, entry: int, stop: tuple[int, int], board: Board, elf: Path):
-    """Instructions per function within the same windows count_windows uses."""
+    """Instructions per function within the same windows count_windows uses: the
+    function whose symbol range holds the PC, or the inline kernel it belongs to."""
     funcs = sorted(
         (addr & ~1, size, name)
         for name, (kind, _sec, size, addr) in _functions(board, elf).items()
         if kind == "FUNC"
     )
     starts = np.array([f[0] for f in funcs])
-    hits: dict[str, int] = {}
+    per_pc: dict[int, int] = {}
     lo, hi = stop
     inside = False
     with open(log, "rb") as f:
@@ -232,10 +238,38 @@ def _profile(log: Path, entry: int, stop: tuple[int, int], board: Board, elf: Pa
             if not inside and pc == entry:
                 inside = True
             if inside:
-                k = int(np.searchsorted(starts, pc, side="right")) - 1
-                name = funcs[k][2] if k >= 0 and pc < funcs[k][0] + funcs[k][1] else "?"
-                hits[name] = hits.get(name, 0) + 1
+                per_pc[pc] = per_pc.get(pc, 0) + 1
+    inlined = _inline_kernels(board, elf, sorted(per_pc))
+    hits: dict[str, int] = {}
+    for pc, n in per_pc.items():
+        k = int(np.searchsorted(starts, pc, side="right")) - 1
+        name = funcs[k][2] if k >= 0 and pc < funcs[k][0] + funcs[k][1] else "?"
+        name = inlined.get(pc, name)
+        hits[name] = hits.get(name, 0) + n
     return dict(sorted(hits.items(), key=lambda kv: -kv[1]))
+
+
+def _inline_kernels(board: Board, elf: Path, pcs: list[int]) -> dict[int, str]:
+    """For each PC inside an inlined snn2c kernel (INLINE_KERNELS), that kernel's name:
+    the outermost such function of the PC's inline chain in the debug info (the dense
+    kernel, not the row helper it inlines)."""
+    if not pcs:
+        return {}
+    tool = toolchain.require_tool(board, "addr2line")
+    out = subprocess.run(
+        [tool, "-a", "-f", "-i", "-e", str(elf), *(f"{pc:#x}" for pc in pcs)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.splitlines()
+    found: dict[int, str] = {}
+    pc = None
+    for line in out:
+        if line.startswith("0x"):
+            pc = int(line, 16)
+        elif pc is not None and line.startswith(INLINE_KERNELS):
+            found[pc] = line.strip()  # the chain runs outward: the outermost kernel wins
+    return found
 
 
 def _functions(board: Board, elf: Path) -> dict[str, tuple[str, str, int, int]]:
