@@ -28,6 +28,10 @@ P99_BOUND = 0.10
 CALIBRATION_ROWS = 1000
 
 
+def _finite(v: float) -> float | None:
+    return v if np.isfinite(v) else None
+
+
 @dataclass(frozen=True)
 class Fidelity:
     """|fixed - float| over calibration inputs and outputs, in units of the float
@@ -45,12 +49,13 @@ class Fidelity:
         return self.mean <= MEAN_BOUND and self.p99 <= P99_BOUND
 
     def to_json(self) -> dict:
+        """The measurement as JSON (a deviation beyond every float as null)."""
         return {
             "weight_bits": self.weight_bits,
             "samples": self.samples,
-            "mean": self.mean,
-            "p99": self.p99,
-            "max": self.max,
+            "mean": _finite(self.mean),
+            "p99": _finite(self.p99),
+            "max": _finite(self.max),
             "calibration": self.calibration,
             "bounds": {"mean": MEAN_BOUND, "p99": P99_BOUND},
         }
@@ -74,11 +79,13 @@ def stored(metadata: object) -> Fidelity | None:
     reals = [doc.get(k) for k in ("mean", "p99", "max")]
     if not (
         all(isinstance(v, int) and not isinstance(v, bool) for v in ints)
-        and all(isinstance(v, int | float) and not isinstance(v, bool) for v in reals)
+        and all(
+            v is None or (isinstance(v, int | float) and not isinstance(v, bool)) for v in reals
+        )
         and isinstance(doc.get("calibration"), str)
     ):
         return None
-    mean, p99, worst = (float(v) for v in reals)  # type: ignore[arg-type]
+    mean, p99, worst = (np.inf if v is None else float(v) for v in reals)  # type: ignore[arg-type]
     return Fidelity(
         int(doc["weight_bits"]), int(doc["samples"]), mean, p99, worst, doc["calibration"]
     )
@@ -123,19 +130,16 @@ def measure(net: ir.Network, x_raw: np.ndarray, weight_bits: int, calibration: s
     """The deviation of `net` quantized at `weight_bits` from `net` in float, on x_raw;
     a network that cannot be quantized at that width raises the quantizer's error."""
     qnet = quantize(replace(net, weight_bits=weight_bits))
-    y_float = predict(qnet, x_raw, "float")
-    y_fixed = predict(qnet, x_raw, "fixed")
-    spread = np.std(y_float, axis=0)
-    spread = np.where(spread > 0, spread, 1.0)
-    dev = np.abs(y_fixed - y_float) / spread
-    return Fidelity(
-        weight_bits=weight_bits,
-        samples=int(x_raw.shape[0]),
-        mean=float(dev.mean()),
-        p99=float(np.percentile(dev, 99)),
-        max=float(dev.max()),
-        calibration=calibration,
-    )
+    # a graph's float network may underflow or overflow (the fixed point saturates): a
+    # deviation that is not finite is an infinite one, never a crash
+    with np.errstate(all="ignore"):
+        y_float = predict(qnet, x_raw, "float")
+        y_fixed = predict(qnet, x_raw, "fixed")
+        spread = np.std(y_float, axis=0)
+        spread = np.where(np.isfinite(spread) & (spread > 0), spread, 1.0)
+        dev = np.nan_to_num(np.abs(y_fixed - y_float) / spread, nan=np.inf)
+        mean, p99, worst = float(dev.mean()), float(np.percentile(dev, 99)), float(dev.max())
+    return Fidelity(weight_bits, int(x_raw.shape[0]), mean, p99, worst, calibration)
 
 
 @dataclass(frozen=True)
