@@ -414,15 +414,7 @@ void snn_encode_population_q12(const int32_t *x, uint16_t n_features, uint16_t n
 void snn_normalize_raw_q12(const int32_t *raw, uint16_t n, const snn_raw_input_t *p, int32_t *x_q12)
 {
     for (uint32_t j = 0; j < n; j++, p++) {
-        const int32_t v = raw[j];
-        uint32_t r = 0;
-        if (v >= p->high) {
-            r = (uint32_t)p->high - (uint32_t)p->low;
-        } else if (v > p->low) {
-            r = (uint32_t)v - (uint32_t)p->low;
-        }
-        const uint32_t q = (r * p->mult + p->half) >> p->shift;
-        x_q12[j] = q < (uint32_t)SNN_X_ONE ? (int32_t)q : SNN_X_ONE;
+        x_q12[j] = snn_q12_of_reading(raw[j], p);
     }
 }
 

@@ -226,12 +226,86 @@ typedef struct {
     uint32_t shift; /* 0..31 */
 } snn_raw_input_t;
 
+/* One reading: min(((clamp(v, low, high) - low) * mult + half) >> shift, 4096). */
+SNN_INLINE int32_t snn_q12_of_reading(int32_t v, const snn_raw_input_t *p)
+{
+    uint32_t r = 0;
+    if (v >= p->high) {
+        r = (uint32_t)p->high - (uint32_t)p->low;
+    } else if (v > p->low) {
+        r = (uint32_t)v - (uint32_t)p->low;
+    }
+    const uint32_t q = (r * p->mult + p->half) >> p->shift;
+    return q < (uint32_t)SNN_X_ONE ? (int32_t)q : SNN_X_ONE;
+}
+
 void snn_normalize_raw_q12(const int32_t *raw, uint16_t n, const snn_raw_input_t *p,
                            int32_t *x_q12);
 
 /* The same with one parameter set *p for all n inputs (an ADC's channels, say). */
 void snn_normalize_raw_uniform_q12(const int32_t *raw, uint16_t n, const snn_raw_input_t *p,
                                    int32_t *x_q12);
+
+/*
+ * Float readings -> Q12 in integers (docs/fixed-point.md, "Normalisation"), per input:
+ *   X = trunc(x * 2^frac), saturated to int32, NaN -> INT32_MIN;  x_q12 = X's Q12
+ * with the integer inputs' rule above (low and high at round(low * 2^frac), ...). On a
+ * single-precision FPU: one multiply by 2^frac (exact) and VCVT, which truncates and
+ * saturates so (a NaN test apart); elsewhere from the float's bits, no soft-float call.
+ */
+typedef struct {
+    snn_raw_input_t q; /* the integer rule on X */
+    float scale;       /* 2^frac */
+    int32_t frac;      /* the fraction bits of X (any sign) */
+} snn_float_input_t;
+
+#if defined(__ARM_FP) && (__ARM_FP & 4) && defined(__thumb2__)
+SNN_INLINE int32_t snn_fixed_of_float(float x, const snn_float_input_t *p)
+{
+    float t = x * p->scale;
+    int32_t q;
+    __asm__("vcvt.s32.f32 %0, %0" : "+t"(t)); /* toward zero, saturating (NaN: 0) */
+    __asm__("vmov %0, %1" : "=r"(q) : "t"(t));
+    return x == x ? q : INT32_MIN; /* NaN: the low end, as in float32 */
+}
+#else
+SNN_INLINE int32_t snn_fixed_of_float(float x, const snn_float_input_t *p)
+{
+    uint32_t b;
+    memcpy(&b, &x, sizeof b);
+    const uint32_t e = (b >> SNN_F32_MANT_BITS) & SNN_F32_EXP_MASK;
+    const uint32_t negative = b >> SNN_F32_SIGN_BIT;
+    const uint32_t limit = negative ? (uint32_t)INT32_MAX + 1u : (uint32_t)INT32_MAX;
+    if (e == SNN_F32_EXP_MASK && (b & SNN_F32_MANT_MASK) != 0) {
+        return INT32_MIN; /* NaN: the low end, as in float32 */
+    }
+    /* |x| = m * 2^(e - bias - mantissa bits), the hidden bit for a normal x */
+    const uint32_t m = (b & SNN_F32_MANT_MASK) | (e != 0 ? SNN_F32_MANT_MASK + 1u : 0u);
+    const int32_t sh = (int32_t)(e != 0 ? e : 1u) - SNN_F32_EXP_BIAS - SNN_F32_MANT_BITS + p->frac;
+    if (m == 0) {
+        return 0; /* a zero */
+    }
+    uint32_t mag;
+    if (e == SNN_F32_EXP_MASK) {
+        mag = limit; /* an infinity: saturated */
+    } else if (sh >= 0) {
+        mag = (sh >= SNN_F32_SIGN_BIT || m > (limit >> sh)) ? limit : m << sh;
+    } else {
+        mag = sh > -SNN_F32_SIGN_BIT ? m >> -sh : 0u; /* truncated toward zero */
+    }
+    return negative ? snn_s32_of_u32(0u - mag) : (int32_t)mag;
+}
+#endif
+
+/* Inline: with the model's constant count the loop unrolls (a few inputs). */
+SNN_INLINE void snn_normalize_float_q12(const float *x, uint16_t n, const snn_float_input_t *p,
+                                        int32_t *x_q12)
+{
+    SNN_UNROLL
+    for (uint32_t j = 0; j < n; j++, p++) {
+        x_q12[j] = snn_q12_of_reading(snn_fixed_of_float(x[j], p), &p->q);
+    }
+}
 
 /* Direct current: out[j] = clamp(x[j], 0, 4096), Q12. Inline: a few instructions per input. */
 SNN_INLINE void snn_encode_direct_q12(const int32_t *x, uint16_t n, int16_t *out)

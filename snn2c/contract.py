@@ -125,6 +125,19 @@ X_ONE = 1 << X_FRAC
 V_FRAC = 16  # bias, threshold, membrane, outputs: Q16
 V_ONE = 1 << V_FRAC
 BETA_FRAC = 15  # 'mul' leak factor: Q15
+# IEEE 754 binary32, for reading a float's value from its bits (snn_fixed_of_float)
+F32_MANT_BITS = 23
+F32_EXP_BITS = 8
+F32_EXP_BIAS = 127
+F32_SIGN_BIT = 31
+
+# Float readings normalised in integers (docs/fixed-point.md, "Normalisation"):
+# X = trunc(x 2^frac) with frac the largest whose range high - low spans fewer than
+# 2^FLOAT_FIXED_SPAN_BITS steps of X (so the multiplier of the integer path keeps 15
+# bits or more), provided |low|, |high| stay within 2^FLOAT_FIXED_LIMIT_BITS; else the
+# normalisation stays in float32.
+FLOAT_FIXED_SPAN_BITS = 17
+FLOAT_FIXED_LIMIT_BITS = 30
 INT32_MIN = -(2**31)
 INT32_MAX = 2**31 - 1
 MAX_STEPS = 4096  # time steps of one inference, and rows of a layer
@@ -242,6 +255,11 @@ C_CONSTANTS: tuple[tuple[str, int, str | None, str], ...] = (
     ("SNN_S8_BLOCK_ROWS", S8_BLOCK_ROWS, None, "int8 Q12 layers: rows per stored block"),
     ("SNN_S8_GROUP", S8_GROUP, None, "int8 Q12 layers: columns per group (n_in padded to it)"),
     ("SNN_HALF_BITS", HALF_BITS, None, "the halves of a 32-bit word"),
+    ("SNN_F32_MANT_BITS", F32_MANT_BITS, None, "IEEE 754 binary32: stored mantissa bits"),
+    ("SNN_F32_MANT_MASK", (1 << F32_MANT_BITS) - 1, "((1u << SNN_F32_MANT_BITS) - 1u)", "them"),
+    ("SNN_F32_EXP_MASK", (1 << F32_EXP_BITS) - 1, None, "its exponent field, all ones: inf, NaN"),
+    ("SNN_F32_EXP_BIAS", F32_EXP_BIAS, None, "the exponent's bias"),
+    ("SNN_F32_SIGN_BIT", F32_SIGN_BIT, None, "the sign bit"),
     ("SNN_GAUSS_STEP_BITS", GAUSS_STEP_BITS, None, "Q12 units per Gaussian table step: 2^4"),
     ("SNN_GAUSS_ENTRIES", GAUSS_ENTRIES, None, "G[0..256]; stored as one (slope, base) word each"),
     ("SNN_LATENCY_FRAC", LATENCY_FRAC, None, "latency: rnd((1 - a) * window) from Q12"),

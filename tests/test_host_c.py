@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from snn2c.contract import V_FRAC
+from snn2c.netgen import random_network
 from snn2c.quantize import quantize
 from snn2c.quantize.plan import QuantizedIzh
 from snn2c.reference import integer
@@ -173,3 +174,40 @@ def test_float_wrapper_matches_reference(name, net, tmp_path):
         y_q.astype(np.float32) * np.float32(1.0 / 2**V_FRAC)
     )
     np.testing.assert_array_equal(bits, y32.view(np.uint32))
+
+
+def _with_ranges(net, low, high):
+    from dataclasses import replace
+
+    inputs = replace(net.inputs, low=np.asarray(low, float), high=np.asarray(high, float))
+    return replace(net, inputs=inputs)
+
+
+RANGES = {  # in integers with frac < 0, frac > 32, and around zero; the float32 fallback
+    "integers": ([-1e9, 1e-6, -40.0], [3e9, 3e-6, 85.0]),
+    "float32": ([1e6, 0.0, 5.0], [1e6 + 10.0, 1.0, 6.0]),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(RANGES))
+def test_float_readings_of_every_range_match_reference(kind, tmp_path):
+    """snn_model_normalize on ranges far and near zero, very wide and very narrow: the
+    reference's Q12 for in-range, out-of-range, extreme, infinite and NaN readings."""
+    net = _with_ranges(random_network(21, encoder="direct"), *RANGES[kind])
+    assert (quantize(net).float_in is None) == (kind == "float32")
+    host = build_host(net, tmp_path, sanitize=True)
+    rng = np.random.default_rng(5)
+    lo, hi = net.inputs.low, net.inputs.high
+    span = hi - lo
+    x = rng.uniform(lo - 0.2 * span, hi + 0.2 * span, (400, 3))
+    edges = np.array([lo, hi, (lo + hi) / 2, lo + span / 8192, hi - span / 8192])
+    extremes = np.full((6, 3), [[np.nan], [np.inf], [-np.inf], [3.4e38], [-3.4e38], [1e-40]])
+    x = np.vstack([edges, extremes, x]).astype(np.float32)
+    xq_dev, _ = host.normalize_predict(x)
+    xq_ref = integer.normalize(net, x)
+    np.testing.assert_array_equal(xq_dev, xq_ref)
+    np.testing.assert_array_equal(xq_ref[:3], [[0] * 3, [4096] * 3, [2048] * 3])
+    # NaN: the low end; the infinities and float32's extremes: the ends; 1e-40 reads as 0,
+    # a quarter into input 0's range [-1e9, 3e9]
+    want = [0, 4096, 0, 4096, 0, 1024 if kind == "integers" else 0]
+    np.testing.assert_array_equal(xq_ref[5:11, 0], want)

@@ -21,6 +21,7 @@ import pytest
 from snn2c.boards import load_board
 from snn2c.build import build, project, toolchain
 from snn2c.codegen import generator
+from snn2c.codegen.cformat import c_float
 from snn2c.codegen.layout import blocked_s8_q12, gauss_words, padded_s8_q12
 from snn2c.contract import X_ONE
 from snn2c.emulate.qemu import run_qemu
@@ -44,7 +45,17 @@ KERNELS = (
     ("snn_dense_spikes_s16", 16, True, False),
     ("snn_dense_spikes_s16_sat", 16, True, True),
 )
-SHAPES = ((1, 1), (3, 1), (4, 2), (5, 3), (8, 7), (13, 4), (16, 9), (33, 2), (70, 5))  # (n_in, n_out)
+SHAPES = (
+    (1, 1),
+    (3, 1),
+    (4, 2),
+    (5, 3),
+    (8, 7),
+    (13, 4),
+    (16, 9),
+    (33, 2),
+    (70, 5),
+)  # (n_in, n_out)
 
 
 def _expected(w, a, shift, bias, sat):
@@ -388,3 +399,69 @@ def test_the_case_list_reaches_every_branch(all_cases):
     sat = [c for c in all_cases if c[3]]
     clipped = [c for c in sat if np.any(np.abs(_expected(c[4], c[5], c[6], c[7], False)) >= 2**31)]
     assert clipped, "no _sat case saturates"
+
+
+# ------------------------------------------------------- float readings in integers
+
+FRACS = (-20, -1, 0, 1, 7, 12, 24, 31, 32, 40)
+
+
+def float_bit_cases(seed: int = 3) -> np.ndarray:
+    """float32 bit patterns: zeros, subnormals, the normal range's ends, the infinities,
+    NaNs, values at and around int32's edges for each frac, random patterns of every
+    exponent and random values of sensor size."""
+    rng = np.random.default_rng(seed)
+    special = [0, 0x80000000, 1, 0x007FFFFF, 0x807FFFFF, 0x00800000, 0x3F800000, 0xBF800000]
+    special += [0x7F7FFFFF, 0xFF7FFFFF, 0x7F800000, 0xFF800000, 0x7FC00000, 0x7F800001, 0xFFFFFFFF]
+    edges = []
+    for frac in FRACS:
+        for v in (2.0**31, 2.0**31 - 128, 2.0**30, 1.0, 0.5):
+            for s in (1.0, -1.0):
+                edges.append(s * v * 2.0**-frac)
+    edge_bits = np.asarray(edges, dtype=np.float32).view(np.uint32)
+    near = np.concatenate([edge_bits - 1, edge_bits, edge_bits + 1])
+    values = rng.uniform(-1e4, 1e4, 200).astype(np.float32).view(np.uint32)
+    patterns = rng.integers(0, 2**32, 200, dtype=np.uint64).astype(np.uint32)
+    return np.concatenate([np.asarray(special, np.uint32), near, values, patterns])
+
+
+@pytest.mark.parametrize(
+    ("board_name", "optimised"),
+    [
+        ("nucleo-f401", "vcvt.s32.f32"),  # Cortex-M4F: a multiply by 2^frac and VCVT
+        ("microbit", None),  # the others: from the float's bits
+        ("nucleo-f103rb", None),
+        ("esp32-c3", None),
+        ("esp8266", None),
+    ],
+)
+def test_float_readings_to_fixed_point_equal_numpy_on_the_target(tmp_path, board_name, optimised):
+    """snn_fixed_of_float, X = trunc(x 2^frac) saturated to int32 (NaN: INT32_MIN), on every
+    core: the Cortex-M4's VCVT and the other cores' reading of the float's bits."""
+    bits = float_bit_cases()
+    data = [f"static const uint32_t fb[] = {_c_array('uint32_t', bits)};"]
+    rows = ", ".join(f"{{{{0, 1, 1u, 0u, 0u}}, {c_float(2.0**f)}, {f}}}" for f in FRACS)
+    data.append(f"static const snn_float_input_t fp[] = {{{rows}}};")
+    body = [
+        f"    for (int k = 0; k < {len(FRACS)}; k++) {{\n"
+        f"        for (int j = 0; j < {bits.size}; j++) {{\n"
+        "            float x;\n"
+        "            memcpy(&x, &fb[j], sizeof x);\n"
+        "            out[j] = snn_fixed_of_float(x, &fp[k]);\n"
+        "        }\n"
+        f"        show(k, out, {bits.size});\n"
+        "    }"
+    ]
+    program = _program([f"static int32_t out[{bits.size}];", *data], body)
+    program = program.replace("#include <stdint.h>", "#include <stdint.h>\n#include <string.h>")
+    rows = _run_main(tmp_path, board_name, program, optimised)
+    x = bits.view(np.float32)
+    assert len(rows) == len(FRACS)
+    for k, frac in enumerate(FRACS):
+        want = integer.fixed_of_float(x, np.int64(frac)).tolist()
+        if rows[k] != want:
+            j = next(j for j, (d, w) in enumerate(zip(rows[k], want, strict=True)) if d != w)
+            pytest.fail(
+                f"{board_name}: frac {frac}, float bits {int(bits[j]):#010x}: "
+                f"device {rows[k][j]}, numpy {want[j]}"
+            )

@@ -27,6 +27,7 @@ from snn2c.quantize.plan import (
     QuantizedLayer,
     QuantizedLIF,
     QuantizedNeuron,
+    RawInputs,
 )
 from snn2c.reference import countform
 from snn2c.resources import data_dir
@@ -209,11 +210,24 @@ def _count_form_view(cf: CountForm | None) -> dict | None:
     }
 
 
+def _float_rows(qnet: QuantizedNetwork) -> list[dict]:
+    """Float readings normalised in integers, one row per feature (C literals):
+    the integer rule on X, 2^frac and frac."""
+    f = qnet.float_in
+    if f is None:
+        return []
+    return [
+        {**row, "scale": float(2.0**frac), "frac": int(frac)}
+        for row, frac in zip(_integer_rows(f.ints), f.frac, strict=True)
+    ]
+
+
 def _raw_rows(qnet: QuantizedNetwork) -> list[dict]:
     """The integer inputs' normalisation, one row per feature (C literals)."""
-    p = qnet.raw
-    if p is None:
-        return []
+    return [] if qnet.raw is None else _integer_rows(qnet.raw)
+
+
+def _integer_rows(p: RawInputs) -> list[dict]:
     cols = (p.low, p.high, p.mult, p.half, p.shift)
     return [
         {
@@ -322,6 +336,7 @@ def build_view(qnet: QuantizedNetwork, *, command: str) -> dict:
         # per-feature encodings that drop inputs: those normalise to 0, the others in runs
         "in_dropped": enc.dropped_inputs(),
         "in_runs": enc.read_runs(),
+        "float_rows": _float_rows(qnet),
         "in_low": net.inputs.low,
         "in_gain": X_ONE / (net.inputs.high - net.inputs.low),
         "proven": qnet.proven,

@@ -75,6 +75,16 @@ class RawInputs:
 
 
 @dataclass(frozen=True)
+class FloatInputs:
+    """The integer normalisation of float readings (docs/fixed-point.md, "Normalisation"):
+    X = trunc(x 2^frac) saturated to int32 (NaN: 0), then the integer inputs' path on X
+    with low and high at round(low 2^frac) and round(high 2^frac)."""
+
+    frac: np.ndarray  # (n_features,) int64: 2^frac per feature, any sign
+    ints: RawInputs
+
+
+@dataclass(frozen=True)
 class Bounds:
     """Closed integer intervals proven by interval analysis (per layer, over neurons)."""
 
@@ -184,6 +194,8 @@ class QuantizedNetwork:
     layers: tuple[QuantizedLayer, ...]
     decoder: QuantizedDecoder
     raw: RawInputs | None = None  # integer inputs only
+    # float readings normalised in integers (None: in float32, for ranges it cannot hold)
+    float_in: FloatInputs | None = None
 
     @property
     def steps(self) -> int:

@@ -12,6 +12,8 @@ from snn2c import ir, modelfile
 from snn2c.contract import (
     BETA_FRAC,
     DECODER_BITS,
+    FLOAT_FIXED_LIMIT_BITS,
+    FLOAT_FIXED_SPAN_BITS,
     INT32_MAX,
     IZH_AB_FRAC,
     IZH_C140_Q,
@@ -49,6 +51,7 @@ from snn2c.quantize.fixedpoint import (
 )
 from snn2c.quantize.plan import (
     Bounds,
+    FloatInputs,
     QuantizedDecoder,
     QuantizedEncoder,
     QuantizedIzh,
@@ -73,12 +76,35 @@ def quantize(net: ir.Network) -> QuantizedNetwork:
         input_spiking = True
     dec = _quantize_decoder(net)
     raw = _quantize_raw_inputs(net.inputs) if net.inputs.integer else None
-    return QuantizedNetwork(source=net, encoder=enc, layers=tuple(layers), decoder=dec, raw=raw)
+    return QuantizedNetwork(
+        source=net,
+        encoder=enc,
+        layers=tuple(layers),
+        decoder=dec,
+        raw=raw,
+        float_in=float_inputs(net.inputs),
+    )
+
+
+def float_inputs(spec: ir.InputSpec) -> FloatInputs | None:
+    """How float readings are normalised in integers (docs/fixed-point.md,
+    "Normalisation"), or None where a feature's range lies too far from zero for its
+    width (|low| or |high| beyond 2^13 times high - low), which keeps float32."""
+    span = spec.high - spec.low
+    frac = FLOAT_FIXED_SPAN_BITS - 1 - np.floor(np.log2(span)).astype(np.int64)
+    frac = np.where(span * 2.0**frac >= 2.0**FLOAT_FIXED_SPAN_BITS, frac - 1, frac)  # log2 rounding
+    scale = 2.0**frac
+    top = np.maximum(np.abs(spec.low), np.abs(spec.high)) * scale
+    if np.any(top > 2.0**FLOAT_FIXED_LIMIT_BITS):
+        return None
+    return FloatInputs(frac, _integer_scale(rnd(spec.low * scale), rnd(spec.high * scale)))
 
 
 def _quantize_raw_inputs(spec: ir.InputSpec) -> RawInputs:
-    low = spec.low.astype(np.int64)
-    high = spec.high.astype(np.int64)
+    return _integer_scale(spec.low.astype(np.int64), spec.high.astype(np.int64))
+
+
+def _integer_scale(low: np.ndarray, high: np.ndarray) -> RawInputs:
     scales = [raw_input_scale(int(h - lo)) for lo, h in zip(low, high, strict=True)]
     mult = np.array([m for m, _ in scales], dtype=np.int64)
     shift = np.array([sh for _, sh in scales], dtype=np.int64)

@@ -50,7 +50,9 @@ from snn2c.quantize.plan import (
     QuantizedLayer,
     QuantizedLIF,
     QuantizedNetwork,
+    RawInputs,
 )
+from snn2c.quantize.quantizer import float_inputs
 
 _I64 = np.int64
 
@@ -85,19 +87,43 @@ class State:
 
 
 def normalize(net: ir.Network, x: np.ndarray) -> np.ndarray:
-    """Raw sensor values -> clamped Q12 integers, in float32 exactly as the C does."""
+    """Raw sensor values -> clamped Q12 integers, exactly as the C does: in integers
+    from the float's value where the ranges allow (docs/fixed-point.md, "Normalisation"),
+    else in float32."""
     x = np.asarray(x, dtype=np.float64)
     if x.ndim != 2 or x.shape[1] != net.n_inputs:
         raise ValueError(f"expected inputs of shape (n, {net.n_inputs}), got {x.shape}")
-    low = net.inputs.low.astype(np.float32)
-    gain = (X_ONE / (net.inputs.high - net.inputs.low)).astype(np.float32)
-    with np.errstate(invalid="ignore", over="ignore"):
-        t = (x.astype(np.float32) - low) * gain
-        t = np.where(t >= 0, t, np.float32(0))  # NaN -> 0
-        t = np.where(t > X_ONE, np.float32(X_ONE), t)
-        q = np.floor(t + np.float32(0.5))
+    fixed = float_inputs(net.inputs)
+    if fixed is not None:
+        q = _q12_of_readings(fixed.ints, fixed_of_float(x, fixed.frac))
+    else:
+        low = net.inputs.low.astype(np.float32)
+        gain = (X_ONE / (net.inputs.high - net.inputs.low)).astype(np.float32)
+        with np.errstate(invalid="ignore", over="ignore"):
+            t = (x.astype(np.float32) - low) * gain
+            t = np.where(t >= 0, t, np.float32(0))  # NaN -> 0
+            t = np.where(t > X_ONE, np.float32(X_ONE), t)
+            q = np.floor(t + np.float32(0.5))
     q[:, list(net.encoder.dropped_inputs(net.n_inputs))] = 0  # never read, not computed
     return q.astype(np.int32)
+
+
+def fixed_of_float(x: np.ndarray, frac: np.ndarray) -> np.ndarray:
+    """X = trunc(x 2^frac) saturated to int32 (NaN: INT32_MIN, the low end as in the
+    float32 rule), for x rounded to float32, as snn_fixed_of_float computes it: exact,
+    since a float32 times a power of two is exact in float64."""
+    with np.errstate(invalid="ignore", over="ignore"):
+        t = np.trunc(np.asarray(x, dtype=np.float32).astype(np.float64) * 2.0**frac)
+    t = np.clip(
+        np.nan_to_num(t, nan=INT32_MIN, posinf=INT32_MAX, neginf=INT32_MIN), INT32_MIN, INT32_MAX
+    )
+    return t.astype(np.int64)
+
+
+def _q12_of_readings(p: RawInputs, readings: np.ndarray) -> np.ndarray:
+    """min(((clamp(v, low, high) - low) * mult + half) >> shift, 4096) per feature."""
+    r = np.clip(readings.astype(np.int64), p.low, p.high) - p.low
+    return np.minimum((r * p.mult + p.half) >> p.shift, X_ONE)
 
 
 def normalize_raw(qnet: QuantizedNetwork, raw: np.ndarray) -> np.ndarray:
@@ -114,8 +140,7 @@ def normalize_raw(qnet: QuantizedNetwork, raw: np.ndarray) -> np.ndarray:
         raise ValueError(f"expected inputs of shape (n, {qnet.n_inputs}), got {raw.shape}")
     if raw.dtype.kind == "f" and not np.all(np.isfinite(raw) & (raw == np.floor(raw))):
         raise ValueError("integer inputs must be whole numbers")
-    r = np.clip(raw.astype(np.int64), p.low, p.high) - p.low
-    q = np.minimum((r * p.mult + p.half) >> p.shift, X_ONE)
+    q = _q12_of_readings(p, raw)
     q[:, list(qnet.encoder.dropped_inputs())] = 0  # never read, not computed
     return q.astype(np.int32)
 
