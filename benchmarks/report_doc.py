@@ -473,6 +473,16 @@ DIRECTIONS = [
     "M4 473 -> 372 with the dense call's setup (per field 11.8 -> 9.3) |",
     "| direct encoder inline (a call per direct run of a per-feature encoder) | yes | "
     "friedman1 `fields` on the M4: 747 -> 728 |",
+    "| int8 dense layer inline on the Cortex-M4/M7 (`snn_kernels_dsp.h`): an LDRD of two "
+    "activation pairs, four LDRDs of weight words and eight SMLADs per 16 MACs (as the "
+    "assembly), with the layer's sizes and shift as constants, no job and no call, and a "
+    "last partial block computing only its rows | yes | friedman1 dense on the M4: "
+    "default 592 -> 486 (1.23 -> 1.01 per MAC), `fields1-h6` 202 -> 98 |",
+    "| float readings normalised in integers: X = trunc(x 2^frac) read from the float's "
+    "bits (one multiply and VCVT on an FPU), then the integer readings' rule "
+    "(docs/fixed-point.md) | yes | friedman1 default, normalisation: M0 3,586 -> 488, M3 "
+    "2,389 -> 330, RV32 3,249 -> 366, lx106 2,669 -> 366 (no soft-float call left); M4F "
+    "158 -> 211 (the NaN test and the integer rule cost more than the FPU's float32 rule) |",
     "| direct coding instead of population (`direct-16` above), steps free in the "
     "counting form | not the default | reaches its anchor on friedman1 (1.01x on the "
     "M4) but loses accuracy on mackey-glass (R2 0.9887 vs 0.9977) |",
