@@ -151,7 +151,12 @@ def _target_section(tc: dict) -> list[str]:
         "Two input paths, both measured in the same run: (a) the float sensor vector, "
         "each system normalising (or quantizing) it inside the window; (b) the features "
         "as 12-bit ADC counts, `clip(round((x - low) / (high - low) * 4095), 0, 4095)` "
-        "over the training split's range, passed as int32. Every ratio is against the "
+        "over the training split's range, passed as int32. On path (a) snn2c normalises "
+        'the floats in integers (docs/fixed-point.md, "Input normalisation"), with no '
+        "soft-float call, while the anchors convert in float32 as their frameworks do "
+        "(emlearn's C, TFLite Micro's quantization of the input): on a core without an FPU "
+        "that is soft float, which a user could replace by hand as snn2c does; path (b) "
+        "compares the three without any float conversion. Every ratio is against the "
         "**cheapest of the three anchors** on that board and path, named in the cell. "
         f"Instructions: mean over the first {s['count_snn2c']} test vectors for snn2c, "
         f"{s['count_peers']} for the MLPs (their count does not depend on the input). "
