@@ -552,3 +552,17 @@ def test_what_a_writer_drops_is_named_with_the_flag_that_changes_it():
         import_graph(other, ImportOptions(dt=1e-3))
     with pytest.raises(Snn2cError, match="pass the exporter's dt with --dt"):
         import_graph(other, ImportOptions())
+
+
+def test_multi_spike_frameworks_are_warned_where_a_step_can_reach_twice_the_threshold():
+    """Rockpool and Sinabs emit floor(V/threshold) spikes in a step, snn2c one: where a
+    layer's drive can take V to twice its threshold, the import says so."""
+    lif = _lif(4, tau=np.full(4, 5.0), r=np.ones(4))
+    strong = nir.Affine(weight=np.full((4, 3), 10.0), bias=np.zeros(4))  # several thresholds
+    for framework in ("rockpool", "sinabs"):
+        weak = import_graph(_chain(_affine(), lif), ImportOptions(dt=1.0, framework=framework))
+        assert not any("twice its threshold" in n for n in weak.notes)
+        res = import_graph(_chain(strong, lif), ImportOptions(dt=1.0, framework=framework))
+        assert any("layer 0" in n and "twice its threshold" in n for n in res.notes), res.notes
+    spyx = import_graph(_chain(strong, lif), ImportOptions(dt=1.0, framework="spyx"))
+    assert not any("twice its threshold" in n for n in spyx.notes)  # Spyx emits one too

@@ -114,6 +114,7 @@ class Reading:
     note: str | None = None
     hint: Callable[[Chain], str | None] | None = None
     unrecorded_reset: str | None = None  # said unless --reset is given: the graph has none
+    multi_spike: bool = False  # emits floor(V / threshold) spikes in a step (snn2c: one)
     unrecorded: Callable[[Chain], str | None] | None = None  # what else its writer drops
 
 
@@ -143,6 +144,7 @@ READINGS: dict[str, Reading] = {
             "while V stays below twice the threshold",
             hint=_rockpool_hint,
             unrecorded=_rockpool_biases,
+            multi_spike=True,
         ),
         Reading(
             "spyx",
@@ -172,6 +174,7 @@ READINGS: dict[str, Reading] = {
             "layer's input gain 1 - a is not in the graph",
             unrecorded_reset="Sinabs does not write its reset_fn: read as MembraneSubtract(), "
             "its default; a net trained with reset_fn=MembraneReset() needs --reset zero",
+            multi_spike=True,
         ),
     )
 }

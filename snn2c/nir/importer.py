@@ -294,6 +294,8 @@ def import_graph(
     if side is None:
         notes += writer_notes(chain, opts.dt is not None, opts.reset, opts.reset_timing)
         notes += reading_notes(chain, opts.framework, opts.reset)
+    if opts.framework is not None and READINGS[opts.framework].multi_spike:
+        notes += _multi_spike_notes(layers, opts.framework)
     net = _network(graph, layers, model if sidecar_used else {}, opts, walk.n_in, dt, source)
     net, choice = _weight_width(net, opts, sidecar_used, notes)
     _describe(walk.info, net)
@@ -566,6 +568,27 @@ def leaky(layer: ir.DenseLayer) -> ir.LIFNeuron | ir.LINeuron:
     exporter's check make leaky integrators."""
     assert isinstance(layer.neuron, ir.LIFNeuron | ir.LINeuron), type(layer.neuron).__name__
     return layer.neuron
+
+
+def _multi_spike_notes(layers: list[ir.DenseLayer], framework: str) -> list[str]:
+    """Where a framework emits floor(V / threshold) spikes in a step and snn2c one: the
+    layers whose neurons can reach twice their threshold in a step. With inputs in
+    [0, 1] a step adds at most drive = sum |w| + |b|; from below the threshold the
+    membrane stays under 2 threshold while drive + beta threshold < 2 threshold."""
+    notes = []
+    for i, layer in enumerate(layers):
+        n = layer.neuron
+        if not isinstance(n, ir.LIFNeuron) or n.reset is not Reset.SUBTRACT:
+            continue
+        drive = float((np.abs(layer.weight).sum(axis=1) + np.abs(layer.bias)).max())
+        if drive + n.decay * n.threshold >= 2 * n.threshold:
+            notes.append(
+                f"layer {i}: a neuron can reach twice its threshold in one step (a step adds "
+                f"up to {drive / n.threshold:.3g} thresholds): {framework.capitalize()} then "
+                "emits several spikes where snn2c emits one, and the device differs from "
+                f"{framework.capitalize()} there (fidelity is measured against snn2c's reading)"
+            )
+    return notes
 
 
 def membrane_bound(layer: ir.DenseLayer, steps: int) -> np.ndarray:
