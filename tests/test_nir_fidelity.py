@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from _snntorch_export import snntorch_export
+from _snntorch_export import leaky_with_readout, readout_after, snntorch_export
 
 from snn2c import ir, modelfile
 from snn2c.cli import main
@@ -40,34 +40,17 @@ SNNTORCH = ImportOptions(steps=STEPS, reset="subtract", reset_timing="next_step"
 
 
 def _snntorch_net(seed: int = 0):
-    """The issue's case: 10-48-1, Leaky hidden layer (subtract reset, reset_delay), the
-    docs' membrane readout idiom Leaky(reset_mechanism="none", threshold=1e9)."""
+    """The issue's case: 10-48-1, Leaky hidden layer and the docs' membrane readout idiom."""
     torch.manual_seed(seed)
     fc0, fc1 = torch.nn.Linear(N_IN, N_HID), torch.nn.Linear(N_HID, 1)
     with torch.no_grad():
         fc0.weight.mul_(4.0)
         fc1.weight.mul_(2.0)
-    hidden = snn.Leaky(
-        beta=torch.full((N_HID,), 0.85), threshold=torch.full((N_HID,), 1.0), init_hidden=True
-    )
-    readout = snn.Leaky(
-        beta=torch.full((1,), 0.9),
-        threshold=torch.full((1,), 1e9),
-        reset_mechanism="none",
-        init_hidden=True,
-        output=True,
-    )
-    return torch.nn.Sequential(fc0, hidden, fc1, readout)
+    return leaky_with_readout(fc0, fc1)
 
 
 def _snntorch_outputs(module, u: np.ndarray) -> np.ndarray:
-    module[1].reset_mem()
-    module[3].reset_mem()
-    x = torch.tensor(u, dtype=torch.float32)
-    with torch.no_grad():
-        for _ in range(STEPS):
-            module(x)
-    return module[3].mem.numpy().astype(np.float64)
+    return readout_after(module, u, STEPS)
 
 
 def _deviation(net: ir.Network, theirs: np.ndarray, u: np.ndarray) -> np.ndarray:

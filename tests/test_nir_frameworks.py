@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from _snntorch_export import snntorch_export
+from _snntorch_export import leaky_with_readout, readout_after, snntorch_export
 
 from snn2c import modelfile
 from snn2c.cli import main
@@ -64,30 +64,11 @@ snn = pytest.importorskip("snntorch", reason="needs snntorch (pip install 'snn2c
 
 
 def _snntorch_net(seed: int = 0):
-    """Leaky (subtract reset, snnTorch's default reset_delay) and the usual readout idiom:
-    a Leaky that never resets, with a threshold far beyond anything it can reach."""
-    fc0, fc1 = _linears(seed)
-    hidden = snn.Leaky(
-        beta=torch.full((N_HID,), 0.85), threshold=torch.full((N_HID,), 1.0), init_hidden=True
-    )
-    readout = snn.Leaky(
-        beta=torch.full((N_OUT,), 0.9),
-        threshold=torch.full((N_OUT,), 1e9),
-        reset_mechanism="none",
-        init_hidden=True,
-        output=True,
-    )
-    return torch.nn.Sequential(fc0, hidden, fc1, readout)
+    return leaky_with_readout(*_linears(seed))
 
 
 def _snntorch_readout(module, u: np.ndarray) -> np.ndarray:
-    module[1].reset_mem()
-    module[3].reset_mem()
-    x = torch.tensor(u, dtype=torch.float32)
-    with torch.no_grad():
-        for _ in range(STEPS):
-            module(x)
-    return module[3].mem.numpy().astype(np.float64)
+    return readout_after(module, u, STEPS)
 
 
 def _snntorch_export(module, path: Path) -> Path:
