@@ -99,7 +99,7 @@ def normalize(net: ir.Network, x: np.ndarray) -> np.ndarray:
     else:
         low = net.inputs.low.astype(np.float32)
         gain = (X_ONE / (net.inputs.high - net.inputs.low)).astype(np.float32)
-        with np.errstate(invalid="ignore", over="ignore"):
+        with np.errstate(all="ignore"):  # NaN, overflow, a cast that underflows
             t = (x.astype(np.float32) - low) * gain
             t = np.where(t >= 0, t, np.float32(0))  # NaN -> 0
             t = np.where(t > X_ONE, np.float32(X_ONE), t)
@@ -112,7 +112,7 @@ def fixed_of_float(x: np.ndarray, frac: np.ndarray) -> np.ndarray:
     """X = trunc(x 2^frac) saturated to int32 (NaN: INT32_MIN, the low end as in the
     float32 rule), for x rounded to float32, as snn_fixed_of_float computes it: exact,
     since a float32 times a power of two is exact in float64."""
-    with np.errstate(invalid="ignore", over="ignore"):
+    with np.errstate(all="ignore"):  # a float32 cast may underflow to a subnormal
         t = np.trunc(np.asarray(x, dtype=np.float32).astype(np.float64) * 2.0**frac)
     t = np.clip(
         np.nan_to_num(t, nan=INT32_MIN, posinf=INT32_MAX, neginf=INT32_MIN), INT32_MIN, INT32_MAX
