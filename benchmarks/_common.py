@@ -239,20 +239,23 @@ def _profile(log: Path, entry: int, stop: tuple[int, int], board: Board, elf: Pa
                 inside = True
             if inside:
                 per_pc[pc] = per_pc.get(pc, 0) + 1
-    inlined = _inline_kernels(board, elf, sorted(per_pc))
+    chains = _inline_chains(board, elf, sorted(per_pc))
     hits: dict[str, int] = {}
     for pc, n in per_pc.items():
         k = int(np.searchsorted(starts, pc, side="right")) - 1
         name = funcs[k][2] if k >= 0 and pc < funcs[k][0] + funcs[k][1] else "?"
-        name = inlined.get(pc, name)
+        chain = chains.get(pc, [])
+        # a chain whose outermost function is not the symbol at the PC is the debug info
+        # of code --gc-sections removed (its addresses reset to 0, where some flash is)
+        if chain and chain[-1] == name:
+            name = next((f for f in reversed(chain) if f.startswith(INLINE_KERNELS)), name)
         hits[name] = hits.get(name, 0) + n
     return dict(sorted(hits.items(), key=lambda kv: -kv[1]))
 
 
-def _inline_kernels(board: Board, elf: Path, pcs: list[int]) -> dict[int, str]:
-    """For each PC inside an inlined snn2c kernel (INLINE_KERNELS), that kernel's name:
-    the outermost such function of the PC's inline chain in the debug info (the dense
-    kernel, not the row helper it inlines)."""
+def _inline_chains(board: Board, elf: Path, pcs: list[int]) -> dict[int, list[str]]:
+    """For each PC, the functions of its inline chain in the debug info, innermost first
+    (addr2line -i); the outermost is the function the code was compiled in."""
     if not pcs:
         return {}
     tool = toolchain.require_tool(board, "addr2line")
@@ -262,14 +265,17 @@ def _inline_kernels(board: Board, elf: Path, pcs: list[int]) -> dict[int, str]:
         text=True,
         check=True,
     ).stdout.splitlines()
-    found: dict[int, str] = {}
-    pc = None
-    for line in out:
+    chains: dict[int, list[str]] = {}
+    pc, at = None, 0
+    for line in out:  # per address: its line, then (function, file:line) per inline level
         if line.startswith("0x"):
-            pc = int(line, 16)
-        elif pc is not None and line.startswith(INLINE_KERNELS):
-            found[pc] = line.strip()  # the chain runs outward: the outermost kernel wins
-    return found
+            pc, at = int(line, 16), 0
+            chains[pc] = []
+        elif pc is not None:
+            if at % 2 == 0:
+                chains[pc].append(line.strip())
+            at += 1
+    return chains
 
 
 def _functions(board: Board, elf: Path) -> dict[str, tuple[str, str, int, int]]:
