@@ -37,6 +37,13 @@ def normalize_device(qnet: QuantizedNetwork, x_raw: np.ndarray) -> np.ndarray:
     return normalize(qnet.source, x_raw)
 
 
+def predict_float(net: ir.Network, x_raw: np.ndarray) -> np.ndarray:
+    """The float simulator's predictions in the user's units (no quantization involved)."""
+    simulate = stream_float if net.streaming else run_float
+    x_raw = np.asarray(x_raw, dtype=np.float64)
+    return to_user_units(net, simulate(net, normalize_float(net, x_raw)).outputs)
+
+
 def predict(qnet: QuantizedNetwork, x_raw: np.ndarray, mode: str = "fixed") -> np.ndarray:
     """Predictions in the user's units for raw inputs (n, n_features).
 
@@ -50,8 +57,7 @@ def predict(qnet: QuantizedNetwork, x_raw: np.ndarray, mode: str = "fixed") -> n
         y_q = run_rows(qnet, normalize_device(qnet, x_raw)).outputs
         return to_user_units(net, y_q.astype(np.float64) / 2.0**V_FRAC)
     if mode == "float":
-        simulate = stream_float if net.streaming else run_float
-        return to_user_units(net, simulate(net, normalize_float(net, x_raw)).outputs)
+        return predict_float(net, x_raw)
     raise ValueError(f"mode must be 'fixed' or 'float', got {mode!r}")
 
 
@@ -61,6 +67,7 @@ __all__ = [
     "normalize_raw",
     "normalize_float",
     "predict",
+    "predict_float",
     "run",
     "run_float",
     "run_rows",

@@ -20,7 +20,7 @@ from snn2c import ir
 from snn2c.csvdata import read_columns
 from snn2c.errors import Snn2cError
 from snn2c.quantize import quantize
-from snn2c.reference import predict
+from snn2c.reference import predict, predict_float
 
 # the bounds import-nir keeps: mean and 99th percentile of |fixed - float| / std(float)
 MEAN_BOUND = 0.01
@@ -126,14 +126,22 @@ def _header(path: Path) -> list[str]:
     return [h.strip() for h in row]
 
 
-def measure(net: ir.Network, x_raw: np.ndarray, weight_bits: int, calibration: str) -> Fidelity:
-    """The deviation of `net` quantized at `weight_bits` from `net` in float, on x_raw;
-    a network that cannot be quantized at that width raises the quantizer's error."""
+def measure(
+    net: ir.Network,
+    x_raw: np.ndarray,
+    weight_bits: int,
+    calibration: str,
+    y_float: np.ndarray | None = None,
+) -> Fidelity:
+    """The deviation of `net` quantized at `weight_bits` from `net` in float on x_raw
+    (y_float: the float network's outputs there, when already known); a network that
+    cannot be quantized at that width raises the quantizer's error."""
     qnet = quantize(replace(net, weight_bits=weight_bits))
     # a graph's float network may underflow or overflow (the fixed point saturates): a
     # deviation that is not finite is an infinite one, never a crash
     with np.errstate(all="ignore"):
-        y_float = predict(qnet, x_raw, "float")
+        if y_float is None:
+            y_float = predict_float(net, x_raw)
         y_fixed = predict(qnet, x_raw, "fixed")
         spread = np.std(y_float, axis=0)
         spread = np.where(np.isfinite(spread) & (spread > 0), spread, 1.0)
@@ -157,16 +165,18 @@ def choose_width(
     calibration: str,
     *,
     forced: int | None = None,
-    narrowest: int = ir.WEIGHT_BITS[0],
 ) -> Choice:
-    """The narrowest width from `narrowest` up that keeps the network within the bounds,
-    else the most faithful one measured; `forced` measures that width only."""
-    widths = (forced,) if forced is not None else tuple(b for b in ir.WEIGHT_BITS if b >= narrowest)
+    """The narrowest width that keeps the network within the bounds, else the most
+    faithful one measured; `forced` measures that width only. The float network, the
+    same at every width, runs once."""
+    widths = (forced,) if forced is not None else ir.WEIGHT_BITS
+    with np.errstate(all="ignore"):
+        y_float = predict_float(net, x_raw)
     measured: list[Fidelity] = []
     refused: list[tuple[int, str]] = []
     for bits in widths:
         try:
-            fid = measure(net, x_raw, bits, calibration)
+            fid = measure(net, x_raw, bits, calibration, y_float)
         except Snn2cError as e:
             refused.append((bits, str(e)))
             continue
