@@ -465,3 +465,71 @@ def test_float_readings_to_fixed_point_equal_numpy_on_the_target(tmp_path, board
                 f"{board_name}: frac {frac}, float bits {int(bits[j]):#010x}: "
                 f"device {rows[k][j]}, numpy {want[j]}"
             )
+
+
+# (low, high, frac) of float inputs: low >= 0 (no NaN test on an FPU: VCVT's 0 for a NaN
+# is at or below low) and low < 0 (the test kept), fracs inside VCVT's fixed-point form
+# (1..32) and outside it (the multiply by 2^frac)
+Q12_ROWS = (
+    (0, 65536, 16),
+    (0, 131071, 17),
+    (37, 65573, 16),
+    (-65536, 65536, 16),
+    (-70000, -3000, 12),
+    (5, 70000, 32),
+    (-3, 120000, 0),
+    (-1000, 90000, -4),
+    (2, 65540, 40),
+)
+
+
+@pytest.mark.parametrize(
+    ("board_name", "optimised"),
+    [
+        ("nucleo-f401", "vcvt.s32.f32\ts15, s15, #16"),  # VCVT's fixed-point form
+        ("microbit", None),
+        ("esp32-c3", None),
+    ],
+)
+def test_float_readings_to_q12_equal_numpy_on_the_target(tmp_path, board_name, optimised):
+    """snn_q12_of_float with each input's parameters a constant, as a model's table is:
+    on the Cortex-M4 VCVT's fixed-point form and, where low >= 0, no NaN test; the same
+    Q12 as numpy's X then the integer rule, NaNs, infinities and subnormals included."""
+    from snn2c.quantize.fixedpoint import raw_input_scale
+    from snn2c.quantize.plan import RawInputs
+
+    bits = float_bit_cases(5)
+    data = [f"static const uint32_t fb[] = {_c_array('uint32_t', bits)};"]
+    body = []
+    for k, (low, high, frac) in enumerate(Q12_ROWS):
+        mult, shift = raw_input_scale(high - low)
+        half = (1 << shift) >> 1
+        data.append(
+            f"static const snn_float_input_t fp{k} = "
+            f"{{{{{low}, {high}, {mult}u, {half}u, {shift}u}}, {c_float(2.0**frac)}, {frac}}};"
+        )
+        body.append(
+            f"    for (int j = 0; j < {bits.size}; j++) {{\n"
+            "        float x;\n"
+            "        memcpy(&x, &fb[j], sizeof x);\n"
+            f"        out[j] = snn_q12_of_float(x, &fp{k});\n"
+            "    }\n"
+            f"    show({k}, out, {bits.size});"
+        )
+    program = _program([f"static int32_t out[{bits.size}];", *data], body)
+    program = program.replace("#include <stdint.h>", "#include <stdint.h>\n#include <string.h>")
+    rows = _run_main(tmp_path, board_name, program, optimised)
+    x = bits.view(np.float32)
+    assert len(rows) == len(Q12_ROWS)
+    for k, (low, high, frac) in enumerate(Q12_ROWS):
+        mult, shift = raw_input_scale(high - low)
+        p = RawInputs(*(np.array([v]) for v in (low, high, mult, shift, (1 << shift) >> 1)))
+        fixed = integer.fixed_of_float(x, np.int64(frac))
+        want = integer._q12_of_readings(p, fixed[:, None])[:, 0].tolist()
+        assert rows[k] != [0] * bits.size  # the rows reach the whole Q12 range, not only 0
+        if rows[k] != want:
+            j = next(j for j, (d, w) in enumerate(zip(rows[k], want, strict=True)) if d != w)
+            pytest.fail(
+                f"{board_name}: row {Q12_ROWS[k]}, float bits {int(bits[j]):#010x}: "
+                f"device {rows[k][j]}, numpy {want[j]}"
+            )
