@@ -280,7 +280,8 @@ SNN_INLINE int32_t snn_vcvt_fixed(float x, const snn_float_input_t *p)
 {
     float t = x;
     int32_t q;
-    if (__builtin_constant_p(p->frac) && p->frac >= 1 && p->frac <= 32) {
+    if (__builtin_constant_p(p->frac) && p->frac >= 1 &&
+        p->frac <= 2 * SNN_HALF_BITS) { /* fbits: 1 to the word's 32 */
         __asm__("vcvt.s32.f32 %0, %0, %1" : "+t"(t) : "i"(p->frac));
     } else {
         t *= p->scale;                            /* exact: a power of two */
