@@ -498,6 +498,17 @@ DIRECTIONS = [
     "(docs/fixed-point.md) | yes | friedman1 default, normalisation: M0 3,586 -> 488, M3 "
     "2,389 -> 330, RV32 3,249 -> 366, lx106 2,669 -> 366 (no soft-float call left); M4F "
     "158 -> 211 (the NaN test and the integer rule cost more than the FPU's float32 rule) |",
+    "| float normalisation on the M4F: VCVT's fixed-point form `#frac` (the multiply by "
+    "2^frac inside the conversion, frac in 1..32) and the NaN test only where an input's "
+    "low end is negative (VCVT's 0 for a NaN gives the same Q12 at a non-negative low "
+    "end) | yes, after this run | friedman1 default, normalisation 208 -> 149, diabetes "
+    "226 -> 207 (negative low ends keep the test); smoke run `target_cost.py --variants "
+    "default --boards nucleo-f401 microbit --out` at 7f9d06f: friedman1 1,143, "
+    "mackey-glass 596, diabetes 1,201 instructions on the nucleo-f401 |",
+    "| the pair-form count fold unrolled (the model's hidden count is a constant), not on "
+    "ARMv6-M | yes, after this run, not on the M0 | friedman1 default: M4 140 -> 123, M3 "
+    "and RV32 a few dozen fewer; on the M0 GCC spills the unrolled body (249 -> 286), so "
+    "it stays a loop there |",
     "| direct coding instead of population (`direct-16` above), steps free in the "
     "counting form | not the default | reaches its anchor on friedman1 (1.01x on the "
     "M4) but loses accuracy on mackey-glass (R2 0.9887 vs 0.9977) |",
