@@ -115,6 +115,13 @@ SNN_INLINE int32_t snn_clamp_q12(int32_t x)
     return x < 0 ? 0 : (x > SNN_X_ONE ? SNN_X_ONE : x);
 }
 
+/* An Arm single-precision FPU (Thumb-2): VCVT converts a float to int32 in one step. */
+#if defined(__ARM_FP) && (__ARM_FP & 4) && defined(__thumb2__)
+#define SNN_HAS_VCVT 1
+#else
+#define SNN_HAS_VCVT 0
+#endif
+
 /*
  * The Q12 input of a scaled float t = (x - low) * gain: t clamped to [0, 4096] (NaN
  * to 0), plus one half, truncated. With an Arm
@@ -123,7 +130,7 @@ SNN_INLINE int32_t snn_clamp_q12(int32_t x)
  * integers afterwards gives the same bits for every t, NaN and infinities included
  * (docs/fixed-point.md, "Input normalisation").
  */
-#if defined(__ARM_FP) && (__ARM_FP & 4) && defined(__thumb2__)
+#if SNN_HAS_VCVT
 SNN_INLINE int32_t snn_q12_of_scaled(float t)
 {
     __asm__("" : "+t"(t)); /* t rounded on its own: no fused multiply-add into t + 0.5 */
@@ -270,7 +277,7 @@ typedef struct {
     int32_t frac;      /* the fraction bits of X (any sign) */
 } snn_float_input_t;
 
-#if defined(__ARM_FP) && (__ARM_FP & 4) && defined(__thumb2__)
+#if SNN_HAS_VCVT
 /*
  * trunc(x * 2^frac), saturated, but 0 for a NaN (VCVT's rule). With the model's
  * constant frac in 1..32 (inline, a static const table) VCVT's fixed-point form does
@@ -331,7 +338,7 @@ SNN_INLINE int32_t snn_fixed_of_float(float x, const snn_float_input_t *p)
  */
 SNN_INLINE int32_t snn_q12_of_float(float x, const snn_float_input_t *p)
 {
-#if defined(__ARM_FP) && (__ARM_FP & 4) && defined(__thumb2__)
+#if SNN_HAS_VCVT
     if (p->q.low >= 0) {
         return snn_q12_of_reading(snn_vcvt_fixed(x, p), &p->q);
     }

@@ -501,9 +501,11 @@ def test_float_readings_to_q12_equal_numpy_on_the_target(tmp_path, board_name, o
     bits = float_bit_cases(5)
     data = [f"static const uint32_t fb[] = {_c_array('uint32_t', bits)};"]
     body = []
+    rules = []  # each row's integer rule, as the quantizer derives it
     for k, (low, high, frac) in enumerate(Q12_ROWS):
         mult, shift = raw_input_scale(high - low)
         half = (1 << shift) >> 1
+        rules.append(RawInputs(*(np.array([v]) for v in (low, high, mult, shift, half))))
         data.append(
             f"static const snn_float_input_t fp{k} = "
             f"{{{{{low}, {high}, {mult}u, {half}u, {shift}u}}, {c_float(2.0**frac)}, {frac}}};"
@@ -521,12 +523,10 @@ def test_float_readings_to_q12_equal_numpy_on_the_target(tmp_path, board_name, o
     rows = _run_main(tmp_path, board_name, program, optimised)
     x = bits.view(np.float32)
     assert len(rows) == len(Q12_ROWS)
-    for k, (low, high, frac) in enumerate(Q12_ROWS):
-        mult, shift = raw_input_scale(high - low)
-        p = RawInputs(*(np.array([v]) for v in (low, high, mult, shift, (1 << shift) >> 1)))
+    for k, ((_low, _high, frac), rule) in enumerate(zip(Q12_ROWS, rules, strict=True)):
         fixed = integer.fixed_of_float(x, np.int64(frac))
-        want = integer._q12_of_readings(p, fixed[:, None])[:, 0].tolist()
-        assert rows[k] != [0] * bits.size  # the rows reach the whole Q12 range, not only 0
+        want = integer._q12_of_readings(rule, fixed[:, None])[:, 0].tolist()
+        assert rows[k] != [0] * bits.size  # a row that gives 0 everywhere would prove little
         if rows[k] != want:
             j = next(j for j, (d, w) in enumerate(zip(rows[k], want, strict=True)) if d != w)
             pytest.fail(
